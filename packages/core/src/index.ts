@@ -1,0 +1,2 @@
+// Shared, dependency-light pieces imported by the forge and by mic.
+export * from "./scopes.ts";

@@ -1,0 +1,84 @@
+// JSON API for accounts: scriptable sign-up, the current user, public user profiles.
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
+import { AppError } from "../errors/app-error.ts";
+import { listOrgsOf, orgJson } from "../orgs/orgs-service.ts";
+import { getAccountByHandle, signup, signupSchema, userJson } from "./accounts-service.ts";
+
+export const accountsApi = apiRouter();
+
+accountsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/signup",
+    tags: ["accounts"],
+    summary: "Create an account (the first account becomes the administrator)",
+    request: { body: jsonBody(signupSchema.openapi("SignupRequest")) },
+    responses: {
+      201: json(UserSchema, "The new account"),
+      400: problems[400],
+      403: problems[403],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    const forge = c.get("forge");
+    if (forge.config.registration === "closed") {
+      throw new AppError("forbidden", "Registration is closed on this instance");
+    }
+    const account = await signup(forge.db, c.req.valid("json"), c.get("viewer").ip);
+    return c.json(userJson(account, { private: true }), 201);
+  },
+);
+
+accountsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/user",
+    tags: ["accounts"],
+    summary: "The authenticated user",
+    security: SECURED,
+    responses: { 200: json(UserSchema, "The authenticated user"), 401: problems[401] },
+  }),
+  (c) => c.json(userJson(requireUser(c), { private: true }), 200),
+);
+
+accountsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/user/orgs",
+    tags: ["organizations"],
+    summary: "Organizations the authenticated user belongs to",
+    security: SECURED,
+    responses: {
+      200: json(
+        z.array(z.object({ organization: z.any(), role: z.enum(["owner", "member"]) })),
+        "Memberships",
+      ),
+      401: problems[401],
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    const orgs = await listOrgsOf(c.get("forge").db, user.id);
+    return c.json(
+      orgs.map(({ role, ...o }) => ({ organization: orgJson(o), role })),
+      200,
+    );
+  },
+);
+
+accountsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/users/{handle}",
+    tags: ["accounts"],
+    summary: "A user or organization by handle",
+    request: { params: z.object({ handle: z.string().max(100) }) },
+    responses: { 200: json(UserSchema, "The account"), 404: problems[404] },
+  }),
+  async (c) => {
+    const account = await getAccountByHandle(c.get("forge").db, c.req.valid("param").handle);
+    return c.json(userJson(account), 200);
+  },
+);

@@ -1,0 +1,124 @@
+// Accounts: sign-up, password sign-in, lookup by handle. The first account of an instance
+// becomes its administrator.
+import { sql } from "kysely";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Db } from "../db/db.ts";
+import type { Account } from "../db/schema.ts";
+import { conflict, notFound } from "../errors/app-error.ts";
+import { requireValid } from "../errors/validate.ts";
+import { accountHandle } from "./handles.ts";
+import { hashPassword, passwordSchema, verifyPassword } from "./passwords.ts";
+
+export const signupSchema = z.object({
+  handle: accountHandle,
+  email: z.string().max(254, "Email must be at most 254 characters").email("Enter a valid email address"),
+  password: passwordSchema,
+});
+export type SignupInput = z.infer<typeof signupSchema>;
+
+export async function findAccountByHandle(db: Db, handle: string): Promise<Account | undefined> {
+  return db
+    .selectFrom("accounts")
+    .selectAll()
+    .where(sql`lower(handle)`, "=", handle.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function getAccountByHandle(db: Db, handle: string): Promise<Account> {
+  const account = await findAccountByHandle(db, handle);
+  if (!account) throw notFound(`No user or organization named ${handle}`);
+  return account;
+}
+
+export async function isHandleTaken(db: Db, handle: string): Promise<boolean> {
+  return (await findAccountByHandle(db, handle)) !== undefined;
+}
+
+export async function signup(db: Db, input: SignupInput, ip: string): Promise<Account> {
+  const data = requireValid(signupSchema, input);
+  const passwordHash = await hashPassword(data.password);
+  const id = ulid();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      // Serialize sign-ups so exactly one first account becomes administrator.
+      await sql`SELECT pg_advisory_xact_lock(7245002)`.execute(trx);
+      const existing = await trx
+        .selectFrom("accounts")
+        .select(["handle", "email"])
+        .where((eb) =>
+          eb.or([
+            eb(sql`lower(handle)`, "=", data.handle.toLowerCase()),
+            eb(sql`lower(email)`, "=", data.email.toLowerCase()),
+          ]),
+        )
+        .execute();
+      if (existing.some((a) => a.handle.toLowerCase() === data.handle.toLowerCase())) {
+        throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
+      }
+      if (existing.length > 0) {
+        throw conflict("An account with that email already exists", [
+          { field: "email", message: "already used" },
+        ]);
+      }
+      const any = await trx.selectFrom("accounts").select("id").where("kind", "=", "user").limit(1).execute();
+      const account = await trx
+        .insertInto("accounts")
+        .values({
+          id,
+          kind: "user",
+          handle: data.handle,
+          email: data.email,
+          password_hash: passwordHash,
+          is_admin: any.length === 0,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(
+        trx,
+        { user: account, ip },
+        {
+          action: "account.create",
+          targetType: "account",
+          targetId: id,
+          target: account.handle,
+          data: { administrator: account.is_admin },
+        },
+      );
+      return account;
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === "23505") throw conflict("That handle or email is already taken");
+    throw err;
+  }
+}
+
+/** Checks a handle-or-email and password; the same answer for unknown accounts and bad passwords. */
+export async function authenticatePassword(db: Db, login: string, password: string): Promise<Account | null> {
+  const needle = login.trim().toLowerCase();
+  const account = needle
+    ? await db
+        .selectFrom("accounts")
+        .selectAll()
+        .where("kind", "=", "user")
+        .where((eb) => eb.or([eb(sql`lower(handle)`, "=", needle), eb(sql`lower(email)`, "=", needle)]))
+        .executeTakeFirst()
+    : undefined;
+  const ok = await verifyPassword(account?.password_hash ?? null, password);
+  return ok && account ? account : null;
+}
+
+export function userJson(a: Account, opts: { private?: boolean } = {}) {
+  return {
+    id: a.id,
+    handle: a.handle,
+    kind: a.kind === "org" ? ("organization" as const) : ("user" as const),
+    name: a.display_name || a.handle,
+    bio: a.bio,
+    created_at: a.created_at.toISOString(),
+    ...(opts.private ? { email: a.email, is_admin: a.is_admin } : {}),
+  };
+}
+
+export const actorOf = (user: Account | null, ip: string): Actor => ({ user, ip });

@@ -1,0 +1,198 @@
+// Web pages for signing up, logging in and out.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { isHttps } from "../http/client-ip.ts";
+import type { AppEnv } from "../http/context.ts";
+import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
+import { formFailure, formFields, meta } from "../web/page.ts";
+import { authenticatePassword, signup } from "./accounts-service.ts";
+import { createWebSession, deleteWebSession, SESSION_COOKIE, SESSION_DAYS } from "./web-sessions.ts";
+
+export const authPages = new Hono<AppEnv>();
+
+/** Only same-site paths are followed after sign-in. */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+}
+
+async function startSession(c: Context<AppEnv>, userId: string) {
+  const { cookie } = await createWebSession(c.get("forge").db, userId, {
+    ip: c.get("viewer").ip,
+    userAgent: c.req.header("user-agent") ?? "",
+  });
+  setCookie(c, SESSION_COOKIE, cookie, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure:
+      c.get("forge").config.secureCookies === "true" ||
+      (c.get("forge").config.secureCookies === "auto" && isHttps(c)),
+    path: "/",
+    maxAge: SESSION_DAYS * 86_400,
+  });
+}
+
+function SignupForm(props: {
+  values: Record<string, string>;
+  errors?: Record<string, string>;
+  message?: string;
+  csrf: string;
+  closed: boolean;
+}) {
+  if (props.closed) {
+    return (
+      <div class="empty">
+        <h1>Sign-up is closed</h1>
+        <p>This instance does not accept new accounts. Ask its administrator for an invitation.</p>
+      </div>
+    );
+  }
+  const v = props.values;
+  return (
+    <form method="post" action="/signup" class="card" novalidate>
+      <h1>Create your account</h1>
+      <Alert message={props.message} />
+      <CsrfField token={props.csrf} />
+      <label for="handle">Handle</label>
+      <input
+        id="handle"
+        name="handle"
+        value={v.handle ?? ""}
+        autocomplete="username"
+        required
+        maxlength={39}
+      />
+      <p class="hint">Letters, digits and hyphens. It appears in your URLs.</p>
+      <FieldErrors errors={props.errors} field="handle" />
+      <label for="email">Email</label>
+      <input id="email" name="email" type="email" value={v.email ?? ""} autocomplete="email" required />
+      <FieldErrors errors={props.errors} field="email" />
+      <label for="password">Password</label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        required
+        minlength={8}
+      />
+      <p class="hint">At least 8 characters.</p>
+      <FieldErrors errors={props.errors} field="password" />
+      <p>
+        <button type="submit">Sign up</button>
+      </p>
+      <p class="hint">
+        Already have an account? <a href="/login">Log in</a>
+      </p>
+    </form>
+  );
+}
+
+authPages.get("/signup", (c) => {
+  const closed = c.get("forge").config.registration === "closed";
+  return c.html(
+    <Layout {...meta(c, "Sign up")}>
+      <SignupForm values={{}} csrf={c.get("csrfToken")} closed={closed} />
+    </Layout>,
+  );
+});
+
+authPages.post("/signup", async (c) => {
+  const forge = c.get("forge");
+  const closed = forge.config.registration === "closed";
+  const values = await formFields(c);
+  if (closed) {
+    return c.html(
+      <Layout {...meta(c, "Sign up")}>
+        <SignupForm values={{}} csrf={c.get("csrfToken")} closed />
+      </Layout>,
+      403,
+    );
+  }
+  try {
+    const account = await signup(
+      forge.db,
+      { handle: values.handle ?? "", email: values.email ?? "", password: values.password ?? "" },
+      c.get("viewer").ip,
+    );
+    await startSession(c, account.id);
+    return c.redirect("/", 303);
+  } catch (err) {
+    const f = formFailure(err);
+    return c.html(
+      <Layout {...meta(c, "Sign up")}>
+        <SignupForm
+          values={values}
+          errors={f.fields}
+          message={f.message}
+          csrf={c.get("csrfToken")}
+          closed={false}
+        />
+      </Layout>,
+      f.status,
+    );
+  }
+});
+
+function LoginForm(props: { login?: string; next: string; message?: string; csrf: string }) {
+  return (
+    <form method="post" action="/login" class="card">
+      <h1>Log in</h1>
+      <Alert message={props.message} />
+      <CsrfField token={props.csrf} />
+      <input type="hidden" name="next" value={props.next} />
+      <label for="login">Handle or email</label>
+      <input id="login" name="login" value={props.login ?? ""} autocomplete="username" required />
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required />
+      <p>
+        <button type="submit">Log in</button>
+      </p>
+      <p class="hint">
+        New here? <a href="/signup">Create an account</a>
+      </p>
+    </form>
+  );
+}
+
+authPages.get("/login", (c) =>
+  c.html(
+    <Layout {...meta(c, "Log in")}>
+      <LoginForm next={safeNext(c.req.query("next"))} csrf={c.get("csrfToken")} />
+    </Layout>,
+  ),
+);
+
+const loginSchema = z.object({ login: z.string().max(254), password: z.string().max(256) });
+
+authPages.post("/login", async (c) => {
+  const values = await formFields(c);
+  const next = safeNext(values.next);
+  const parsed = loginSchema.safeParse(values);
+  const user = parsed.success
+    ? await authenticatePassword(c.get("forge").db, parsed.data.login, parsed.data.password)
+    : null;
+  if (!user) {
+    return c.html(
+      <Layout {...meta(c, "Log in")}>
+        <LoginForm
+          login={values.login}
+          next={next}
+          message="Wrong handle, email or password."
+          csrf={c.get("csrfToken")}
+        />
+      </Layout>,
+      401,
+    );
+  }
+  await startSession(c, user.id);
+  return c.redirect(next, 303);
+});
+
+authPages.post("/logout", async (c) => {
+  const session = c.get("webSession");
+  if (session) await deleteWebSession(c.get("forge").db, session.id);
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  return c.redirect("/", 303);
+});

@@ -1,0 +1,63 @@
+// A user's or organization's page: who they are and the projects the viewer may see.
+import { Hono } from "hono";
+import type { AppEnv } from "../http/context.ts";
+import { listMembers, orgRole } from "../orgs/orgs-service.ts";
+import { ProjectList } from "../projects/project-views.tsx";
+import { listProjects } from "../projects/projects-service.ts";
+import { Layout } from "../web/layout.tsx";
+import { meta } from "../web/page.ts";
+import { getAccountByHandle } from "./accounts-service.ts";
+
+export const profilePage = new Hono<AppEnv>();
+
+profilePage.get("/:owner", async (c) => {
+  const { db } = c.get("forge");
+  const viewer = c.get("viewer");
+  const account = await getAccountByHandle(db, c.req.param("owner"));
+  const projects = await listProjects(db, viewer, { owner: account.handle, limit: 100 });
+  const isOrg = account.kind === "org";
+  const members = isOrg ? await listMembers(db, account.id) : [];
+  const role = isOrg ? await orgRole(db, account.id, viewer.user?.id) : null;
+  const mine = viewer.user?.id === account.id || role !== null;
+  const name = account.display_name || account.handle;
+  return c.html(
+    <Layout {...meta(c, name, account.bio || `${name} on Micelio`)}>
+      <div class="grid two">
+        <section>
+          <h1>
+            {name} {isOrg ? <span class="badge">organization</span> : null}
+          </h1>
+          {name !== account.handle ? <p class="hint">@{account.handle}</p> : null}
+          {account.bio ? <p>{account.bio}</p> : null}
+          <h2>Projects</h2>
+          <ProjectList
+            projects={projects}
+            empty={
+              mine ? (
+                <p>
+                  No projects yet. <a href={`/new?owner=${encodeURIComponent(account.handle)}`}>Create one</a>
+                  .
+                </p>
+              ) : (
+                <p>No public projects yet.</p>
+              )
+            }
+          />
+        </section>
+        {isOrg ? (
+          <aside>
+            <h2>Members</h2>
+            <ul class="list">
+              {members.map((m) => (
+                <li>
+                  <a href={`/${m.handle}`}>{m.name}</a> <span class="badge">{m.role}</span>
+                </li>
+              ))}
+            </ul>
+            {role === "owner" ? <a href={`/orgs/${account.handle}/members`}>Manage members</a> : null}
+          </aside>
+        ) : null}
+      </div>
+    </Layout>,
+  );
+});

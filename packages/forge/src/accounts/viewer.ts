@@ -1,0 +1,19 @@
+// Who is making a request: the signed-in user (if any), what their credential allows, and
+// where the request came from. Services decide access from this alone.
+import type { Scope } from "@micelio/core";
+import type { Account } from "../db/schema.ts";
+
+export interface Viewer {
+  user: Account | null;
+  /** "all" for web sessions and passwords; a token's scopes otherwise. */
+  scopes: "all" | readonly Scope[];
+  ip: string;
+}
+
+export const anonymous = (ip = ""): Viewer => ({ user: null, scopes: [], ip });
+
+export const hasScope = (v: Viewer, scope: Scope) =>
+  v.user !== null && (v.scopes === "all" || v.scopes.includes(scope));
+
+/** An administrator acting with full powers (web session, password, or an admin-scoped token). */
+export const isAdmin = (v: Viewer) => Boolean(v.user?.is_admin) && hasScope(v, "admin");

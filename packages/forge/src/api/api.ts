@@ -1,0 +1,86 @@
+// The JSON API under /api/v1, its OpenAPI 3.1 document (/api/openapi.json, generated from
+// the route definitions) and the reference UI (/api/docs, served from this instance).
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { html } from "hono/html";
+import { accountsApi } from "../accounts/accounts-api.ts";
+import { adminApi } from "../admin/admin-api.ts";
+import { AppError } from "../errors/app-error.ts";
+import type { AppEnv } from "../http/context.ts";
+import { orgsApi } from "../orgs/orgs-api.ts";
+import { projectsApi } from "../projects/projects-api.ts";
+import { tokensApi } from "../tokens/tokens-api.ts";
+
+export const API_VERSION = "0.1.0";
+const MAX_BODY = 1024 * 1024;
+
+/** Bodies sent to the API must be JSON; anything else is refused before it is read. */
+export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  if (["POST", "PUT", "PATCH", "DELETE"].includes(c.req.method)) {
+    const length = c.req.header("content-length");
+    const hasBody =
+      (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
+    const type = c.req.header("content-type") ?? "";
+    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      throw new AppError("unsupported_media_type", "Send the request body as application/json");
+    }
+  }
+  await next();
+};
+
+export function buildApi() {
+  const api = new OpenAPIHono<AppEnv>();
+  const v1 = new OpenAPIHono<AppEnv>();
+  v1.use(
+    "*",
+    requireJsonBody(),
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: () => {
+        throw new AppError("too_large", `The request body is larger than ${MAX_BODY} bytes`);
+      },
+    }),
+  );
+  for (const router of [accountsApi, tokensApi, projectsApi, orgsApi, adminApi]) v1.route("/", router);
+
+  api.route("/v1", v1);
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A personal access token (mic_…)",
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
+    type: "http",
+    scheme: "basic",
+    description: "Handle or email and password, or a token as the password",
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
+    type: "apiKey",
+    in: "cookie",
+    name: "mc_session",
+  });
+  api.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Micelio API",
+      version: API_VERSION,
+      description: "The JSON API of a Micelio forge. Errors are RFC 9457 problem+json documents.",
+    },
+    servers: [{ url: `${new URL(c.req.url).origin}/api` }],
+  }));
+  api.get("/docs", (c) =>
+    c.html(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API reference · Micelio</title><link rel="stylesheet" href="/assets/swagger/swagger-ui.css"></head>
+<body><noscript><p>The interactive reference needs JavaScript. The raw document is at <a href="/api/openapi.json">/api/openapi.json</a>.</p></noscript>
+<div id="swagger"></div><script src="/assets/swagger/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script></body></html>`),
+  );
+  api.get("/docs/init.js", (c) =>
+    c.body('window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger" });', 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+    }),
+  );
+  return api;
+}

@@ -1,0 +1,62 @@
+// Builds the forge's HTTP application: middleware in order (request id and logging,
+// authentication, rate limits, CSRF), then health, assets, API and web pages; errors and
+// unknown paths answered in one place.
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { ulid } from "ulid";
+import { buildApi } from "./api/api.ts";
+import { notFound } from "./errors/app-error.ts";
+import { errorResponse } from "./errors/handler.tsx";
+import { authenticate } from "./http/authenticate.ts";
+import type { AppEnv, Forge } from "./http/context.ts";
+import { csrf } from "./http/csrf.ts";
+import { rateLimit } from "./http/rate-limit.ts";
+import { health } from "./ops/health.ts";
+import { assets } from "./web/assets.ts";
+import { webPages } from "./web/pages.ts";
+
+export function buildApp(forge: Forge) {
+  const app = new Hono<AppEnv>();
+  app.use("*", async (c, next) => {
+    const requestId = ulid();
+    c.set("forge", forge);
+    c.set("requestId", requestId);
+    c.set("log", forge.log.child({ requestId }));
+    const started = performance.now();
+    await next();
+    c.res.headers.set("X-Request-Id", requestId);
+    c.var.log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      "request",
+    );
+  });
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", "data:", "https:"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.route("/", health);
+  app.route("/", assets);
+  app.use("*", authenticate(), rateLimit(), csrf());
+  app.route("/api", buildApi());
+  app.route("/", webPages);
+  app.notFound((c) => errorResponse(c, notFound()));
+  app.onError((err, c) => errorResponse(c, err));
+  return app;
+}

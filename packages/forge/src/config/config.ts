@@ -1,0 +1,52 @@
+// Reads the forge's settings from the environment once, with the embedded defaults.
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default("0.0.0.0"),
+  MICELIO_DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  MICELIO_PUBLIC_URL: z.string().optional(),
+  MICELIO_REGISTRATION: z.enum(["open", "closed"]).default("open"),
+  MICELIO_RATE_LIMIT_ANON: z.coerce.number().int().positive().default(300),
+  MICELIO_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
+  MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
+  LOG_LEVEL: z.string().default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  publicUrl?: string;
+  registration: "open" | "closed";
+  rateLimit: { anonymousPerMinute: number; userPerMinute: number };
+  /** "auto": Secure cookies whenever the request arrived over https. */
+  secureCookies: "auto" | "true" | "false";
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`invalid setting ${first.path.join(".")}: ${first.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.MICELIO_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    publicUrl: e.MICELIO_PUBLIC_URL,
+    registration: e.MICELIO_REGISTRATION,
+    rateLimit: { anonymousPerMinute: e.MICELIO_RATE_LIMIT_ANON, userPerMinute: e.MICELIO_RATE_LIMIT_USER },
+    secureCookies: e.MICELIO_SECURE_COOKIES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

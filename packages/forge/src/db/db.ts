@@ -1,0 +1,107 @@
+// Opens the metadata database: embedded PGlite in the data directory by default, or a real
+// PostgreSQL server when a URL is given. Both speak the same SQL and run the same migrations.
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { PglitePool } from "./pglite-pool.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+
+/** A client that can run multi-statement scripts, used by the migration runner. */
+export interface ScriptClient {
+  query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
+  exec(sql: string): Promise<void>;
+}
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** Runs fn with one dedicated connection (for migrations and advisory locks). */
+  withClient<T>(fn: (client: ScriptClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent, PGlite is used. */
+  url?: string;
+  /** Directory for PGlite's files; when absent (and no url), an in-memory database. */
+  dir?: string;
+  /** PostgreSQL schema to use (created if missing); tests use one schema each. */
+  schema?: string;
+}
+
+// int8 and numeric come back as strings from pg; we only use them for counters that fit.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
+  if (opts.url) return openPostgres(opts.url, opts.schema);
+  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  const lite = opts.dir ? new PGlite(opts.dir) : new PGlite();
+  await lite.waitReady;
+  const pool = new PglitePool(lite);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
+  return {
+    db,
+    kind: "pglite",
+    async withClient(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(client);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string, schema?: string): Promise<DatabaseHandle> {
+  if (schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: "postgres",
+    async withClient(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          query: (sql, params) => client.query(sql, params),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Drops a schema made for a test run (PostgreSQL only). */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,107 @@
+// Table types for the query builder; they mirror migrations/*.sql.
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<Record<string, unknown>, string | undefined, string>;
+
+export interface AccountsTable {
+  id: string;
+  kind: "user" | "org";
+  handle: string;
+  display_name: Generated<string>;
+  bio: Generated<string>;
+  email: string | null;
+  password_hash: string | null;
+  is_admin: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrgMembersTable {
+  org_id: string;
+  user_id: string;
+  role: "owner" | "member";
+  created_at: Timestamp;
+}
+
+export interface WebSessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  user_agent: Generated<string>;
+  ip: Generated<string>;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  scopes: string[];
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: string;
+  owner_id: string;
+  handle: string;
+  name: string;
+  description: Generated<string>;
+  visibility: "public" | "private";
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: string | null;
+  actor: Generated<string>;
+  action: string;
+  target_type: string;
+  target_id: string;
+  target: Generated<string>;
+  project_id: string | null;
+  ip: Generated<string>;
+  data: Json;
+  created_at: Timestamp;
+}
+
+export type JobState = "available" | "running" | "completed" | "dead";
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json;
+  state: Generated<JobState>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_at: Timestamp;
+  unique_key: string | null;
+  locked_by: string | null;
+  locked_at: Date | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  org_members: OrgMembersTable;
+  web_sessions: WebSessionsTable;
+  api_tokens: ApiTokensTable;
+  projects: ProjectsTable;
+  audit_log: AuditLogTable;
+  jobs: JobsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type Project = Selectable<ProjectsTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
+export type Job = Selectable<JobsTable>;
+export type NewAuditEntry = Insertable<AuditLogTable>;

@@ -1,0 +1,70 @@
+// Works out who is asking: a web session cookie, a bearer token, or HTTP Basic (handle or
+// email with a password or a token as the password, as git clients send). Bad credentials
+// are refused outright rather than silently treated as anonymous.
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { authenticatePassword } from "../accounts/accounts-service.ts";
+import { anonymous } from "../accounts/viewer.ts";
+import { findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
+import { AppError } from "../errors/app-error.ts";
+import { authenticateToken, TOKEN_PREFIX } from "../tokens/tokens-service.ts";
+import { clientIp } from "./client-ip.ts";
+import type { AppEnv } from "./context.ts";
+
+const badCredentials = (message: string) =>
+  new AppError("unauthorized", message, {
+    headers: { "WWW-Authenticate": 'Basic realm="Micelio", charset="UTF-8"' },
+  });
+
+export function parseBasic(header: string): { login: string; password: string } | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return null;
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const i = decoded.indexOf(":");
+  if (i < 0) return null;
+  return { login: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+
+export const authenticate = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const { db } = c.get("forge");
+  const ip = clientIp(c);
+  c.set("viewer", anonymous(ip));
+  c.set("webSession", null);
+  c.set("authVia", "none");
+  const header = c.req.header("authorization");
+  if (header) {
+    if (/^Bearer\s/i.test(header)) {
+      const auth = await authenticateToken(db, header.replace(/^Bearer\s+/i, "").trim());
+      if (!auth) throw badCredentials("The token is invalid or has expired");
+      c.set("viewer", { user: auth.user, scopes: auth.scopes, ip });
+      c.set("authVia", "token");
+    } else if (/^Basic\s/i.test(header)) {
+      const basic = parseBasic(header);
+      if (!basic) throw badCredentials("Malformed Basic credentials");
+      if (basic.password.startsWith(TOKEN_PREFIX)) {
+        const auth = await authenticateToken(db, basic.password);
+        if (!auth) throw badCredentials("The token is invalid or has expired");
+        c.set("viewer", { user: auth.user, scopes: auth.scopes, ip });
+        c.set("authVia", "token");
+      } else {
+        const user = await authenticatePassword(db, basic.login, basic.password);
+        if (!user) throw badCredentials("Wrong handle, email or password");
+        c.set("viewer", { user, scopes: "all", ip });
+        c.set("authVia", "basic");
+      }
+    } else {
+      throw badCredentials("Unsupported authorization scheme; use Bearer or Basic");
+    }
+  } else {
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie && cookie.length < 200) {
+      const session = await findWebSession(db, cookie);
+      if (session) {
+        c.set("viewer", { user: session.user, scopes: "all", ip });
+        c.set("webSession", session);
+        c.set("authVia", "session");
+      }
+    }
+  }
+  await next();
+};

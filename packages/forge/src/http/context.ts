@@ -1,0 +1,30 @@
+// The request context shared by every route: the forge's services and who is asking.
+
+import type { Viewer } from "../accounts/viewer.ts";
+import type { WebSession } from "../accounts/web-sessions.ts";
+import type { Config } from "../config/config.ts";
+import type { DatabaseHandle, Db } from "../db/db.ts";
+import type { Logger } from "../ops/logger.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+
+export interface Forge {
+  config: Config;
+  db: Db;
+  database: DatabaseHandle;
+  log: Logger;
+  limiter: RateLimiter;
+}
+
+export type AppEnv = {
+  Variables: {
+    forge: Forge;
+    viewer: Viewer;
+    webSession: WebSession | null;
+    /** How the viewer authenticated. */
+    authVia: "none" | "session" | "token" | "basic";
+    /** The token a web form must echo back (session token, or the anonymous cookie). */
+    csrfToken: string;
+    requestId: string;
+    log: Logger;
+  };
+};

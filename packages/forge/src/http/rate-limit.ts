@@ -1,0 +1,88 @@
+// Request rate limits: per IP for anonymous requests, per account for signed-in ones, in
+// process memory by default or in Redis (REDIS_URL) so several forge processes share them.
+// Answers carry RateLimit-* headers; refusals are 429 with Retry-After.
+import type { MiddlewareHandler } from "hono";
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { AppError } from "../errors/app-error.ts";
+import type { AppEnv } from "./context.ts";
+
+export interface RateLimiter {
+  consume(
+    key: string,
+    kind: "anonymous" | "user",
+  ): Promise<{ allowed: boolean; limit: number; remaining: number; resetSeconds: number }>;
+  close(): Promise<void>;
+}
+
+export function createRateLimiter(opts: {
+  anonymousPerMinute: number;
+  userPerMinute: number;
+  redisUrl?: string;
+}): RateLimiter {
+  const redis = opts.redisUrl
+    ? new Redis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : null;
+  const make = (points: number, prefix: string) =>
+    redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points,
+          duration: 60,
+          keyPrefix: `micelio:rl:${prefix}`,
+          insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
+        })
+      : new RateLimiterMemory({ points, duration: 60, keyPrefix: prefix });
+  const limiters = {
+    anonymous: make(opts.anonymousPerMinute, "anon"),
+    user: make(opts.userPerMinute, "user"),
+  };
+  const limits = { anonymous: opts.anonymousPerMinute, user: opts.userPerMinute };
+  return {
+    async consume(key, kind) {
+      try {
+        const r = await limiters[kind].consume(key);
+        return {
+          allowed: true,
+          limit: limits[kind],
+          remaining: r.remainingPoints,
+          resetSeconds: Math.ceil(r.msBeforeNext / 1000),
+        };
+      } catch (err) {
+        if (err instanceof RateLimiterRes) {
+          return {
+            allowed: false,
+            limit: limits[kind],
+            remaining: 0,
+            resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)),
+          };
+        }
+        throw err;
+      }
+    },
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}
+
+/** Applies the limiter after authentication, so signed-in requests count against the account. */
+export const rateLimit = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const viewer = c.get("viewer");
+  const kind = viewer.user ? "user" : "anonymous";
+  const key = viewer.user ? viewer.user.id : viewer.ip || "unknown";
+  const r = await c.get("forge").limiter.consume(key, kind);
+  const headers = {
+    "RateLimit-Limit": String(r.limit),
+    "RateLimit-Remaining": String(r.remaining),
+    "RateLimit-Reset": String(r.resetSeconds),
+    "RateLimit-Policy": `${r.limit};w=60`,
+  };
+  if (!r.allowed) {
+    throw new AppError("rate_limited", `Too many requests; try again in ${r.resetSeconds} seconds`, {
+      headers: { ...headers, "Retry-After": String(r.resetSeconds) },
+    });
+  }
+  await next();
+  for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
+};

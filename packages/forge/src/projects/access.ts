@@ -1,0 +1,78 @@
+// Who may do what with a project. Anyone without read access to a private project is told
+// it does not exist (404), never that it is forbidden.
+import { type SelectQueryBuilder, sql } from "kysely";
+import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
+import type { Db } from "../db/db.ts";
+import type { Database, Project } from "../db/schema.ts";
+import { forbidden, notFound } from "../errors/app-error.ts";
+
+export type ProjectRole = "none" | "read" | "write" | "admin";
+const RANK: Record<ProjectRole, number> = { none: 0, read: 1, write: 2, admin: 3 };
+
+export async function projectRole(db: Db, viewer: Viewer, project: Project): Promise<ProjectRole> {
+  const publicRole: ProjectRole = project.visibility === "public" ? "read" : "none";
+  const user = viewer.user;
+  if (!user) return publicRole;
+  // A token without project:read (or project:write) sees only what anonymous visitors see.
+  const canUsePrivileges = hasScope(viewer, "project:read") || hasScope(viewer, "project:write");
+  if (isAdmin(viewer)) return "admin";
+  if (!canUsePrivileges) return publicRole;
+  if (project.owner_id === user.id) return "admin";
+  const membership = await db
+    .selectFrom("org_members")
+    .select("role")
+    .where("org_id", "=", project.owner_id)
+    .where("user_id", "=", user.id)
+    .executeTakeFirst();
+  if (membership?.role === "owner") return "admin";
+  if (membership?.role === "member") return "write";
+  return publicRole;
+}
+
+/** Throws not_found when the viewer cannot read, forbidden when they can read but not `need`. */
+export async function requireRole(
+  db: Db,
+  viewer: Viewer,
+  project: Project,
+  need: Exclude<ProjectRole, "none">,
+) {
+  const role = await projectRole(db, viewer, project);
+  if (role === "none") throw notFound("Project not found");
+  if (RANK[role] < RANK[need]) {
+    if (need !== "read" && viewer.user && !hasScope(viewer, "project:write")) {
+      throw forbidden("This token lacks the project:write scope");
+    }
+    throw forbidden(
+      need === "admin" ? "Only project administrators can do that" : "You cannot change this project",
+    );
+  }
+  if (need !== "read" && !hasScope(viewer, "project:write"))
+    throw forbidden("This token lacks the project:write scope");
+  return role;
+}
+
+/** Restricts a query over `projects` to those the viewer may read. */
+export function whereVisible<O>(
+  qb: SelectQueryBuilder<Database, "projects", O>,
+  viewer: Viewer,
+): SelectQueryBuilder<Database, "projects", O> {
+  if (isAdmin(viewer)) return qb;
+  const user = viewer.user;
+  if (!user || !(hasScope(viewer, "project:read") || hasScope(viewer, "project:write"))) {
+    return qb.where("projects.visibility", "=", "public");
+  }
+  return qb.where((eb) =>
+    eb.or([
+      eb("projects.visibility", "=", "public"),
+      eb("projects.owner_id", "=", user.id),
+      eb(
+        "projects.owner_id",
+        "in",
+        eb.selectFrom("org_members").select("org_members.org_id").where("org_members.user_id", "=", user.id),
+      ),
+    ]),
+  );
+}
+
+export const lowerEq = (column: string, value: string) =>
+  sql`lower(${sql.ref(column)}) = ${value.toLowerCase()}`;

@@ -1,0 +1,318 @@
+// Web pages for projects: create, view, settings (rename, describe, change visibility,
+// delete with typed confirmation) and the audit log for project administrators.
+import { Hono } from "hono";
+import { listAudit } from "../audit/audit.ts";
+import type { AppEnv } from "../http/context.ts";
+import { listOrgsOf } from "../orgs/orgs-service.ts";
+import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
+import { formFailure, formFields, meta } from "../web/page.ts";
+import { requireSignedIn } from "../web/require-signed-in.ts";
+import { VisibilityChoice } from "./project-views.tsx";
+import {
+  createProject,
+  deleteProject,
+  getProject,
+  type ProjectWithOwner,
+  updateProject,
+} from "./projects-service.ts";
+
+export const projectPages = new Hono<AppEnv>();
+
+function NewProjectForm(props: {
+  values: Record<string, string>;
+  owners: string[];
+  errors?: Record<string, string>;
+  message?: string;
+  csrf: string;
+}) {
+  const v = props.values;
+  return (
+    <form method="post" action="/new" class="card">
+      <h1>Create a project</h1>
+      <Alert message={props.message} />
+      <CsrfField token={props.csrf} />
+      <label for="owner">Owner</label>
+      <select id="owner" name="owner">
+        {props.owners.map((o) => (
+          <option value={o} selected={v.owner === o}>
+            {o}
+          </option>
+        ))}
+      </select>
+      <label for="handle">Handle</label>
+      <input id="handle" name="handle" value={v.handle ?? ""} required maxlength={100} />
+      <p class="hint">Used in the project's URL and clone address.</p>
+      <FieldErrors errors={props.errors} field="handle" />
+      <label for="name">Name</label>
+      <input id="name" name="name" value={v.name ?? ""} maxlength={100} />
+      <FieldErrors errors={props.errors} field="name" />
+      <label for="description">Description</label>
+      <textarea id="description" name="description" maxlength={1000}>
+        {v.description ?? ""}
+      </textarea>
+      <FieldErrors errors={props.errors} field="description" />
+      <VisibilityChoice value={v.visibility ?? "public"} />
+      <p>
+        <button type="submit">Create project</button>
+      </p>
+    </form>
+  );
+}
+
+async function ownerChoices(c: Parameters<typeof meta>[0]) {
+  const user = c.get("viewer").user!;
+  const orgs = await listOrgsOf(c.get("forge").db, user.id);
+  return [user.handle, ...orgs.map((o) => o.handle)];
+}
+
+projectPages.get("/new", requireSignedIn, async (c) =>
+  c.html(
+    <Layout {...meta(c, "New project")}>
+      <NewProjectForm
+        values={{ owner: c.req.query("owner") ?? "" }}
+        owners={await ownerChoices(c)}
+        csrf={c.get("csrfToken")}
+      />
+    </Layout>,
+  ),
+);
+
+projectPages.post("/new", requireSignedIn, async (c) => {
+  const values = await formFields(c);
+  try {
+    const p = await createProject(c.get("forge").db, c.get("viewer"), {
+      handle: values.handle ?? "",
+      name: values.name || undefined,
+      description: values.description ?? "",
+      visibility: values.visibility,
+      owner: values.owner || undefined,
+    });
+    return c.redirect(`/${p.owner_handle}/${p.handle}`, 303);
+  } catch (err) {
+    const f = formFailure(err);
+    return c.html(
+      <Layout {...meta(c, "New project")}>
+        <NewProjectForm
+          values={values}
+          owners={await ownerChoices(c)}
+          errors={f.fields}
+          message={f.message}
+          csrf={c.get("csrfToken")}
+        />
+      </Layout>,
+      f.status,
+    );
+  }
+});
+
+function ProjectHeader({ p, admin }: { p: ProjectWithOwner; admin: boolean }) {
+  return (
+    <header>
+      <h1>
+        <a href={`/${p.owner_handle}`}>{p.owner_handle}</a> /{" "}
+        <a href={`/${p.owner_handle}/${p.handle}`}>{p.handle}</a>{" "}
+        {p.visibility === "private" ? <span class="badge">private</span> : null}
+      </h1>
+      {admin ? (
+        <nav aria-label="Project">
+          <a href={`/${p.owner_handle}/${p.handle}/settings`}>Settings</a> ·{" "}
+          <a href={`/${p.owner_handle}/${p.handle}/audit`}>Audit log</a>
+        </nav>
+      ) : null}
+    </header>
+  );
+}
+
+projectPages.get("/:owner/:project", async (c) => {
+  const { project: p, role } = await getProject(
+    c.get("forge").db,
+    c.get("viewer"),
+    c.req.param("owner"),
+    c.req.param("project"),
+  );
+  return c.html(
+    <Layout {...meta(c, `${p.owner_handle}/${p.handle}`, p.description || `${p.name} on Micelio`)}>
+      <ProjectHeader p={p} admin={role === "admin"} />
+      <section class="card">
+        <h2>{p.name}</h2>
+        <p>{p.description || <span class="hint">No description.</span>}</p>
+      </section>
+    </Layout>,
+  );
+});
+
+function SettingsPage(props: {
+  p: ProjectWithOwner;
+  values: Record<string, string>;
+  errors?: Record<string, string>;
+  message?: string;
+  saved?: boolean;
+  csrf: string;
+}) {
+  const { p, values: v } = props;
+  const base = `/${p.owner_handle}/${p.handle}`;
+  return (
+    <>
+      <ProjectHeader p={p} admin />
+      <form method="post" action={`${base}/settings`} class="card">
+        <h2>Settings</h2>
+        {props.saved ? (
+          <div class="notice" role="status">
+            Saved.
+          </div>
+        ) : null}
+        <Alert message={props.message} />
+        <CsrfField token={props.csrf} />
+        <label for="name">Name</label>
+        <input id="name" name="name" value={v.name ?? p.name} required maxlength={100} />
+        <FieldErrors errors={props.errors} field="name" />
+        <label for="description">Description</label>
+        <textarea id="description" name="description" maxlength={1000}>
+          {v.description ?? p.description}
+        </textarea>
+        <FieldErrors errors={props.errors} field="description" />
+        <VisibilityChoice value={v.visibility ?? p.visibility} />
+        <p>
+          <button type="submit">Save changes</button>
+        </p>
+      </form>
+      <form method="post" action={`${base}/settings/delete`} class="card danger-zone">
+        <h2>Delete this project</h2>
+        <p>This removes the project for everyone. It cannot be undone.</p>
+        <CsrfField token={props.csrf} />
+        <label for="confirm">
+          Type <code>{`${p.owner_handle}/${p.handle}`}</code> to confirm
+        </label>
+        <input id="confirm" name="confirm" autocomplete="off" required />
+        <FieldErrors errors={props.errors} field="confirm" />
+        <p>
+          <button type="submit" class="danger">
+            Delete project
+          </button>
+        </p>
+      </form>
+    </>
+  );
+}
+
+projectPages.get("/:owner/:project/settings", async (c) => {
+  const { project: p } = await getProject(
+    c.get("forge").db,
+    c.get("viewer"),
+    c.req.param("owner"),
+    c.req.param("project"),
+    "admin",
+  );
+  return c.html(
+    <Layout {...meta(c, `Settings · ${p.owner_handle}/${p.handle}`)}>
+      <SettingsPage p={p} values={{}} saved={c.req.query("saved") === "1"} csrf={c.get("csrfToken")} />
+    </Layout>,
+  );
+});
+
+projectPages.post("/:owner/:project/settings", async (c) => {
+  const db = c.get("forge").db;
+  const owner = c.req.param("owner");
+  const handle = c.req.param("project");
+  const { project: p } = await getProject(db, c.get("viewer"), owner, handle, "admin");
+  const values = await formFields(c);
+  try {
+    await updateProject(db, c.get("viewer"), owner, handle, {
+      name: values.name,
+      description: values.description ?? "",
+      visibility: values.visibility,
+    });
+    return c.redirect(`/${p.owner_handle}/${p.handle}/settings?saved=1`, 303);
+  } catch (err) {
+    const f = formFailure(err);
+    return c.html(
+      <Layout {...meta(c, `Settings · ${p.owner_handle}/${p.handle}`)}>
+        <SettingsPage p={p} values={values} errors={f.fields} message={f.message} csrf={c.get("csrfToken")} />
+      </Layout>,
+      f.status,
+    );
+  }
+});
+
+projectPages.post("/:owner/:project/settings/delete", async (c) => {
+  const db = c.get("forge").db;
+  const { project: p } = await getProject(
+    db,
+    c.get("viewer"),
+    c.req.param("owner"),
+    c.req.param("project"),
+    "admin",
+  );
+  const values = await formFields(c);
+  if ((values.confirm ?? "").trim() !== `${p.owner_handle}/${p.handle}`) {
+    return c.html(
+      <Layout {...meta(c, `Settings · ${p.owner_handle}/${p.handle}`)}>
+        <SettingsPage
+          p={p}
+          values={{}}
+          errors={{ confirm: `Type ${p.owner_handle}/${p.handle} exactly to delete the project.` }}
+          message="The project was not deleted."
+          csrf={c.get("csrfToken")}
+        />
+      </Layout>,
+      400,
+    );
+  }
+  await deleteProject(db, c.get("viewer"), p.owner_handle, p.handle);
+  return c.redirect(`/${p.owner_handle}`, 303);
+});
+
+projectPages.get("/:owner/:project/audit", async (c) => {
+  const db = c.get("forge").db;
+  const { project: p } = await getProject(
+    db,
+    c.get("viewer"),
+    c.req.param("owner"),
+    c.req.param("project"),
+    "admin",
+  );
+  const before = Number(c.req.query("before")) || undefined;
+  const entries = await listAudit(db, { projectId: p.id, before, limit: 50 });
+  return c.html(
+    <Layout {...meta(c, `Audit log · ${p.owner_handle}/${p.handle}`)}>
+      <ProjectHeader p={p} admin />
+      <h2>Audit log</h2>
+      <AuditTable entries={entries} />
+      {entries.length === 50 ? <a href={`?before=${entries[entries.length - 1].id}`}>Older entries</a> : null}
+    </Layout>,
+  );
+});
+
+export function AuditTable({ entries }: { entries: Awaited<ReturnType<typeof listAudit>> }) {
+  if (entries.length === 0) return <div class="empty">Nothing recorded yet.</div>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+            <th>Target</th>
+            <th>IP</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr>
+              <td>
+                <time datetime={e.created_at}>{e.created_at.replace("T", " ").slice(0, 19)}</time>
+              </td>
+              <td>{e.actor ?? "—"}</td>
+              <td>
+                <code>{e.action}</code>
+              </td>
+              <td>{e.target}</td>
+              <td>{e.ip}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,214 @@
+// Projects: created under a user or an organization, public or private, changed and
+// deleted by their administrators. Every change is audited in the same transaction.
+import { sql } from "kysely";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { projectHandle } from "../accounts/handles.ts";
+import type { Viewer } from "../accounts/viewer.ts";
+import { hasScope, isAdmin } from "../accounts/viewer.ts";
+import { recordAudit } from "../audit/audit.ts";
+import type { Db } from "../db/db.ts";
+import type { Account, Project } from "../db/schema.ts";
+import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
+import { requireValid } from "../errors/validate.ts";
+import { orgRole } from "../orgs/orgs-service.ts";
+import { type ProjectRole, requireRole, whereVisible } from "./access.ts";
+
+const name = z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters");
+const description = z.string().max(1000, "Description must be at most 1000 characters");
+const visibility = z.enum(["public", "private"], { message: "Visibility must be public or private" });
+
+export const createProjectSchema = z.object({
+  handle: projectHandle,
+  name: name.optional(),
+  description: description.optional(),
+  visibility: visibility.default("public"),
+  owner: z.string().max(39).optional(),
+});
+export const updateProjectSchema = z
+  .object({ name: name.optional(), description: description.optional(), visibility: visibility.optional() })
+  .strict();
+
+export type ProjectWithOwner = Project & { owner_handle: string; owner_kind: "user" | "org" };
+
+export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
+  return {
+    id: p.id,
+    owner: p.owner_handle,
+    owner_kind: p.owner_kind === "org" ? ("organization" as const) : ("user" as const),
+    handle: p.handle,
+    full_name: `${p.owner_handle}/${p.handle}`,
+    name: p.name,
+    description: p.description,
+    visibility: p.visibility,
+    created_at: p.created_at.toISOString(),
+    updated_at: p.updated_at.toISOString(),
+    ...(role
+      ? { permissions: { read: true, write: role === "write" || role === "admin", admin: role === "admin" } }
+      : {}),
+  };
+}
+
+const withOwner = (db: Db) =>
+  db
+    .selectFrom("projects")
+    .innerJoin("accounts", "accounts.id", "projects.owner_id")
+    .selectAll("projects")
+    .select(["accounts.handle as owner_handle", "accounts.kind as owner_kind"]);
+
+async function findProject(db: Db, owner: string, handle: string): Promise<ProjectWithOwner | undefined> {
+  return withOwner(db)
+    .where(sql`lower(accounts.handle)`, "=", owner.toLowerCase())
+    .where(sql`lower(projects.handle)`, "=", handle.toLowerCase())
+    .executeTakeFirst();
+}
+
+/** Loads a project the viewer may access with at least `need`; 404 if they may not read it. */
+export async function getProject(
+  db: Db,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+  need: Exclude<ProjectRole, "none"> = "read",
+): Promise<{ project: ProjectWithOwner; role: ProjectRole }> {
+  const project = await findProject(db, owner, handle);
+  if (!project) throw notFound("Project not found");
+  const role = await requireRole(db, viewer, project, need);
+  return { project, role };
+}
+
+async function resolveOwner(db: Db, viewer: Viewer, owner: string | undefined): Promise<Account> {
+  const user = viewer.user!;
+  if (!owner || owner.toLowerCase() === user.handle.toLowerCase()) return user;
+  const account = await db
+    .selectFrom("accounts")
+    .selectAll()
+    .where(sql`lower(handle)`, "=", owner.toLowerCase())
+    .executeTakeFirst();
+  if (account?.kind !== "org") {
+    throw forbidden("You can create projects only under your own account or an organization you belong to");
+  }
+  if (!isAdmin(viewer) && !(await orgRole(db, account.id, user.id))) {
+    throw forbidden("You can create projects only under your own account or an organization you belong to");
+  }
+  return account;
+}
+
+export async function createProject(db: Db, viewer: Viewer, input: unknown): Promise<ProjectWithOwner> {
+  if (!viewer.user) throw unauthorized();
+  const data = requireValid(createProjectSchema, input);
+  if (!hasScope(viewer, "project:write")) throw forbidden("This token lacks the project:write scope");
+  const owner = await resolveOwner(db, viewer, data.owner);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const taken = await trx
+        .selectFrom("projects")
+        .select("id")
+        .where("owner_id", "=", owner.id)
+        .where(sql`lower(handle)`, "=", data.handle.toLowerCase())
+        .executeTakeFirst();
+      if (taken) {
+        throw conflict(`${owner.handle}/${data.handle} already exists`, [
+          { field: "handle", message: "already taken" },
+        ]);
+      }
+      const project = await trx
+        .insertInto("projects")
+        .values({
+          id: ulid(),
+          owner_id: owner.id,
+          handle: data.handle,
+          name: data.name || data.handle,
+          description: data.description ?? "",
+          visibility: data.visibility,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, viewer, {
+        action: "project.create",
+        targetType: "project",
+        targetId: project.id,
+        target: `${owner.handle}/${project.handle}`,
+        projectId: project.id,
+        data: { visibility: project.visibility },
+      });
+      return { ...project, owner_handle: owner.handle, owner_kind: owner.kind };
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === "23505")
+      throw conflict(`${owner.handle}/${data.handle} already exists`);
+    throw err;
+  }
+}
+
+export async function updateProject(db: Db, viewer: Viewer, owner: string, handle: string, input: unknown) {
+  const patch = requireValid(updateProjectSchema, input);
+  const { project } = await getProject(db, viewer, owner, handle, "admin");
+  const changes = Object.fromEntries(
+    Object.entries(patch).filter(([k, v]) => v !== undefined && (project as any)[k] !== v),
+  ) as z.infer<typeof updateProjectSchema>;
+  if (Object.keys(changes).length === 0) return project;
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable("projects")
+      .set({ ...changes, updated_at: new Date() })
+      .where("id", "=", project.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, viewer, {
+      action: changes.visibility ? "project.visibility" : "project.update",
+      targetType: "project",
+      targetId: project.id,
+      target: `${project.owner_handle}/${project.handle}`,
+      projectId: project.id,
+      data: {
+        changes: Object.keys(changes),
+        ...(changes.visibility ? { visibility: changes.visibility } : {}),
+      },
+    });
+    return { ...updated, owner_handle: project.owner_handle, owner_kind: project.owner_kind };
+  });
+}
+
+export async function deleteProject(db: Db, viewer: Viewer, owner: string, handle: string) {
+  const { project } = await getProject(db, viewer, owner, handle, "admin");
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("projects").where("id", "=", project.id).execute();
+    await recordAudit(trx, viewer, {
+      action: "project.delete",
+      targetType: "project",
+      targetId: project.id,
+      target: `${project.owner_handle}/${project.handle}`,
+      projectId: project.id,
+    });
+  });
+  return project;
+}
+
+export interface ListQuery {
+  owner?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listProjects(db: Db, viewer: Viewer, query: ListQuery = {}) {
+  let qb = whereVisible(withOwner(db), viewer);
+  if (query.owner) qb = qb.where(sql`lower(accounts.handle)`, "=", query.owner.toLowerCase());
+  if (query.q) {
+    const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    qb = qb.where((eb) =>
+      eb.or([
+        eb(sql`lower(projects.name)`, "like", like),
+        eb(sql`lower(projects.handle)`, "like", like),
+        eb(sql`lower(projects.description)`, "like", like),
+      ]),
+    );
+  }
+  return qb
+    .orderBy("projects.updated_at", "desc")
+    .orderBy("projects.id", "desc")
+    .limit(Math.min(query.limit ?? 30, 100))
+    .offset(query.offset ?? 0)
+    .execute();
+}

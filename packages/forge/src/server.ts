@@ -1,0 +1,68 @@
+// Starts and stops a whole forge: database (migrated), rate limiter, HTTP server, and the
+// background workers; stopping finishes in-flight requests and jobs first.
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { buildApp } from "./app.ts";
+import type { Config } from "./config/config.ts";
+import { type DatabaseHandle, openDatabase } from "./db/db.ts";
+import { migrate } from "./db/migrate.ts";
+import type { Forge } from "./http/context.ts";
+import { createRateLimiter } from "./http/rate-limit.ts";
+import { createLogger, type Logger } from "./ops/logger.ts";
+
+export interface RunningForge {
+  url: string;
+  port: number;
+  forge: Forge;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Use this database instead of opening one from the config (tests). */
+  database?: DatabaseHandle;
+  log?: Logger;
+}
+
+export async function startForge(config: Config, opts: StartOptions = {}): Promise<RunningForge> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const database =
+    opts.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
+    }));
+  const applied = await migrate(database);
+  if (applied.length) log.info({ applied }, "database migrated");
+  const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
+  const forge: Forge = { config, db: database.db, database, log, limiter };
+  const app = buildApp(forge);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = config.publicUrl ?? `http://${host}:${port}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    forge,
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Idle keep-alive connections would hold close() open; in-flight requests finish.
+          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+        await limiter.close();
+        if (!opts.database) await database.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// JSON API for personal access tokens. Creating one needs the account password (HTTP
+// Basic) or the web session: a token cannot mint other tokens.
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiRouter, json, jsonBody, problems, requireUser, TokenSchema } from "../api/openapi.ts";
+import { forbidden } from "../errors/app-error.ts";
+import { createToken, createTokenSchema, listTokens, revokeToken } from "./tokens-service.ts";
+
+export const tokensApi = apiRouter();
+const PASSWORD_OR_SESSION: Record<string, string[]>[] = [{ basicAuth: [] }, { cookieAuth: [] }];
+
+tokensApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/tokens",
+    tags: ["tokens"],
+    summary: "Create a personal access token (shown once)",
+    security: PASSWORD_OR_SESSION,
+    request: { body: jsonBody(createTokenSchema.openapi("CreateTokenRequest")) },
+    responses: {
+      201: json(TokenSchema.extend({ token: z.string() }), "The token; its secret is never shown again"),
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    if (c.get("authVia") === "token")
+      throw forbidden("Create tokens with your password (HTTP Basic) or from the web");
+    return c.json(await createToken(c.get("forge").db, user, c.req.valid("json"), c.get("viewer")), 201);
+  },
+);
+
+tokensApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/tokens",
+    tags: ["tokens"],
+    summary: "Your personal access tokens (without their secrets)",
+    security: PASSWORD_OR_SESSION,
+    responses: { 200: json(z.array(TokenSchema), "Tokens"), 401: problems[401] },
+  }),
+  async (c) => c.json(await listTokens(c.get("forge").db, requireUser(c).id), 200),
+);
+
+tokensApi.openapi(
+  createRoute({
+    method: "delete",
+    path: "/tokens/{id}",
+    tags: ["tokens"],
+    summary: "Revoke a token",
+    security: [{ bearerAuth: [] }, ...PASSWORD_OR_SESSION],
+    request: { params: z.object({ id: z.string().max(40) }) },
+    responses: { 204: { description: "Revoked" }, 401: problems[401], 404: problems[404] },
+  }),
+  async (c) => {
+    await revokeToken(c.get("forge").db, requireUser(c), c.req.valid("param").id, c.get("viewer"));
+    return c.body(null, 204);
+  },
+);

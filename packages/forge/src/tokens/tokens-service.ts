@@ -1,0 +1,127 @@
+// Personal access tokens: created by their owner, shown once, stored as a hash, limited by
+// scopes and an optional expiry. They authenticate API calls and git over HTTP.
+import { SCOPES, type Scope } from "@micelio/core";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { randomToken, sha256 } from "../accounts/secrets.ts";
+import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Db } from "../db/db.ts";
+import type { Account, ApiToken } from "../db/schema.ts";
+import { forbidden, notFound } from "../errors/app-error.ts";
+import { requireValid } from "../errors/validate.ts";
+
+export const TOKEN_PREFIX = "mic_";
+
+export const createTokenSchema = z.object({
+  name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+  scopes: z.array(z.enum(SCOPES)).min(1, "Choose at least one scope").max(SCOPES.length),
+  expires_at: z.iso
+    .datetime({ offset: true, message: "expires_at must be an ISO 8601 date-time" })
+    .refine((v) => new Date(v).getTime() > Date.now(), "expires_at must be in the future")
+    .nullish(),
+});
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+export function tokenJson(t: ApiToken) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: t.scopes,
+    expires_at: t.expires_at?.toISOString() ?? null,
+    last_used_at: t.last_used_at?.toISOString() ?? null,
+    created_at: t.created_at.toISOString(),
+  };
+}
+
+export async function createToken(db: Db, user: Account, input: unknown, actor: Actor) {
+  const data = requireValid(createTokenSchema, input);
+  if (data.scopes.includes("admin") && !user.is_admin) {
+    throw forbidden("Only administrators can create tokens with the admin scope");
+  }
+  const secret = `${TOKEN_PREFIX}${randomToken(30)}`;
+  const row = await db.transaction().execute(async (trx) => {
+    const token = await trx
+      .insertInto("api_tokens")
+      .values({
+        id: ulid(),
+        user_id: user.id,
+        name: data.name,
+        token_hash: sha256(secret),
+        prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
+        scopes: [...new Set(data.scopes)],
+        expires_at: data.expires_at ? new Date(data.expires_at) : null,
+        last_used_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, actor, {
+      action: "token.create",
+      targetType: "token",
+      targetId: token.id,
+      target: token.name,
+      data: { scopes: token.scopes, expires_at: token.expires_at?.toISOString() ?? null },
+    });
+    return token;
+  });
+  return { token: secret, ...tokenJson(row) };
+}
+
+export async function listTokens(db: Db, userId: string) {
+  const rows = await db
+    .selectFrom("api_tokens")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .orderBy("created_at", "desc")
+    .execute();
+  return rows.map(tokenJson);
+}
+
+export async function revokeToken(db: Db, user: Account, id: string, actor: Actor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const gone = await trx
+      .deleteFrom("api_tokens")
+      .where("id", "=", id)
+      .where("user_id", "=", user.id)
+      .returning(["id", "name"])
+      .executeTakeFirst();
+    if (!gone) throw notFound("No such token");
+    await recordAudit(trx, actor, {
+      action: "token.revoke",
+      targetType: "token",
+      targetId: id,
+      target: gone.name,
+    });
+  });
+}
+
+/** Resolves a presented token to its user and scopes, or null if unknown or expired. */
+export async function authenticateToken(
+  db: Db,
+  secret: string,
+): Promise<{ user: Account; scopes: Scope[]; tokenId: string } | null> {
+  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
+  const row = await db
+    .selectFrom("api_tokens")
+    .innerJoin("accounts", "accounts.id", "api_tokens.user_id")
+    .selectAll("accounts")
+    .select([
+      "api_tokens.id as token_id",
+      "api_tokens.scopes as token_scopes",
+      "api_tokens.expires_at as token_expires",
+      "api_tokens.last_used_at as token_used",
+    ])
+    .where("api_tokens.token_hash", "=", sha256(secret))
+    .executeTakeFirst();
+  if (!row) return null;
+  if (row.token_expires && row.token_expires.getTime() <= Date.now()) return null;
+  if (!row.token_used || Date.now() - row.token_used.getTime() > 60_000) {
+    await db
+      .updateTable("api_tokens")
+      .set({ last_used_at: new Date() })
+      .where("id", "=", row.token_id)
+      .execute();
+  }
+  const { token_id, token_scopes, token_expires: _e, token_used: _u, ...user } = row;
+  return { user: user as Account, scopes: token_scopes as Scope[], tokenId: token_id };
+}

@@ -1,0 +1,87 @@
+// The page frame shared by every HTML page: head (title, Open Graph), header with
+// navigation, main content, footer. Works without JavaScript and from 320 px wide.
+import type { Child } from "hono/jsx";
+import type { Account } from "../db/schema.ts";
+
+export interface PageMeta {
+  title: string;
+  description?: string;
+  user: Account | null;
+  csrfToken: string;
+  /** Absolute URL of this page, for og:url. */
+  url?: string;
+}
+
+export function Layout(props: PageMeta & { children?: Child }) {
+  const title = props.title === "Micelio" ? "Micelio" : `${props.title} · Micelio`;
+  const description = props.description ?? "A forge where people and AI agents work side by side.";
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <meta name="description" content={description} />
+        <meta property="og:title" content={title} />
+        <meta property="og:description" content={description} />
+        <meta property="og:type" content="website" />
+        <meta property="og:site_name" content="Micelio" />
+        {props.url ? <meta property="og:url" content={props.url} /> : null}
+        <link rel="stylesheet" href="/assets/style.css" />
+      </head>
+      <body>
+        <header class="site-header">
+          <a class="brand" href="/">
+            Micelio
+          </a>
+          <nav aria-label="Main">
+            {props.user ? (
+              <>
+                <a href="/new">New project</a>
+                <a href={`/${props.user.handle}`}>{props.user.handle}</a>
+                <a href="/settings/tokens">Settings</a>
+                <form method="post" action="/logout" class="inline">
+                  <input type="hidden" name="_csrf" value={props.csrfToken} />
+                  <button type="submit" class="link">
+                    Log out
+                  </button>
+                </form>
+              </>
+            ) : (
+              <>
+                <a href="/login">Log in</a>
+                <a href="/signup" class="button small">
+                  Sign up
+                </a>
+              </>
+            )}
+          </nav>
+        </header>
+        <main id="main">{props.children}</main>
+        <footer class="site-footer">
+          <a href="/api/docs">API</a>
+          <span>Micelio — a forge for people and agents</span>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export const CsrfField = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
+
+export function FieldErrors({ errors, field }: { errors?: Record<string, string>; field: string }) {
+  const msg = errors?.[field];
+  return msg ? (
+    <p class="field-error" id={`${field}-error`} role="alert">
+      {msg}
+    </p>
+  ) : null;
+}
+
+export function Alert({ message }: { message?: string }) {
+  return message ? (
+    <div class="alert" role="alert">
+      {message}
+    </div>
+  ) : null;
+}

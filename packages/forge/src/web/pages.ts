@@ -1,0 +1,13 @@
+// All server-rendered pages, most specific paths first; /:owner and /:owner/:project last.
+import { Hono } from "hono";
+import { authPages } from "../accounts/auth-pages.tsx";
+import { profilePage } from "../accounts/profile-page.tsx";
+import type { AppEnv } from "../http/context.ts";
+import { orgPages } from "../orgs/org-pages.tsx";
+import { projectPages } from "../projects/project-pages.tsx";
+import { tokenPages } from "../tokens/token-pages.tsx";
+import { homePage } from "./home-page.tsx";
+
+export const webPages = new Hono<AppEnv>();
+for (const pages of [homePage, authPages, tokenPages, orgPages, projectPages, profilePage])
+  webPages.route("/", pages);
