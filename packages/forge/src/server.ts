@@ -10,7 +10,9 @@ import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import type { Forge } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
+import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
+import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 
 export interface RunningForge {
   url: string;
@@ -38,6 +40,9 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   if (applied.length) log.info({ applied }, "database migrated");
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
   const forge: Forge = { config, db: database.db, database, log, limiter };
+  const worker = new JobWorker({ db: database.db, handlers: { ...maintenanceHandlers(database.db) }, log });
+  await worker.start();
+  const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
   const app = buildApp(forge);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +64,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
           // Idle keep-alive connections would hold close() open; in-flight requests finish.
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
+        await stopCron();
+        await worker.stop({ abortAfterMs: 20_000 });
         await limiter.close();
         if (!opts.database) await database.close();
       })();

@@ -2,6 +2,7 @@
 // delete with typed confirmation) and the audit log for project administrators.
 import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
+import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { listOrgsOf } from "../orgs/orgs-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
@@ -282,37 +283,3 @@ projectPages.get("/:owner/:project/audit", async (c) => {
     </Layout>,
   );
 });
-
-export function AuditTable({ entries }: { entries: Awaited<ReturnType<typeof listAudit>> }) {
-  if (entries.length === 0) return <div class="empty">Nothing recorded yet.</div>;
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>What</th>
-            <th>Target</th>
-            <th>IP</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr>
-              <td>
-                <time datetime={e.created_at}>{e.created_at.replace("T", " ").slice(0, 19)}</time>
-              </td>
-              <td>{e.actor ?? "—"}</td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td>{e.target}</td>
-              <td>{e.ip}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}

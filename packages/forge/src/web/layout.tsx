@@ -40,6 +40,7 @@ export function Layout(props: PageMeta & { children?: Child }) {
                 <a href="/new">New project</a>
                 <a href={`/${props.user.handle}`}>{props.user.handle}</a>
                 <a href="/settings/tokens">Settings</a>
+                {props.user.is_admin ? <a href="/admin">Admin</a> : null}
                 <form method="post" action="/logout" class="inline">
                   <input type="hidden" name="_csrf" value={props.csrfToken} />
                   <button type="submit" class="link">

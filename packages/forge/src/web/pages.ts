@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
+import { adminPages } from "../admin/admin-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
@@ -9,5 +10,5 @@ import { tokenPages } from "../tokens/token-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
-for (const pages of [homePage, authPages, tokenPages, orgPages, projectPages, profilePage])
+for (const pages of [homePage, authPages, adminPages, tokenPages, orgPages, projectPages, profilePage])
   webPages.route("/", pages);

@@ -1,0 +1,122 @@
+// Administration pages: the job queue (with the dead-letter list and retry) and the
+// instance-wide audit log. To anyone but an administrator they do not exist.
+import { Hono } from "hono";
+import { listAudit } from "../audit/audit.ts";
+import { AuditTable } from "../audit/audit-table.tsx";
+import type { AppEnv } from "../http/context.ts";
+import { countByState, JOB_STATES, type JobState, listJobs } from "../jobs/index.ts";
+import { CsrfField, Layout } from "../web/layout.tsx";
+import { meta } from "../web/page.ts";
+import { requireAdmin, retryDeadJob } from "./admin-api.ts";
+
+export const adminPages = new Hono<AppEnv>();
+adminPages.use("/admin", async (c, next) => {
+  requireAdmin(c);
+  await next();
+});
+adminPages.use("/admin/*", async (c, next) => {
+  requireAdmin(c);
+  await next();
+});
+
+const AdminNav = () => (
+  <nav aria-label="Administration">
+    <a href="/admin/jobs">Jobs</a> · <a href="/admin/jobs?state=dead">Dead jobs</a> ·{" "}
+    <a href="/admin/audit">Audit log</a>
+  </nav>
+);
+
+adminPages.get("/admin", (c) => c.redirect("/admin/jobs", 302));
+
+adminPages.get("/admin/jobs", async (c) => {
+  const db = c.get("forge").db;
+  const requested = c.req.query("state");
+  const state = (JOB_STATES as readonly string[]).includes(requested ?? "")
+    ? (requested as JobState)
+    : undefined;
+  const [counts, jobs] = await Promise.all([countByState(db), listJobs(db, { state, limit: 100 })]);
+  return c.html(
+    <Layout {...meta(c, "Jobs · Administration")}>
+      <h1>Background jobs</h1>
+      <AdminNav />
+      <p>
+        {JOB_STATES.map((s) => (
+          <>
+            <a href={`/admin/jobs?state=${s}`}>
+              {s}: {counts[s]}
+            </a>{" "}
+          </>
+        ))}
+      </p>
+      {jobs.length === 0 ? (
+        <div class="empty">
+          {state === "dead" ? "No dead jobs. Everything that failed was retried successfully." : "No jobs."}
+        </div>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Kind</th>
+                <th>State</th>
+                <th>Attempts</th>
+                <th>Last error</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr>
+                  <td>{j.id}</td>
+                  <td>
+                    <code>{j.kind}</code>
+                  </td>
+                  <td>{j.state}</td>
+                  <td>
+                    {j.attempts}/{j.max_attempts}
+                  </td>
+                  <td>{j.last_error ?? ""}</td>
+                  <td>
+                    {j.state === "dead" ? (
+                      <form method="post" action={`/admin/jobs/${j.id}/retry`}>
+                        <CsrfField token={c.get("csrfToken")} />
+                        <button type="submit" class="small">
+                          Retry
+                        </button>
+                      </form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>,
+  );
+});
+
+adminPages.post("/admin/jobs/:id/retry", async (c) => {
+  await retryDeadJob(c, Number(c.req.param("id")) || 0);
+  return c.redirect("/admin/jobs?state=dead", 303);
+});
+
+adminPages.get("/admin/audit", async (c) => {
+  const before = Number(c.req.query("before")) || undefined;
+  const entries = await listAudit(c.get("forge").db, {
+    before,
+    action: c.req.query("action") || undefined,
+    limit: 100,
+  });
+  return c.html(
+    <Layout {...meta(c, "Audit log · Administration")}>
+      <h1>Audit log</h1>
+      <AdminNav />
+      <AuditTable entries={entries} />
+      {entries.length === 100 ? (
+        <a href={`/admin/audit?before=${entries[entries.length - 1].id}`}>Older entries</a>
+      ) : null}
+    </Layout>,
+  );
+});
