@@ -1,0 +1,63 @@
+// mic auth against a real forge, driven as a subprocess like an agent would.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { userWithToken } from "@micelio/forge/testing/client";
+import { startTestForge, type TestForge } from "@micelio/forge/testing/forge";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const MAIN = join(import.meta.dirname, "..", "main.ts");
+
+describe("mic auth", async () => {
+  let f: TestForge;
+  let token: string;
+  const home = mkdtempSync(join(tmpdir(), "mic-home-"));
+  // The forge runs in this process, so mic must run asynchronously (spawnSync would block it).
+  const mic = (...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+        env: { ...process.env, MIC_CONFIG_DIR: join(home, "cfg"), MIC_SERVER: "" },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+
+  beforeAll(async () => {
+    f = await startTestForge();
+    token = (await userWithToken(f.url, "agent-smith")).token;
+  });
+  afterAll(async () => {
+    await f.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("logs in with a token, stores it 0600, reports status as JSON, logs out", async () => {
+    const login = await mic("--server", f.url, "auth", "login", "--token", token);
+    expect(login.stderr).toBe("");
+    expect(login.status).toBe(0);
+    expect(login.stdout).toContain("agent-smith");
+    expect(statSync(join(home, "cfg", "config.json")).mode & 0o777).toBe(0o600);
+    const status = await mic("--json", "auth", "status");
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ server: f.url, handle: "agent-smith" });
+    expect((await mic("auth", "logout")).status).toBe(0);
+    const after = await mic("auth", "status");
+    expect(after.status).toBe(2);
+    expect(after.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a wrong token exits 2 with one clear line; an unreachable server exits 4", async () => {
+    const wrong = await mic("--server", f.url, "auth", "login", "--token", "mic_not-a-real-token");
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/^mic: 401: The token is invalid or has expired\n$/);
+    const down = await mic("--server", "http://127.0.0.1:9", "auth", "login", "--token", token);
+    expect(down.status).toBe(4);
+    expect(down.stderr).toMatch(/^mic: cannot reach http:\/\/127\.0\.0\.1:9/);
+    const usage = await mic("auth", "login");
+    expect(usage.status).toBe(1);
+  });
+});

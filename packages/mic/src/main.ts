@@ -1,0 +1,30 @@
+// mic: the Micelio session client. Human-readable output by default, one JSON document
+// with --json; errors as one line on stderr with a meaningful exit code.
+import { Command } from "commander";
+import { registerAuth } from "./commands/auth.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+
+const program = new Command()
+  .name("mic")
+  .description("The Micelio session client for agents and humans")
+  .version("0.1.0")
+  .option("--json", "print one JSON document instead of human-readable output")
+  .option("--server <url>", "the forge to talk to (default: $MIC_SERVER or the logged-in server)")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerAuth(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`mic: ${err.message}\n`);
+    process.exit(err.code);
+  }
+  const code = (err as { code?: string; exitCode?: number }).code;
+  if (code === "commander.helpDisplayed" || code === "commander.version") process.exit(EXIT.ok);
+  if (typeof code === "string" && code.startsWith("commander.")) process.exit(EXIT.usage);
+  process.stderr.write(`mic: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(EXIT.usage);
+}
