@@ -1,5 +1,5 @@
-// Test runner configuration: every package's tests, one run. Suites that need a real
-// browser or extra services skip themselves with a reason when those are missing.
+// Test runner configuration: every package's tests, one run. The browser suite needs
+// Debian's chromium (.ci/run installs it) and fails with a clear message without it.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
