@@ -13,6 +13,7 @@ import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
+import { createRepoStore } from "./repos/repo-store.ts";
 
 export interface RunningForge {
   url: string;
@@ -39,7 +40,15 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const applied = await migrate(database);
   if (applied.length) log.info({ applied }, "database migrated");
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
-  const forge: Forge = { config, db: database.db, database, log, limiter };
+  await limiter.ready;
+  const forge: Forge = {
+    config,
+    db: database.db,
+    database,
+    log,
+    limiter,
+    repos: createRepoStore(config.dataDir),
+  };
   const worker = new JobWorker({ db: database.db, handlers: { ...maintenanceHandlers(database.db) }, log });
   await worker.start();
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });

@@ -1,9 +1,10 @@
 // Web pages for signing up, logging in and out.
+import { hasControlCharacters } from "@micelio/core";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { isHttps } from "../http/client-ip.ts";
+import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
@@ -14,7 +15,10 @@ export const authPages = new Hono<AppEnv>();
 
 /** Only same-site paths are followed after sign-in. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+  if (!next || !next.startsWith("/") || /[\s\\]/.test(next) || hasControlCharacters(next)) return "/";
+  const base = "http://micelio.invalid";
+  const url = new URL(next, base);
+  return url.origin === base ? url.pathname + url.search + url.hash : "/";
 }
 
 async function startSession(c: Context<AppEnv>, userId: string) {
@@ -25,9 +29,7 @@ async function startSession(c: Context<AppEnv>, userId: string) {
   setCookie(c, SESSION_COOKIE, cookie, {
     httpOnly: true,
     sameSite: "Lax",
-    secure:
-      c.get("forge").config.secureCookies === "true" ||
-      (c.get("forge").config.secureCookies === "auto" && isHttps(c)),
+    secure: secureCookies(c),
     path: "/",
     maxAge: SESSION_DAYS * 86_400,
   });

@@ -1,7 +1,7 @@
 // Works out who is asking: a web session cookie, a bearer token, or HTTP Basic (handle or
 // email with a password or a token as the password, as git clients send). Bad credentials
 // are refused outright rather than silently treated as anonymous.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticatePassword } from "../accounts/accounts-service.ts";
 import { anonymous } from "../accounts/viewer.ts";
@@ -26,6 +26,34 @@ export function parseBasic(header: string): { login: string; password: string } 
 }
 
 export const authenticate = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  try {
+    await identify(c);
+  } catch (err) {
+    // Failed credentials count against the address's anonymous allowance, so guessing
+    // passwords or tokens is rate limited like any anonymous traffic.
+    if (err instanceof AppError && err.kind === "unauthorized") {
+      const r = await c.get("forge").limiter.consume(clientIp(c) || "unknown", "anonymous");
+      if (!r.allowed) {
+        throw new AppError(
+          "rate_limited",
+          `Too many failed sign-ins; try again in ${r.resetSeconds} seconds`,
+          {
+            headers: {
+              "Retry-After": String(r.resetSeconds),
+              "RateLimit-Limit": String(r.limit),
+              "RateLimit-Remaining": "0",
+              "RateLimit-Reset": String(r.resetSeconds),
+            },
+          },
+        );
+      }
+    }
+    throw err;
+  }
+  await next();
+};
+
+async function identify(c: Context<AppEnv>) {
   const { db } = c.get("forge");
   const ip = clientIp(c);
   c.set("viewer", anonymous(ip));
@@ -66,5 +94,4 @@ export const authenticate = (): MiddlewareHandler<AppEnv> => async (c, next) => 
       }
     }
   }
-  await next();
-};
+}

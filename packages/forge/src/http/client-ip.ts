@@ -2,6 +2,7 @@
 // MICELIO_TRUST_PROXY is set (only behind a proxy you control).
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
+import type { AppEnv } from "./context.ts";
 
 export function clientIp(c: Context): string {
   if (process.env.MICELIO_TRUST_PROXY === "1") {
@@ -18,4 +19,10 @@ export function clientIp(c: Context): string {
 export function isHttps(c: Context): boolean {
   if (process.env.MICELIO_TRUST_PROXY === "1" && c.req.header("x-forwarded-proto") === "https") return true;
   return new URL(c.req.url).protocol === "https:";
+}
+
+/** Whether cookies must carry the Secure flag (MICELIO_SECURE_COOKIES, or "auto": on https). */
+export function secureCookies(c: Context<AppEnv>): boolean {
+  const mode = c.get("forge").config.secureCookies;
+  return mode === "true" || (mode === "auto" && isHttps(c));
 }

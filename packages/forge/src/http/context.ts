@@ -5,6 +5,7 @@ import type { WebSession } from "../accounts/web-sessions.ts";
 import type { Config } from "../config/config.ts";
 import type { DatabaseHandle, Db } from "../db/db.ts";
 import type { Logger } from "../ops/logger.ts";
+import type { RepoStore } from "../repos/repo-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface Forge {
@@ -13,6 +14,7 @@ export interface Forge {
   database: DatabaseHandle;
   log: Logger;
   limiter: RateLimiter;
+  repos: RepoStore;
 }
 
 export type AppEnv = {

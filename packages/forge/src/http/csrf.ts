@@ -5,7 +5,8 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { randomToken, safeEqual } from "../accounts/secrets.ts";
 import { AppError, forbidden } from "../errors/app-error.ts";
-import { isHttps } from "./client-ip.ts";
+import { isGitPath } from "../repos/smart-http.ts";
+import { secureCookies } from "./client-ip.ts";
 import type { AppEnv } from "./context.ts";
 
 export const CSRF_COOKIE = "mc_csrf";
@@ -23,12 +24,14 @@ export const csrf = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   let anon = getCookie(c, CSRF_COOKIE);
   if (!session && (!anon || anon.length > 100)) {
     anon = randomToken(24);
-    setCookie(c, CSRF_COOKIE, anon, { httpOnly: true, sameSite: "Lax", secure: isHttps(c), path: "/" });
+    setCookie(c, CSRF_COOKIE, anon, { httpOnly: true, sameSite: "Lax", secure: secureCookies(c), path: "/" });
   }
   const expected = session?.csrfToken ?? anon!;
   c.set("csrfToken", expected);
-  const viaCookie = c.get("authVia") === "session" || c.get("authVia") === "none";
-  if (!SAFE.has(c.req.method) && viaCookie) {
+  // Git smart HTTP ignores cookies altogether (repos/smart-http.ts), so it needs no token.
+  // Cookies and cached Basic credentials are sent by browsers on their own, so both are ambient.
+  const ambient = c.get("authVia") !== "token" && !isGitPath(c.req.path);
+  if (!SAFE.has(c.req.method) && ambient) {
     if (crossSite(c.req.header("origin"), c.req.header("sec-fetch-site"), c.req.url)) {
       throw forbidden("Cross-site request refused");
     }

@@ -13,6 +13,8 @@ export interface RateLimiter {
     kind: "anonymous" | "user",
   ): Promise<{ allowed: boolean; limit: number; remaining: number; resetSeconds: number }>;
   close(): Promise<void>;
+  /** Settles once the store is usable (Redis connected, or after a short wait). */
+  ready: Promise<void>;
 }
 
 export function createRateLimiter(opts: {
@@ -23,6 +25,14 @@ export function createRateLimiter(opts: {
   const redis = opts.redisUrl
     ? new Redis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : null;
+  // Until Redis answers, counts go to the in-memory insurance limiter; wait briefly at start.
+  const ready = redis
+    ? new Promise<void>((resolve) => {
+        const done = () => resolve();
+        redis.once("ready", done);
+        setTimeout(done, 5000).unref();
+      })
+    : Promise.resolve();
   const make = (points: number, prefix: string) =>
     redis
       ? new RateLimiterRedis({
@@ -39,6 +49,7 @@ export function createRateLimiter(opts: {
   };
   const limits = { anonymous: opts.anonymousPerMinute, user: opts.userPerMinute };
   return {
+    ready,
     async consume(key, kind) {
       try {
         const r = await limiters[kind].consume(key);

@@ -81,7 +81,7 @@ projectPages.get("/new", requireSignedIn, async (c) =>
 projectPages.post("/new", requireSignedIn, async (c) => {
   const values = await formFields(c);
   try {
-    const p = await createProject(c.get("forge").db, c.get("viewer"), {
+    const p = await createProject(c.get("forge").db, c.get("forge").repos, c.get("viewer"), {
       handle: values.handle ?? "",
       name: values.name || undefined,
       description: values.description ?? "",
@@ -259,7 +259,7 @@ projectPages.post("/:owner/:project/settings/delete", async (c) => {
       400,
     );
   }
-  await deleteProject(db, c.get("viewer"), p.owner_handle, p.handle);
+  await deleteProject(db, c.get("forge").repos, c.get("viewer"), p.owner_handle, p.handle);
   return c.redirect(`/${p.owner_handle}`, 303);
 });
 

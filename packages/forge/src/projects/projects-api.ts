@@ -68,7 +68,12 @@ projectsApi.openapi(
   }),
   async (c) => {
     requireUser(c);
-    const project = await createProject(c.get("forge").db, c.get("viewer"), c.req.valid("json"));
+    const project = await createProject(
+      c.get("forge").db,
+      c.get("forge").repos,
+      c.get("viewer"),
+      c.req.valid("json"),
+    );
     c.header("Location", `/api/v1/projects/${project.owner_handle}/${project.handle}`);
     return c.json(projectJson(project, "admin"), 201);
   },
@@ -136,7 +141,7 @@ projectsApi.openapi(
   }),
   async (c) => {
     const { owner, project } = c.req.valid("param");
-    await deleteProject(c.get("forge").db, c.get("viewer"), owner, project);
+    await deleteProject(c.get("forge").db, c.get("forge").repos, c.get("viewer"), owner, project);
     return c.body(null, 204);
   },
 );

@@ -12,6 +12,7 @@ import type { Account, Project } from "../db/schema.ts";
 import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
+import type { RepoStore } from "../repos/repo-store.ts";
 import { type ProjectRole, requireRole, whereVisible } from "./access.ts";
 
 const name = z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters");
@@ -94,11 +95,18 @@ async function resolveOwner(db: Db, viewer: Viewer, owner: string | undefined): 
   return account;
 }
 
-export async function createProject(db: Db, viewer: Viewer, input: unknown): Promise<ProjectWithOwner> {
+/** Creates the project and its repository together: if either fails, neither exists. */
+export async function createProject(
+  db: Db,
+  repos: RepoStore,
+  viewer: Viewer,
+  input: unknown,
+): Promise<ProjectWithOwner> {
   if (!viewer.user) throw unauthorized();
   const data = requireValid(createProjectSchema, input);
   if (!hasScope(viewer, "project:write")) throw forbidden("This token lacks the project:write scope");
   const owner = await resolveOwner(db, viewer, data.owner);
+  let createdRepo: string | undefined;
   try {
     return await db.transaction().execute(async (trx) => {
       const taken = await trx
@@ -132,9 +140,12 @@ export async function createProject(db: Db, viewer: Viewer, input: unknown): Pro
         projectId: project.id,
         data: { visibility: project.visibility },
       });
+      createdRepo = project.id;
+      await repos.create(project.id);
       return { ...project, owner_handle: owner.handle, owner_kind: owner.kind };
     });
   } catch (err) {
+    if (createdRepo) await repos.remove(createdRepo).catch(() => {});
     if ((err as { code?: string }).code === "23505")
       throw conflict(`${owner.handle}/${data.handle} already exists`);
     throw err;
@@ -170,7 +181,8 @@ export async function updateProject(db: Db, viewer: Viewer, owner: string, handl
   });
 }
 
-export async function deleteProject(db: Db, viewer: Viewer, owner: string, handle: string) {
+/** Deletes the project, then its repository (the database row goes first, so nothing serves it). */
+export async function deleteProject(db: Db, repos: RepoStore, viewer: Viewer, owner: string, handle: string) {
   const { project } = await getProject(db, viewer, owner, handle, "admin");
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("projects").where("id", "=", project.id).execute();
@@ -182,6 +194,7 @@ export async function deleteProject(db: Db, viewer: Viewer, owner: string, handl
       projectId: project.id,
     });
   });
+  await repos.remove(project.id);
   return project;
 }
 

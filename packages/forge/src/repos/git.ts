@@ -1,0 +1,87 @@
+// Runs the system `git` with an argument array (never a shell string), in a clean
+// environment: no prompts, no user or system config surprises, no inherited GIT_* variables.
+import { type ChildProcess, spawn } from "node:child_process";
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "GitError";
+  }
+}
+
+export function gitEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    LANG: "C",
+    LC_ALL: "C",
+    ...extra,
+  };
+}
+
+export interface GitOptions {
+  cwd?: string;
+  input?: string | Buffer;
+  env?: Record<string, string | undefined>;
+  /** Give up after this long (ms); the process is killed. */
+  timeoutMs?: number;
+  /** Exit codes that are not errors (besides 0). */
+  okCodes?: number[];
+  maxBuffer?: number;
+}
+
+/** Runs git to completion and returns its stdout. */
+export function git(args: string[], opts: GitOptions = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd: opts.cwd,
+      env: gitEnv(opts.env),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    const max = opts.maxBuffer ?? 256 * 1024 * 1024;
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : undefined;
+    child.stdout.on("data", (d: Buffer) => {
+      size += d.length;
+      if (size > max) child.kill("SIGKILL");
+      else out.push(d);
+    });
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.on("error", (e) => reject(new GitError(`git could not start: ${e.message}`, null, "")));
+    child.on("close", (code) => {
+      if (timer) clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0 || (code !== null && opts.okCodes?.includes(code))) resolve(Buffer.concat(out));
+      else
+        reject(
+          new GitError(
+            `git ${args[0]} failed (${code}): ${stderr.trim().split("\n")[0] ?? ""}`,
+            code,
+            stderr,
+          ),
+        );
+    });
+    child.stdin.on("error", () => {});
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+export const gitText = async (args: string[], opts?: GitOptions) => (await git(args, opts)).toString("utf8");
+
+/** Starts git with piped stdio for streaming (smart HTTP); the caller wires the streams. */
+export function gitSpawn(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): ChildProcess {
+  return spawn("git", args, { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
+}

@@ -1,0 +1,141 @@
+// Git smart HTTP: clone, fetch (protocol v2) and push through the system git's upload-pack
+// and receive-pack in --stateless-rpc mode, streamed both ways. Credentials come only from
+// the Authorization header (HTTP Basic with a password or token, or Bearer), never from the
+// web session cookie, so other sites cannot make a browser push.
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { anonymous } from "../accounts/viewer.ts";
+import { AppError, notFound } from "../errors/app-error.ts";
+import type { AppEnv } from "../http/context.ts";
+import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { gitSpawn } from "./git.ts";
+
+export const smartHttp = new Hono<AppEnv>();
+
+type Service = "git-upload-pack" | "git-receive-pack";
+const SERVICES = new Set<Service>(["git-upload-pack", "git-receive-pack"]);
+
+/** Paths git clients use, with or without the .git suffix. */
+export const isGitPath = (path: string) =>
+  /^\/[^/]+\/[^/]+\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(path);
+
+const challenge = () =>
+  new AppError("unauthorized", "Authentication required", {
+    headers: { "WWW-Authenticate": 'Basic realm="Micelio", charset="UTF-8"' },
+  });
+
+/** Resolves the project for a git request, asking anonymous clients to authenticate instead of saying 404. */
+async function resolve(
+  c: Context<AppEnv>,
+  service: Service,
+): Promise<{ project: ProjectWithOwner; dir: string }> {
+  const viaHeader = c.get("authVia") === "token" || c.get("authVia") === "basic";
+  const viewer = viaHeader ? c.get("viewer") : anonymous(c.get("viewer").ip);
+  const owner = c.req.param("owner")!;
+  const handle = c.req.param("project")!.replace(/\.git$/, "");
+  const need = service === "git-receive-pack" ? "write" : "read";
+  try {
+    const { project } = await getProject(c.get("forge").db, viewer, owner, handle, need);
+    const repos = c.get("forge").repos;
+    if (!repos.exists(project.id)) throw notFound("Repository not found");
+    return { project, dir: repos.dir(project.id) };
+  } catch (err) {
+    // Anonymous clients are asked for credentials whether or not the project exists,
+    // and pushes always need them.
+    if (err instanceof AppError && !viewer.user && (err.kind === "not_found" || err.kind === "forbidden"))
+      throw challenge();
+    throw err;
+  }
+}
+
+function protocolEnv(c: Context<AppEnv>): Record<string, string> {
+  const proto = c.req.header("git-protocol");
+  return proto && /^[\w.=:-]+$/.test(proto) ? { GIT_PROTOCOL: proto } : {};
+}
+
+function pktLine(s: string): string {
+  return (s.length + 4).toString(16).padStart(4, "0") + s;
+}
+
+function stream(
+  c: Context<AppEnv>,
+  child: ReturnType<typeof gitSpawn>,
+  type: string,
+  prefix?: string,
+): Response {
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString("utf8");
+  });
+  child.on("close", (code) => {
+    if (code !== 0) c.var.log.warn({ code, stderr: stderr.trim() }, "git service exited with an error");
+  });
+  const out = Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>;
+  const body = prefix
+    ? new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode(prefix));
+          const reader = out.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            controller.enqueue(value);
+          }
+          controller.close();
+        },
+      })
+    : out;
+  return new Response(body, {
+    status: 200,
+    headers: { "Content-Type": type, "Cache-Control": "no-cache, max-age=0, must-revalidate" },
+  });
+}
+
+smartHttp.get("/:owner/:project/info/refs", async (c) => {
+  const service = c.req.query("service") as Service;
+  if (!SERVICES.has(service)) {
+    throw new AppError(
+      "forbidden",
+      "Dumb HTTP is not supported; use a git client with smart HTTP (any git since 1.6.6)",
+    );
+  }
+  const { dir } = await resolve(c, service);
+  const env = protocolEnv(c);
+  const v2 = service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "");
+  const child = gitSpawn([service.slice(4), "--stateless-rpc", "--advertise-refs", dir], { env });
+  child.stdin!.end();
+  return stream(
+    c,
+    child,
+    `application/x-${service}-advertisement`,
+    v2 ? undefined : `${pktLine(`# service=${service}\n`)}0000`,
+  );
+});
+
+for (const service of SERVICES) {
+  smartHttp.post(`/:owner/:project/${service}`, async (c) => {
+    if (c.req.header("content-type") !== `application/x-${service}-request`) {
+      throw new AppError("unsupported_media_type", `Expected application/x-${service}-request`);
+    }
+    const { dir, project } = await resolve(c, service);
+    const child = gitSpawn([service.slice(4), "--stateless-rpc", dir], { env: protocolEnv(c) });
+    const raw = c.req.raw.body;
+    if (raw) {
+      let input: NodeJS.ReadableStream = Readable.fromWeb(raw as any);
+      if (/gzip/i.test(c.req.header("content-encoding") ?? "")) input = input.pipe(createGunzip());
+      input.on("error", () => child.kill("SIGKILL"));
+      input.pipe(child.stdin!);
+    } else {
+      child.stdin!.end();
+    }
+    child.stdin!.on("error", () => {});
+    if (service === "git-receive-pack") {
+      child.on("close", (code) => {
+        if (code === 0) c.var.log.info({ project: project.id }, "push received");
+      });
+    }
+    return stream(c, child, `application/x-${service}-result`);
+  });
+}
