@@ -13,6 +13,7 @@ import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
+import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 
 export interface RunningForge {
@@ -49,7 +50,9 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     limiter,
     repos: createRepoStore(config.dataDir),
   };
-  const worker = new JobWorker({ db: database.db, handlers: { ...maintenanceHandlers(database.db) }, log });
+  const repos = createRepoStore(config.dataDir);
+  const handlers = { ...maintenanceHandlers(database.db, config.dataDir), ...repoJobHandlers(repos) };
+  const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
   const app = buildApp(forge);

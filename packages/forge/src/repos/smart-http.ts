@@ -11,6 +11,8 @@ import { AppError, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { gitSpawn } from "./git.ts";
+import { scheduleMaintenance } from "./maintain.ts";
+import { packCacheArgs } from "./pack-cache.ts";
 
 export const smartHttp = new Hono<AppEnv>();
 
@@ -120,7 +122,11 @@ for (const service of SERVICES) {
       throw new AppError("unsupported_media_type", `Expected application/x-${service}-request`);
     }
     const { dir, project } = await resolve(c, service);
-    const child = gitSpawn([service.slice(4), "--stateless-rpc", dir], { env: protocolEnv(c) });
+    const forge = c.get("forge");
+    const cache = service === "git-upload-pack" ? packCacheArgs(forge.config.dataDir) : { args: [], env: {} };
+    const child = gitSpawn([...cache.args, service.slice(4), "--stateless-rpc", dir], {
+      env: { ...protocolEnv(c), ...cache.env },
+    });
     const raw = c.req.raw.body;
     if (raw) {
       let input: NodeJS.ReadableStream = Readable.fromWeb(raw as any);
@@ -133,7 +139,11 @@ for (const service of SERVICES) {
     child.stdin!.on("error", () => {});
     if (service === "git-receive-pack") {
       child.on("close", (code) => {
-        if (code === 0) c.var.log.info({ project: project.id }, "push received");
+        if (code !== 0) return;
+        c.var.log.info({ project: project.id }, "push received");
+        scheduleMaintenance(forge.db, project.id).catch((err) =>
+          c.var.log.error({ err }, "could not schedule repack"),
+        );
       });
     }
     return stream(c, child, `application/x-${service}-result`);

@@ -1,0 +1,32 @@
+// Repository upkeep run by the job queue after pushes: repack into one pack with a
+// reachability bitmap (clones then count objects quickly) and pack the refs.
+import type { Db } from "../db/db.ts";
+import { enqueue, type JobHandler } from "../jobs/index.ts";
+import { git } from "./git.ts";
+import type { RepoStore } from "./repo-store.ts";
+
+export const REPO_MAINTAIN_JOB = "repo.maintain";
+
+/** Schedules upkeep shortly after a push; several pushes in a row make one job. */
+export function scheduleMaintenance(db: Db, projectId: string) {
+  return enqueue(
+    db,
+    REPO_MAINTAIN_JOB,
+    { projectId },
+    { uniqueKey: `${REPO_MAINTAIN_JOB}:${projectId}`, delayMs: 10_000 },
+  );
+}
+
+export function repoJobHandlers(repos: RepoStore): Record<string, JobHandler> {
+  return {
+    [REPO_MAINTAIN_JOB]: async (payload: { projectId: string }) => {
+      if (!repos.exists(payload.projectId)) return; // deleted meanwhile
+      const dir = repos.dir(payload.projectId);
+      await git(["repack", "-a", "-d", "-b", "-q", "--write-midx"], {
+        cwd: dir,
+        timeoutMs: 30 * 60_000,
+      }).catch(async () => git(["repack", "-a", "-d", "-b", "-q"], { cwd: dir, timeoutMs: 30 * 60_000 }));
+      await git(["pack-refs", "--all"], { cwd: dir });
+    },
+  };
+}
