@@ -15,7 +15,7 @@ export const authPages = new Hono<AppEnv>();
 
 /** Only same-site paths are followed after sign-in. */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith("/") || /[\s\\]/.test(next) || hasControlCharacters(next)) return "/";
+  if (!next?.startsWith("/") || /[\s\\]/.test(next) || hasControlCharacters(next)) return "/";
   const base = "http://micelio.invalid";
   const url = new URL(next, base);
   return url.origin === base ? url.pathname + url.search + url.hash : "/";
