@@ -12,6 +12,7 @@ import type { AppEnv, Forge } from "./http/context.ts";
 import { csrf } from "./http/csrf.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { health } from "./ops/health.ts";
+import { importPages } from "./repos/import-pages.tsx";
 import { smartHttp } from "./repos/smart-http.ts";
 import { assets } from "./web/assets.ts";
 import { webPages } from "./web/pages.ts";
@@ -57,6 +58,7 @@ export function buildApp(forge: Forge) {
   app.use("*", authenticate(), rateLimit(), csrf());
   app.route("/api", buildApi());
   app.route("/", smartHttp);
+  app.route("/", importPages);
   app.route("/", webPages);
   app.notFound((c) => errorResponse(c, notFound()));
   app.onError((err, c) => errorResponse(c, err));

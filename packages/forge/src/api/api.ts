@@ -10,6 +10,7 @@ import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
+import { importApi } from "../repos/import-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 
 export const API_VERSION = "0.1.0";
@@ -22,6 +23,7 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
     const hasBody =
       (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
     const type = c.req.header("content-type") ?? "";
+    if (isBundleUpload(c.req.method, c.req.path, type)) return next();
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
       throw new AppError("unsupported_media_type", "Send the request body as application/json");
     }
@@ -29,20 +31,27 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
   await next();
 };
 
+/** Git bundles for import are streamed to disk under their own cap (repos/import-service.ts). */
+const isBundleUpload = (method: string, path: string, type: string) =>
+  method === "POST" && path.endsWith("/import") && type.startsWith("application/x-git-bundle");
+
+const jsonLimit = bodyLimit({
+  maxSize: MAX_BODY,
+  onError: () => {
+    throw new AppError("too_large", `The request body is larger than ${MAX_BODY} bytes`);
+  },
+});
+
 export function buildApi() {
   const api = new OpenAPIHono<AppEnv>();
   const v1 = new OpenAPIHono<AppEnv>();
-  v1.use(
-    "*",
-    requireJsonBody(),
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: () => {
-        throw new AppError("too_large", `The request body is larger than ${MAX_BODY} bytes`);
-      },
-    }),
+  v1.use("*", requireJsonBody(), (c, next) =>
+    isBundleUpload(c.req.method, c.req.path, c.req.header("content-type") ?? "")
+      ? next()
+      : jsonLimit(c, next),
   );
-  for (const router of [accountsApi, tokensApi, projectsApi, orgsApi, adminApi]) v1.route("/", router);
+  for (const router of [accountsApi, tokensApi, projectsApi, orgsApi, adminApi, importApi])
+    v1.route("/", router);
 
   api.route("/v1", v1);
   api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -30,6 +30,9 @@ function NewProjectForm(props: {
   return (
     <form method="post" action="/new" class="card">
       <h1>Create a project</h1>
+      <p class="hint">
+        Have a repository already? <a href="/new/import">Import it with its history</a>.
+      </p>
       <Alert message={props.message} />
       <CsrfField token={props.csrf} />
       <label for="owner">Owner</label>
