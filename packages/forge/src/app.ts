@@ -37,21 +37,32 @@ export function buildApp(forge: Forge) {
       "request",
     );
   });
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "https:"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-      crossOriginEmbedderPolicy: false,
-    }),
+  const pageHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", "data:", "https:"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      scriptSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  // Raw repository files are user content: no script, no plugins, a unique origin.
+  const rawHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      sandbox: [],
+    },
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: "same-origin",
+  });
+  app.use("*", (c, next) =>
+    /^\/[^/]+\/[^/]+\/raw\//.test(c.req.path) ? rawHeaders(c, next) : pageHeaders(c, next),
   );
   app.route("/", health);
   app.route("/", assets);

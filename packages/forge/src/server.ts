@@ -11,6 +11,8 @@ import { migrate } from "./db/migrate.ts";
 import type { Forge } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
+import { Lander } from "./landing/lander.ts";
+import { recoverAllTrunks } from "./landing/trunk.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
@@ -42,15 +44,12 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   if (applied.length) log.info({ applied }, "database migrated");
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
   await limiter.ready;
-  const forge: Forge = {
-    config,
-    db: database.db,
-    database,
-    log,
-    limiter,
-    repos: createRepoStore(config.dataDir),
-  };
   const repos = createRepoStore(config.dataDir);
+  const recovered = await recoverAllTrunks(database.db, repos.dir, repos.exists);
+  if (recovered)
+    log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
+  const lander = new Lander(database.db, repos, log);
+  const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander };
   const handlers = { ...maintenanceHandlers(database.db, config.dataDir), ...repoJobHandlers(repos) };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
@@ -77,6 +76,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
         await stopCron();
+        await lander.idle();
         await worker.stop({ abortAfterMs: 20_000 });
         await limiter.close();
         if (!opts.database) await database.close();

@@ -6,11 +6,13 @@ import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
+import { browseApi } from "../browse/browse-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { sessionsApi } from "../sessions/sessions-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 
 export const API_VERSION = "0.1.0";
@@ -50,7 +52,16 @@ export function buildApi() {
       ? next()
       : jsonLimit(c, next),
   );
-  for (const router of [accountsApi, tokensApi, projectsApi, orgsApi, adminApi, importApi])
+  for (const router of [
+    accountsApi,
+    tokensApi,
+    projectsApi,
+    orgsApi,
+    adminApi,
+    importApi,
+    browseApi,
+    sessionsApi,
+  ])
     v1.route("/", router);
 
   api.route("/v1", v1);

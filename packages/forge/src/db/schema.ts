@@ -54,6 +54,7 @@ export interface ProjectsTable {
   name: string;
   description: Generated<string>;
   visibility: "public" | "private";
+  head_position: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -90,7 +91,71 @@ export interface JobsTable {
   finished_at: Date | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  project_id: string;
+  author_id: string | null;
+  author_handle: string;
+  agent_name: string | null;
+  agent_model: string | null;
+  agent_version: string | null;
+  goal: string;
+  origin: Generated<"human" | "ai-assisted" | "ai-generated">;
+  base_position: number;
+  base_commit: string | null;
+  status: Generated<"open" | "landed" | "abandoned" | "rejected">;
+  status_reason: Generated<string | null>;
+  landed_position: Generated<number | null>;
+  landed_commit: Generated<string | null>;
+  touched_paths: Generated<number>;
+  lines_added: Generated<number>;
+  lines_removed: Generated<number>;
+  tokens_input: ColumnType<number, number | undefined, any>;
+  tokens_output: ColumnType<number, number | undefined, any>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  landed_at: Generated<Date | null>;
+}
+
+export interface SessionEventsTable {
+  session_id: string;
+  seq: number;
+  kind: string;
+  data: Json;
+  created_at: Timestamp;
+}
+
+export interface LandingsTable {
+  project_id: string;
+  position: number;
+  session_id: string | null;
+  commit_sha: string;
+  parent_sha: string | null;
+  paths_count: number;
+  filter: Uint8Array;
+  created_at: Timestamp;
+}
+
+export interface LandingPathsTable {
+  project_id: string;
+  position: number;
+  path: string;
+}
+
+export interface LandingRollupsTable {
+  project_id: string;
+  level: number;
+  start: number;
+  data: Uint8Array;
+  complete: Generated<boolean>;
+}
+
 export interface Database {
+  sessions: SessionsTable;
+  session_events: SessionEventsTable;
+  landings: LandingsTable;
+  landing_paths: LandingPathsTable;
+  landing_rollups: LandingRollupsTable;
   accounts: AccountsTable;
   org_members: OrgMembersTable;
   web_sessions: WebSessionsTable;

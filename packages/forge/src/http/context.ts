@@ -4,6 +4,7 @@ import type { Viewer } from "../accounts/viewer.ts";
 import type { WebSession } from "../accounts/web-sessions.ts";
 import type { Config } from "../config/config.ts";
 import type { DatabaseHandle, Db } from "../db/db.ts";
+import type { Lander } from "../landing/lander.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -15,6 +16,7 @@ export interface Forge {
   log: Logger;
   limiter: RateLimiter;
   repos: RepoStore;
+  lander: Lander;
 }
 
 export type AppEnv = {

@@ -134,13 +134,13 @@ projectPages.get("/:owner/:project", async (c) => {
     c.req.param("owner"),
     c.req.param("project"),
   );
+  // The code browser supplies the rest: file tree and README, or how to push to an empty repository.
+  const { projectHome } = await import("../browse/project-home.tsx");
+  const home = await projectHome(c, p, role);
   return c.html(
     <Layout {...meta(c, `${p.owner_handle}/${p.handle}`, p.description || `${p.name} on Micelio`)}>
       <ProjectHeader p={p} admin={role === "admin"} />
-      <section class="card">
-        <h2>{p.name}</h2>
-        <p>{p.description || <span class="hint">No description.</span>}</p>
-      </section>
+      {home}
     </Layout>,
   );
 });

@@ -66,29 +66,36 @@ function stream(
   child: ReturnType<typeof gitSpawn>,
   type: string,
   prefix?: string,
+  /** Runs after git finishes and before the response ends (the client waits for it). */
+  after?: (code: number | null) => Promise<void>,
 ): Response {
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
     if (stderr.length < 4000) stderr += d.toString("utf8");
   });
-  child.on("close", (code) => {
-    if (code !== 0) c.var.log.warn({ code, stderr: stderr.trim() }, "git service exited with an error");
-  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      if (code !== 0) c.var.log.warn({ code, stderr: stderr.trim() }, "git service exited with an error");
+      resolve(code);
+    }),
+  );
   const out = Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>;
-  const body = prefix
-    ? new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(new TextEncoder().encode(prefix));
-          const reader = out.getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            controller.enqueue(value);
-          }
-          controller.close();
-        },
-      })
-    : out;
+  const body =
+    prefix || after
+      ? new ReadableStream<Uint8Array>({
+          async start(controller) {
+            if (prefix) controller.enqueue(new TextEncoder().encode(prefix));
+            const reader = out.getReader();
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              controller.enqueue(value);
+            }
+            if (after) await after(await exited).catch((err) => c.var.log.error({ err }, "after push"));
+            controller.close();
+          },
+        })
+      : out;
   return new Response(body, {
     status: 200,
     headers: { "Content-Type": type, "Cache-Control": "no-cache, max-age=0, must-revalidate" },
@@ -138,12 +145,12 @@ for (const service of SERVICES) {
     }
     child.stdin!.on("error", () => {});
     if (service === "git-receive-pack") {
-      child.on("close", (code) => {
+      // Commits pushed straight to trunk become landings before git hears back.
+      const pusher = c.get("viewer").user!;
+      return stream(c, child, `application/x-${service}-result`, undefined, async (code) => {
         if (code !== 0) return;
-        c.var.log.info({ project: project.id }, "push received");
-        scheduleMaintenance(forge.db, project.id).catch((err) =>
-          c.var.log.error({ err }, "could not schedule repack"),
-        );
+        await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
+        await scheduleMaintenance(forge.db, project.id);
       });
     }
     return stream(c, child, `application/x-${service}-result`);

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
+import { browsePages } from "../browse/browse-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
@@ -10,5 +11,14 @@ import { tokenPages } from "../tokens/token-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
-for (const pages of [homePage, authPages, adminPages, tokenPages, orgPages, projectPages, profilePage])
+for (const pages of [
+  homePage,
+  authPages,
+  adminPages,
+  tokenPages,
+  orgPages,
+  browsePages,
+  projectPages,
+  profilePage,
+])
   webPages.route("/", pages);

@@ -1,0 +1,58 @@
+// Benchmark: full clones of a repository with 5,000 commits through the forge (cold: first
+// clone after a push; warm: later clones, served from the pack cache) against git's own
+// `git http-backend` serving the same repository. Run: npx tsx bench/clone.ts [commits] [runs]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startHttpBackend } from "./http-backend.ts";
+import { api, git, makeRepo, median, startForgeProcess, time } from "./lib.ts";
+
+const COMMITS = Number(process.argv[2] ?? 5000);
+const RUNS = Number(process.argv[3] ?? 7);
+
+const work = mkdtempSync(join(tmpdir(), "micelio-bench-"));
+try {
+  const repo = join(work, "repos", "big.git");
+  console.log(`building a repository with ${COMMITS} commits…`);
+  await makeRepo(repo, COMMITS);
+  await git(repo, "repack", "-a", "-d", "-b", "-q");
+  const backend = await startHttpBackend(join(work, "repos"));
+  const forge = await startForgeProcess(join(work, "forge"));
+  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
+  await api(forge.url, "POST", "/api/v1/signup", {
+    handle: "bench",
+    email: "bench@example.test",
+    password: "bench-password",
+  });
+  await api(forge.url, "POST", "/api/v1/projects", { handle: "big", visibility: "public" }, auth);
+  const push = `${forge.url.replace("http://", "http://bench:bench-password@")}/bench/big.git`;
+  await git(repo, "push", "-q", "--mirror", push);
+  // Let the post-push repack job run, as it would on a live instance.
+  await new Promise((r) => setTimeout(r, 15_000));
+
+  let n = 0;
+  const clone = (url: string) => () => git(work, "clone", "-q", "--bare", url, join(work, `c${n++}`));
+  const forgeUrl = `${forge.url}/bench/big.git`;
+  const backendUrl = `${backend.url}/big.git`;
+  const cold = await time(clone(forgeUrl));
+  const forgeTimes: number[] = [];
+  const backendTimes: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    backendTimes.push(await time(clone(backendUrl)));
+    forgeTimes.push(await time(clone(forgeUrl)));
+  }
+  const count = await git(join(work, "c0"), "rev-list", "--count", "main");
+  const result = {
+    commits: Number(count),
+    runs: RUNS,
+    forge_first_clone_ms: Math.round(cold),
+    forge_median_ms: Math.round(median(forgeTimes)),
+    http_backend_median_ms: Math.round(median(backendTimes)),
+    ratio_forge_over_http_backend: Number((median(forgeTimes) / median(backendTimes)).toFixed(2)),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  forge.child.kill("SIGTERM");
+  backend.server.close();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

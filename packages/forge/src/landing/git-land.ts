@@ -1,0 +1,80 @@
+// The git side of a landing: merge a session's change onto the running trunk head with
+// `git merge-tree --write-tree`, write the landing commit (goal, decisions, trailers), and
+// move trunk with a compare-and-swap `git update-ref`.
+import { git, gitText } from "../repos/git.ts";
+
+export const TRUNK = "refs/heads/main";
+const ZERO = "0".repeat(40);
+
+export async function trunkHead(dir: string): Promise<string | null> {
+  return (
+    (
+      await gitText(["rev-parse", "--verify", "--quiet", `${TRUNK}^{commit}`], { cwd: dir, okCodes: [1] })
+    ).trim() || null
+  );
+}
+
+export const treeOf = async (dir: string, commit: string) =>
+  (await gitText(["rev-parse", `${commit}^{tree}`], { cwd: dir })).trim();
+
+/** The tree of `session` merged onto `head`; `conflicts` lists paths git could not merge. */
+export async function mergeOnto(dir: string, head: string | null, base: string | null, session: string) {
+  if (head === base) return { tree: await treeOf(dir, session), conflicts: [] as string[] };
+  if (!head) return { tree: await treeOf(dir, session), conflicts: [] };
+  const out = await gitText(
+    [
+      "merge-tree",
+      "--write-tree",
+      "--allow-unrelated-histories",
+      "--name-only",
+      "--no-messages",
+      "-z",
+      head,
+      session,
+    ],
+    {
+      cwd: dir,
+      okCodes: [1],
+    },
+  );
+  const [tree, ...rest] = out.split("\0").filter(Boolean);
+  return { tree, conflicts: rest };
+}
+
+export function landingMessage(goal: string, decisions: string[], trailers: Record<string, string | null>) {
+  const body = decisions.length
+    ? `\n\n${decisions.map((d) => `- ${d.replace(/\s+/g, " ").trim()}`).join("\n")}`
+    : "";
+  const lines = Object.entries(trailers)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k}: ${v}`);
+  return `${goal.replace(/\s+/g, " ").trim()}${body}\n\n${lines.join("\n")}\n`;
+}
+
+export async function writeCommit(
+  dir: string,
+  tree: string,
+  parent: string | null,
+  message: string,
+  env: Record<string, string>,
+) {
+  const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
+  return (await gitText(args, { cwd: dir, input: message, env })).trim();
+}
+
+/** Moves trunk from `expected` to `next`; false when someone else moved it first. */
+export async function casTrunk(dir: string, next: string, expected: string | null): Promise<boolean> {
+  return git(["update-ref", "-m", "micelio land", TRUNK, next, expected ?? ZERO], { cwd: dir }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Reads `Micelio-Session` trailers of a commit. */
+export async function sessionTrailer(dir: string, commit: string): Promise<string | null> {
+  const out = await gitText(["log", "-1", "--format=%(trailers:key=Micelio-Session,valueonly)", commit], {
+    cwd: dir,
+  });
+  const id = out.trim().split("\n")[0]?.trim();
+  return id && /^[0-9A-Z]{26}$/.test(id) ? id : null;
+}

@@ -1,0 +1,27 @@
+// Shapes shared by the landing modules.
+export interface ConflictDetail {
+  path: string;
+  position: number;
+  session_id: string | null;
+  goal: string | null;
+  author: string | null;
+  agent: string | null;
+}
+
+export interface LandOutcome {
+  position: number;
+  commit: string;
+}
+
+export interface PendingLanding {
+  sessionId: string | null;
+  goal: string;
+  authorHandle: string;
+  commit: string;
+  parent: string | null;
+  paths: string[];
+  linesAdded: number;
+  linesRemoved: number;
+  /** For implicit sessions made from plain pushes. */
+  implicit?: { authorId: string | null; origin: "human" };
+}

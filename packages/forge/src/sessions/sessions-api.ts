@@ -1,0 +1,257 @@
+// JSON API for sessions: open one, append to its conversation, upload its changes, land it
+// (200 with the position, or 409 listing the conflicting paths and who touched them),
+// abandon it; and the trunk's landing log.
+import { createRoute, z } from "@hono/zod-openapi";
+import { sessionEventJsonSchema } from "@micelio/core";
+import { apiRouter, json, jsonBody, problems, requireUser, SECURED } from "../api/openapi.ts";
+import { getProject } from "../projects/projects-service.ts";
+import { listLandings } from "./landings-log.ts";
+import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
+import {
+  appendEvents,
+  createSession,
+  createSessionSchema,
+  getSession,
+  listEvents,
+  listSessions,
+  requireOpen,
+  sessionJson,
+  setStatus,
+} from "./sessions-service.ts";
+
+export const sessionsApi = apiRouter();
+const P = z.object({ owner: z.string().max(100), project: z.string().max(200) });
+const S = P.extend({ id: z.string().max(40) });
+const Session = z.record(z.string(), z.unknown()).openapi("Session");
+const tags = ["sessions"];
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions",
+    tags,
+    summary: "Open a session (base defaults to the trunk head position)",
+    security: SECURED,
+    request: { params: P, body: jsonBody(createSessionSchema.openapi("CreateSessionRequest")) },
+    responses: {
+      201: json(Session, "The session"),
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { owner, project } = c.req.valid("param");
+    const { session } = await createSession(
+      c.get("forge").db,
+      c.get("viewer"),
+      owner,
+      project,
+      c.req.valid("json"),
+    );
+    return c.json(sessionJson(session), 201);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{owner}/{project}/sessions",
+    tags,
+    summary: "Sessions of a project, newest first",
+    request: {
+      params: P,
+      query: z.object({
+        status: z.enum(["open", "landed", "abandoned", "rejected"]).optional(),
+        origin: z.enum(["human", "ai-assisted", "ai-generated"]).optional(),
+        agent: z.string().max(100).optional(),
+        before: z.string().max(40).optional(),
+        limit: z.coerce.number().int().min(1).max(100).optional(),
+      }),
+    },
+    responses: { 200: json(z.array(Session), "Sessions"), 404: problems[404] },
+  }),
+  async (c) => {
+    const { owner, project } = c.req.valid("param");
+    const { project: p } = await getProject(c.get("forge").db, c.get("viewer"), owner, project);
+    return c.json((await listSessions(c.get("forge").db, p, c.req.valid("query"))).map(sessionJson), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{owner}/{project}/sessions/{id}",
+    tags,
+    summary: "A session",
+    request: { params: S },
+    responses: { 200: json(Session, "The session"), 404: problems[404] },
+  }),
+  async (c) => {
+    const { owner, project, id } = c.req.valid("param");
+    const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id);
+    return c.json(sessionJson(session), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/events",
+    tags,
+    summary: "Append events to the session's conversation",
+    security: SECURED,
+    request: {
+      params: S,
+      body: jsonBody(
+        z.object({ events: z.array(z.unknown()).min(1).max(1000) }).openapi("AppendEventsRequest"),
+      ),
+    },
+    responses: {
+      201: json(z.array(z.object({ seq: z.number(), kind: z.string() })), "Appended"),
+      400: problems[400],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { owner, project, id } = c.req.valid("param");
+    const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id, "write");
+    return c.json(await appendEvents(c.get("forge").db, session, c.req.valid("json").events), 201);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{owner}/{project}/sessions/{id}/events",
+    tags,
+    summary: "The session's conversation, in order",
+    request: { params: S, query: z.object({ after: z.coerce.number().int().min(0).optional() }) },
+    responses: { 200: json(z.array(z.record(z.string(), z.unknown())), "Events"), 404: problems[404] },
+  }),
+  async (c) => {
+    const { owner, project, id } = c.req.valid("param");
+    const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id);
+    return c.json(await listEvents(c.get("forge").db, session.id, c.req.valid("query").after ?? 0), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "put",
+    path: "/projects/{owner}/{project}/sessions/{id}/changes",
+    tags,
+    summary: "Upload file changes (base64 content or delete) on top of the session's current change",
+    security: SECURED,
+    request: { params: S, body: jsonBody(changesSchema.openapi("SessionChangesRequest")) },
+    responses: {
+      200: json(
+        z.object({
+          commit: z.string(),
+          paths: z.array(z.string()),
+          lines_added: z.number(),
+          lines_removed: z.number(),
+        }),
+        "The session's change",
+      ),
+      400: problems[400],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const forge = c.get("forge");
+    const { owner, project, id } = c.req.valid("param");
+    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
+    requireOpen(session);
+    const result = await applyChanges(forge.repos.dir(p.id), session, c.req.valid("json"));
+    await recordStats(forge.db, session, result);
+    return c.json(result, 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/land",
+    tags,
+    summary: "Land the session on trunk",
+    description:
+      "Answers 409 problem+json with `conflicts`: [{path, position, session_id, goal, author, agent}] when landed work since the base touched the same paths.",
+    security: SECURED,
+    request: { params: S },
+    responses: {
+      200: json(z.object({ position: z.number().int(), commit: z.string(), session: Session }), "Landed"),
+      400: problems[400],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const forge = c.get("forge");
+    const { owner, project, id } = c.req.valid("param");
+    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
+    requireOpen(session);
+    const outcome = await forge.lander.land(p.id, session.id);
+    const after = await getSession(forge.db, c.get("viewer"), owner, project, id);
+    return c.json({ ...outcome, session: sessionJson(after.session) }, 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/abandon",
+    tags,
+    summary: "Abandon an open session",
+    security: SECURED,
+    request: { params: S },
+    responses: { 200: json(Session, "The session"), 404: problems[404], 409: problems[409] },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { owner, project, id } = c.req.valid("param");
+    const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id, "write");
+    return c.json(sessionJson(await setStatus(c.get("forge").db, session, "abandoned")), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{owner}/{project}/landings",
+    tags,
+    summary: "Trunk's landings by position, newest first",
+    request: {
+      params: P,
+      query: z.object({
+        before: z.coerce.number().int().min(1).optional(),
+        limit: z.coerce.number().int().min(1).max(200).optional(),
+      }),
+    },
+    responses: { 200: json(z.array(z.record(z.string(), z.unknown())), "Landings"), 404: problems[404] },
+  }),
+  async (c) => {
+    const { owner, project } = c.req.valid("param");
+    const { project: p } = await getProject(c.get("forge").db, c.get("viewer"), owner, project);
+    return c.json(await listLandings(c.get("forge").db, p.id, c.req.valid("query")), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/schemas/session-event.json",
+    tags,
+    summary: "JSON Schema of session events",
+    responses: { 200: json(z.record(z.string(), z.unknown()), "JSON Schema (draft 2020-12)") },
+  }),
+  (c) => c.json(sessionEventJsonSchema() as Record<string, unknown>, 200),
+);

@@ -1,0 +1,210 @@
+// Sessions: a goal, an author (a person, or an agent acting for one), a fixed base position,
+// the conversation that produced the change, and the change itself (refs/sessions/<id>).
+// The base never moves except by an explicit sync.
+import { agentSchema, ORIGINS, type SessionEvent, sessionEventSchema } from "@micelio/core";
+import { sql } from "kysely";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { hasScope, type Viewer } from "../accounts/viewer.ts";
+import type { Db } from "../db/db.ts";
+import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/app-error.ts";
+import { requireValid } from "../errors/validate.ts";
+import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import type { SessionRow } from "./session-types.ts";
+
+export const createSessionSchema = z.object({
+  goal: z.string().trim().min(1, "goal is required").max(500, "goal must be at most 500 characters"),
+  agent: agentSchema.optional(),
+  origin: z.enum(ORIGINS).optional(),
+  base: z.number().int().min(0).optional(),
+});
+
+export function sessionJson(s: SessionRow) {
+  return {
+    id: s.id,
+    goal: s.goal,
+    status: s.status,
+    status_reason: s.status_reason,
+    author: s.author_handle,
+    agent: s.agent_name ? { name: s.agent_name, model: s.agent_model, version: s.agent_version } : null,
+    origin: s.origin,
+    base_position: s.base_position,
+    base_commit: s.base_commit,
+    landed_position: s.landed_position,
+    landed_commit: s.landed_commit,
+    touched_paths: s.touched_paths,
+    lines_added: s.lines_added,
+    lines_removed: s.lines_removed,
+    tokens: { input: Number(s.tokens_input), output: Number(s.tokens_output) },
+    created_at: s.created_at.toISOString(),
+    updated_at: s.updated_at.toISOString(),
+    landed_at: s.landed_at?.toISOString() ?? null,
+  };
+}
+
+/** The commit at a trunk position (0 = before the first landing: null). */
+export async function commitAtPosition(db: Db, projectId: string, position: number): Promise<string | null> {
+  if (position === 0) return null;
+  const row = await db
+    .selectFrom("landings")
+    .select("commit_sha")
+    .where("project_id", "=", projectId)
+    .where("position", "=", position)
+    .executeTakeFirst();
+  if (!row) throw notFound(`No landing at position ${position}`);
+  return row.commit_sha;
+}
+
+export async function createSession(db: Db, viewer: Viewer, owner: string, handle: string, input: unknown) {
+  if (!viewer.user) throw unauthorized();
+  if (!hasScope(viewer, "session:write")) throw forbidden("This token lacks the session:write scope");
+  const data = requireValid(createSessionSchema, input);
+  const { project } = await getProject(db, viewer, owner, handle, "write");
+  const head = project.head_position;
+  const base = data.base ?? head;
+  if (base > head) throw conflict(`base ${base} is ahead of trunk (head is ${head})`);
+  const baseCommit = await commitAtPosition(db, project.id, base);
+  const origin = data.origin ?? (data.agent ? "ai-assisted" : "human");
+  const row = await db
+    .insertInto("sessions")
+    .values({
+      id: ulid(),
+      project_id: project.id,
+      author_id: viewer.user.id,
+      author_handle: viewer.user.handle,
+      agent_name: data.agent?.name ?? null,
+      agent_model: data.agent?.model ?? null,
+      agent_version: data.agent?.version ?? null,
+      goal: data.goal,
+      origin,
+      base_position: base,
+      base_commit: baseCommit,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { project, session: row as SessionRow };
+}
+
+/** Loads a session of a project the viewer may read (or write, for changes). */
+export async function getSession(
+  db: Db,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+  id: string,
+  need: "read" | "write" = "read",
+) {
+  const { project, role } = await getProject(db, viewer, owner, handle, need);
+  if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound("Session not found");
+  const row = await db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("id", "=", id)
+    .where("project_id", "=", project.id)
+    .executeTakeFirst();
+  if (!row) throw notFound("Session not found");
+  if (need === "write" && !hasScope(viewer, "session:write"))
+    throw forbidden("This token lacks the session:write scope");
+  return { project, role, session: row as SessionRow };
+}
+
+export function requireOpen(s: SessionRow) {
+  if (s.status !== "open") throw conflict(`The session is ${s.status}`);
+}
+
+export interface SessionFilter {
+  status?: string;
+  origin?: string;
+  agent?: string;
+  limit?: number;
+  before?: string;
+}
+
+export async function listSessions(db: Db, project: ProjectWithOwner, f: SessionFilter = {}) {
+  let q = db.selectFrom("sessions").selectAll().where("project_id", "=", project.id);
+  if (f.status) q = q.where("status", "=", f.status as SessionRow["status"]);
+  if (f.origin) q = q.where("origin", "=", f.origin as SessionRow["origin"]);
+  if (f.agent) q = q.where("agent_name", "=", f.agent);
+  if (f.before) q = q.where("id", "<", f.before);
+  return (await q
+    .orderBy("id", "desc")
+    .limit(Math.min(f.limit ?? 30, 100))
+    .execute()) as SessionRow[];
+}
+
+/** Appends events in order; token counts of prompts and messages add up on the session. */
+export async function appendEvents(db: Db, session: SessionRow, events: unknown[]) {
+  const parsed: SessionEvent[] = events.map((e, i) => {
+    const r = sessionEventSchema.safeParse(e);
+    if (!r.success) {
+      const message = r.error.issues[0]?.message ?? "invalid event";
+      throw invalid(`events.${i}: ${message}`, [{ field: `events.${i}`, message }]);
+    }
+    return r.data;
+  });
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT 1 FROM sessions WHERE id = ${session.id} FOR UPDATE`.execute(trx);
+    const last = await trx
+      .selectFrom("session_events")
+      .select(sql<number>`coalesce(max(seq), 0)::int`.as("seq"))
+      .where("session_id", "=", session.id)
+      .executeTakeFirstOrThrow();
+    let seq = last.seq;
+    const rows = parsed.map((e) => ({
+      session_id: session.id,
+      seq: ++seq,
+      kind: e.kind,
+      data: JSON.stringify(e),
+    }));
+    if (rows.length) await trx.insertInto("session_events").values(rows).execute();
+    const input = parsed.reduce(
+      (n, e) =>
+        n + (e.kind === "prompt" || (e.kind === "message" && e.role !== "assistant") ? (e.tokens ?? 0) : 0),
+      0,
+    );
+    const output = parsed.reduce(
+      (n, e) => n + (e.kind === "message" && e.role === "assistant" ? (e.tokens ?? 0) : 0),
+      0,
+    );
+    await trx
+      .updateTable("sessions")
+      .set({
+        tokens_input: sql`tokens_input + ${input}`,
+        tokens_output: sql`tokens_output + ${output}`,
+        updated_at: new Date(),
+      })
+      .where("id", "=", session.id)
+      .execute();
+    return rows.map((r) => ({ seq: r.seq, kind: r.kind }));
+  });
+}
+
+export async function listEvents(db: Db, sessionId: string, after = 0, limit = 500) {
+  const rows = await db
+    .selectFrom("session_events")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .where("seq", ">", after)
+    .orderBy("seq")
+    .limit(Math.min(limit, 1000))
+    .execute();
+  return rows.map((r) => ({ seq: r.seq, ...(r.data as object), created_at: r.created_at.toISOString() }));
+}
+
+export async function setStatus(
+  db: Db,
+  session: SessionRow,
+  status: "abandoned" | "rejected",
+  reason?: string,
+) {
+  requireOpen(session);
+  const row = await db
+    .updateTable("sessions")
+    .set({ status, status_reason: reason ?? null, updated_at: new Date() })
+    .where("id", "=", session.id)
+    .where("status", "=", "open")
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw conflict("The session is no longer open");
+  return row as SessionRow;
+}
