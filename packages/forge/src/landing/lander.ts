@@ -134,7 +134,7 @@ export class Lander {
         outcomes.push({ position: s?.landed_position ?? -1, commit: s?.landed_commit ?? p.commit });
       }
     }
-    accepted.forEach((job, i) => job.resolve(outcomes[i]));
+    for (const [i, job] of accepted.entries()) job.resolve(outcomes[i]);
   }
 
   /** Checks one session against trunk and the earlier sessions of this epoch, and writes its commit. */
