@@ -150,7 +150,16 @@ export interface LandingRollupsTable {
   complete: Generated<boolean>;
 }
 
+export interface ProjectEventsTable {
+  id: Generated<number>;
+  project_id: string;
+  type: string;
+  data: Json;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;
   landings: LandingsTable;

@@ -8,6 +8,7 @@ import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid, notFound } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import { recordProjectEvent } from "../sessions/project-events.ts";
 import { changeStats, commitEnv, sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { findConflicts } from "./conflicts.ts";
@@ -177,7 +178,14 @@ export class Lander {
         });
       }
     });
-    if (conflicts.length) throw landConflict(conflicts);
+    if (conflicts.length) {
+      await recordProjectEvent(this.db, projectId, "session.conflicted", {
+        session: session.id,
+        goal: session.goal,
+        conflicts,
+      });
+      throw landConflict(conflicts);
+    }
     const merged = await mergeOnto(dir, running, session.base_commit, commit);
     if (merged.conflicts.length) {
       throw landConflict(

@@ -3,6 +3,7 @@
 import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
 import { conflict } from "../errors/app-error.ts";
+import { recordProjectEvent } from "../sessions/project-events.ts";
 import { forgetIndex, indexFor, indexLanding } from "./filters.ts";
 import type { LandOutcome, PendingLanding } from "./land-types.ts";
 
@@ -105,6 +106,13 @@ async function recordInTransaction(db: Db, projectId: string, start: number, ite
           )
           .execute();
       }
+      await recordProjectEvent(trx, projectId, "session.landed", {
+        session: sessionId,
+        position,
+        commit: item.commit,
+        goal: item.goal,
+        author: item.authorHandle,
+      });
       out.push({ position, commit: item.commit });
     }
     return out;

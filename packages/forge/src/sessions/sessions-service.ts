@@ -10,6 +10,7 @@ import type { Db } from "../db/db.ts";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { recordProjectEvent } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
 export const createSessionSchema = z.object({
@@ -82,6 +83,13 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await recordProjectEvent(db, project.id, "session.created", {
+    session: row.id,
+    goal: row.goal,
+    author: row.author_handle,
+    agent: row.agent_name,
+    base_position: base,
+  });
   return { project, session: row as SessionRow };
 }
 
