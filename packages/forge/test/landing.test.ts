@@ -212,5 +212,5 @@ describe("landing sessions", () => {
     expect(log.body.map((l: { position: number }) => l.position)).toEqual(
       Array.from({ length: 50 }, (_, i) => 50 - i),
     );
-  });
+  }, 240_000);
 });
