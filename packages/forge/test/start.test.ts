@@ -69,5 +69,5 @@ describe("micelio serve", () => {
     expect(user.status).toBe(200);
     second.child.kill("SIGTERM");
     expect(await exitOf(second.child)).toBe(0);
-  });
+  }, 240_000);
 });

@@ -103,6 +103,12 @@ export const ProjectSchema = z
     visibility: z.enum(["public", "private"]),
     created_at: z.string(),
     updated_at: z.string(),
+    head_position: z.number().int(),
+    protection: z.object({
+      trunk_push: z.enum(["allowed", "sessions_only"]),
+      land_role: z.enum(["write", "admin"]),
+      require_review: z.boolean(),
+    }),
     permissions: z.object({ read: z.boolean(), write: z.boolean(), admin: z.boolean() }).optional(),
   })
   .openapi("Project");

@@ -55,6 +55,9 @@ export interface ProjectsTable {
   description: Generated<string>;
   visibility: "public" | "private";
   head_position: Generated<number>;
+  trunk_push: Generated<"allowed" | "sessions_only">;
+  land_role: Generated<"write" | "admin">;
+  require_review: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -115,6 +118,8 @@ export interface SessionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   landed_at: Generated<Date | null>;
+  approved_by: Generated<string | null>;
+  approved_at: Generated<Date | null>;
 }
 
 export interface SessionEventsTable {

@@ -8,6 +8,7 @@ import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid, notFound } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import { scanRange, secretsError } from "../repos/secret-gate.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import { changeStats, commitEnv, sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
@@ -159,6 +160,8 @@ export class Lander {
     if (!commit) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
     const stats = await changeStats(dir, session.base_commit, commit);
     if (stats.paths.length === 0) throw invalid("The session changes nothing");
+    const secrets = await scanRange(dir, session.base_commit, commit);
+    if (secrets.length) throw secretsError(secrets);
     const conflicts: ConflictDetail[] = await findConflicts(
       this.db,
       projectId,

@@ -27,7 +27,14 @@ export const createProjectSchema = z.object({
   owner: z.string().max(39).optional(),
 });
 export const updateProjectSchema = z
-  .object({ name: name.optional(), description: description.optional(), visibility: visibility.optional() })
+  .object({
+    name: name.optional(),
+    description: description.optional(),
+    visibility: visibility.optional(),
+    trunk_push: z.enum(["allowed", "sessions_only"]).optional(),
+    land_role: z.enum(["write", "admin"]).optional(),
+    require_review: z.boolean().optional(),
+  })
   .strict();
 
 export type ProjectWithOwner = Project & { owner_handle: string; owner_kind: "user" | "org" };
@@ -44,6 +51,8 @@ export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
     visibility: p.visibility,
     created_at: p.created_at.toISOString(),
     updated_at: p.updated_at.toISOString(),
+    head_position: p.head_position,
+    protection: { trunk_push: p.trunk_push, land_role: p.land_role, require_review: p.require_review },
     ...(role
       ? { permissions: { read: true, write: role === "write" || role === "admin", admin: role === "admin" } }
       : {}),

@@ -13,6 +13,7 @@ import { getProject, type ProjectWithOwner } from "../projects/projects-service.
 import { gitSpawn } from "./git.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 import { packCacheArgs } from "./pack-cache.ts";
+import { receiveHookArgs } from "./receive-hooks.ts";
 
 export const smartHttp = new Hono<AppEnv>();
 
@@ -130,9 +131,12 @@ for (const service of SERVICES) {
     }
     const { dir, project } = await resolve(c, service);
     const forge = c.get("forge");
-    const cache = service === "git-upload-pack" ? packCacheArgs(forge.config.dataDir) : { args: [], env: {} };
-    const child = gitSpawn([...cache.args, service.slice(4), "--stateless-rpc", dir], {
-      env: { ...protocolEnv(c), ...cache.env },
+    const extra =
+      service === "git-upload-pack"
+        ? packCacheArgs(forge.config.dataDir)
+        : receiveHookArgs({ protectTrunk: project.trunk_push === "sessions_only" });
+    const child = gitSpawn([...extra.args, service.slice(4), "--stateless-rpc", dir], {
+      env: { ...protocolEnv(c), ...extra.env },
     });
     const raw = c.req.raw.body;
     if (raw) {

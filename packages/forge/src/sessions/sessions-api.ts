@@ -9,6 +9,8 @@ import { listLandings } from "./landings-log.ts";
 import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
 import {
   appendEvents,
+  approveSession,
+  checkLandRules,
   createSession,
   createSessionSchema,
   getSession,
@@ -197,8 +199,13 @@ sessionsApi.openapi(
     requireUser(c);
     const forge = c.get("forge");
     const { owner, project, id } = c.req.valid("param");
-    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
+    const {
+      project: p,
+      role,
+      session,
+    } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
     requireOpen(session);
+    checkLandRules(p, role, session);
     const outcome = await forge.lander.land(p.id, session.id);
     const after = await getSession(forge.db, c.get("viewer"), owner, project, id);
     return c.json({ ...outcome, session: sessionJson(after.session) }, 200);
@@ -254,4 +261,28 @@ sessionsApi.openapi(
     responses: { 200: json(z.record(z.string(), z.unknown()), "JSON Schema (draft 2020-12)") },
   }),
   (c) => c.json(sessionEventJsonSchema() as Record<string, unknown>, 200),
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/approve",
+    tags,
+    summary: "Approve an open session for landing (project administrators; not its author)",
+    security: SECURED,
+    request: { params: S },
+    responses: {
+      200: json(Session, "The session"),
+      403: problems[403],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    const { owner, project, id } = c.req.valid("param");
+    const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id, "write");
+    await getProject(c.get("forge").db, c.get("viewer"), owner, project, "admin");
+    return c.json(sessionJson(await approveSession(c.get("forge").db, session, user)), 200);
+  },
 );

@@ -40,6 +40,8 @@ export function sessionJson(s: SessionRow) {
     created_at: s.created_at.toISOString(),
     updated_at: s.updated_at.toISOString(),
     landed_at: s.landed_at?.toISOString() ?? null,
+    approved_by: s.approved_by,
+    approved_at: s.approved_at?.toISOString() ?? null,
   };
 }
 
@@ -209,6 +211,29 @@ export async function setStatus(
   const row = await db
     .updateTable("sessions")
     .set({ status, status_reason: reason ?? null, updated_at: new Date() })
+    .where("id", "=", session.id)
+    .where("status", "=", "open")
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw conflict("The session is no longer open");
+  return row as SessionRow;
+}
+
+/** Branch protection at land time: who may land, and whether a review is required. */
+export function checkLandRules(project: ProjectWithOwner, role: string, session: SessionRow) {
+  if (project.land_role === "admin" && role !== "admin")
+    throw forbidden("Only project administrators may land on this project");
+  if (project.require_review && !session.approved_at) {
+    throw conflict("Review required: a project administrator must approve this session before it lands");
+  }
+}
+
+export async function approveSession(db: Db, session: SessionRow, approver: { id: string; handle: string }) {
+  requireOpen(session);
+  if (session.author_id === approver.id) throw forbidden("You cannot approve your own session");
+  const row = await db
+    .updateTable("sessions")
+    .set({ approved_by: approver.handle, approved_at: new Date(), updated_at: new Date() })
     .where("id", "=", session.id)
     .where("status", "=", "open")
     .returningAll()
