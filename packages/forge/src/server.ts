@@ -38,6 +38,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     opts.database ??
     (await openDatabase({
       url: config.databaseUrl,
+      schema: config.databaseSchema,
       dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
     }));
   const applied = await migrate(database);

@@ -6,12 +6,14 @@ import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
+import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 
@@ -60,7 +62,9 @@ export function buildApi() {
     adminApi,
     importApi,
     browseApi,
+    blameApi,
     sessionsApi,
+    eventsApi,
   ])
     v1.route("/", router);
 

@@ -58,6 +58,9 @@ export function FileHeader(props: {
           )
         ) : null}
         <a href={rawUrl(repo, loc.ref, entry.path)}>Raw</a>
+        {body.kind === "code" || body.kind === "markdown" ? (
+          <a href={here.replace(`${repo.base}/blob/`, `${repo.base}/blame/`)}>Blame</a>
+        ) : null}
         <a href={commitsUrl(repo, loc.ref, entry.path)}>History</a>
       </nav>
     </div>

@@ -7,6 +7,10 @@ const schema = z.object({
   HOST: z.string().default("0.0.0.0"),
   MICELIO_DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z.string().optional(),
+  MICELIO_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier")
+    .optional(),
   REDIS_URL: z.string().optional(),
   MICELIO_PUBLIC_URL: z.string().optional(),
   MICELIO_REGISTRATION: z.enum(["open", "closed"]).default("open"),
@@ -21,6 +25,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL schema to use (created if missing); default: the server's search_path. */
+  databaseSchema?: string;
   redisUrl?: string;
   publicUrl?: string;
   registration: "open" | "closed";
@@ -42,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: resolve(e.MICELIO_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.MICELIO_DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL,
     publicUrl: e.MICELIO_PUBLIC_URL,
     registration: e.MICELIO_REGISTRATION,

@@ -117,12 +117,17 @@ function ProjectHeader({ p, admin }: { p: ProjectWithOwner; admin: boolean }) {
         <a href={`/${p.owner_handle}/${p.handle}`}>{p.handle}</a>{" "}
         {p.visibility === "private" ? <span class="badge">private</span> : null}
       </h1>
-      {admin ? (
-        <nav aria-label="Project">
-          <a href={`/${p.owner_handle}/${p.handle}/settings`}>Settings</a> ·{" "}
-          <a href={`/${p.owner_handle}/${p.handle}/audit`}>Audit log</a>
-        </nav>
-      ) : null}
+      <nav aria-label="Project">
+        <a href={`/${p.owner_handle}/${p.handle}/sessions`}>Sessions</a> ·{" "}
+        <a href={`/${p.owner_handle}/${p.handle}/activity`}>Activity</a>
+        {admin ? (
+          <>
+            {" "}
+            · <a href={`/${p.owner_handle}/${p.handle}/settings`}>Settings</a> ·{" "}
+            <a href={`/${p.owner_handle}/${p.handle}/audit`}>Audit log</a>
+          </>
+        ) : null}
+      </nav>
     </header>
   );
 }

@@ -3,10 +3,12 @@ import { Hono } from "hono";
 import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
+import { blamePages } from "../blame/blame-pages.tsx";
 import { browsePages } from "../browse/browse-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
+import { sessionPages } from "../sessions/session-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
@@ -17,6 +19,8 @@ for (const pages of [
   adminPages,
   tokenPages,
   orgPages,
+  blamePages,
+  sessionPages,
   browsePages,
   projectPages,
   profilePage,

@@ -1,0 +1,152 @@
+// Which landing brought a commit to trunk. A commit's landing is the first landing (lowest
+// position) whose commit contains it. Most blamed commits are landing commits themselves and
+// are found by `landings.commit_sha`. The rest — the earlier commits of a multi-commit push
+// (and the side branches it merged), or history imported before any landing — are placed by
+// ancestry: trunk only moves forward, each landing's commit descends from the previous one,
+// so "is an ancestor of landing p's commit" is monotone in p and the answer is a binary search
+// over positions. The searches for all commits run together, and each probe is one
+// `git rev-list <commits> ^<landing commit>` (a commit that is listed is not an ancestor), so
+// a probe walks only commits landed between two positions, never the whole history:
+//   1. drop commits that are not ancestors of the head landing (not on trunk: no landing);
+//   2. look back from the head in windows of 1, 2, 4, … landings until every commit is in one;
+//   3. bisect each window down to single positions.
+// Commits that are ancestors of the first landing's parent came before any landing: none.
+import { gitSpawn } from "../repos/git.ts";
+
+export interface LandingStore {
+  /** The trunk's head position (0 when nothing has landed). */
+  head(): Promise<number>;
+  /** Landing commit and parent at a position. */
+  at(position: number): Promise<{ commit: string; parent: string | null } | undefined>;
+  /** Positions of the landings whose commit is one of `shas` (commit → lowest position). */
+  byCommits(shas: string[]): Promise<Map<string, number>>;
+}
+
+export interface LandingMap {
+  /** Commit → position of the landing that brought it; commits without a landing are absent. */
+  positions: Map<string, number>;
+  /** False when the search ran out of time; unmapped commits may then still have a landing. */
+  complete: boolean;
+}
+
+const SEARCH_MS = 10_000;
+
+class OutOfTime extends Error {}
+
+/** Maps each of `shas` (full commit ids) to the landing that brought it, where there is one. */
+export async function mapToLandings(dir: string, store: LandingStore, shas: string[]): Promise<LandingMap> {
+  const positions = await store.byCommits(shas);
+  let rest = shas.filter((s) => !positions.has(s));
+  if (rest.length === 0) return { positions, complete: true };
+  const head = await store.head();
+  const top = head > 0 ? await store.at(head) : undefined;
+  if (!top) return { positions, complete: true };
+  const deadline = Date.now() + SEARCH_MS;
+  const outside = (cs: string[], commit: string) => notAncestors(dir, cs, commit, deadline);
+  const commitAt = async (p: number) => {
+    const row = await store.at(p);
+    if (!row) throw new Error(`no landing at position ${p}`);
+    return row.commit;
+  };
+  /** Every commit of `cs` is in positions lo+1..hi: narrow each to one position. */
+  const bisect = async (cs: string[], lo: number, hi: number): Promise<void> => {
+    if (cs.length === 0) return;
+    if (hi - lo === 1) {
+      for (const c of cs) positions.set(c, hi);
+      return;
+    }
+    const mid = (lo + hi) >> 1;
+    const later = await outside(cs, await commitAt(mid));
+    await bisect(
+      cs.filter((c) => later.has(c)),
+      mid,
+      hi,
+    );
+    await bisect(
+      cs.filter((c) => !later.has(c)),
+      lo,
+      mid,
+    );
+  };
+  try {
+    const offTrunk = await outside(rest, top.commit);
+    rest = rest.filter((c) => !offTrunk.has(c));
+    let hi = head;
+    let size = 1;
+    while (rest.length && hi > 0) {
+      const lo = Math.max(0, hi - size);
+      // Below position 1 is the history the first landing was made on (null: none).
+      const floor = lo > 0 ? await commitAt(lo) : ((await store.at(1))?.parent ?? null);
+      const inWindow = floor ? await outside(rest, floor) : new Set(rest);
+      await bisect(
+        rest.filter((c) => inWindow.has(c)),
+        lo,
+        hi,
+      );
+      rest = rest.filter((c) => !inWindow.has(c));
+      hi = lo;
+      size *= 2;
+    }
+    return { positions, complete: true };
+  } catch (err) {
+    if (err instanceof OutOfTime) return { positions, complete: false };
+    throw err;
+  }
+}
+
+/**
+ * The commits of `cs` that are not ancestors of `commit` (nor `commit` itself): those listed by
+ * `git rev-list --stdin` given `cs` and `^commit`. Stops reading as soon as all are seen.
+ */
+export function notAncestors(
+  dir: string,
+  cs: string[],
+  commit: string,
+  deadline: number,
+): Promise<Set<string>> {
+  const wanted = new Set(cs);
+  const found = new Set<string>();
+  if (wanted.size === 0) return Promise.resolve(found);
+  return new Promise((resolve, reject) => {
+    const child = gitSpawn(["rev-list", "--stdin"], { cwd: dir });
+    let stopped = false;
+    let timedOut = false;
+    let partial = "";
+    let stderr = "";
+    const stop = () => {
+      stopped = true;
+      child.kill("SIGKILL");
+    };
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        stop();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      if (stopped) return;
+      const rows = (partial + chunk).split("\n");
+      partial = rows.pop() ?? "";
+      for (const sha of rows) if (wanted.has(sha)) found.add(sha);
+      if (found.size === wanted.size) stop();
+    });
+    child.stderr!.on("data", (d: Buffer) => {
+      if (stderr.length < 2000) stderr += d.toString("utf8");
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (wanted.has(partial)) found.add(partial);
+      if (timedOut && found.size < wanted.size) reject(new OutOfTime());
+      else if (stopped || code === 0) resolve(found);
+      else reject(new Error(`git rev-list failed (${code}): ${stderr.trim().split("\n")[0] ?? ""}`));
+    });
+    child.stdin!.on("error", () => {});
+    child.stdin!.end(`${cs.join("\n")}\n^${commit}\n`);
+  });
+}
