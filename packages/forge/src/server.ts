@@ -74,7 +74,10 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Idle keep-alive connections would hold close() open; in-flight requests finish.
-          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+          http.closeIdleConnections?.();
+          // Long-lived streams (SSE) get a grace period, then are cut; clients reconnect elsewhere.
+          setTimeout(() => http.closeAllConnections?.(), 5_000).unref();
         });
         await stopCron();
         await lander.idle();

@@ -191,6 +191,11 @@ export class Lander {
     }
     const merged = await mergeOnto(dir, running, session.base_commit, commit);
     if (merged.conflicts.length) {
+      await recordProjectEvent(this.db, projectId, "session.conflicted", {
+        session: session.id,
+        goal: session.goal,
+        conflicts: merged.conflicts.map((path) => ({ path, position: headPosition })),
+      });
       throw landConflict(
         merged.conflicts.map((path) => ({
           path,
