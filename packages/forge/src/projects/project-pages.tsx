@@ -181,6 +181,7 @@ function SettingsPage(props: {
         </textarea>
         <FieldErrors errors={props.errors} field="description" />
         <VisibilityChoice value={v.visibility ?? p.visibility} />
+        <TrunkProtection p={p} values={v} />
         <p>
           <button type="submit">Save changes</button>
         </p>
@@ -230,6 +231,9 @@ projectPages.post("/:owner/:project/settings", async (c) => {
       name: values.name,
       description: values.description ?? "",
       visibility: values.visibility,
+      trunk_push: values.trunk_push,
+      land_role: values.land_role,
+      require_review: values.require_review === "on",
     });
     return c.redirect(`/${p.owner_handle}/${p.handle}/settings?saved=1`, 303);
   } catch (err) {
@@ -291,3 +295,35 @@ projectPages.get("/:owner/:project/audit", async (c) => {
     </Layout>,
   );
 });
+
+/** Branch protection for trunk, part of the settings form. */
+function TrunkProtection({ p, values }: { p: ProjectWithOwner; values: Record<string, string> }) {
+  const push = values.trunk_push ?? p.trunk_push;
+  const role = values.land_role ?? p.land_role;
+  return (
+    <fieldset>
+      <legend>Trunk protection</legend>
+      <label class="choice">
+        <input type="radio" name="trunk_push" value="allowed" checked={push !== "sessions_only"} /> Direct
+        pushes to main are allowed (each push is recorded as a landing)
+      </label>
+      <label class="choice">
+        <input type="radio" name="trunk_push" value="sessions_only" checked={push === "sessions_only"} />{" "}
+        Sessions only — refuse direct pushes to main
+      </label>
+      <label for="land_role">Who may land sessions</label>
+      <select id="land_role" name="land_role">
+        <option value="write" selected={role !== "admin"}>
+          Everyone who can write
+        </option>
+        <option value="admin" selected={role === "admin"}>
+          Project administrators only
+        </option>
+      </select>
+      <label class="choice">
+        <input type="checkbox" name="require_review" checked={p.require_review} /> Require an approving review
+        before a session lands
+      </label>
+    </fieldset>
+  );
+}
