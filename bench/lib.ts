@@ -59,7 +59,10 @@ export async function makeRepo(dir: string, commits: number, files = 200): Promi
   await git(dir, "gc", "-q", "--aggressive");
 }
 
-export async function startForgeProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startForgeProcess(
+  dataDir: string,
+  opts: { keepDatabaseUrl?: boolean; nodeArgs?: string[] } = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const main = join(import.meta.dirname, "..", "packages", "forge", "src", "main.ts");
   const env = {
     ...process.env,
@@ -70,8 +73,8 @@ export async function startForgeProcess(dataDir: string): Promise<{ url: string;
     MICELIO_RATE_LIMIT_ANON: "1000000",
     MICELIO_RATE_LIMIT_USER: "1000000",
   };
-  delete (env as Record<string, string | undefined>).DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", main, "serve"], {
+  if (!opts.keepDatabaseUrl) delete (env as Record<string, string | undefined>).DATABASE_URL;
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", main, "serve"], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });

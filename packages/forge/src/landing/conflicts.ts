@@ -15,13 +15,19 @@ export async function findConflicts(
 ): Promise<ConflictDetail[]> {
   const hits = await conflictingPositions(db, projectId, base, head, paths);
   if (hits.size === 0) return [];
-  const landings = await db
-    .selectFrom("landings as l")
-    .leftJoin("sessions as s", "s.id", "l.session_id")
-    .select(["l.position", "l.session_id", "s.goal", "s.author_handle", "s.agent_name", "s.agent_model"])
-    .where("l.project_id", "=", projectId)
-    .where("l.position", "in", [...hits.keys()])
-    .execute();
+  const positions = [...hits.keys()];
+  const landings = [];
+  for (let i = 0; i < positions.length; i += 1000) {
+    landings.push(
+      ...(await db
+        .selectFrom("landings as l")
+        .leftJoin("sessions as s", "s.id", "l.session_id")
+        .select(["l.position", "l.session_id", "s.goal", "s.author_handle", "s.agent_name", "s.agent_model"])
+        .where("l.project_id", "=", projectId)
+        .where("l.position", "in", positions.slice(i, i + 1000))
+        .execute()),
+    );
+  }
   const out: ConflictDetail[] = [];
   for (const l of landings.sort((a, b) => a.position - b.position)) {
     for (const path of hits.get(l.position) ?? []) {

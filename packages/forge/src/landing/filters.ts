@@ -6,45 +6,39 @@ import { LandingIndex, pathsConflict } from "@micelio/core";
 import type { Db } from "../db/db.ts";
 
 const cache = new Map<string, LandingIndex>();
+const CHUNK = 1000; // positions per query, well under PostgreSQL's parameter limit
 
-async function build(db: Db, projectId: string, head: number): Promise<LandingIndex> {
-  const rows = await db
-    .selectFrom("landing_paths")
-    .select(["position", "path"])
-    .where("project_id", "=", projectId)
-    .where("position", "<=", head)
-    .orderBy("position")
-    .execute();
+function groupPaths(rows: { position: number; path: string }[]) {
   const byPosition = new Map<number, string[]>();
   for (const r of rows) {
-    const list = byPosition.get(r.position) ?? [];
-    list.push(r.path);
-    byPosition.set(r.position, list);
+    const list = byPosition.get(r.position);
+    if (list) list.push(r.path);
+    else byPosition.set(r.position, [r.path]);
   }
-  const index = new LandingIndex();
-  for (let p = 1; p <= head; p++) index.addLanding(p, byPosition.get(p) ?? []);
-  return index;
+  return byPosition;
 }
+
+const pathsBetween = async (db: Db, projectId: string, after: number, upTo: number) =>
+  groupPaths(
+    await db
+      .selectFrom("landing_paths")
+      .select(["position", "path"])
+      .where("project_id", "=", projectId)
+      .where("position", ">", after)
+      .where("position", "<=", upTo)
+      .execute(),
+  );
 
 /** The project's index, up to date with `head`. */
 export async function indexFor(db: Db, projectId: string, head: number): Promise<LandingIndex> {
   let index = cache.get(projectId);
   if (!index || index.head > head) {
-    index = await build(db, projectId, head);
+    index = new LandingIndex();
     cache.set(projectId, index);
-  } else if (index.head < head) {
-    const rows = await db
-      .selectFrom("landing_paths")
-      .select(["position", "path"])
-      .where("project_id", "=", projectId)
-      .where("position", ">", index.head)
-      .where("position", "<=", head)
-      .execute();
-    for (let p = index.head + 1; p <= head; p++)
-      index.addLanding(
-        p,
-        rows.filter((r) => r.position === p).map((r) => r.path),
-      );
+  }
+  if (index.head < head) {
+    const byPosition = await pathsBetween(db, projectId, index.head, head);
+    for (let p = index.head + 1; p <= head; p++) index.addLanding(p, byPosition.get(p) ?? []);
   }
   return index;
 }
@@ -69,21 +63,23 @@ export async function conflictingPositions(
   head: number,
   paths: string[],
 ) {
-  if (head <= base || paths.length === 0) return new Map<number, string[]>();
+  const out = new Map<number, string[]>();
+  if (head <= base || paths.length === 0) return out;
   const index = await indexFor(db, projectId, head);
   const candidates = index.candidates(base, head, paths);
-  const out = new Map<number, string[]>();
-  if (candidates.length === 0) return out;
-  const rows = await db
-    .selectFrom("landing_paths")
-    .select(["position", "path"])
-    .where("project_id", "=", projectId)
-    .where("position", "in", candidates)
-    .execute();
-  for (const position of candidates) {
-    const landed = rows.filter((r) => r.position === position).map((r) => r.path);
-    const hit = pathsConflict(paths, landed);
-    if (hit.length) out.set(position, hit);
+  for (let i = 0; i < candidates.length; i += CHUNK) {
+    const chunk = candidates.slice(i, i + CHUNK);
+    const rows = await db
+      .selectFrom("landing_paths")
+      .select(["position", "path"])
+      .where("project_id", "=", projectId)
+      .where("position", "in", chunk)
+      .execute();
+    const byPosition = groupPaths(rows);
+    for (const position of chunk) {
+      const hit = pathsConflict(paths, byPosition.get(position) ?? []);
+      if (hit.length) out.set(position, hit);
+    }
   }
   return out;
 }
