@@ -20,7 +20,11 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 describe("crash in the middle of landing", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "micelio-crash-"));
   const schema = process.env.DATABASE_URL ? `t_crash_${randomBytes(4).toString("hex")}` : undefined;
+  let mirrors = 0;
+  const children: ChildProcess[] = [];
   afterAll(async () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
     if (schema) await dropSchema(process.env.DATABASE_URL!, schema);
   });
@@ -41,6 +45,7 @@ describe("crash in the middle of landing", () => {
       env,
       stdio: ["ignore", "pipe", "inherit"],
     });
+    children.push(child);
     let out = "";
     return new Promise((resolve, reject) => {
       child.stdout!.on("data", (d) => {
@@ -105,7 +110,7 @@ describe("crash in the middle of landing", () => {
       }>;
       const positions = landings.map((l) => l.position).sort((a, b) => a - b);
       expect(positions).toEqual(Array.from({ length: positions.length }, (_, i) => i + 1));
-      const mirror = join(dataDir, `mirror-${positions.length}`);
+      const mirror = join(dataDir, `mirror-${++mirrors}`);
       await exec(
         "git",
         [
