@@ -1,31 +1,13 @@
-// The land workflow end to end through the HTTP API with real git: disjoint sessions from
-// one base both land; a session touching a landed path gets 409 naming the path and the
-// session that touched it; rebased onto the new head it lands. Plain pushes to trunk are
-// landings too. Then 50 sessions from 10 concurrent clients land at positions 1..50.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitEnv } from "../src/repos/git.ts";
 import { api, userWithToken } from "../src/testing/client.ts";
 import { startTestForge, type TestForge } from "../src/testing/forge.ts";
+import { runGit } from "../src/testing/git.ts";
 
-const exec = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), "micelio-land-"));
-const run = async (cwd: string, ...args: string[]) =>
-  (
-    await exec("git", args, {
-      cwd,
-      env: gitEnv({
-        GIT_AUTHOR_NAME: "T",
-        GIT_AUTHOR_EMAIL: "t@x",
-        GIT_COMMITTER_NAME: "T",
-        GIT_COMMITTER_EMAIL: "t@x",
-      }),
-    })
-  ).stdout.trim();
+const run = runGit;
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 describe("landing sessions", () => {

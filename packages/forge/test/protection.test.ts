@@ -1,35 +1,14 @@
-// Secret scanning and branch protection: a push or a landing that adds an AWS key is
-// refused and nothing lands; a protected trunk takes changes only through sessions; land
-// rules (administrators only, review required) are enforced.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitEnv } from "../src/repos/git.ts";
 import { api, userWithToken } from "../src/testing/client.ts";
 import { startTestForge, type TestForge } from "../src/testing/forge.ts";
+import { runGit, tryGit } from "../src/testing/git.ts";
 
-const exec = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), "micelio-protect-"));
-const run = async (cwd: string, ...args: string[]) =>
-  (
-    await exec("git", args, {
-      cwd,
-      env: gitEnv({
-        GIT_AUTHOR_NAME: "T",
-        GIT_AUTHOR_EMAIL: "t@x",
-        GIT_COMMITTER_NAME: "T",
-        GIT_COMMITTER_EMAIL: "t@x",
-      }),
-    })
-  ).stdout.trim();
-const tryRun = (cwd: string, ...args: string[]) =>
-  run(cwd, ...args).then(
-    (out) => ({ ok: true, out }),
-    (err) => ({ ok: false, out: String(err.stderr ?? err) }),
-  );
+const run = runGit;
+const tryRun = tryGit;
 // AWS's documented example credentials, assembled so this file itself holds no key.
 const AWS_KEY = ["AKIA", "IOSFODNN7", "EXAMPLE"].join("");
 const AWS_SECRET = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCYEXAMPLEKEY"].join("/");

@@ -1,32 +1,15 @@
-// Fast clones: identical full clones reuse one cached pack, incremental fetches bypass the
-// cache, a push leads to a new entry (new tips), pruning keeps the budget, and the
-// maintenance job leaves a bitmap behind.
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-import { gitEnv } from "./git.ts";
+import { runGit } from "../testing/git.ts";
 import { repoJobHandlers } from "./maintain.ts";
 import { packCacheDir, prunePackCache } from "./pack-cache.ts";
 
-const exec = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), "micelio-packs-"));
-const run = async (cwd: string, ...args: string[]) =>
-  (
-    await exec("git", args, {
-      cwd,
-      env: gitEnv({
-        GIT_AUTHOR_NAME: "T",
-        GIT_AUTHOR_EMAIL: "t@x",
-        GIT_COMMITTER_NAME: "T",
-        GIT_COMMITTER_EMAIL: "t@x",
-      }),
-    })
-  ).stdout.trim();
+const run = runGit;
 
 describe("pack cache for clones", () => {
   let f: TestForge;

@@ -1,39 +1,15 @@
-// Git smart HTTP end to end with the real git CLI: push a repository with history,
-// branches and tags; clone it back; shallow clone; incremental fetch; protocol v2; and
-// the access rules for private projects.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-import { gitEnv } from "./git.ts";
+import { runGit, tryGit } from "../testing/git.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-git-"));
 // The forge runs in this process: git must run asynchronously or it would wait on itself.
-const exec = promisify(execFile);
-const run = async (cwd: string, ...args: string[]) =>
-  (
-    await exec("git", args, {
-      cwd,
-      env: gitEnv({
-        GIT_AUTHOR_NAME: "T",
-        GIT_AUTHOR_EMAIL: "t@x",
-        GIT_COMMITTER_NAME: "T",
-        GIT_COMMITTER_EMAIL: "t@x",
-      }),
-      encoding: "utf8",
-    })
-  ).stdout.trim();
-const tryRun = async (cwd: string, ...args: string[]) => {
-  try {
-    return { ok: true, out: await run(cwd, ...args) };
-  } catch (err) {
-    return { ok: false, out: String((err as { stderr?: string }).stderr ?? err) };
-  }
-};
+const run = runGit;
+const tryRun = tryGit;
 const refs = async (dir: string) =>
   await run(dir, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags");
 
