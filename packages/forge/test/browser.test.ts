@@ -5,12 +5,11 @@
 // visitor get a 404 and no trace of it; logging out hides it, logging back in through
 // /login?next= returns to it; the session cookie is HttpOnly and SameSite=Lax.
 // Fails (does not skip) when /usr/bin/chromium is missing: CI installs it.
-import { existsSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../src/testing/chromium.ts";
 import { startTestForge, type TestForge } from "../src/testing/forge.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const VIEWPORT = { width: 390, height: 844 };
 const OWNER = { handle: "olive-owner", password: "olive-browser-pw" };
 const OTHER = { handle: "oscar-other", password: "oscar-browser-pw" };
@@ -45,23 +44,8 @@ describe("browser: private project end to end", () => {
   const bodyText = async (page: Page) => (await page.locator("body").textContent()) ?? "";
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: this suite needs Chromium (apt-get install chromium)`);
-    }
     forge = await startTestForge();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

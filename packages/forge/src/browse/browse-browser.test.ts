@@ -3,16 +3,15 @@
 // with a very long line, and a commit diff (code scrolls inside its own box); README
 // images (PNG and SVG) load from the raw URLs; #L2-L4 highlights a range of lines.
 // Fails (does not skip) when /usr/bin/chromium is missing: CI installs it.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { buildRepo, type Fixture, pushAll } from "./test-repo.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 describe("browser: code browsing on a phone", () => {
   const work = mkdtempSync(join(tmpdir(), "micelio-browse-ui-"));
@@ -25,9 +24,6 @@ describe("browser: code browsing on a phone", () => {
     page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: this suite needs Chromium (apt-get install chromium)`);
-    }
     f = await startTestForge();
     const owner = await userWithToken(f.url, "cy");
     await api(f.url, "POST", "/api/v1/projects", { token: owner.token, json: { handle: "demo" } });
@@ -35,11 +31,7 @@ describe("browser: code browsing on a phone", () => {
     const u = new URL("/cy/demo.git", f.url);
     [u.username, u.password] = ["cy", owner.token];
     await pushAll(fx.src, u.toString());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     page = await context.newPage();
   });

@@ -3,14 +3,13 @@
 // paths, lines and tool output, on the session list or on the activity page; tool calls
 // fold open; and an open session's page reloads itself when the session lands (the live
 // script following the event stream). Fails (does not skip) when /usr/bin/chromium is missing.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { type SessionApi, sessionApi } from "./session-pages-fixture.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const LONG = "x".repeat(400);
 
 describe("browser: session pages on a phone", () => {
@@ -24,9 +23,6 @@ describe("browser: session pages on a phone", () => {
     page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: this suite needs Chromium (apt-get install chromium)`);
-    }
     f = await startTestForge();
     const owner = await userWithToken(f.url, "pia");
     await api(f.url, "POST", "/api/v1/projects", { token: owner.token, json: { handle: "phone" } });
@@ -54,19 +50,7 @@ describe("browser: session pages on a phone", () => {
     const waiting = await s.open("Waiting to land");
     await s.change(waiting.id, { "c.txt": "c\n" });
     Object.assign(ids, { first: first.id, refused: refused.id, waiting: waiting.id });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     page = await context.newPage();
   });
