@@ -4,11 +4,11 @@ import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
 import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
-import { listOrgsOf } from "../orgs/orgs-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
-import { VisibilityChoice } from "./project-views.tsx";
+import { ownerChoices } from "./owner-choices.ts";
+import { OwnerSelect, VisibilityChoice } from "./project-views.tsx";
 import {
   createProject,
   deleteProject,
@@ -35,14 +35,7 @@ function NewProjectForm(props: {
       </p>
       <Alert message={props.message} />
       <CsrfField token={props.csrf} />
-      <label for="owner">Owner</label>
-      <select id="owner" name="owner">
-        {props.owners.map((o) => (
-          <option value={o} selected={v.owner === o}>
-            {o}
-          </option>
-        ))}
-      </select>
+      <OwnerSelect owners={props.owners} value={v.owner} />
       <label for="handle">Handle</label>
       <input id="handle" name="handle" value={v.handle ?? ""} required maxlength={100} />
       <p class="hint">Used in the project's URL and clone address.</p>
@@ -61,12 +54,6 @@ function NewProjectForm(props: {
       </p>
     </form>
   );
-}
-
-async function ownerChoices(c: Parameters<typeof meta>[0]) {
-  const user = c.get("viewer").user!;
-  const orgs = await listOrgsOf(c.get("forge").db, user.id);
-  return [user.handle, ...orgs.map((o) => o.handle)];
 }
 
 projectPages.get("/new", requireSignedIn, async (c) =>

@@ -35,3 +35,19 @@ export function VisibilityChoice({ value }: { value: string }) {
     </fieldset>
   );
 }
+
+/** The "Owner" choice of new-project forms: the user and the organizations they belong to. */
+export function OwnerSelect({ owners, value }: { owners: string[]; value?: string }) {
+  return (
+    <>
+      <label for="owner">Owner</label>
+      <select id="owner" name="owner">
+        {owners.map((o) => (
+          <option value={o} selected={value === o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}

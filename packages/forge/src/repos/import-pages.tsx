@@ -4,8 +4,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
-import { listOrgsOf } from "../orgs/orgs-service.ts";
-import { VisibilityChoice } from "../projects/project-views.tsx";
+import { ownerChoices } from "../projects/owner-choices.ts";
+import { OwnerSelect, VisibilityChoice } from "../projects/project-views.tsx";
 import { createProject, deleteProject } from "../projects/projects-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
@@ -33,14 +33,7 @@ function ImportForm(props: {
       </p>
       <Alert message={props.message} />
       <CsrfField token={props.csrf} />
-      <label for="owner">Owner</label>
-      <select id="owner" name="owner">
-        {props.owners.map((o) => (
-          <option value={o} selected={v.owner === o}>
-            {o}
-          </option>
-        ))}
-      </select>
+      <OwnerSelect owners={props.owners} value={v.owner} />
       <label for="handle">Handle</label>
       <input id="handle" name="handle" value={v.handle ?? ""} required maxlength={100} />
       <FieldErrors errors={props.errors} field="handle" />
@@ -59,15 +52,10 @@ function ImportForm(props: {
   );
 }
 
-async function owners(c: Parameters<typeof meta>[0]) {
-  const user = c.get("viewer").user!;
-  return [user.handle, ...(await listOrgsOf(c.get("forge").db, user.id)).map((o) => o.handle)];
-}
-
 importPages.get("/new/import", requireSignedIn, async (c) =>
   c.html(
     <Layout {...meta(c, "Import a repository")}>
-      <ImportForm owners={await owners(c)} values={{}} csrf={c.get("csrfToken")} />
+      <ImportForm owners={await ownerChoices(c)} values={{}} csrf={c.get("csrfToken")} />
     </Layout>,
   ),
 );
@@ -97,7 +85,7 @@ importPages.post(
       c.html(
         <Layout {...meta(c, "Import a repository")}>
           <ImportForm
-            owners={await owners(c)}
+            owners={await ownerChoices(c)}
             values={values}
             errors={fields}
             message={message}
