@@ -2,6 +2,11 @@
 // with --json; errors as one line on stderr with a meaningful exit code.
 import { Command } from "commander";
 import { registerAuth } from "./commands/auth.ts";
+import { registerClone } from "./commands/clone.ts";
+import { registerLand } from "./commands/land.ts";
+import { registerRead } from "./commands/read.ts";
+import { registerSession } from "./commands/session.ts";
+import { registerStatus } from "./commands/status.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
 const program = new Command()
@@ -14,12 +19,21 @@ const program = new Command()
   .exitOverride();
 
 registerAuth(program);
+registerClone(program);
+registerSession(program);
+registerStatus(program);
+registerLand(program);
+registerRead(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CliError) {
     process.stderr.write(`mic: ${err.message}\n`);
+    if (program.opts().json) {
+      const doc = { error: err.message, exit_code: err.code, ...err.details };
+      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    }
     process.exit(err.code);
   }
   const code = (err as { code?: string; exitCode?: number }).code;

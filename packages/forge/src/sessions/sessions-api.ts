@@ -242,9 +242,20 @@ sessionsApi.openapi(
       query: z.object({
         before: z.coerce.number().int().min(1).optional(),
         limit: z.coerce.number().int().min(1).max(200).optional(),
+        commit: z
+          .string()
+          .regex(/^[0-9a-f]{40}$/, "commit must be a full 40-character object id")
+          .optional()
+          .openapi({
+            description: "Only the landing whose trunk commit this is (finds a commit's position)",
+          }),
       }),
     },
-    responses: { 200: json(z.array(z.record(z.string(), z.unknown())), "Landings"), 404: problems[404] },
+    responses: {
+      200: json(z.array(z.record(z.string(), z.unknown())), "Landings"),
+      400: problems[400],
+      404: problems[404],
+    },
   }),
   async (c) => {
     const { owner, project } = c.req.valid("param");
