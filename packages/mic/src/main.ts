@@ -15,6 +15,19 @@ const program = new Command()
   .version("0.1.0")
   .option("--json", "print one JSON document instead of human-readable output")
   .option("--server <url>", "the forge to talk to (default: $MIC_SERVER or the logged-in server)")
+  .addHelpText(
+    "after",
+    `
+Environment:
+  MIC_SERVER            the forge to talk to (instead of --server)
+  MIC_TOKEN             a personal access token (instead of the stored one)
+  MIC_CONFIG_DIR        where credentials are kept (default: $XDG_CONFIG_HOME/micelio)
+  MIC_AGENT, MIC_MODEL  the agent and model that session start records
+
+Exit codes: 0 ok, 1 usage, 2 not found or forbidden, 3 conflict, 4 server unreachable.
+With --json every command prints one JSON document on stdout, errors included
+({"error", "exit_code", ...}). Guide: docs/mic.md; for agents: <server>/skill.md`,
+  )
   .showHelpAfterError()
   .exitOverride();
 
