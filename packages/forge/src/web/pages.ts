@@ -5,6 +5,7 @@ import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
 import { browsePages } from "../browse/browse-pages.tsx";
+import { devicePages } from "../device/device-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
@@ -18,6 +19,7 @@ for (const pages of [
   authPages,
   adminPages,
   tokenPages,
+  devicePages,
   orgPages,
   blamePages,
   sessionPages,
