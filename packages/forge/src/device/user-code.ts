@@ -1,6 +1,6 @@
 // The short codes people type to approve a device: 8 letters from an alphabet without
-// vowels (no words, no 0/O or 1/I confusion), shown as ABCD-EFGH, accepted in any case
-// and with any separators.
+// vowels (no words, no 0/O or 1/I confusion), shown as BCDF-GHJK, accepted in any case
+// and with spaces or dashes anywhere.
 import { randomInt } from "node:crypto";
 
 export const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
@@ -22,5 +22,5 @@ export function normalizeUserCode(input: string): string | null {
   return letters;
 }
 
-/** ABCDEFGH → ABCD-EFGH */
+/** BCDFGHJK → BCDF-GHJK */
 export const formatUserCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
