@@ -55,6 +55,7 @@ describe("device login API", () => {
 
     const got = await poll(code.body.device_code);
     expect(got.status).toBe(200);
+    expect(got.headers.get("cache-control")).toBe("no-store");
     expect(got.body).toMatchObject({
       token_type: "bearer",
       handle: "alice",

@@ -110,8 +110,12 @@ deviceApi.openapi(
       },
     },
   }),
-  async (c) =>
-    c.json(await exchangeDeviceCode(c.get("forge").db, c.req.valid("json"), c.get("viewer").ip), 200),
+  async (c) => {
+    // Token responses must not be cached (RFC 6749 §5.1); errors go through the handler.
+    const grant = await exchangeDeviceCode(c.get("forge").db, c.req.valid("json"), c.get("viewer").ip);
+    c.header("Cache-Control", "no-store");
+    return c.json(grant, 200);
+  },
 );
 
 const decision = (action: "approve" | "deny") =>

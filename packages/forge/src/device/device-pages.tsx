@@ -136,6 +136,8 @@ devicePages.get("/device", async (c) => {
 });
 
 for (const action of ["approve", "deny"] as const) {
+  // Reached after logging in again from an expired session: start over at the code.
+  devicePages.get(`/device/${action}`, (c) => c.redirect("/device", 303));
   devicePages.post(`/device/${action}`, async (c) => {
     const typed = (await formFields(c)).user_code ?? "";
     try {
