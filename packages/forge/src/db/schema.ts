@@ -177,6 +177,7 @@ export interface Database {
   projects: ProjectsTable;
   audit_log: AuditLogTable;
   jobs: JobsTable;
+  device_authorizations: DeviceAuthorizationsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -184,3 +185,21 @@ export type Project = Selectable<ProjectsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type Job = Selectable<JobsTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;
+
+export interface DeviceAuthorizationsTable {
+  id: string;
+  device_code_hash: string;
+  user_code: string;
+  client_name: string;
+  scopes: string[];
+  granted_scopes: string[] | null;
+  token_expires_at: Date | null;
+  status: Generated<"pending" | "approved" | "denied" | "used">;
+  user_id: string | null;
+  interval_seconds: Generated<number>;
+  expires_at: Timestamp;
+  last_polled_at: Date | null;
+  decided_at: Date | null;
+  created_at: Timestamp;
+}
+export type DeviceAuthorization = Selectable<DeviceAuthorizationsTable>;

@@ -6,6 +6,7 @@ import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import { browsePages } from "../browse/browse-pages.tsx";
+import { devicePages } from "../device/device-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
@@ -20,6 +21,7 @@ for (const pages of [
   authPages,
   adminPages,
   tokenPages,
+  devicePages,
   orgPages,
   blamePages,
   sessionPages,
