@@ -2,14 +2,11 @@
 // the stored server and token.
 import type { Command } from "commander";
 import { request } from "../client.ts";
+import { serverFrom } from "../context.ts";
 import { credentialsPath, deleteCredentials, readCredentials, writeCredentials } from "../credentials.ts";
 import { deviceLogin } from "../device-login.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print } from "../output.ts";
-
-export function serverFrom(program: Command): string | undefined {
-  return program.opts().server ?? process.env.MIC_SERVER ?? readCredentials()?.server;
-}
 
 export function registerAuth(program: Command) {
   const auth = program
