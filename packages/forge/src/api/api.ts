@@ -8,6 +8,7 @@ import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
+import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
@@ -65,6 +66,7 @@ export function buildApi() {
     blameApi,
     sessionsApi,
     eventsApi,
+    webSessionsApi,
   ])
     v1.route("/", router);
 

@@ -3,7 +3,16 @@
 // ±1-step acceptance window.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, STEP_SECONDS, timeStep, totp } from "./totp.ts";
+import {
+  base32Decode,
+  base32Encode,
+  hotp,
+  matchTotp,
+  otpauthUri,
+  STEP_SECONDS,
+  timeStep,
+  totp,
+} from "./totp.ts";
 
 const RFC_KEY = Buffer.from("12345678901234567890", "ascii");
 
@@ -19,12 +28,24 @@ const RFC6238_SHA1: [number, string][] = [
 
 describe("TOTP", () => {
   it("matches the RFC 4226 HOTP vectors", () => {
-    const expected = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
+    const expected = [
+      "755224",
+      "287082",
+      "359152",
+      "969429",
+      "338314",
+      "254676",
+      "287922",
+      "162583",
+      "399871",
+      "520489",
+    ];
     expect(expected.map((_, counter) => hotp(RFC_KEY, counter))).toEqual(expected);
   });
 
   it("matches the RFC 6238 SHA-1 vectors", () => {
-    for (const [seconds, code] of RFC6238_SHA1) expect(totp(RFC_KEY, seconds * 1000, 8), String(seconds)).toBe(code);
+    for (const [seconds, code] of RFC6238_SHA1)
+      expect(totp(RFC_KEY, seconds * 1000, 8), String(seconds)).toBe(code);
   });
 
   it("gives the vector's code anywhere in its 30-second step, and the last 6 digits at 6 digits", () => {
@@ -57,20 +78,25 @@ describe("TOTP", () => {
   it("accepts a code from the previous, current or next step, never further, and says which step", () => {
     const secret = base32Encode(RFC_KEY);
     fc.assert(
-      fc.property(fc.integer({ min: 1_000_000, max: 4_000_000_000 }), fc.integer({ min: -3, max: 3 }), (s, d) => {
-        const now = s * 1000;
-        const code = totp(RFC_KEY, now + d * STEP_SECONDS * 1000);
-        const step = matchTotp(secret, code, now);
-        if (Math.abs(d) <= 1) expect(step).toBe(timeStep(now) + d);
-        // A code from further away may only match by coincidence with a nearby step's code.
-        else if (step !== null) expect(totp(RFC_KEY, step * STEP_SECONDS * 1000)).toBe(code);
-      }),
+      fc.property(
+        fc.integer({ min: 1_000_000, max: 4_000_000_000 }),
+        fc.integer({ min: -3, max: 3 }),
+        (s, d) => {
+          const now = s * 1000;
+          const code = totp(RFC_KEY, now + d * STEP_SECONDS * 1000);
+          const step = matchTotp(secret, code, now);
+          if (Math.abs(d) <= 1) expect(step).toBe(timeStep(now) + d);
+          // A code from further away may only match by coincidence with a nearby step's code.
+          else if (step !== null) expect(totp(RFC_KEY, step * STEP_SECONDS * 1000)).toBe(code);
+        },
+      ),
     );
   });
 
   it("refuses malformed codes", () => {
     const secret = base32Encode(RFC_KEY);
-    for (const bad of ["", "12345", "1234567", "abcdef", "12 34 5x"]) expect(matchTotp(secret, bad, 59_000)).toBeNull();
+    for (const bad of ["", "12345", "1234567", "abcdef", "12 34 5x"])
+      expect(matchTotp(secret, bad, 59_000)).toBeNull();
     expect(matchTotp("!!!", "287082", 59_000)).toBeNull();
   });
 

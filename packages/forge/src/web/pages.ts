@@ -5,11 +5,13 @@ import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
 import { browsePages } from "../browse/browse-pages.tsx";
+import { devicesPages } from "../devices/devices-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
+import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
@@ -18,6 +20,8 @@ for (const pages of [
   authPages,
   adminPages,
   tokenPages,
+  twoFactorPages,
+  devicesPages,
   orgPages,
   blamePages,
   sessionPages,

@@ -37,5 +37,6 @@ CREATE INDEX login_challenges_user_idx ON login_challenges (user_id);
 ALTER TABLE web_sessions ADD COLUMN auth_method text NOT NULL DEFAULT 'password';
 ALTER TABLE web_sessions ADD COLUMN last_ip text NOT NULL DEFAULT '';
 
--- The per-user security log reads the audit entries whose target is the account.
+-- The per-user security log reads the audit entries about the account (and, through the
+-- existing actor index, those made by the user).
 CREATE INDEX audit_log_target_idx ON audit_log (target_type, target_id, id DESC);
