@@ -158,6 +158,27 @@ describe("two-factor sign-in (TOTP)", () => {
     expect(session.auth_method).toBe("password+totp");
   });
 
+  it("a password change ends logins waiting for their second step", async () => {
+    const u = await enrolled("paul");
+    const waiting = new Browser(f.url);
+    expect((await waiting.submit("/login", "/login", { login: "paul", password: u.password })).location).toBe(
+      "/login/two-factor",
+    );
+    const changed = await u.browser.submit("/settings/password", "/settings/password", {
+      current_password: u.password,
+      new_password: "paul-new-password",
+      confirm_password: "paul-new-password",
+    });
+    expect(changed.status).toBe(200);
+    // The step page is gone (it sends you to the password); posting a good code anyway gets nowhere.
+    expect((await waiting.get("/login/two-factor")).location).toBe("/login");
+    const r = await waiting.submit("/login", "/login/two-factor", { code: await u.app.next() });
+    expect(r.status).toBe(303);
+    expect(r.location).toBe("/login");
+    expect(await whoAmI(waiting)).toBe(401);
+    expect(await whoAmI(u.browser)).toBe(200);
+  });
+
   it("without a pending login, the step page sends you to the password, and a forged post gets nowhere", async () => {
     const b = new Browser(f.url);
     expect((await b.get("/login/two-factor")).location).toBe("/login");
