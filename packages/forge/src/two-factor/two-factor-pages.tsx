@@ -1,7 +1,7 @@
 // Settings pages for two-factor sign-in: set up an authenticator app (QR code and the secret
 // for typing in, confirmed by a first code), recovery codes shown once, new recovery codes,
 // and turning it off. The second step of signing in is in login-step-pages.tsx.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Child } from "hono/jsx";
 import QRCode from "qrcode";
 import { actorOf } from "../accounts/accounts-service.ts";
@@ -24,8 +24,13 @@ import {
 
 export const twoFactorPages = new Hono<AppEnv>();
 twoFactorPages.route("/", loginStepPages);
-twoFactorPages.use("/settings/two-factor", requireSignedIn);
-twoFactorPages.use("/settings/two-factor/*", requireSignedIn);
+/** Secrets and recovery codes are on these pages: browsers must not keep copies. */
+const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+};
+for (const path of ["/settings/two-factor", "/settings/two-factor/*"])
+  twoFactorPages.use(path, requireSignedIn, noStore);
 
 type Ctx = Parameters<typeof meta>[0];
 const ISSUER = "Micelio";

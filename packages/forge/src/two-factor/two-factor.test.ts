@@ -70,6 +70,7 @@ describe("two-factor sign-in (TOTP)", () => {
     });
     expect(setup.status).toBe(303);
     const pending = await b.get("/settings/two-factor");
+    expect(pending.headers.get("cache-control")).toBe("no-store");
     expect(pending.html).toMatch(/<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/);
     const secret = secretOf(pending.html);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
