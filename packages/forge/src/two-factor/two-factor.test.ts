@@ -5,36 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-import { base32Decode, hotp, STEP_SECONDS, timeStep } from "./totp.ts";
-
-const secretOf = (html: string) => /id="totp-secret">([A-Z2-7 ]+)</.exec(html)?.[1]?.replace(/ /g, "") ?? "";
-const recoveryCodesOf = (html: string) =>
-  [...html.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1]);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** An authenticator app: hands out codes for steps never used before, within the ±1 window. */
-class Authenticator {
-  private last = Number.NEGATIVE_INFINITY;
-  constructor(readonly secret: string) {}
-  codeFor(step: number) {
-    return hotp(base32Decode(this.secret)!, step);
-  }
-  /** A fresh code (a later step than any handed out); waits for the clock if the window is spent. */
-  async next(): Promise<string> {
-    for (;;) {
-      const now = timeStep(Date.now());
-      const step = Math.max(this.last + 1, now - 1);
-      if (step <= now + 1) {
-        this.last = step;
-        return this.codeFor(step);
-      }
-      await sleep(1000);
-    }
-  }
-  lastCode() {
-    return this.codeFor(this.last);
-  }
-}
+import { Authenticator, recoveryCodesOf, secretOf } from "./test-authenticator.ts";
+import { STEP_SECONDS, timeStep } from "./totp.ts";
 
 describe("two-factor sign-in (TOTP)", () => {
   let f: TestForge;
