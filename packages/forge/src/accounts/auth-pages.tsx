@@ -183,7 +183,12 @@ authPages.post("/login", async (c) => {
     ? await authenticatePassword(db, parsed.data.login, parsed.data.password)
     : null;
   if (!user) {
-    if (parsed.success) await recordFailedSignIn(db, parsed.data.login, c.get("viewer").ip);
+    // Recorded after answering, so the answer takes as long for an unknown account.
+    if (parsed.success) {
+      recordFailedSignIn(db, parsed.data.login, c.get("viewer").ip).catch((err) =>
+        c.get("log").error({ err }, "could not record a failed sign-in"),
+      );
+    }
     return c.html(
       <Layout {...meta(c, "Log in")}>
         <LoginForm

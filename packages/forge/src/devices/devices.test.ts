@@ -221,6 +221,17 @@ describe("sessions and devices", () => {
     expect(
       (await failed.submit("/login", "/login", { login: "sara", password: "wrong-password" })).status,
     ).toBe(401);
+    // Failures are recorded just after the answer.
+    const failures = async () =>
+      (
+        await f.forge.db
+          .selectFrom("audit_log")
+          .select("id")
+          .where("target_id", "=", u.user.id)
+          .where("action", "=", "auth.sign_in_failed")
+          .execute()
+      ).length;
+    await expect.poll(failures).toBe(1);
     const b = await login("sara", u.password);
     const other = await login("sara", u.password);
     await b.submit("/settings/devices", "/settings/devices/revoke-others", {});
@@ -273,10 +284,19 @@ describe("sessions and devices", () => {
       target: "sara",
       ip: "127.0.0.1",
     });
-    // An unknown account's failed sign-in records nothing about anyone.
-    const before = await f.forge.db.selectFrom("audit_log").select("id").execute();
+    // An unknown account's failed sign-in records nothing about anyone (failures are recorded
+    // after answering, so wait for a known account's failure made afterwards).
+    const count = async () => (await f.forge.db.selectFrom("audit_log").select("id").execute()).length;
+    const before = await count();
     await new Browser(f.url).submit("/login", "/login", { login: "nobody-here", password: "whatever-1" });
-    expect(await f.forge.db.selectFrom("audit_log").select("id").execute()).toHaveLength(before.length);
+    await new Browser(f.url).submit("/login", "/login", { login: "sara", password: "whatever-1" });
+    await expect.poll(count).toBe(before + 1);
+    const newest = await f.forge.db
+      .selectFrom("audit_log")
+      .select(["action", "target"])
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(newest).toEqual({ action: "auth.sign_in_failed", target: "sara" });
   });
 
   it("sends visitors who are not signed in to the log-in page", async () => {
