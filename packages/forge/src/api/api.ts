@@ -9,6 +9,7 @@ import { adminApi } from "../admin/admin-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
 import { deviceApi } from "../device/device-api.ts";
+import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
@@ -67,6 +68,7 @@ export function buildApi() {
     sessionsApi,
     eventsApi,
     deviceApi,
+    webSessionsApi,
   ])
     v1.route("/", router);
 

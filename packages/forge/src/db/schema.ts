@@ -33,6 +33,8 @@ export interface WebSessionsTable {
   created_at: Timestamp;
   last_used_at: Timestamp;
   expires_at: Timestamp;
+  auth_method: Generated<string>;
+  last_ip: Generated<string>;
 }
 
 export interface ApiTokensTable {
@@ -178,6 +180,9 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -203,3 +208,29 @@ export interface DeviceAuthorizationsTable {
   created_at: Timestamp;
 }
 export type DeviceAuthorization = Selectable<DeviceAuthorizationsTable>;
+export interface UserTotpTable {
+  user_id: string;
+  secret: string;
+  enabled_at: Date | null;
+  last_step: ColumnType<number | string | null, number | null | undefined, number | null>;
+  created_at: Timestamp;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface LoginChallengesTable {
+  id: string;
+  user_id: string;
+  next: Generated<string>;
+  ip: Generated<string>;
+  user_agent: Generated<string>;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}

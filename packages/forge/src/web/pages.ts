@@ -4,14 +4,16 @@ import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
-import { skillPage } from "../docs/skill-page.ts";
 import { browsePages } from "../browse/browse-pages.tsx";
 import { devicePages } from "../device/device-pages.tsx";
+import { devicesPages } from "../devices/devices-pages.tsx";
+import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
+import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
@@ -22,6 +24,8 @@ for (const pages of [
   adminPages,
   tokenPages,
   devicePages,
+  twoFactorPages,
+  devicesPages,
   orgPages,
   blamePages,
   sessionPages,
