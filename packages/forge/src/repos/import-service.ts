@@ -12,6 +12,7 @@ import { AppError, forbidden } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { type ImportSource, importRepository } from "./import.ts";
+import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 
 export const IMPORT_MAX_BYTES = (Number(process.env.MICELIO_IMPORT_MAX_MB) || 2048) * 1024 * 1024;
@@ -66,6 +67,7 @@ export async function importIntoProject(
     data: { source: source.kind, ...result },
   });
   await scheduleMaintenance(forge.db, project.id);
+  await scheduleReadmeIndex(forge.db, project.id);
   return { project, ...result };
 }
 
