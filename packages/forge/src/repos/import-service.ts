@@ -11,8 +11,8 @@ import { recordAudit } from "../audit/audit.ts";
 import { AppError, forbidden } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
-import { type ImportSource, importRepository } from "./import.ts";
 import { scheduleReadmeIndex } from "../search/readme-index.ts";
+import { type ImportSource, importRepository } from "./import.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 
 export const IMPORT_MAX_BYTES = (Number(process.env.MICELIO_IMPORT_MAX_MB) || 2048) * 1024 * 1024;

@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
-import { decodeCursor, likePattern, nextCursor } from "./search-query.ts";
+import { DEFAULT_LIMIT, decodeCursor, likePattern, nextCursor } from "./search-query.ts";
 
 export interface AccountSearch {
   q: string;
@@ -21,7 +21,7 @@ export interface AccountResults {
 const ACCOUNT_SIMILARITY = 0.3;
 
 export async function searchAccounts(db: Db, search: AccountSearch): Promise<AccountResults> {
-  const limit = search.limit ?? 20;
+  const limit = search.limit ?? DEFAULT_LIMIT;
   const cursor = decodeCursor(search.cursor);
   const lower = search.q.toLowerCase();
   const prefix = `${likePattern(search.q).slice(1)}`; // "text%"

@@ -84,7 +84,10 @@ export async function searchCode(
       repo,
       ref: loc.ref,
       commit: loc.commit,
-      items: result.matches.map((m) => ({ ...m, url: `${repo.base}/blob/${encodeRef(loc.ref)}/${encodePath(m.path)}#L${m.line}` })),
+      items: result.matches.map((m) => ({
+        ...m,
+        url: `${repo.base}/blob/${encodeRef(loc.ref)}/${encodePath(m.path)}#L${m.line}`,
+      })),
       truncated: result.truncated,
       timed_out: result.timedOut,
     };

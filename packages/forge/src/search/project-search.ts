@@ -8,7 +8,7 @@ import type { Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import { whereVisible } from "../projects/access.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
-import { type Cursor, decodeCursor, nextCursor, type ProjectSort } from "./search-query.ts";
+import { type Cursor, DEFAULT_LIMIT, decodeCursor, nextCursor, type ProjectSort } from "./search-query.ts";
 
 export interface ProjectSearch {
   q: string;
@@ -88,12 +88,16 @@ async function page(db: Db, viewer: Viewer, q: string, sort: ProjectSort, cursor
 /** One page of projects matching q that the viewer may read. */
 export async function searchProjects(db: Db, viewer: Viewer, search: ProjectSearch): Promise<ProjectResults> {
   const sort = search.sort ?? "relevance";
-  const limit = search.limit ?? 20;
+  const limit = search.limit ?? DEFAULT_LIMIT;
   let cursor = decodeCursor(search.cursor);
   let rows = await page(db, viewer, search.q, sort, cursor, limit);
   if (rows.length === 0 && cursor.mode === "text" && cursor.offset === 0) {
     cursor = { offset: 0, mode: "similar" };
     rows = await page(db, viewer, search.q, sort, cursor, limit);
   }
-  return { items: rows.slice(0, limit), next_cursor: nextCursor(cursor, rows.length, limit), match: cursor.mode };
+  return {
+    items: rows.slice(0, limit),
+    next_cursor: nextCursor(cursor, rows.length, limit),
+    match: cursor.mode,
+  };
 }

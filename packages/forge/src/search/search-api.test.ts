@@ -24,12 +24,24 @@ describe("search API", () => {
     const owner = await userWithToken(f.url, "olivia");
     const member = await userWithToken(f.url, "mia");
     const other = await userWithToken(f.url, "oscar");
-    Object.assign(tokens, { admin: admin.token, owner: owner.token, member: member.token, other: other.token });
+    Object.assign(tokens, {
+      admin: admin.token,
+      owner: owner.token,
+      member: member.token,
+      other: other.token,
+    });
     expect(
-      (await api(f.url, "POST", "/api/v1/orgs", { token: owner.token, json: { handle: "acme", name: "Acme Works" } }))
-        .status,
+      (
+        await api(f.url, "POST", "/api/v1/orgs", {
+          token: owner.token,
+          json: { handle: "acme", name: "Acme Works" },
+        })
+      ).status,
     ).toBe(201);
-    await api(f.url, "PUT", "/api/v1/orgs/acme/members/mia", { token: owner.token, json: { role: "member" } });
+    await api(f.url, "PUT", "/api/v1/orgs/acme/members/mia", {
+      token: owner.token,
+      json: { role: "member" },
+    });
     // Ranking: the name match must beat a description that says the word many times.
     await create(owner.token, {
       handle: "chatter",
@@ -44,7 +56,8 @@ describe("search API", () => {
       description: "private zebra plans",
     });
     await create(owner.token, { handle: "open-zebra", owner: "acme", description: "public zebra plans" });
-    for (let i = 1; i <= 5; i++) await create(owner.token, { handle: `pagetest-${i}`, description: "paging" });
+    for (let i = 1; i <= 5; i++)
+      await create(owner.token, { handle: `pagetest-${i}`, description: "paging" });
   });
   afterAll(() => f.close());
 
@@ -99,7 +112,10 @@ describe("search API", () => {
     }
     // A token without project:read sees what anonymous visitors see.
     const narrow = await userWithToken(f.url, "nora", ["session:write"]);
-    await api(f.url, "PUT", "/api/v1/orgs/acme/members/nora", { token: tokens.owner, json: { role: "member" } });
+    await api(f.url, "PUT", "/api/v1/orgs/acme/members/nora", {
+      token: tokens.owner,
+      json: { role: "member" },
+    });
     const r = await api(f.url, "GET", "/api/v1/search/projects?q=zebra", { token: narrow.token });
     expect(names(r.body)).toEqual(["acme/open-zebra"]);
   });
@@ -139,7 +155,9 @@ describe("search API", () => {
     );
     expect((await search("users?q=acme")).body.items).toEqual([]);
     const orgs = await search("orgs?q=works");
-    expect(orgs.body.items).toEqual([expect.objectContaining({ handle: "acme", kind: "organization", members_count: 3 })]);
+    expect(orgs.body.items).toEqual([
+      expect.objectContaining({ handle: "acme", kind: "organization", members_count: 3 }),
+    ]);
     expect((await search("orgs?q=olivia")).body.items).toEqual([]);
   });
 

@@ -13,7 +13,8 @@ import { limitParam, PROJECT_SORTS, queryText } from "./search-query.ts";
 export const searchApi = apiRouter();
 
 const q = queryText.openapi({
-  description: "What to look for (1–256 characters). Any text is accepted: quotes, operators and symbols are taken literally.",
+  description:
+    "What to look for (1–256 characters). Any text is accepted: quotes, operators and symbols are taken literally.",
 });
 const listQuery = z.object({
   q,
@@ -24,7 +25,10 @@ const page = <T extends z.ZodType>(item: T, name: string) =>
   z
     .object({
       items: z.array(item),
-      next_cursor: z.string().nullable().openapi({ description: "Pass as cursor for the next page; null on the last" }),
+      next_cursor: z
+        .string()
+        .nullable()
+        .openapi({ description: "Pass as cursor for the next page; null on the last" }),
     })
     .openapi(name);
 
@@ -126,6 +130,10 @@ const CodeMatchSchema = z
     text: z.string().openapi({ description: "The line (a window around the match when long)" }),
     offset: z.number().int().openapi({ description: "Character offset of text within the line" }),
     line_truncated: z.boolean(),
+    line_length: z.number().int().openapi({ description: "Characters in the full line" }),
+    ranges: z
+      .array(z.tuple([z.number().int(), z.number().int()]))
+      .openapi({ description: "The matches within text, as [start, end) character offsets" }),
     url: z.string().openapi({ description: "The file view at that line" }),
   })
   .openapi("CodeMatch");
@@ -135,7 +143,9 @@ const CodeResultsSchema = z
     ref: z.string().nullable().openapi({ description: "The ref searched; null for an empty repository" }),
     commit: z.string().nullable(),
     items: z.array(CodeMatchSchema),
-    truncated: z.boolean().openapi({ description: "true when a limit (results, output or time) cut the search short" }),
+    truncated: z
+      .boolean()
+      .openapi({ description: "true when a limit (results, output or time) cut the search short" }),
     timed_out: z.boolean(),
   })
   .openapi("CodeSearchResults");
@@ -155,7 +165,11 @@ searchApi.openapi(
         q,
         regex: flag("true: q is a regular expression; false (default): a literal string"),
         ignore_case: flag("true: match regardless of case"),
-        ref: z.string().max(255).optional().openapi({ description: "Branch, tag or commit; the default branch when absent" }),
+        ref: z
+          .string()
+          .max(255)
+          .optional()
+          .openapi({ description: "Branch, tag or commit; the default branch when absent" }),
         limit: z.coerce
           .number()
           .int()

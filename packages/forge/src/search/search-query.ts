@@ -10,13 +10,21 @@ export const DEFAULT_LIMIT = 20;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Any C0 control character but tab (so also NUL and line breaks), or DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export const queryText = z
   .string({ message: "q is required" })
   .trim()
   .min(1, "q is required")
   .max(MAX_QUERY_LENGTH, `q must be at most ${MAX_QUERY_LENGTH} characters`)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
-  .refine((q) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(q), "q must be one line without control characters")
+  .refine((q) => !hasControlCharacter(q), "q must be one line without control characters")
   .refine((q) => !LONE_SURROGATE.test(q), "q must be valid Unicode text");
 
 export const PROJECT_SORTS = ["relevance", "stars", "recent"] as const;
