@@ -30,13 +30,13 @@ describe("search over repositories", () => {
   };
   const code = (project: string, query: string, token?: string) =>
     api(f.url, "GET", `/api/v1/projects/searcher/${project}/search/code?${query}`, { token });
-  /** Polls project search until `check` holds (the README is indexed by a background job). */
+  /** Polls project search until `check` holds for its text matches (a background job indexes READMEs). */
   const eventually = async (q: string, check: (names: string[]) => boolean) => {
     let names: string[] = [];
     for (let i = 0; i < 100; i++) {
       const r = await api(f.url, "GET", `/api/v1/search/projects?q=${encodeURIComponent(q)}`);
       names = r.body.items.map((p: { full_name: string }) => p.full_name);
-      if (r.body.match === "text" && check(names)) return names;
+      if (check(r.body.match === "text" ? names : [])) return names;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return names;
@@ -80,6 +80,8 @@ describe("search over repositories", () => {
     );
     writeFileSync(join(src, "binary.bin"), Buffer.from([0, 1, 2, 110, 101, 101, 100, 108, 101, 0]));
     await commitAll("first");
+    const before = await api(f.url, "GET", "/api/v1/search/projects?q=frobnicator", { token: owner.token });
+    expect(before.body.match).toBe("similar"); // no README indexed yet: no text match
     await runGit(src, "push", "-q", url("/searcher/widgets.git"), "main");
     await runGit(src, "push", "-q", url("/searcher/vault.git"), "main");
     await runGit(src, "checkout", "-q", "-b", "feature");
@@ -112,6 +114,25 @@ describe("search over repositories", () => {
       "searcher/widgets",
     );
     expect(await eventually("frobnicator", (n) => !n.includes("searcher/widgets"))).not.toContain(
+      "searcher/widgets",
+    );
+    // A session landed through the API changes the README on trunk too.
+    const base = "/api/v1/projects/searcher/widgets/sessions";
+    const session = await api(f.url, "POST", base, {
+      token: owner.token,
+      json: { goal: "Rewrite the README" },
+    });
+    expect(session.status).toBe(201);
+    const content = Buffer.from("# Widgets\n\nAn astrolabe for widgets.\n").toString("base64");
+    const put = await api(f.url, "PUT", `${base}/${session.body.id}/changes`, {
+      token: owner.token,
+      json: { changes: [{ path: "README.md", content }] },
+    });
+    expect(put.status).toBe(200);
+    expect((await api(f.url, "POST", `${base}/${session.body.id}/land`, { token: owner.token })).status).toBe(
+      200,
+    );
+    expect(await eventually("astrolabe", (n) => n.includes("searcher/widgets"))).toContain(
       "searcher/widgets",
     );
   });
