@@ -196,6 +196,17 @@ describe("search API", () => {
     }
   });
 
+  it("takes malformed percent-encoding without a 5xx", async () => {
+    for (const raw of ["%", "%ZZ", "%E0%A4%A", "%ED%A0%80", "%C0%AF", "a%2", "%FF%FE"]) {
+      for (const kind of ["projects", "users", "orgs"]) {
+        const r = await search(`${kind}?q=${raw}`);
+        expect([200, 400], `${kind} ${raw}`).toContain(r.status);
+      }
+      const page = await fetch(`${f.url}/search?q=${raw}`, { headers: { accept: "text/html" } });
+      expect([200, 400], `page ${raw}`).toContain(page.status);
+    }
+  });
+
   it("refuses bad parameters with a 400 problem", async () => {
     const bad = [
       "projects",
