@@ -15,6 +15,7 @@ import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
@@ -69,6 +70,7 @@ export function buildApi() {
     eventsApi,
     deviceApi,
     webSessionsApi,
+    searchApi,
   ])
     v1.route("/", router);
 

@@ -165,7 +165,17 @@ export interface ProjectEventsTable {
   created_at: Timestamp;
 }
 
+export interface ProjectSearchTable {
+  project_id: string;
+  readme_path: string | null;
+  readme_commit: string | null;
+  readme_text: Generated<string>;
+  document: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  project_search: ProjectSearchTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;

@@ -11,6 +11,7 @@ import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
+import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
@@ -31,6 +32,7 @@ for (const pages of [
   sessionPages,
   browsePages,
   projectPages,
+  searchPages,
   profilePage,
 ])
   webPages.route("/", pages);
