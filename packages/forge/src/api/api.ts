@@ -15,6 +15,7 @@ import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
+import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 
 export const API_VERSION = "0.1.0";
@@ -65,6 +66,7 @@ export function buildApi() {
     blameApi,
     sessionsApi,
     eventsApi,
+    socialApi,
   ])
     v1.route("/", router);
 

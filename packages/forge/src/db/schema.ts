@@ -60,6 +60,8 @@ export interface ProjectsTable {
   require_review: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  parent_id: Generated<string | null>;
+  stars_count: Generated<number>;
 }
 
 export interface AuditLogTable {
@@ -163,7 +165,14 @@ export interface ProjectEventsTable {
   created_at: Timestamp;
 }
 
+export interface StarsTable {
+  user_id: string;
+  project_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  stars: StarsTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;

@@ -9,6 +9,7 @@ import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
+import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
@@ -21,6 +22,7 @@ for (const pages of [
   orgPages,
   blamePages,
   sessionPages,
+  socialPages,
   browsePages,
   projectPages,
   profilePage,
