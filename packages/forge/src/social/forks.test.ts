@@ -87,7 +87,9 @@ describe("forks", () => {
     expect(counts).toMatch(/^in-pack: 0$/m);
     const clone = join(work, "bob-clone");
     await runGit(work, "clone", "-q", url("/bob/app.git"), clone);
-    expect(await runGit(clone, "rev-parse", "HEAD")).toBe(await runGit(join(work, "src"), "rev-parse", "main"));
+    expect(await runGit(clone, "rev-parse", "HEAD")).toBe(
+      await runGit(join(work, "src"), "rev-parse", "main"),
+    );
     const parent = await api(f.url, "GET", "/api/v1/projects/alice/app");
     expect(parent.body.forks_count).toBe(1);
     expect(parent.body.parent).toBeNull();
@@ -183,7 +185,9 @@ describe("forks", () => {
     const forkDir = await projectDir("bob/app", bob);
     const grandDir = await projectDir("carol/app", carol);
     const before = await lsRemote("/bob/app.git");
-    expect((await api(f.url, "DELETE", "/api/v1/projects/alice/app", { token: alice.token })).status).toBe(204);
+    expect((await api(f.url, "DELETE", "/api/v1/projects/alice/app", { token: alice.token })).status).toBe(
+      204,
+    );
     expect(readdirSync(f.forge.repos.root).some((n) => n.includes("alice"))).toBe(false);
     for (const [full, dir] of [
       ["bob/app", forkDir],
