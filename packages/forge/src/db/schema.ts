@@ -122,6 +122,8 @@ export interface SessionsTable {
   landed_at: Generated<Date | null>;
   approved_by: Generated<string | null>;
   approved_at: Generated<Date | null>;
+  source: Generated<string | null>;
+  source_session_id: Generated<string | null>;
 }
 
 export interface SessionEventsTable {

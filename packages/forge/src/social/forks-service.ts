@@ -9,7 +9,7 @@ import { z } from "zod";
 import { projectHandle } from "../accounts/handles.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
-import { conflict, forbidden, unauthorized } from "../errors/app-error.ts";
+import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
 import { whereVisible } from "../projects/access.ts";
@@ -81,7 +81,9 @@ export async function forkProject(
     });
   } catch (err) {
     if (createdRepo) await repos.remove(createdRepo).catch(() => {});
-    if ((err as { code?: string }).code === "23505") throw taken();
+    const code = (err as { code?: string }).code;
+    if (code === "23505") throw taken();
+    if (code === "23503") throw notFound("Project not found"); // the parent was deleted meanwhile
     throw err;
   }
   await forge.lander

@@ -117,6 +117,61 @@ describe("forks", () => {
     expect((await fork(bob, "alice/app", { handle: "app2" })).status).toBe(201);
   });
 
+  it("a session lands from the fork into its parent through the parent's maintainers", async () => {
+    const open = async (base: number) => {
+      const s = await api(f.url, "POST", "/api/v1/projects/bob/app/sessions", {
+        token: bob.token,
+        json: { goal: `Upstream change on ${base}`, base },
+      });
+      expect(s.status).toBe(201);
+      const changes = [
+        { path: `upstream-${base}.txt`, content: Buffer.from("from the fork\n").toString("base64") },
+      ];
+      const put = await api(f.url, "PUT", `/api/v1/projects/bob/app/sessions/${s.body.id}/changes`, {
+        token: bob.token,
+        json: { changes },
+      });
+      expect(put.status).toBe(200);
+      return s.body.id as string;
+    };
+    const propose = (u: User, id: string) =>
+      api(f.url, "POST", `/api/v1/projects/bob/app/sessions/${id}/propose`, { token: u.token });
+    // Based on the fork's own pushed commit: the parent has never landed it.
+    const diverged = await open(2);
+    const refused = await propose(bob, diverged);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/not on alice\/app's trunk/);
+    // Based on what the fork inherited (position 1 = the parent's trunk when forked).
+    const id = await open(1);
+    expect((await propose(carol, id)).status).toBe(403); // carol cannot write to bob/app
+    const r = await propose(bob, id);
+    expect(r.status).toBe(201);
+    expect(r.body.project).toBe("alice/app");
+    expect(r.body.session).toMatchObject({
+      status: "open",
+      author: "bob",
+      source: { project: "bob/app", session: id },
+    });
+    expect((await propose(bob, id)).status).toBe(409); // already open upstream
+    const upstream = r.body.session.id as string;
+    const listed = await api(f.url, "GET", "/api/v1/projects/alice/app/sessions?status=open", {
+      token: alice.token,
+    });
+    expect(listed.body.find((s: { id: string }) => s.id === upstream)?.source?.project).toBe("bob/app");
+    const page = await new Browser(f.url).get(`/alice/app/sessions/${upstream}`);
+    expect(page.html).toContain('<a href="/bob/app/sessions/');
+    // The author cannot land in a project they cannot write to; a maintainer can.
+    const land = (u: User) =>
+      api(f.url, "POST", `/api/v1/projects/alice/app/sessions/${upstream}/land`, { token: u.token });
+    expect((await land(bob)).status).toBe(403);
+    const landed = await land(alice);
+    expect(landed.status).toBe(200);
+    const clone = join(work, "alice-after-upstream");
+    await runGit(work, "clone", "-q", url("/alice/app.git"), clone);
+    expect(existsSync(join(clone, "upstream-1.txt"))).toBe(true);
+    expect(await runGit(clone, "log", "-1", "--format=%an %s")).toBe("bob Upstream change on 1");
+  });
+
   it("forks into an organization only for its members", async () => {
     expect(
       (await api(f.url, "POST", "/api/v1/orgs", { token: alice.token, json: { handle: "team" } })).status,
@@ -153,7 +208,14 @@ describe("forks", () => {
     expect(r.status).toBe(201);
     expect(r.body.parent).toBe("bob/app");
     expect(readAlternates(await projectDir("carol/app", carol))).toHaveLength(2);
-    expect(await lsRemote("/carol/app.git")).toBe(await lsRemote("/bob/app.git"));
+    // Branches and tags come over; bob's session refs (refs/sessions/*) stay with his sessions.
+    const branchesAndTags = async (path: string) =>
+      (await lsRemote(path))
+        .split("\n")
+        .filter((l) => !l.includes("\trefs/sessions/"))
+        .join("\n");
+    expect(await lsRemote("/bob/app.git")).toContain("\trefs/sessions/");
+    expect(await lsRemote("/carol/app.git")).toBe(await branchesAndTags("/bob/app.git"));
     const b = new Browser(f.url);
     const page = await b.get("/carol/app");
     expect(page.status).toBe(200);

@@ -16,7 +16,9 @@ import {
 } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
 import { getProject, projectJson } from "../projects/projects-service.ts";
+import { sessionJson } from "../sessions/sessions-service.ts";
 import { forkProject, forkProjectSchema, listForks } from "./forks-service.ts";
+import { proposeToParent } from "./incoming-sessions.ts";
 import { hasStarred, listStargazers, listStarred, setStar } from "./stars-service.ts";
 
 export const socialApi = apiRouter();
@@ -171,5 +173,37 @@ socialApi.openapi(
     const fork = await forkProject(c.get("forge"), c.get("viewer"), owner, project, c.req.valid("json"));
     c.header("Location", `/api/v1/projects/${fork.owner_handle}/${fork.handle}`);
     return c.json(projectJson(fork, "admin"), 201);
+  },
+);
+
+socialApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/propose",
+    tags: ["forks", "sessions"],
+    summary: "Propose an open session of a fork to its parent",
+    description:
+      "Opens a session in the parent with the same goal, author, conversation and change, based on the parent's landing at the session's base commit, with `source` naming the fork's session. The parent's maintainers land it.",
+    security: SECURED,
+    request: { params: params.extend({ id: z.string().max(40) }) },
+    responses: {
+      201: json(
+        z.object({ project: z.string(), session: z.record(z.string(), z.unknown()) }),
+        "The incoming session in the parent",
+      ),
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { owner, project, id } = c.req.valid("param");
+    const r = await proposeToParent(c.get("forge"), c.get("viewer"), owner, project, id);
+    const full = `${r.parent.owner_handle}/${r.parent.handle}`;
+    c.header("Location", `/api/v1/projects/${full}/sessions/${r.session.id}`);
+    return c.json({ project: full, session: sessionJson(r.session) }, 201);
   },
 );

@@ -2,6 +2,8 @@
 -- the number of rows by a trigger in the same transaction, so it stays right however a star
 -- disappears (unstar, account or project deletion) and listings can sort by it cheaply.
 -- A fork points at the project it was forked from; deleting the parent detaches its forks.
+-- A session proposed from a fork to its parent keeps where it came from ("owner/project"
+-- and the fork's session id): the parent's maintainers see it as an incoming session.
 ALTER TABLE projects ADD COLUMN parent_id text REFERENCES projects (id) ON DELETE SET NULL;
 ALTER TABLE projects ADD COLUMN stars_count integer NOT NULL DEFAULT 0;
 CREATE INDEX projects_parent_idx ON projects (parent_id, created_at) WHERE parent_id IS NOT NULL;
@@ -28,3 +30,8 @@ END;
 $$;
 CREATE TRIGGER stars_count_sync AFTER INSERT OR DELETE ON stars
   FOR EACH ROW EXECUTE FUNCTION stars_count_sync();
+
+ALTER TABLE sessions ADD COLUMN source text;
+ALTER TABLE sessions ADD COLUMN source_session_id text;
+CREATE UNIQUE INDEX sessions_source_open_key ON sessions (project_id, source_session_id)
+  WHERE source_session_id IS NOT NULL AND status = 'open';
