@@ -40,7 +40,11 @@ export async function request<T = any>(
         : res.status === 400 || res.status === 422
           ? EXIT.usage
           : EXIT.notFound;
-    throw new CliError(`${res.status}: ${detail}`, res.status >= 500 ? EXIT.unreachable : code);
+    const problem = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+    throw new CliError(`${res.status}: ${detail}`, res.status >= 500 ? EXIT.unreachable : code, {
+      ...problem,
+      status: res.status,
+    });
   }
   return data as T;
 }

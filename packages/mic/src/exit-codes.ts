@@ -5,6 +5,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly code: number,
+    /** Extra fields for the --json error document (e.g. the forge's problem details). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }

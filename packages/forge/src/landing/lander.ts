@@ -10,7 +10,7 @@ import type { Logger } from "../ops/logger.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { scanRange, secretsError } from "../repos/secret-gate.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
-import { changeStats, commitEnv, sessionCommit } from "../sessions/session-changes.ts";
+import { changeStats, checkSessionCommit, commitEnv, sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { findConflicts } from "./conflicts.ts";
 import { casTrunk, landingMessage, mergeOnto, trunkHead, writeCommit } from "./git-land.ts";
@@ -158,6 +158,7 @@ export class Lander {
     if (session.status !== "open") throw conflict(`The session is already ${session.status}`);
     const commit = await sessionCommit(dir, session.id);
     if (!commit) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
+    await checkSessionCommit(dir, session, commit);
     const stats = await changeStats(dir, session.base_commit, commit);
     if (stats.paths.length === 0) throw invalid("The session changes nothing");
     const secrets = await scanRange(dir, session.base_commit, commit);

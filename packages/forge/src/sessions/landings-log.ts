@@ -1,7 +1,11 @@
 // The trunk's landing log: position, commit, and the session behind it.
 import type { Db } from "../db/db.ts";
 
-export async function listLandings(db: Db, projectId: string, q: { before?: number; limit?: number } = {}) {
+export async function listLandings(
+  db: Db,
+  projectId: string,
+  q: { before?: number; limit?: number; commit?: string } = {},
+) {
   let query = db
     .selectFrom("landings as l")
     .leftJoin("sessions as s", "s.id", "l.session_id")
@@ -19,6 +23,7 @@ export async function listLandings(db: Db, projectId: string, q: { before?: numb
     ])
     .where("l.project_id", "=", projectId);
   if (q.before) query = query.where("l.position", "<", q.before);
+  if (q.commit) query = query.where("l.commit_sha", "=", q.commit);
   const rows = await query
     .orderBy("l.position", "desc")
     .limit(Math.min(q.limit ?? 50, 200))

@@ -7,6 +7,7 @@ import { apiRouter, json, jsonBody, problems, requireUser, SECURED } from "../ap
 import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
 import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
+import { syncSchema, syncSession } from "./session-sync.ts";
 import {
   appendEvents,
   approveSession,
@@ -241,9 +242,20 @@ sessionsApi.openapi(
       query: z.object({
         before: z.coerce.number().int().min(1).optional(),
         limit: z.coerce.number().int().min(1).max(200).optional(),
+        commit: z
+          .string()
+          .regex(/^[0-9a-f]{40}$/, "commit must be a full 40-character object id")
+          .optional()
+          .openapi({
+            description: "Only the landing whose trunk commit this is (finds a commit's position)",
+          }),
       }),
     },
-    responses: { 200: json(z.array(z.record(z.string(), z.unknown())), "Landings"), 404: problems[404] },
+    responses: {
+      200: json(z.array(z.record(z.string(), z.unknown())), "Landings"),
+      400: problems[400],
+      404: problems[404],
+    },
   }),
   async (c) => {
     const { owner, project } = c.req.valid("param");
@@ -284,5 +296,48 @@ sessionsApi.openapi(
     const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id, "write");
     await getProject(c.get("forge").db, c.get("viewer"), owner, project, "admin");
     return c.json(sessionJson(await approveSession(c.get("forge").db, session, user)), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/sync",
+    tags,
+    summary: "Move the session's base to a later trunk position, replaying its change",
+    description:
+      "Without `commit`, the forge replays the session's change onto `base` (default: the trunk head) with a three-way merge; 409 problem+json with `conflicts: [{path}]` when it does not apply cleanly. With `commit` (already pushed, its only parent the commit at `base`), the client's own replay becomes the session's change.",
+    security: SECURED,
+    request: { params: S, body: jsonBody(syncSchema.openapi("SyncSessionRequest")) },
+    responses: {
+      200: json(
+        z.object({
+          base_position: z.number().int(),
+          base_commit: z.string().nullable(),
+          commit: z.string().nullable(),
+          replayed: z.boolean(),
+          session: Session,
+        }),
+        "The session on its new base",
+      ),
+      400: problems[400],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const forge = c.get("forge");
+    const { owner, project, id } = c.req.valid("param");
+    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
+    const result = await syncSession(
+      forge.db,
+      forge.repos.dir(p.id),
+      session,
+      p.head_position,
+      c.req.valid("json"),
+    );
+    const after = await getSession(forge.db, c.get("viewer"), owner, project, id);
+    return c.json({ ...result, session: sessionJson(after.session) }, 200);
   },
 );

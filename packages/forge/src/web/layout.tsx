@@ -61,6 +61,7 @@ export function Layout(props: PageMeta & { children?: Child }) {
         <main id="main">{props.children}</main>
         <footer class="site-footer">
           <a href="/api/docs">API</a>
+          <a href="/skill.md">For agents</a>
           <span>Micelio — a forge for people and agents</span>
         </footer>
       </body>

@@ -4,6 +4,7 @@ import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
+import { skillPage } from "../docs/skill-page.ts";
 import { browsePages } from "../browse/browse-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
@@ -16,6 +17,7 @@ import { homePage } from "./home-page.tsx";
 export const webPages = new Hono<AppEnv>();
 for (const pages of [
   homePage,
+  skillPage,
   authPages,
   adminPages,
   tokenPages,

@@ -1,0 +1,96 @@
+// Sync: move an open session's base forward to a later trunk position (by default the head),
+// replaying its change on top with `git merge-tree`. A client that did the replay itself
+// (for instance after resolving conflicts by hand) gives the commit instead: it must sit
+// directly on the new base. Either way the session's ref and base move together.
+import { z } from "zod";
+import type { Db } from "../db/db.ts";
+import { AppError, conflict, invalid } from "../errors/app-error.ts";
+import { requireValid } from "../errors/validate.ts";
+import { mergeOnto } from "../landing/git-land.ts";
+import { git, gitText } from "../repos/git.ts";
+import { changeStats, commitEnv, recordStats, sessionCommit, sessionRef } from "./session-changes.ts";
+import type { SessionRow } from "./session-types.ts";
+import { commitAtPosition, requireOpen } from "./sessions-service.ts";
+
+export const syncSchema = z.object({
+  base: z.number().int().min(0).optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, "commit must be a full 40-character object id")
+    .optional(),
+});
+
+export interface SyncResult {
+  base_position: number;
+  base_commit: string | null;
+  commit: string | null;
+  replayed: boolean;
+}
+
+/** Moves `session` onto trunk position `base` (default: head). 409 lists textual conflicts. */
+export async function syncSession(
+  db: Db,
+  dir: string,
+  session: SessionRow,
+  headPosition: number,
+  input: unknown,
+): Promise<SyncResult> {
+  requireOpen(session);
+  const data = requireValid(syncSchema, input ?? {});
+  const target = data.base ?? headPosition;
+  if (target > headPosition) throw conflict(`base ${target} is ahead of trunk (head is ${headPosition})`);
+  if (target < session.base_position)
+    throw invalid(`base ${target} is behind the session's base ${session.base_position}`);
+  const newBase = await commitAtPosition(db, session.project_id, target);
+  const previous = await sessionCommit(dir, session.id);
+
+  let next = previous;
+  let replayed = false;
+  if (data.commit) {
+    next = await checkReplayed(dir, data.commit, newBase);
+  } else if (previous && target !== session.base_position) {
+    const merged = await mergeOnto(dir, newBase, session.base_commit, previous);
+    if (merged.conflicts.length > 0) {
+      throw new AppError(
+        "conflict",
+        `The session's change does not apply cleanly on position ${target}: ${merged.conflicts.join(", ")}`,
+        { conflicts: merged.conflicts.map((path) => ({ path })) },
+      );
+    }
+    const args = ["commit-tree", merged.tree!, ...(newBase ? ["-p", newBase] : []), "-m", session.goal];
+    next = (await gitText(args, { cwd: dir, env: commitEnv(session) })).trim();
+    replayed = true;
+  }
+  if (next && next !== previous) {
+    const moved = await git(["update-ref", sessionRef(session.id), next, previous ?? ""], { cwd: dir }).then(
+      () => true,
+      () => false,
+    );
+    if (!moved) throw conflict("The session's changes moved meanwhile; sync again");
+  }
+  const row = await db
+    .updateTable("sessions")
+    .set({ base_position: target, base_commit: newBase, updated_at: new Date() })
+    .where("id", "=", session.id)
+    .where("status", "=", "open")
+    .where("base_position", "=", session.base_position)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw conflict("The session changed meanwhile; sync again");
+  if (next) await recordStats(db, row as SessionRow, await changeStats(dir, newBase, next));
+  return { base_position: target, base_commit: newBase, commit: next, replayed };
+}
+
+/** A client-made replay must be a commit whose only parent is the new base. */
+async function checkReplayed(dir: string, commit: string, base: string | null) {
+  const out = await gitText(["rev-list", "--parents", "-n", "1", "--end-of-options", commit], {
+    cwd: dir,
+    okCodes: [128],
+  }).catch(() => "");
+  const [id, ...parents] = out.trim().split(" ");
+  if (!id) throw invalid(`Unknown commit ${commit}: push it to refs/sessions/<id> first`);
+  const expected = base ? [base] : [];
+  if (parents.join(" ") !== expected.join(" "))
+    throw invalid(`Commit ${commit} must have the new base ${base ?? "(none)"} as its only parent`);
+  return id;
+}

@@ -1,0 +1,47 @@
+// `mic clone OWNER/PROJECT [DIR]`: a git working copy of the project's trunk plus mic's
+// state, so the session commands know which forge and project they belong to.
+import { existsSync, readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { request } from "../client.ts";
+import { connection, isJson, parseProject, projectPath } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { authEnv, git, showProgress } from "../git.ts";
+import { print } from "../output.ts";
+import { saveState } from "../workspace.ts";
+
+export function registerClone(program: Command) {
+  program
+    .command("clone")
+    .description("clone a project into a new directory, ready for sessions")
+    .argument("<owner/project>", "the project, e.g. alice/website")
+    .argument("[dir]", "where to put it (default: the project's name)")
+    .action(async (spec: string, dirArg: string | undefined) => {
+      const target = parseProject(spec);
+      const conn = connection(program);
+      const project = await request<{ head_position: number }>(conn, "GET", projectPath(target));
+      const dir = resolve(dirArg ?? target.project);
+      if (existsSync(dir) && readdirSync(dir).length > 0)
+        throw new CliError(`${dir} already exists and is not empty`, EXIT.usage);
+      const url = `${conn.server}/${target.owner}/${target.project}.git`;
+      const progress = showProgress(isJson(program));
+      await git(["clone", progress ? "--progress" : "--quiet", "--end-of-options", url, dir], {
+        cwd: process.cwd(),
+        env: authEnv(conn.server, conn.handle, conn.token),
+        progress,
+      });
+      saveState(resolve(dir, ".git"), { server: conn.server, owner: target.owner, project: target.project });
+      print(
+        program,
+        {
+          dir,
+          server: conn.server,
+          owner: target.owner,
+          project: target.project,
+          url,
+          head_position: project.head_position,
+        },
+        `Cloned ${target.owner}/${target.project} into ${dir}${project.head_position === 0 ? " (empty project)" : ""}`,
+      );
+    });
+}

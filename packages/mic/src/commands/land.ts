@@ -1,0 +1,202 @@
+// `mic land`, `mic sync`, `mic abandon`: put the working tree's change on trunk, catch the
+// session up with trunk, or give it up. On a conflict, land prints each path with the session
+// that touched it and exits 3; sync replays the change onto trunk's head, leaving conflict
+// markers in the working tree when git cannot merge a file by itself.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { fetchInto, fetchTrunk, moveCheckout, positionOf, pushSession } from "../checkout.ts";
+import { request } from "../client.ts";
+import { type Connection, connection, isJson, projectPath } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { git, showProgress } from "../git.ts";
+import { print } from "../output.ts";
+import { changesBetween, commitTree, worktreeTree } from "../snapshot.ts";
+import {
+  requireSession,
+  requireWorkspace,
+  type SessionState,
+  saveState,
+  type Workspace,
+} from "../workspace.ts";
+
+interface Conflict {
+  path: string;
+  position?: number;
+  session_id?: string;
+  goal?: string;
+  author?: string;
+}
+
+/** Captures the working tree as the session's commit on `parent`. */
+async function snapshot(ws: Workspace, s: SessionState, parent: string | null) {
+  const tree = await worktreeTree(ws.root);
+  const commit = await commitTree(ws.root, tree, parent, s.goal);
+  return { tree, commit, changes: await changesBetween(ws.root, parent, tree) };
+}
+
+/** Finishes a sync whose conflicts the user resolved: the working tree becomes the replay. */
+async function finishPending(ws: Workspace, conn: Connection, s: SessionState, progress: boolean) {
+  const pending = s.pending!;
+  const unresolved = pending.conflicts.filter((p) => hasMarkers(join(ws.root, p)));
+  if (unresolved.length) {
+    throw new CliError(`resolve the conflict markers first: ${unresolved.join(", ")}`, EXIT.conflict, {
+      conflicts: unresolved.map((path) => ({ path })),
+    });
+  }
+  const snap = await snapshot(ws, s, pending.commit);
+  await pushSession(ws, conn, snap.commit, s.id, progress);
+  await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/sync`, {
+    base: pending.position,
+    commit: snap.commit,
+  });
+  ws.state.session = { id: s.id, goal: s.goal, base_position: pending.position, base_commit: pending.commit };
+  saveState(ws.gitDir, ws.state);
+  return ws.state.session;
+}
+
+function hasMarkers(file: string) {
+  try {
+    return /^(<{7} |>{7} )/m.test(readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+export function registerLand(program: Command) {
+  program
+    .command("land")
+    .description("push the working tree's change to the session and land it on trunk (exit 3 on conflict)")
+    .action(async () => {
+      const ws = await requireWorkspace();
+      let s = requireSession(ws);
+      const conn = connection(program, ws.state.server);
+      const progress = showProgress(isJson(program));
+      if (s.pending) s = await finishPending(ws, conn, s, progress);
+      const snap = await snapshot(ws, s, s.base_commit);
+      if (snap.changes.length === 0)
+        throw new CliError("nothing to land: the working tree equals the session's base", EXIT.usage);
+      await pushSession(ws, conn, snap.commit, s.id, progress);
+      let landed: { position: number; commit: string };
+      try {
+        landed = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/land`);
+      } catch (err) {
+        const conflicts = (err as CliError).details?.conflicts as Conflict[] | undefined;
+        if (err instanceof CliError && err.code === EXIT.conflict && conflicts?.length) {
+          const lines = conflicts.map(
+            (c) =>
+              `  ${c.path}${c.position ? `  (position ${c.position}, session ${c.session_id}: ${c.goal})` : ""}`,
+          );
+          throw new CliError(
+            `conflict: trunk changed these paths since your base; run mic sync, then mic land\n${lines.join("\n")}`,
+            EXIT.conflict,
+            { conflicts },
+          );
+        }
+        throw err;
+      }
+      await fetchTrunk(ws, conn, false);
+      await moveCheckout(ws.root, snap.commit, landed.commit);
+      delete ws.state.session;
+      saveState(ws.gitDir, ws.state);
+      print(
+        program,
+        {
+          session: s.id,
+          goal: s.goal,
+          position: landed.position,
+          commit: landed.commit,
+          changes: snap.changes,
+        },
+        `Landed ${s.id} at position ${landed.position} (${landed.commit.slice(0, 12)}): ${s.goal}`,
+      );
+    });
+
+  program
+    .command("sync")
+    .description(
+      "move the session's base to trunk's head, replaying its change (conflicts are left to resolve)",
+    )
+    .action(async () => {
+      const ws = await requireWorkspace();
+      let s = requireSession(ws);
+      const conn = connection(program, ws.state.server);
+      const progress = showProgress(isJson(program));
+      if (s.pending) {
+        s = await finishPending(ws, conn, s, progress);
+        print(
+          program,
+          { session: s.id, base_position: s.base_position, conflicts: [] },
+          `Resolved; session ${s.id} is on position ${s.base_position}`,
+        );
+        return;
+      }
+      const snap = await snapshot(ws, s, s.base_commit);
+      if (snap.changes.length) await pushSession(ws, conn, snap.commit, s.id, progress);
+      const path = `${projectPath(ws.state)}/sessions/${s.id}`;
+      try {
+        const synced = await request<{
+          base_position: number;
+          base_commit: string | null;
+          commit: string | null;
+        }>(conn, "POST", `${path}/sync`, {});
+        const trunk = await fetchTrunk(ws, conn, false);
+        let target = synced.base_commit ?? trunk;
+        if (synced.commit && snap.changes.length) {
+          await fetchInto(ws, conn, `refs/sessions/${s.id}`, `refs/mic/sessions/${s.id}`);
+          target = synced.commit;
+        }
+        if (target) await moveCheckout(ws.root, snap.commit, target, synced.base_commit);
+        ws.state.session = { ...s, base_position: synced.base_position, base_commit: synced.base_commit };
+        saveState(ws.gitDir, ws.state);
+        print(
+          program,
+          {
+            session: s.id,
+            base_position: synced.base_position,
+            base_commit: synced.base_commit,
+            conflicts: [],
+          },
+          `Session ${s.id} is on position ${synced.base_position}`,
+        );
+      } catch (err) {
+        if (!(err instanceof CliError) || err.code !== EXIT.conflict || !err.details?.conflicts) throw err;
+        await replayWithMarkers(ws, conn, s, snap.commit);
+      }
+    });
+
+  async function replayWithMarkers(ws: Workspace, conn: Connection, s: SessionState, snapCommit: string) {
+    const trunk = await fetchTrunk(ws, conn, false);
+    const position = await positionOf(ws, conn, trunk);
+    const merged = await git(
+      ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", trunk ?? "", snapCommit],
+      {
+        cwd: ws.root,
+        okCodes: [1],
+      },
+    );
+    const [tree, ...conflicts] = merged.stdout.split("\0").filter(Boolean);
+    const replay = await commitTree(ws.root, tree!, trunk, s.goal);
+    await moveCheckout(ws.root, snapCommit, replay, trunk);
+    ws.state.session = { ...s, pending: { position, commit: trunk, conflicts } };
+    saveState(ws.gitDir, ws.state);
+    throw new CliError(
+      `conflict: your change and trunk both edited ${conflicts.join(", ")}; fix the marked lines, then run mic sync (or mic land)`,
+      EXIT.conflict,
+      { conflicts: conflicts.map((path) => ({ path })), base_position: position },
+    );
+  }
+
+  program
+    .command("abandon")
+    .description("abandon the open session (your working tree is left as it is)")
+    .action(async () => {
+      const ws = await requireWorkspace();
+      const s = requireSession(ws);
+      const conn = connection(program, ws.state.server);
+      const done = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/abandon`);
+      delete ws.state.session;
+      saveState(ws.gitDir, ws.state);
+      print(program, done, `Abandoned ${s.id}; your edits are still in the working tree`);
+    });
+}

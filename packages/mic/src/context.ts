@@ -1,0 +1,44 @@
+// What a command talks to: the server (--server, $MIC_SERVER, the checkout's server, or the
+// logged-in one) and the token ($MIC_TOKEN, or the stored one — only for the server it was
+// stored for, so a token never travels to another forge).
+import type { Command } from "commander";
+import type { ClientOptions } from "./client.ts";
+import { readCredentials } from "./credentials.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+
+export interface Connection extends ClientOptions {
+  handle?: string;
+}
+
+const origin = (url: string) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    throw new CliError(`not a URL: ${url}`, EXIT.usage);
+  }
+};
+
+export function connection(program: Command, checkoutServer?: string): Connection {
+  const creds = readCredentials();
+  const server = program.opts().server || process.env.MIC_SERVER || checkoutServer || creds?.server;
+  if (!server)
+    throw new CliError(
+      "no server given: pass --server URL, set MIC_SERVER or run mic auth login",
+      EXIT.usage,
+    );
+  const sameServer = creds && origin(creds.server) === origin(server);
+  const token = process.env.MIC_TOKEN || (sameServer ? creds.token : undefined);
+  return { server: server.replace(/\/+$/, ""), token, handle: sameServer ? creds.handle : undefined };
+}
+
+export const isJson = (program: Command) => program.opts().json === true;
+
+/** `owner/project` → its parts, refusing anything else. */
+export function parseProject(value: string): { owner: string; project: string } {
+  const m = /^([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*?)(?:\.git)?$/.exec(value.trim());
+  if (!m) throw new CliError(`expected owner/project, got "${value}"`, EXIT.usage);
+  return { owner: m[1]!, project: m[2]! };
+}
+
+export const projectPath = (p: { owner: string; project: string }) =>
+  `/api/v1/projects/${encodeURIComponent(p.owner)}/${encodeURIComponent(p.project)}`;

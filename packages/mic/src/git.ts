@@ -1,0 +1,76 @@
+// Runs git for mic: argument arrays only, output captured, and the forge token passed as an
+// HTTP header through GIT_CONFIG_* variables (never on the command line, never in .git/config).
+import { spawn } from "node:child_process";
+import { CliError, EXIT } from "./exit-codes.ts";
+
+export interface GitOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  input?: string;
+  /** Exit codes that are not failures (the caller reads `code`). */
+  okCodes?: number[];
+  /** Let git draw its progress on our stderr (only when it is a terminal). */
+  progress?: boolean;
+}
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function git(args: string[], opts: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd: opts.cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...opts.env },
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", opts.progress ? "inherit" : "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr?.setEncoding("utf8").on("data", (d) => (stderr += d));
+    child.on("error", (err) => reject(new CliError(`cannot run git: ${err.message}`, EXIT.usage)));
+    child.on("close", (code) => {
+      const result = { code: code ?? 1, stdout, stderr };
+      if (code === 0 || opts.okCodes?.includes(code ?? -1)) resolve(result);
+      else reject(new CliError(gitFailure(args, stderr), EXIT.usage));
+    });
+    if (child.stdin) {
+      child.stdin.on("error", () => {}); // git may exit without reading; its exit code tells
+      child.stdin.end(opts.input);
+    }
+  });
+}
+
+/** git's stdout, trimmed. */
+export const gitOut = async (args: string[], opts: GitOptions) => (await git(args, opts)).stdout.trim();
+
+function gitFailure(args: string[], stderr: string): string {
+  const line =
+    stderr
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /^(fatal|error):/.test(l))
+      .pop() ?? stderr.trim().split("\n").pop();
+  return `git ${args[0]} failed${line ? `: ${line.replace(/^(fatal|error):\s*/, "")}` : ""}`;
+}
+
+/** Environment that makes git send the token to `server` (and only there). */
+export function authEnv(
+  server: string,
+  handle: string | undefined,
+  token: string | undefined,
+): Record<string, string> {
+  if (!token) return {};
+  const basic = Buffer.from(`${handle ?? "mic"}:${token}`).toString("base64");
+  const origin = new URL(server).origin;
+  return {
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraHeader`,
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+  };
+}
+
+/** True when git should draw progress: stderr is a terminal and output is for humans. */
+export const showProgress = (json: boolean) => !json && process.stderr.isTTY === true;
