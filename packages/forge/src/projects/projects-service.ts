@@ -14,6 +14,7 @@ import { requireValid } from "../errors/validate.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { detachForks, lockForksOf } from "../social/forks-repo.ts";
+import { requireForkMayBePublic } from "../social/forks-rules.ts";
 import { forkColumns } from "../social/social-columns.ts";
 import { type ProjectRole, requireRole, whereVisible } from "./access.ts";
 
@@ -184,6 +185,7 @@ export async function updateProject(db: Db, viewer: Viewer, owner: string, handl
     Object.entries(patch).filter(([k, v]) => v !== undefined && (project as any)[k] !== v),
   ) as z.infer<typeof updateProjectSchema>;
   if (Object.keys(changes).length === 0) return project;
+  if (changes.visibility === "public") await requireForkMayBePublic(db, project);
   return db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable("projects")

@@ -162,17 +162,35 @@ describe("stars and the access matrix for stars and forks", () => {
     );
   });
 
-  it("a fork made public never names a parent its viewers cannot read", async () => {
+  it("a private project's fork cannot be made public while its parent is private", async () => {
+    const r = await call("member", "PATCH", "/api/v1/projects/mia/secret-fork", { visibility: "public" });
+    expect(r.status).toBe(409);
+    expect(r.body.errors).toEqual([{ field: "visibility", message: expect.stringMatching(/private/) }]);
+    expect((await call("other", "GET", "/api/v1/projects/mia/secret-fork")).status).toBe(404);
+  });
+
+  it("a public fork never names a parent made private since", async () => {
     expect(
-      (await call("member", "PATCH", "/api/v1/projects/mia/secret-fork", { visibility: "public" })).status,
+      (await call("owner", "POST", "/api/v1/projects", { handle: "soon-secret", owner: "acme" })).status,
+    ).toBe(201);
+    expect((await call("other", "POST", "/api/v1/projects/acme/soon-secret/forks", {})).status).toBe(201);
+    expect((await call("other", "GET", "/api/v1/projects/oscar/soon-secret")).body.parent).toBe(
+      "acme/soon-secret",
+    );
+    expect(
+      (await call("owner", "PATCH", "/api/v1/projects/acme/soon-secret", { visibility: "private" })).status,
     ).toBe(200);
-    const seen = await call("other", "GET", "/api/v1/projects/mia/secret-fork");
-    expect(seen.status).toBe(200);
-    expect(seen.body.parent).toBeNull();
-    const page = await browsers.other.get("/mia/secret-fork");
-    expect(page.status).toBe(200);
-    expect(page.html).not.toContain("acme/secret");
-    expect((await call("member", "GET", "/api/v1/projects/mia/secret-fork")).body.parent).toBe("acme/secret");
+    for (const who of ["anonymous", "other"] as const) {
+      const seen = await call(who, "GET", "/api/v1/projects/oscar/soon-secret");
+      expect(seen.status, who).toBe(200);
+      expect(seen.body.parent, who).toBeNull();
+      const page = await browsers[who].get("/oscar/soon-secret");
+      expect(page.status).toBe(200);
+      expect(page.html, who).not.toContain("acme/soon-secret");
+    }
+    expect((await call("member", "GET", "/api/v1/projects/oscar/soon-secret")).body.parent).toBe(
+      "acme/soon-secret",
+    );
   });
 
   it("a public project's fork made private leaves its forks list and count", async () => {
