@@ -2,7 +2,9 @@
 // organization they belong to. The fork keeps the parent's visibility (a private project's
 // fork stays private), starts with the parent's branches and tags, borrows its objects
 // (forks-repo.ts), and records the inherited trunk as one implicit landing right away —
-// exactly what trunk reconciliation does for any repository that arrives with history.
+// exactly what trunk reconciliation does for any repository that arrives with history
+// (imports, start-up recovery). The parent's landings are not copied: their sessions belong
+// to the parent; sessions proposed upstream map their base by commit (incoming-sessions.ts).
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
@@ -86,8 +88,9 @@ export async function forkProject(
     if (code === "23503") throw notFound("Project not found"); // the parent was deleted meanwhile
     throw err;
   }
+  // No pusher: the history is the parent's, not a landing by whoever forked it.
   await forge.lander
-    .reconcile(forkId, { id: user.id, handle: user.handle })
+    .reconcile(forkId)
     .catch((err) => forge.log.warn({ err, projectId: forkId }, "recording a fork's trunk failed"));
   return (await getProject(db, viewer, target.handle, forkHandle, "read")).project;
 }

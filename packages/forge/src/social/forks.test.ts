@@ -77,6 +77,10 @@ describe("forks", () => {
     });
     // The inherited trunk is recorded as one implicit landing, like any imported history.
     expect(r.body.head_position).toBe(1);
+    const landings = await api(f.url, "GET", "/api/v1/projects/bob/app/landings");
+    expect(landings.body).toHaveLength(1);
+    expect(landings.body[0].commit).toBe(await runGit(join(work, "src"), "rev-parse", "main"));
+    expect(landings.body[0].author).not.toBe("bob"); // the parent's history, not a landing by bob
     const parentRefs = await lsRemote("/alice/app.git");
     expect(parentRefs.split("\n")).toHaveLength(6); // HEAD, 3 branches, a tag and its peeled commit
     expect(await lsRemote("/bob/app.git")).toBe(parentRefs);
