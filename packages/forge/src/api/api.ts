@@ -8,6 +8,8 @@ import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
+import { deviceApi } from "../device/device-api.ts";
+import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
@@ -66,6 +68,8 @@ export function buildApi() {
     blameApi,
     sessionsApi,
     eventsApi,
+    deviceApi,
+    webSessionsApi,
     socialApi,
   ])
     v1.route("/", router);

@@ -5,6 +5,8 @@ import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
 import { browsePages } from "../browse/browse-pages.tsx";
+import { devicePages } from "../device/device-pages.tsx";
+import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
@@ -12,6 +14,7 @@ import { projectPages } from "../projects/project-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
+import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
@@ -21,6 +24,9 @@ for (const pages of [
   authPages,
   adminPages,
   tokenPages,
+  devicePages,
+  twoFactorPages,
+  devicesPages,
   orgPages,
   blamePages,
   sessionPages,
