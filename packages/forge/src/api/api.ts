@@ -18,6 +18,7 @@ import { importApi } from "../repos/import-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
+import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 
 export const API_VERSION = "0.1.0";
@@ -71,6 +72,7 @@ export function buildApi() {
     deviceApi,
     webSessionsApi,
     searchApi,
+    socialApi,
   ])
     v1.route("/", router);
 

@@ -62,6 +62,8 @@ export interface ProjectsTable {
   require_review: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  parent_id: Generated<string | null>;
+  stars_count: Generated<number>;
 }
 
 export interface AuditLogTable {
@@ -122,6 +124,8 @@ export interface SessionsTable {
   landed_at: Generated<Date | null>;
   approved_by: Generated<string | null>;
   approved_at: Generated<Date | null>;
+  source: Generated<string | null>;
+  source_session_id: Generated<string | null>;
 }
 
 export interface SessionEventsTable {
@@ -174,8 +178,15 @@ export interface ProjectSearchTable {
   updated_at: Timestamp;
 }
 
+export interface StarsTable {
+  user_id: string;
+  project_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   project_search: ProjectSearchTable;
+  stars: StarsTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;

@@ -32,13 +32,8 @@ export const activityExpression = () =>
   sql<Date>`greatest(projects.updated_at, (SELECT l.created_at FROM landings l
     WHERE l.project_id = projects.id ORDER BY l.position DESC LIMIT 1))`;
 
-/**
- * How sort=stars orders results. This branch has no star counts, so for now it is the
- * relevance order it is given; this is the one place to order by the star count instead.
- */
-export function starsOrderExpression(relevance: RawBuilder<number>): RawBuilder<unknown> {
-  return relevance;
-}
+/** sort=stars: most-starred first (projects.stars_count, kept by a trigger on stars). */
+const starsCount = sql<number>`projects.stars_count`;
 
 const tsQuery = (q: string) => sql`websearch_to_tsquery('english', ${q})`;
 
@@ -76,7 +71,7 @@ async function page(db: Db, viewer: Viewer, q: string, sort: ProjectSort, cursor
       ? qb.where(sql<boolean>`project_search.document @@ ${tsQuery(q)}`)
       : qb.where(sql<boolean>`${similarityScore(q)} >= ${SIMILARITY_THRESHOLD}`);
   if (sort === "recent") qb = qb.orderBy(activityExpression(), "desc");
-  else if (sort === "stars") qb = qb.orderBy(starsOrderExpression(score), "desc");
+  else if (sort === "stars") qb = qb.orderBy(starsCount, "desc").orderBy(score, "desc");
   else qb = qb.orderBy(score, "desc").orderBy(activityExpression(), "desc");
   return qb
     .orderBy("projects.id", "desc")

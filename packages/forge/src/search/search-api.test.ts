@@ -68,6 +68,17 @@ describe("search API", () => {
     expect(names(r.body)).toEqual(["olivia/zephyr", "olivia/chatter"]);
   });
 
+  it("sorts by stars: the most-starred project first, whatever the relevance", async () => {
+    for (const who of ["member", "other", "admin"] as const) {
+      const r = await api(f.url, "PUT", "/api/v1/user/starred/olivia/chatter", { token: tokens[who] });
+      expect(r.status).toBe(204);
+    }
+    expect(names((await search("projects?q=zephyr")).body)).toEqual(["olivia/zephyr", "olivia/chatter"]);
+    const byStars = await search("projects?q=zephyr&sort=stars");
+    expect(names(byStars.body)).toEqual(["olivia/chatter", "olivia/zephyr"]);
+    expect(byStars.body.items[0].stars_count).toBe(3);
+  });
+
   it("finds a misspelled name through trigram similarity when the words match nothing", async () => {
     const r = await search("projects?q=miclio-toolkt");
     expect(r.status).toBe(200);

@@ -13,6 +13,7 @@ import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
+import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { homePage } from "./home-page.tsx";
@@ -30,6 +31,7 @@ for (const pages of [
   orgPages,
   blamePages,
   sessionPages,
+  socialPages,
   browsePages,
   projectPages,
   searchPages,
