@@ -7,12 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/config.ts";
 import type { Db } from "../db/db.ts";
 import { getJob, JobWorker } from "../jobs/index.ts";
 import { type JobsTestDatabase, jobsTestDatabase } from "../jobs/test-support.ts";
 import type { JobLogger } from "../jobs/types.ts";
 import { mailJobHandlers } from "./mail-handlers.ts";
 import { enqueueMail, MAIL_MAX_ATTEMPTS } from "./mail-jobs.ts";
+import { defaultFrom } from "./mailer.ts";
 import { renderMail } from "./templates.ts";
 import { closedPort, linkIn, startSmtpSink } from "./test-smtp.ts";
 
@@ -135,5 +137,25 @@ describe("mail jobs", () => {
     } finally {
       close();
     }
+  });
+});
+
+describe("mail settings", () => {
+  it("reads SMTP_URL and MICELIO_MAIL_FROM, and refuses a URL that is not SMTP without echoing it", () => {
+    const c = loadConfig({
+      SMTP_URL: "smtps://user:s3cret@mail.example.test:465",
+      MICELIO_MAIL_FROM: "X <x@y.test>",
+    });
+    expect(c.smtpUrl).toBe("smtps://user:s3cret@mail.example.test:465");
+    expect(c.mailFrom).toBe("X <x@y.test>");
+    expect(loadConfig({}).smtpUrl).toBeUndefined();
+    expect(() => loadConfig({ SMTP_URL: "http://user:s3cret@mail.example.test" })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SMTP_URL: "http://user:s3cret@mail.example.test" })).not.toThrow(/s3cret/);
+  });
+
+  it("defaults the From address to noreply at the public host", () => {
+    expect(defaultFrom("https://code.example.org/")).toBe("Micelio <noreply@code.example.org>");
+    expect(defaultFrom("http://[::1]:4000")).toBe("Micelio <noreply@::1>");
+    expect(defaultFrom("not a url")).toBe("Micelio <noreply@localhost>");
   });
 });

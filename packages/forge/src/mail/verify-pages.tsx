@@ -113,17 +113,30 @@ function EmailSettings(props: {
         <input id="password" name="password" type="password" autocomplete="current-password" required />
         <FieldErrors errors={props.failure?.fields} field="password" />
         <p class="hint">
-          We send a verification link to the new address and tell the old one about the change.
+          We send a verification link to the new address and tell the old one about the change.{" "}
+          <a href="/forgot-password">Forgot your password?</a>
         </p>
         <p>
           <button type="submit">Change email</button>
         </p>
       </form>
+      <p class="hint">
+        More settings: <a href="/settings/tokens">access tokens</a>.
+      </p>
     </Layout>
   );
 }
 
-verifyPages.get("/settings/email", (c) => c.html(<EmailSettings c={c} user={c.get("viewer").user!} />));
+verifyPages.get("/settings/email", (c) => {
+  const user = c.get("viewer").user!;
+  const notice =
+    c.req.query("changed") !== undefined
+      ? `Your address is now ${user.email}. Follow the link we mailed there to verify it.`
+      : c.req.query("sent") !== undefined
+        ? `We mailed a new link to ${user.email}.`
+        : undefined;
+  return c.html(<EmailSettings c={c} user={user} notice={notice} />);
+});
 
 verifyPages.post("/settings/email", async (c) => {
   const forge = c.get("forge");
@@ -132,18 +145,12 @@ verifyPages.post("/settings/email", async (c) => {
   const values = await formFields(c);
   try {
     await consumeMailLimit(forge, "changePerUser", user.id);
-    const updated = await changeEmail(
+    await changeEmail(
       forge.db,
       { user, ip: viewer.ip },
       { email: values.email ?? "", password: values.password ?? "" },
     );
-    return c.html(
-      <EmailSettings
-        c={c}
-        user={updated}
-        notice={`Your address is now ${updated.email}. Follow the link we mailed there to verify it.`}
-      />,
-    );
+    return c.redirect("/settings/email?changed", 303);
   } catch (err) {
     const f = formFailure(err);
     return c.html(
@@ -163,5 +170,5 @@ verifyPages.post("/settings/email/resend", async (c) => {
     const f = formFailure(err);
     return c.html(<EmailSettings c={c} user={user} failure={f} />, f.status);
   }
-  return c.html(<EmailSettings c={c} user={user} notice={`We mailed a new link to ${user.email}.`} />);
+  return c.redirect("/settings/email?sent", 303);
 });

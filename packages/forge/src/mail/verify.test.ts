@@ -96,8 +96,9 @@ describe("email verification", () => {
     await smtp.next("resend@example.test", /Verify your email/);
     for (let i = 0; i < MAIL_LIMITS.resendPerUser.points; i++) {
       const r = await b.submit("/", "/settings/email/resend", {});
-      expect(r.status).toBe(200);
-      expect(r.html).toContain("We mailed a new link");
+      expect(r.status).toBe(303);
+      expect(r.location).toBe("/settings/email?sent");
+      expect((await b.get(r.location!)).html).toContain("We mailed a new link to resend@example.test");
       await smtp.next("resend@example.test", /Verify your email/);
     }
     const refused = await b.submit("/", "/settings/email/resend", {});
@@ -142,9 +143,10 @@ describe("email verification", () => {
       email: "mover2@example.test",
       password: "pw-mover-secret",
     });
-    expect(ok.status).toBe(200);
-    expect(ok.html).toContain("mover2@example.test");
-    expect(ok.html).toContain("not verified");
+    expect(ok.status).toBe(303);
+    const after = await b.get(ok.location!);
+    expect(after.html).toContain("Your address is now mover2@example.test");
+    expect(after.html).toContain("not verified");
 
     const notice = await smtp.next("mover@example.test", /email address was changed/);
     expect(notice.text).toContain("mover2@example.test");
