@@ -138,14 +138,16 @@ resetPages.get("/reset-password", async (c) => {
   const check = await checkEmailToken(c.get("forge").db, "reset_password", token);
   if (!check.ok) {
     return c.html(
-      <Layout {...meta(c, "Reset password")}>
+      <Layout {...meta(c, "Reset password")} url={undefined}>
         <BadLink problem={check.problem} />
       </Layout>,
       check.problem === "unknown" ? 400 : 410,
     );
   }
+  // The page carries the token: keep it out of caches (Referer is never sent: no-referrer).
+  c.header("Cache-Control", "no-store");
   return c.html(
-    <Layout {...meta(c, "Reset password")}>
+    <Layout {...meta(c, "Reset password")} url={undefined}>
       <ResetForm csrf={c.get("csrfToken")} token={token} />
     </Layout>,
   );
@@ -157,7 +159,7 @@ resetPages.post("/reset-password", async (c) => {
   const token = values.token ?? "";
   const again = (error: string, fields: Record<string, string>, status: 400 | 403 | 409) =>
     c.html(
-      <Layout {...meta(c, "Reset password")}>
+      <Layout {...meta(c, "Reset password")} url={undefined}>
         <ResetForm csrf={c.get("csrfToken")} token={token} error={error} fields={fields} />
       </Layout>,
       status,
@@ -174,7 +176,7 @@ resetPages.post("/reset-password", async (c) => {
   }
   if (!outcome.ok) {
     return c.html(
-      <Layout {...meta(c, "Reset password")}>
+      <Layout {...meta(c, "Reset password")} url={undefined}>
         <BadLink problem={outcome.problem} />
       </Layout>,
       outcome.problem === "unknown" ? 400 : 410,

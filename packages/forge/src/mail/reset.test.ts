@@ -119,6 +119,9 @@ describe("password reset", () => {
     const form = await visitor.get(link);
     expect(form.status).toBe(200);
     expect(form.html).toContain("Choose a new password");
+    expect(form.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(form.headers.get("cache-control")).toBe("no-store");
+    expect(form.html).not.toContain("og:url");
 
     const mismatch = await visitor.submit(link, "/reset-password", {
       token: decodeURIComponent(link.split("token=")[1]),

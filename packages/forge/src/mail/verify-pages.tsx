@@ -24,7 +24,7 @@ const TOKEN_PROBLEMS = {
 
 verifyPages.get("/verify-email", async (c) => {
   const outcome = await verifyEmailToken(c.get("forge").db, c.req.query("token") ?? "", c.get("viewer").ip);
-  const page = meta(c, "Verify email");
+  const page = { ...meta(c, "Verify email"), url: undefined }; // the URL holds the token
   if (!outcome.ok) {
     return c.html(
       <Layout {...page}>
