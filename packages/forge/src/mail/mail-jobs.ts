@@ -9,7 +9,8 @@ import type { Mailer } from "./mailer.ts";
 import { renderMail, TEMPLATES, type TemplateName, type TemplateVars } from "./templates.ts";
 
 export const MAIL_SEND_JOB = "mail.send";
-export const MAIL_MAX_ATTEMPTS = 5;
+/** With the worker's backoff (2 s doubling) ten attempts span about 17 minutes of outage. */
+export const MAIL_MAX_ATTEMPTS = 10;
 
 export interface MailJobPayload<T extends TemplateName = TemplateName> {
   to: string;
