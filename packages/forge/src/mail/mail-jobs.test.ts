@@ -9,7 +9,7 @@ import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/config.ts";
 import type { Db } from "../db/db.ts";
-import { getJob, JobWorker } from "../jobs/index.ts";
+import { getJob, JobWorker, retryDead } from "../jobs/index.ts";
 import { type JobsTestDatabase, jobsTestDatabase } from "../jobs/test-support.ts";
 import type { JobLogger } from "../jobs/types.ts";
 import { mailJobHandlers } from "./mail-handlers.ts";
@@ -134,6 +134,12 @@ describe("mail jobs", () => {
       // The token of a message that will never be sent does not stay in the database.
       expect(JSON.stringify(job?.payload)).not.toContain(TOKEN);
       expect(cap.text()).not.toContain(TOKEN);
+      // Retried by an administrator, it fails with a clear reason instead of sending a broken link.
+      expect(await retryDead(db, id)).toBe(true);
+      await w.drain();
+      const again = await getJob(db, id);
+      expect(again?.state).toBe("dead");
+      expect(again?.last_error).toMatch(/incomplete \(its link is gone\)/);
     } finally {
       close();
     }

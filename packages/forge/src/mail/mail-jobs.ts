@@ -38,6 +38,10 @@ async function scrubToken(db: Db, jobId: number): Promise<void> {
 export function mailSendHandler(db: Db, mailer: Mailer, baseUrl: () => string): JobHandler {
   return async (payload: MailJobPayload, ctx: JobContext) => {
     if (!(payload.template in TEMPLATES)) throw new Error(`unknown mail template ${payload.template}`);
+    if (!TEMPLATES[payload.template].safeParse(payload.vars).success) {
+      // A dead job retried by an administrator after its link was scrubbed ends here.
+      throw new Error(`the ${payload.template} message is incomplete (its link is gone); ask for a new one`);
+    }
     const hasToken = typeof (payload.vars as { token?: unknown }).token === "string";
     const base = baseUrl();
     if (!base) throw new Error("the forge's public URL is not known yet"); // retried once it listens
