@@ -1,13 +1,18 @@
 // Email verification end to end: a forge sending through a real SMTP listener; sign-up
 // mails a link, the test follows it from the received message; the banner, resend (rate
 // limited), change of address (password, notice to the old address), expiry and the API.
+// Without SMTP, the same link arrives in an .eml file in the data directory.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { sql } from "kysely";
+import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../accounts/secrets.ts";
+import { waitFor } from "../jobs/test-support.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { MAIL_LIMITS } from "./mail-limits.ts";
-import { linkIn, type SmtpSink, startSmtpSink } from "./test-smtp.ts";
+import { addresses, linkIn, type SmtpSink, startSmtpSink } from "./test-smtp.ts";
 
 describe("email verification", () => {
   let forge: TestForge;
@@ -197,5 +202,30 @@ describe("email verification", () => {
     const r = await new Browser(forge.url).get("/settings/email");
     expect(r.status).toBe(303);
     expect(r.location).toBe("/login?next=%2Fsettings%2Femail");
+  });
+});
+
+describe("email verification without SMTP", () => {
+  let forge: TestForge;
+  beforeAll(async () => {
+    forge = await startTestForge();
+  });
+  afterAll(() => forge?.close());
+
+  it("writes the message as an .eml file whose link verifies the address", async () => {
+    const u = await userWithToken(forge.url, "offline");
+    const dir = join(forge.dataDir, "mail");
+    const file = await waitFor(() => {
+      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")) : [];
+      return files[0];
+    });
+    const mail = await simpleParser(readFileSync(join(dir, file)));
+    expect(addresses(mail)).toEqual(["offline@example.test"]);
+    expect(mail.subject).toBe("Verify your email address");
+    const link = linkIn(mail, "/verify-email");
+    expect(mail.text).toContain(`${forge.url}${link}`);
+    expect((await new Browser(forge.url).get(link)).status).toBe(200);
+    const me = await api(forge.url, "GET", "/api/v1/user", { token: u.token });
+    expect(me.body.email_verified).toBe(true);
   });
 });
