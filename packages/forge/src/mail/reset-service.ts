@@ -6,9 +6,9 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import { hashPassword, passwordSchema } from "../accounts/passwords.ts";
-import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
+import { recordSecurityEvent } from "../devices/security-events.ts";
 import { requireValid } from "../errors/validate.ts";
 import { enqueue, type JobHandler } from "../jobs/index.ts";
 import { consumeEmailToken, createEmailToken, retireEmailTokens, type TokenProblem } from "./email-tokens.ts";
@@ -39,15 +39,11 @@ export function resetRequestHandler(db: Db): JobHandler {
       if (!account?.email) return;
       const token = await createEmailToken(trx, account.id, "reset_password", account.email);
       await enqueueMail(trx, account.email, "password_reset", { handle: account.handle, token });
-      await recordAudit(
+      await recordSecurityEvent(
         trx,
         { user: null, ip: payload.ip ?? "" },
-        {
-          action: "account.password_reset_request",
-          targetType: "account",
-          targetId: account.id,
-          target: account.handle,
-        },
+        account,
+        "account.password_reset_request",
       );
     });
   };
@@ -90,17 +86,11 @@ export async function resetPassword(
     const revoked = await trx.deleteFrom("web_sessions").where("user_id", "=", account.id).executeTakeFirst();
     const sessionsRevoked = Number(revoked.numDeletedRows);
     await retireEmailTokens(trx, account.id, "reset_password");
-    await recordAudit(
-      trx,
-      { user: account, ip },
-      {
-        action: "account.password_reset",
-        targetType: "account",
-        targetId: account.id,
-        target: account.handle,
-        data: { sessions_revoked: sessionsRevoked },
-      },
-    );
+    // A sign-in waiting for its second step was started with the old password: it ends too.
+    await trx.deleteFrom("login_challenges").where("user_id", "=", account.id).execute();
+    await recordSecurityEvent(trx, { user: account, ip }, account, "account.password_reset", {
+      sessions_revoked: sessionsRevoked,
+    });
     await enqueueMail(trx, account.email, "password_changed", { handle: account.handle });
     return { ok: true, account: updated, sessionsRevoked };
   });

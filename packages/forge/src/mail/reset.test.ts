@@ -160,7 +160,11 @@ describe("password reset", () => {
       password: u.password,
     });
     expect(oldLogin.status).toBe(401);
-    expect(await isSignedIn(await signedIn("resetme", "brand-new-password"))).toBe(true);
+    const fresh = await signedIn("resetme", "brand-new-password");
+    expect(await isSignedIn(fresh)).toBe(true);
+    const log = await fresh.get("/settings/security-log");
+    expect(log.html).toContain("Password reset with an emailed link");
+    expect(log.html).toContain("Password reset link requested");
 
     // The link is spent: both the page and the form refuse it.
     const reuse = await visitor.get(link);

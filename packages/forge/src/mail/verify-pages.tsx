@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { Account } from "../db/schema.ts";
+import { SettingsNav } from "../devices/settings-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
@@ -71,6 +72,7 @@ function EmailSettings(props: {
   const csrf = props.c.get("csrfToken");
   return (
     <Layout {...meta(props.c, "Email")} user={user}>
+      <SettingsNav current="/settings/email" />
       <h1>Email</h1>
       {props.notice ? (
         <div class="notice" role="status">
@@ -120,9 +122,6 @@ function EmailSettings(props: {
           <button type="submit">Change email</button>
         </p>
       </form>
-      <p class="hint">
-        More settings: <a href="/settings/tokens">access tokens</a>.
-      </p>
     </Layout>
   );
 }

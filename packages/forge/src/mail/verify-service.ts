@@ -5,9 +5,10 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import { verifyPassword } from "../accounts/passwords.ts";
-import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Actor } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
+import { recordSecurityEvent } from "../devices/security-events.ts";
 import { conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { consumeEmailToken, createEmailToken, retireEmailTokens, type TokenProblem } from "./email-tokens.ts";
@@ -66,17 +67,9 @@ export async function verifyEmailToken(db: Db, token: string, ip: string): Promi
       .returningAll()
       .executeTakeFirstOrThrow();
     await retireEmailTokens(trx, account.id, "verify_email");
-    await recordAudit(
-      trx,
-      { user: account, ip },
-      {
-        action: "account.email_verify",
-        targetType: "account",
-        targetId: account.id,
-        target: account.handle,
-        data: { email: account.email },
-      },
-    );
+    await recordSecurityEvent(trx, { user: account, ip }, account, "account.email_verify", {
+      email: account.email,
+    });
     return { ok: true, account: verified, already: false };
   });
 }
@@ -128,13 +121,7 @@ export async function changeEmail(db: Db, actor: Actor & { user: Account }, inpu
           newEmail: data.email,
         });
       }
-      await recordAudit(trx, actor, {
-        action: "account.email_change",
-        targetType: "account",
-        targetId: user.id,
-        target: user.handle,
-        data: { from: oldEmail, to: data.email },
-      });
+      await recordSecurityEvent(trx, actor, user, "account.email_change", { from: oldEmail, to: data.email });
       return updated;
     });
   } catch (err) {

@@ -28,9 +28,6 @@ async function page(
       <SettingsNav current="/settings/tokens" />
       <h1>Personal access tokens</h1>
       <p class="hint">Tokens let mic, scripts and git authenticate as you. Treat them like passwords.</p>
-      <p class="hint">
-        Your email address and its verification: <a href="/settings/email">email settings</a>.
-      </p>
       {opts.created ? (
         <div class="notice" role="status">
           <p>
