@@ -12,6 +12,7 @@ import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
@@ -73,6 +74,7 @@ export function buildApi() {
     webSessionsApi,
     searchApi,
     socialApi,
+    mailApi,
   ])
     v1.route("/", router);
 

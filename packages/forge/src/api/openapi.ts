@@ -87,6 +87,7 @@ export const UserSchema = z
     bio: z.string(),
     created_at: z.string(),
     email: z.string().nullable().optional(),
+    email_verified: z.boolean().optional(),
     is_admin: z.boolean().optional(),
   })
   .openapi("User");

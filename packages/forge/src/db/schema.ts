@@ -15,6 +15,7 @@ export interface AccountsTable {
   is_admin: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface OrgMembersTable {
@@ -204,6 +205,7 @@ export interface Database {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
+  email_tokens: EmailTokensTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -253,5 +255,15 @@ export interface LoginChallengesTable {
   user_agent: Generated<string>;
   attempts: Generated<number>;
   expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface EmailTokensTable {
+  id: string;
+  user_id: string;
+  purpose: "verify_email" | "reset_password";
+  email: string;
+  expires_at: Timestamp;
+  used_at: Date | null;
   created_at: Timestamp;
 }

@@ -2,6 +2,7 @@
 // navigation, main content, footer. Works without JavaScript and from 320 px wide.
 import type { Child } from "hono/jsx";
 import type { Account } from "../db/schema.ts";
+import { VerifyEmailBanner } from "../mail/verify-banner.tsx";
 
 export interface PageMeta {
   title: string;
@@ -69,7 +70,10 @@ export function Layout(props: PageMeta & { children?: Child }) {
             )}
           </nav>
         </header>
-        <main id="main">{props.children}</main>
+        <main id="main">
+          <VerifyEmailBanner user={props.user} csrfToken={props.csrfToken} />
+          {props.children}
+        </main>
         <footer class="site-footer">
           <a href="/api/docs">API</a>
           <a href="/skill.md">For agents</a>

@@ -9,6 +9,7 @@ import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
+import { mailPages } from "../mail/mail-pages.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
@@ -23,6 +24,7 @@ for (const pages of [
   homePage,
   skillPage,
   authPages,
+  mailPages,
   adminPages,
   tokenPages,
   devicePages,
