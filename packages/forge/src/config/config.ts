@@ -18,6 +18,7 @@ const schema = z.object({
   MICELIO_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   LOG_LEVEL: z.string().default("info"),
+  MICELIO_ABUSE_EMAIL: z.email().optional(),
 });
 
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   /** "auto": Secure cookies whenever the request arrived over https. */
   secureCookies: "auto" | "true" | "false";
   logLevel: string;
+  /** Where to report abuse, shown on /legal; the administrators' profiles when unset. */
+  abuseEmail?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { anonymousPerMinute: e.MICELIO_RATE_LIMIT_ANON, userPerMinute: e.MICELIO_RATE_LIMIT_USER },
     secureCookies: e.MICELIO_SECURE_COOKIES,
     logLevel: e.LOG_LEVEL,
+    abuseEmail: e.MICELIO_ABUSE_EMAIL,
   };
 }

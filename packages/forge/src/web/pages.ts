@@ -9,6 +9,7 @@ import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
+import { metaPages } from "../meta/meta-pages.tsx";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
@@ -20,6 +21,7 @@ import { homePage } from "./home-page.tsx";
 export const webPages = new Hono<AppEnv>();
 for (const pages of [
   homePage,
+  metaPages,
   skillPage,
   authPages,
   adminPages,
