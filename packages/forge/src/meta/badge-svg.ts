@@ -20,13 +20,14 @@ const XML_ESCAPES: Record<string, string> = {
   "'": "&apos;",
 };
 
-/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+/** Escapes text for XML content and attributes: line breaks and tabs become spaces, characters XML 1.0 forbids are dropped. */
 export function escapeXml(text: string): string {
   let out = "";
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    const allowed = cp >= 0x20 ? cp !== 0xfffe && cp !== 0xffff : cp === 0x09 || cp === 0x0a || cp === 0x0d;
-    if (allowed) out += XML_ESCAPES[ch] ?? ch;
+    if (cp === 0x09 || cp === 0x0a || cp === 0x0d)
+      out += " "; // badges are one line
+    else if (cp >= 0x20 && cp !== 0xfffe && cp !== 0xffff) out += XML_ESCAPES[ch] ?? ch;
   }
   return out;
 }

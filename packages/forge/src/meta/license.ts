@@ -50,7 +50,7 @@ export function detectLicense(text: string): SpdxId | "unknown" {
   )
     return "MIT";
   if (
-    /permission to use, copy, modify, and\/?(or )?distribute this software for any purpose with or without fee is hereby granted/.test(
+    /permission to use, copy, modify, and(\/or)? distribute this software for any purpose with or without fee is hereby granted/.test(
       t,
     )
   )
