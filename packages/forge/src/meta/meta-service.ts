@@ -108,8 +108,21 @@ const LANGUAGES: Record<string, string> = {
 };
 const MAX_TREE_BYTES = 4 * 1024 * 1024;
 
+// A commit's tree never changes, so its language is cached by repository and commit.
+const languageCache = new Map<string, string | undefined>();
+const LANGUAGE_CACHE_SIZE = 500;
+
 /** The language with the most bytes of source at `commit` (a bounded listing), if any. */
 export async function dominantLanguage(dir: string, commit: string): Promise<string | undefined> {
+  const key = `${dir}\0${commit}`;
+  if (languageCache.has(key)) return languageCache.get(key);
+  const lang = await measureLanguage(dir, commit);
+  if (languageCache.size >= LANGUAGE_CACHE_SIZE) languageCache.delete(languageCache.keys().next().value!);
+  languageCache.set(key, lang);
+  return lang;
+}
+
+async function measureLanguage(dir: string, commit: string): Promise<string | undefined> {
   const { data } = await readHead(
     dir,
     ["ls-tree", "-r", "-z", "--long", "--end-of-options", commit],
