@@ -37,7 +37,9 @@ metaPages.get("/:owner/:project/badge/:file", async (c) => {
   const svg = renderBadge(await badgeFor(forge, project, m[1]));
   return c.body(svg, 200, {
     "Content-Type": "image/svg+xml; charset=utf-8",
-    "Cache-Control": project.visibility === "private" ? "private, max-age=300" : "public, max-age=300",
+    ...(project.visibility === "private"
+      ? { "Cache-Control": "private, max-age=300", "Cross-Origin-Resource-Policy": "same-origin" }
+      : { "Cache-Control": "public, max-age=300" }),
   });
 });
 

@@ -99,6 +99,9 @@ describe("badges, JSON-LD, icons and legal", () => {
     const landings = await badge("/mo/app/badge/landings.svg");
     expect(landings.text).toBe("landings: 4");
     expect(landings.headers.get("cache-control")).toBe("public, max-age=300");
+    // Embeddable from any site, inert when opened on its own.
+    expect(landings.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(landings.headers.get("content-security-policy")).toMatch(/default-src 'none'.*sandbox/);
     expect((await badge("/mo/app/badge/agents.svg")).text).toBe("by agents: 50%");
     expect((await badge("/mo/app/badge/last-landing.svg")).text).toBe("last landing: today");
     expect((await badge("/mo/app/badge/license.svg")).text).toBe("license: MIT");
@@ -133,6 +136,7 @@ describe("badges, JSON-LD, icons and legal", () => {
     const seen = await badge("/acme/vault/badge/landings.svg", member.token);
     expect(seen.text).toBe("landings: 1");
     expect(seen.headers.get("cache-control")).toBe("private, max-age=300");
+    expect(seen.headers.get("cross-origin-resource-policy")).toBe("same-origin");
     expect((await badge("/acme/vault/badge/license.svg", owner.token)).text).toBe("license: not specified");
   });
 
@@ -182,6 +186,9 @@ describe("badges, JSON-LD, icons and legal", () => {
     const ico = await get("/favicon.ico");
     expect(ico.status).toBe(200);
     expect(ico.headers.get("content-type")).toBe("image/x-icon");
+    expect(ico.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    // Pages keep their own policy.
+    expect((await get("/legal")).headers.get("cross-origin-resource-policy")).toBe("same-origin");
     expect(ico.body.readUInt16LE(4)).toBe(3);
     const entries = parseIco(ico.body);
     expect(entries.map((e) => e.width)).toEqual([16, 32, 48]);
