@@ -11,6 +11,7 @@ import { authenticate } from "./http/authenticate.ts";
 import type { AppEnv, Forge } from "./http/context.ts";
 import { csrf } from "./http/csrf.ts";
 import { rateLimit } from "./http/rate-limit.ts";
+import { embedHeaders, isEmbeddable } from "./meta/embed-headers.ts";
 import { health } from "./ops/health.ts";
 import { importPages } from "./repos/import-pages.tsx";
 import { smartHttp } from "./repos/smart-http.ts";
@@ -62,7 +63,11 @@ export function buildApp(forge: Forge) {
     crossOriginResourcePolicy: "same-origin",
   });
   app.use("*", (c, next) =>
-    /^\/[^/]+\/[^/]+\/raw\//.test(c.req.path) ? rawHeaders(c, next) : pageHeaders(c, next),
+    /^\/[^/]+\/[^/]+\/raw\//.test(c.req.path)
+      ? rawHeaders(c, next)
+      : isEmbeddable(c.req.path)
+        ? embedHeaders(c, next)
+        : pageHeaders(c, next),
   );
   app.route("/", health);
   app.route("/", assets);

@@ -120,6 +120,12 @@ describe("access matrix for private projects", () => {
       body: { description: "x" },
       expect: { anonymous: 403, other: 403, member: 403, owner: 200, admin: 200 },
     },
+    {
+      route: "Badge",
+      method: "GET",
+      path: "/acme/secret-plans/badge/landings.svg",
+      expect: { anonymous: 404, other: 404, member: 200, owner: 200, admin: 200 },
+    },
   ];
 
   for (const e of expectations) {

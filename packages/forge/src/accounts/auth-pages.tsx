@@ -87,6 +87,10 @@ function SignupForm(props: {
       />
       <p class="hint">At least 8 characters.</p>
       <FieldErrors errors={props.errors} field="password" />
+      <p class="hint">
+        By signing up you agree to the <a href="/legal">terms</a>: you are solely responsible for the content
+        you host.
+      </p>
       <p>
         <button type="submit">Sign up</button>
       </p>

@@ -1,6 +1,8 @@
 // A user's or organization's page: who they are and the projects the viewer may see.
 import { Hono } from "hono";
 import type { AppEnv } from "../http/context.ts";
+import { accountJsonLd } from "../meta/json-ld.ts";
+import { publicOrigin } from "../meta/urls.ts";
 import { listMembers, orgRole } from "../orgs/orgs-service.ts";
 import { ProjectList } from "../projects/project-views.tsx";
 import { listProjects } from "../projects/projects-service.ts";
@@ -22,7 +24,11 @@ profilePage.get("/:owner", async (c) => {
   const mine = viewer.user?.id === account.id || role !== null;
   const name = account.display_name || account.handle;
   return c.html(
-    <Layout {...meta(c, name, account.bio || `${name} on Micelio`)}>
+    <Layout
+      {...meta(c, name, account.bio || `${name} on Micelio`)}
+      ogType="profile"
+      jsonLd={accountJsonLd(account, publicOrigin(c))}
+    >
       <div class="grid two">
         <section>
           <h1>

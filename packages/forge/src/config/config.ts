@@ -23,6 +23,7 @@ const schema = z.object({
     .regex(/^smtps?:\/\/[^\s]+$/i, "must be an smtp:// or smtps:// URL")
     .optional(),
   MICELIO_MAIL_FROM: z.string().max(320).optional(),
+  MICELIO_ABUSE_EMAIL: z.email().optional(),
 });
 
 export interface Config {
@@ -43,6 +44,8 @@ export interface Config {
   smtpUrl?: string;
   /** The From address of the forge's mail; default "Micelio <noreply@host of the public URL>". */
   mailFrom?: string;
+  /** Where to report abuse, shown on /legal; the administrators' profiles when unset. */
+  abuseEmail?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MICELIO_MAIL_FROM,
+    abuseEmail: e.MICELIO_ABUSE_EMAIL,
   };
 }

@@ -4,6 +4,9 @@ import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
 import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
+import { BadgeSnippets } from "../meta/badge-snippets.tsx";
+import { projectPageJsonLd } from "../meta/project-meta.ts";
+import { publicOrigin } from "../meta/urls.ts";
 import { SocialBar } from "../social/social-views.tsx";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
@@ -130,11 +133,16 @@ projectPages.get("/:owner/:project", async (c) => {
   // The code browser supplies the rest: file tree and README, or how to push to an empty repository.
   const { projectHome } = await import("../browse/project-home.tsx");
   const home = await projectHome(c, p, role);
+  const jsonLd = await projectPageJsonLd(c, p);
   return c.html(
-    <Layout {...meta(c, `${p.owner_handle}/${p.handle}`, p.description || `${p.name} on Micelio`)}>
+    <Layout
+      {...meta(c, `${p.owner_handle}/${p.handle}`, p.description || `${p.name} on Micelio`)}
+      jsonLd={jsonLd}
+    >
       <ProjectHeader p={p} admin={role === "admin"} />
       <SocialBar c={c} p={p} />
       {home}
+      <BadgeSnippets p={p} origin={publicOrigin(c)} />
     </Layout>,
   );
 });

@@ -1,16 +1,22 @@
-// The page frame shared by every HTML page: head (title, Open Graph), header with
+// The page frame shared by every HTML page: head (title, meta/head.tsx), header with
 // navigation, main content, footer. Works without JavaScript and from 320 px wide.
 import type { Child } from "hono/jsx";
 import type { Account } from "../db/schema.ts";
 import { VerifyEmailBanner } from "../mail/verify-banner.tsx";
+import { MetaHead } from "../meta/head.tsx";
+import type { JsonLd } from "../meta/json-ld.ts";
 
 export interface PageMeta {
   title: string;
   description?: string;
   user: Account | null;
   csrfToken: string;
-  /** Absolute URL of this page, for og:url. */
+  /** Absolute URL of this page, for og:url and the canonical link. */
   url?: string;
+  /** og:type, "website" by default. */
+  ogType?: string;
+  /** schema.org data for the page (meta/json-ld.ts). */
+  jsonLd?: JsonLd;
 }
 
 export function Layout(props: PageMeta & { children?: Child }) {
@@ -23,11 +29,13 @@ export function Layout(props: PageMeta & { children?: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         <meta name="description" content={description} />
-        <meta property="og:title" content={title} />
-        <meta property="og:description" content={description} />
-        <meta property="og:type" content="website" />
-        <meta property="og:site_name" content="Micelio" />
-        {props.url ? <meta property="og:url" content={props.url} /> : null}
+        <MetaHead
+          title={title}
+          description={description}
+          url={props.url}
+          ogType={props.ogType}
+          jsonLd={props.jsonLd}
+        />
         <link rel="stylesheet" href="/assets/style.css" />
       </head>
       <body>
@@ -77,6 +85,7 @@ export function Layout(props: PageMeta & { children?: Child }) {
         <footer class="site-footer">
           <a href="/api/docs">API</a>
           <a href="/skill.md">For agents</a>
+          <a href="/legal">Legal</a>
           <span>Micelio — a forge for people and agents</span>
         </footer>
       </body>

@@ -3,10 +3,11 @@
 import type { Context } from "hono";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { pageUrl } from "../meta/urls.ts";
 import type { PageMeta } from "./layout.tsx";
 
 export function meta(c: Context<AppEnv>, title: string, description?: string): PageMeta {
-  return { title, description, user: c.get("viewer").user, csrfToken: c.get("csrfToken"), url: c.req.url };
+  return { title, description, user: c.get("viewer").user, csrfToken: c.get("csrfToken"), url: pageUrl(c) };
 }
 
 export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {

@@ -10,6 +10,7 @@ import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
+import { metaPages } from "../meta/meta-pages.tsx";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
@@ -22,6 +23,7 @@ import { homePage } from "./home-page.tsx";
 export const webPages = new Hono<AppEnv>();
 for (const pages of [
   homePage,
+  metaPages,
   skillPage,
   authPages,
   mailPages,
