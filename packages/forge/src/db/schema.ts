@@ -15,6 +15,9 @@ export interface AccountsTable {
   is_admin: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  website: Generated<string>;
+  links: ColumnType<Record<string, unknown>, string | undefined, string>;
+  avatar: Generated<string | null>;
 }
 
 export interface OrgMembersTable {
