@@ -8,6 +8,7 @@ import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { profileFields } from "../profiles/profile-json.ts";
 import { accountHandle } from "./handles.ts";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords.ts";
 
@@ -116,6 +117,7 @@ export function userJson(a: Account, opts: { private?: boolean } = {}) {
     kind: a.kind === "org" ? ("organization" as const) : ("user" as const),
     name: a.display_name || a.handle,
     bio: a.bio,
+    ...profileFields(a),
     created_at: a.created_at.toISOString(),
     ...(opts.private ? { email: a.email, is_admin: a.is_admin } : {}),
   };

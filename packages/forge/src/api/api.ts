@@ -11,6 +11,7 @@ import { browseApi } from "../browse/browse-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
+import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
@@ -65,6 +66,7 @@ export function buildApi() {
     blameApi,
     sessionsApi,
     eventsApi,
+    profileApi,
   ])
     v1.route("/", router);
 

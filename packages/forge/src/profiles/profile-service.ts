@@ -11,6 +11,8 @@ import { requireValid } from "../errors/validate.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
 import { bioField, cleanLinks, linksField, type ProfileLinks, readLinks, websiteField } from "./links.ts";
 
+export { avatarPath, profileFields } from "./profile-json.ts";
+
 export const profileUpdateSchema = z
   .object({
     name: z.string().trim().max(100, "The name must be at most 100 characters").optional(),
@@ -20,21 +22,6 @@ export const profileUpdateSchema = z
   })
   .strict();
 export type ProfileUpdate = z.input<typeof profileUpdateSchema>;
-
-/** The public profile fields of an account, as the API and pages show them. */
-export function profileFields(a: Account) {
-  return {
-    website: a.website,
-    links: readLinks(a.links),
-    avatar_url: avatarPath(a),
-  };
-}
-
-/** Path of the account's avatar; the version changes whenever a new image is uploaded. */
-export function avatarPath(a: Pick<Account, "handle" | "avatar">): string {
-  const base = `/users/${encodeURIComponent(a.handle)}/avatar`;
-  return a.avatar ? `${base}?v=${a.avatar.slice(0, 16)}` : base;
-}
 
 /** Throws not_found/forbidden unless the viewer may edit this account's profile. */
 export async function requireProfileEditor(db: Db, viewer: Viewer, account: Account): Promise<void> {

@@ -4,10 +4,11 @@ import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
-import { skillPage } from "../docs/skill-page.ts";
 import { browsePages } from "../browse/browse-pages.tsx";
+import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
+import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
@@ -20,6 +21,7 @@ for (const pages of [
   authPages,
   adminPages,
   tokenPages,
+  profilePages,
   orgPages,
   blamePages,
   sessionPages,
