@@ -11,6 +11,7 @@ export const profileApi = apiRouter();
 // Documented shape; the service validates and normalizes (profile-service.ts).
 const LinksInput = z
   .object(Object.fromEntries(NETWORKS.map((n) => [n, z.string().nullable().optional()])))
+  .strict()
   .openapi("ProfileLinksInput", { description: 'Social links keyed by network; null or "" removes one' });
 const ProfileUpdate = z
   .object({
