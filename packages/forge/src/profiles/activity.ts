@@ -28,12 +28,12 @@ export interface FeedItem {
   at: Date;
   owner: string;
   project: string;
-  /** Landing: the session's goal; push: the last commit's summary; project: its name. */
+  /** Landing: the session's goal; push: its first commit's subject; project: its name. */
   title: string;
   position?: number;
   session?: string;
-  /** Push: how many commits landed. */
-  commits?: number;
+  /** Push: how many landings it made (consecutive commits outside sessions form one). */
+  landings?: number;
 }
 
 export type ContributionSource = (s: ActivityScope, since: Date) => Promise<DayCount[]>;
@@ -144,7 +144,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
         "p.handle",
         "o.handle as owner",
         sql<number>`max(l.position)`.as("position"),
-        sql<number>`count(*)::int`.as("commits"),
+        sql<number>`count(*)::int`.as("landings"),
         sql<string>`(array_agg(s.goal ORDER BY l.position DESC))[1]`.as("goal"),
       ])
       .groupBy(["l.project_id", "l.created_at", "p.handle", "o.handle"])
@@ -158,7 +158,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
       project: r.handle,
       title: r.goal,
       position: Number(r.position),
-      commits: Number(r.commits),
+      landings: Number(r.landings),
     }));
   },
   projects: async (s, limit) => {

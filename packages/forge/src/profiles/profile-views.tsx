@@ -132,8 +132,9 @@ function describe(item: FeedItem) {
     case "push":
       return (
         <>
-          Pushed {item.commits} commit{item.commits === 1 ? "" : "s"} to {projectLink}
+          Pushed to {projectLink}
           {item.title ? <span class="hint"> — {item.title}</span> : null}
+          {item.landings && item.landings > 1 ? <span class="hint"> ({item.landings} landings)</span> : null}
         </>
       );
     default:
