@@ -60,7 +60,9 @@ describe("browser: profile at 320 px", () => {
     expect(await github.getAttribute("href")).toBe("https://github.com/alice");
     expect(await page.getByRole("link", { name: /^Website: / }).count()).toBe(1);
     const avatar = page.getByRole("img", { name: "Avatar of alice" });
-    expect(await avatar.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(
+      await avatar.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
     expect(await page.getByRole("heading", { name: "Organizations" }).isVisible()).toBe(true);
     await context.close();
   });
