@@ -231,6 +231,27 @@ describe("profiles", () => {
     const carol = await signIn(f, "carol", stranger.password);
     expect((await carol.get("/orgs/acme/profile")).status).toBe(404);
 
+    // The same through the API: owners may, members are refused, strangers are told 404.
+    const viaApi = await api(f.url, "PATCH", "/api/v1/orgs/acme", {
+      token: alice.token,
+      json: { links: { x: "x.com/acme" }, website: "javascript:alert(1)" },
+    });
+    expect(viaApi.status).toBe(400);
+    const okApi = await api(f.url, "PATCH", "/api/v1/orgs/acme", {
+      token: alice.token,
+      json: { links: { x: "x.com/acme" } },
+    });
+    expect(okApi.status, JSON.stringify(okApi.body)).toBe(200);
+    expect(okApi.body.links).toEqual({ gitlab: "https://gitlab.com/acme", x: "https://x.com/acme" });
+    expect(
+      (await api(f.url, "PATCH", "/api/v1/orgs/acme", { token: bob.token, json: { bio: "mine" } })).status,
+    ).toBe(403);
+    expect(
+      (await api(f.url, "PATCH", "/api/v1/orgs/acme", { token: stranger.token, json: { bio: "mine" } }))
+        .status,
+    ).toBe(404);
+    expect((await api(f.url, "GET", "/api/v1/users/acme")).body.bio).toBe("We make anvils.");
+
     const bobPage = await member.get("/bob");
     expect(bobPage.html).toContain('href="/acme"');
     expect(bobPage.html).toMatch(/2 members/);

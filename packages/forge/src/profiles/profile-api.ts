@@ -1,8 +1,10 @@
 // JSON API for profiles: PATCH /user edits the authenticated user's name, bio, website and
-// links (GET /users/{handle} returns them, see accounts/accounts-api.ts).
+// links, PATCH /orgs/{org} an organization's (its owners); GET /users/{handle} returns them
+// (accounts/accounts-api.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import { userJson } from "../accounts/accounts-service.ts";
 import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
+import { getOrg } from "../orgs/orgs-service.ts";
 import { NETWORKS } from "./links.ts";
 import { updateProfile } from "./profile-service.ts";
 
@@ -43,5 +45,30 @@ profileApi.openapi(
     const user = requireUser(c);
     const updated = await updateProfile(c.get("forge").db, c.get("viewer"), user, c.req.valid("json"));
     return c.json(userJson(updated, { private: true }), 200);
+  },
+);
+
+profileApi.openapi(
+  createRoute({
+    method: "patch",
+    path: "/orgs/{org}",
+    tags: ["organizations"],
+    summary: "Edit an organization's profile (name, bio, website, social links; organization owners)",
+    security: SECURED,
+    request: { params: z.object({ org: z.string().max(100) }), body: jsonBody(ProfileUpdate) },
+    responses: {
+      200: json(UserSchema, "The updated organization"),
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      404: problems[404],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const db = c.get("forge").db;
+    const org = await getOrg(db, c.req.valid("param").org);
+    const updated = await updateProfile(db, c.get("viewer"), org, c.req.valid("json"));
+    return c.json(userJson(updated), 200);
   },
 );
