@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
+import { searchJobHandlers } from "./search/readme-index.ts";
 
 export interface RunningForge {
   url: string;
@@ -51,7 +52,11 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
   const lander = new Lander(database.db, repos, log);
   const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander };
-  const handlers = { ...maintenanceHandlers(database.db, config.dataDir), ...repoJobHandlers(repos) };
+  const handlers = {
+    ...maintenanceHandlers(database.db, config.dataDir),
+    ...repoJobHandlers(repos),
+    ...searchJobHandlers(database.db, repos),
+  };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });

@@ -18,9 +18,14 @@ const origin = (url: string) => {
   }
 };
 
+/** The server a command talks to, or undefined when none is given anywhere. */
+export function serverFrom(program: Command, checkoutServer?: string): string | undefined {
+  return program.opts().server || process.env.MIC_SERVER || checkoutServer || readCredentials()?.server;
+}
+
 export function connection(program: Command, checkoutServer?: string): Connection {
   const creds = readCredentials();
-  const server = program.opts().server || process.env.MIC_SERVER || checkoutServer || creds?.server;
+  const server = serverFrom(program, checkoutServer);
   if (!server)
     throw new CliError(
       "no server given: pass --server URL, set MIC_SERVER or run mic auth login",

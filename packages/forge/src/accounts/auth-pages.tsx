@@ -1,11 +1,15 @@
-// Web pages for signing up, logging in and out.
+// Web pages for signing up, logging in and out. Accounts with two-factor on continue to the
+// second step (two-factor/login-step-pages.tsx) after a correct password.
 import { hasControlCharacters } from "@micelio/core";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
+import { beginSecondStep } from "../two-factor/login-challenge.ts";
+import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { authenticatePassword, signup } from "./accounts-service.ts";
@@ -21,10 +25,12 @@ export function safeNext(next: string | undefined): string {
   return url.origin === base ? url.pathname + url.search + url.hash : "/";
 }
 
-async function startSession(c: Context<AppEnv>, userId: string) {
+/** Signs the browser in: a new server-side session and its cookie. */
+export async function startSession(c: Context<AppEnv>, userId: string, authMethod = "password") {
   const { cookie } = await createWebSession(c.get("forge").db, userId, {
     ip: c.get("viewer").ip,
     userAgent: c.req.header("user-agent") ?? "",
+    authMethod,
   });
   setCookie(c, SESSION_COOKIE, cookie, {
     httpOnly: true,
@@ -172,10 +178,17 @@ authPages.post("/login", async (c) => {
   const values = await formFields(c);
   const next = safeNext(values.next);
   const parsed = loginSchema.safeParse(values);
+  const db = c.get("forge").db;
   const user = parsed.success
-    ? await authenticatePassword(c.get("forge").db, parsed.data.login, parsed.data.password)
+    ? await authenticatePassword(db, parsed.data.login, parsed.data.password)
     : null;
   if (!user) {
+    // Recorded after answering, so the answer takes as long for an unknown account.
+    if (parsed.success) {
+      recordFailedSignIn(db, parsed.data.login, c.get("viewer").ip).catch((err) =>
+        c.get("log").error({ err }, "could not record a failed sign-in"),
+      );
+    }
     return c.html(
       <Layout {...meta(c, "Log in")}>
         <LoginForm
@@ -188,7 +201,10 @@ authPages.post("/login", async (c) => {
       401,
     );
   }
+  // With two-factor on, a correct password only leads to the second step (two-factor/).
+  if (await hasTwoFactor(db, user.id)) return beginSecondStep(c, user, next);
   await startSession(c, user.id);
+  await recordSignIn(db, user, c.get("viewer").ip, "password");
   return c.redirect(next, 303);
 });
 

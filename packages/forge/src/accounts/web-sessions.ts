@@ -13,7 +13,11 @@ export interface WebSession {
   user: Account;
 }
 
-export async function createWebSession(db: Db, userId: string, meta: { ip: string; userAgent: string }) {
+export async function createWebSession(
+  db: Db,
+  userId: string,
+  meta: { ip: string; userAgent: string; authMethod?: string },
+) {
   const cookie = randomToken();
   const csrf = randomToken();
   await db
@@ -23,6 +27,8 @@ export async function createWebSession(db: Db, userId: string, meta: { ip: strin
       user_id: userId,
       csrf_token: csrf,
       ip: meta.ip,
+      last_ip: meta.ip,
+      auth_method: meta.authMethod ?? "password",
       user_agent: meta.userAgent.slice(0, 300),
       expires_at: new Date(Date.now() + SESSION_DAYS * 86_400_000),
     })
@@ -30,7 +36,8 @@ export async function createWebSession(db: Db, userId: string, meta: { ip: strin
   return { cookie, csrfToken: csrf };
 }
 
-export async function findWebSession(db: Db, cookie: string): Promise<WebSession | null> {
+/** The session for a cookie; its last use (time and address) is written at most once a minute. */
+export async function findWebSession(db: Db, cookie: string, ip = ""): Promise<WebSession | null> {
   const id = sha256(cookie);
   const row = await db
     .selectFrom("web_sessions")
@@ -45,7 +52,11 @@ export async function findWebSession(db: Db, cookie: string): Promise<WebSession
     .executeTakeFirst();
   if (!row || row.session_expires.getTime() < Date.now()) return null;
   if (Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db.updateTable("web_sessions").set({ last_used_at: new Date() }).where("id", "=", id).execute();
+    await db
+      .updateTable("web_sessions")
+      .set({ last_used_at: new Date(), ...(ip ? { last_ip: ip } : {}) })
+      .where("id", "=", id)
+      .execute();
   }
   const { csrf_token, last_used_at: _l, session_expires: _e, ...user } = row;
   return { id, csrfToken: csrf_token, user: user as Account };

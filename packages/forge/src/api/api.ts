@@ -8,12 +8,15 @@ import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
+import { deviceApi } from "../device/device-api.ts";
+import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
@@ -66,6 +69,9 @@ export function buildApi() {
     blameApi,
     sessionsApi,
     eventsApi,
+    deviceApi,
+    webSessionsApi,
+    searchApi,
     profileApi,
   ])
     v1.route("/", router);

@@ -36,6 +36,8 @@ export interface WebSessionsTable {
   created_at: Timestamp;
   last_used_at: Timestamp;
   expires_at: Timestamp;
+  auth_method: Generated<string>;
+  last_ip: Generated<string>;
 }
 
 export interface ApiTokensTable {
@@ -166,7 +168,17 @@ export interface ProjectEventsTable {
   created_at: Timestamp;
 }
 
+export interface ProjectSearchTable {
+  project_id: string;
+  readme_path: string | null;
+  readme_commit: string | null;
+  readme_text: Generated<string>;
+  document: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  project_search: ProjectSearchTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;
@@ -180,6 +192,10 @@ export interface Database {
   projects: ProjectsTable;
   audit_log: AuditLogTable;
   jobs: JobsTable;
+  device_authorizations: DeviceAuthorizationsTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -187,3 +203,47 @@ export type Project = Selectable<ProjectsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type Job = Selectable<JobsTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;
+
+export interface DeviceAuthorizationsTable {
+  id: string;
+  device_code_hash: string;
+  user_code: string;
+  client_name: string;
+  scopes: string[];
+  granted_scopes: string[] | null;
+  token_expires_at: Date | null;
+  status: Generated<"pending" | "approved" | "denied" | "used">;
+  user_id: string | null;
+  interval_seconds: Generated<number>;
+  expires_at: Timestamp;
+  last_polled_at: Date | null;
+  decided_at: Date | null;
+  created_at: Timestamp;
+}
+export type DeviceAuthorization = Selectable<DeviceAuthorizationsTable>;
+export interface UserTotpTable {
+  user_id: string;
+  secret: string;
+  enabled_at: Date | null;
+  last_step: ColumnType<number | string | null, number | null | undefined, number | null>;
+  created_at: Timestamp;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface LoginChallengesTable {
+  id: string;
+  user_id: string;
+  next: Generated<string>;
+  ip: Generated<string>;
+  user_agent: Generated<string>;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}

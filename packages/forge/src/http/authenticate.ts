@@ -1,6 +1,7 @@
 // Works out who is asking: a web session cookie, a bearer token, or HTTP Basic (handle or
 // email with a password or a token as the password, as git clients send). Bad credentials
-// are refused outright rather than silently treated as anonymous.
+// are refused outright rather than silently treated as anonymous. Accounts with two-factor
+// sign-in on cannot use their password here, only tokens (or the web, with the second step).
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticatePassword } from "../accounts/accounts-service.ts";
@@ -8,6 +9,7 @@ import { anonymous } from "../accounts/viewer.ts";
 import { findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
 import { AppError } from "../errors/app-error.ts";
 import { authenticateToken, TOKEN_PREFIX } from "../tokens/tokens-service.ts";
+import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./context.ts";
 
@@ -77,6 +79,12 @@ async function identify(c: Context<AppEnv>) {
       } else {
         const user = await authenticatePassword(db, basic.login, basic.password);
         if (!user) throw badCredentials("Wrong handle, email or password");
+        // A password alone never gets past two-factor: such accounts use tokens for git and the API.
+        if (await hasTwoFactor(db, user.id)) {
+          throw badCredentials(
+            "This account has two-factor authentication on: use a personal access token instead of the password",
+          );
+        }
         c.set("viewer", { user, scopes: "all", ip });
         c.set("authVia", "basic");
       }
@@ -86,7 +94,7 @@ async function identify(c: Context<AppEnv>) {
   } else {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie && cookie.length < 200) {
-      const session = await findWebSession(db, cookie);
+      const session = await findWebSession(db, cookie, ip);
       if (session) {
         c.set("viewer", { user: session.user, scopes: "all", ip });
         c.set("webSession", session);

@@ -2,6 +2,7 @@
 // revoke.
 import { SCOPE_DESCRIPTIONS, SCOPES } from "@micelio/core";
 import { Hono } from "hono";
+import { SettingsNav } from "../devices/settings-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, formList, meta } from "../web/page.ts";
@@ -24,6 +25,7 @@ async function page(
   const csrf = c.get("csrfToken");
   return c.html(
     <Layout {...meta(c, "Access tokens")}>
+      <SettingsNav current="/settings/tokens" />
       <h1>Personal access tokens</h1>
       <p class="hint">Tokens let mic, scripts and git authenticate as you. Treat them like passwords.</p>
       {opts.created ? (

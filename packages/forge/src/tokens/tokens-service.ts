@@ -1,12 +1,13 @@
 // Personal access tokens: created by their owner, shown once, stored as a hash, limited by
 // scopes and an optional expiry. They authenticate API calls and git over HTTP.
 import { SCOPES, type Scope } from "@micelio/core";
+import type { Kysely } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
-import type { Account, ApiToken } from "../db/schema.ts";
+import type { Account, ApiToken, Database } from "../db/schema.ts";
 import { forbidden, notFound } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 
@@ -36,35 +37,42 @@ export function tokenJson(t: ApiToken) {
 
 export async function createToken(db: Db, user: Account, input: unknown, actor: Actor) {
   const data = requireValid(createTokenSchema, input);
+  return db.transaction().execute((trx) => insertToken(trx, user, data, actor));
+}
+
+/** Creates a token inside the caller's transaction (device login issues one with its grant). */
+export async function insertToken(
+  trx: Kysely<Database>,
+  user: Account,
+  data: CreateTokenInput,
+  actor: Actor,
+) {
   if (data.scopes.includes("admin") && !user.is_admin) {
     throw forbidden("Only administrators can create tokens with the admin scope");
   }
   const secret = `${TOKEN_PREFIX}${randomToken(30)}`;
-  const row = await db.transaction().execute(async (trx) => {
-    const token = await trx
-      .insertInto("api_tokens")
-      .values({
-        id: ulid(),
-        user_id: user.id,
-        name: data.name,
-        token_hash: sha256(secret),
-        prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
-        scopes: [...new Set(data.scopes)],
-        expires_at: data.expires_at ? new Date(data.expires_at) : null,
-        last_used_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, actor, {
-      action: "token.create",
-      targetType: "token",
-      targetId: token.id,
-      target: token.name,
-      data: { scopes: token.scopes, expires_at: token.expires_at?.toISOString() ?? null },
-    });
-    return token;
+  const token = await trx
+    .insertInto("api_tokens")
+    .values({
+      id: ulid(),
+      user_id: user.id,
+      name: data.name,
+      token_hash: sha256(secret),
+      prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
+      scopes: [...new Set(data.scopes)],
+      expires_at: data.expires_at ? new Date(data.expires_at) : null,
+      last_used_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, actor, {
+    action: "token.create",
+    targetType: "token",
+    targetId: token.id,
+    target: token.name,
+    data: { scopes: token.scopes, expires_at: token.expires_at?.toISOString() ?? null },
   });
-  return { token: secret, ...tokenJson(row) };
+  return { token: secret, ...tokenJson(token) };
 }
 
 export async function listTokens(db: Db, userId: string) {

@@ -34,6 +34,17 @@ export function Layout(props: PageMeta & { children?: Child }) {
           <a class="brand" href="/">
             Micelio
           </a>
+          <search class="header-search">
+            <form method="get" action="/search">
+              <input
+                type="search"
+                name="q"
+                placeholder="Search…"
+                aria-label="Search Micelio"
+                maxlength={256}
+              />
+            </form>
+          </search>
           <nav aria-label="Main">
             {props.user ? (
               <>

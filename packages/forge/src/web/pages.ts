@@ -5,13 +5,17 @@ import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
 import { browsePages } from "../browse/browse-pages.tsx";
+import { devicePages } from "../device/device-pages.tsx";
+import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
+import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
+import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
@@ -21,12 +25,16 @@ for (const pages of [
   authPages,
   adminPages,
   tokenPages,
+  devicePages,
+  twoFactorPages,
+  devicesPages,
   profilePages,
   orgPages,
   blamePages,
   sessionPages,
   browsePages,
   projectPages,
+  searchPages,
   profilePage,
 ])
   webPages.route("/", pages);

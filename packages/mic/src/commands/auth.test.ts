@@ -1,30 +1,18 @@
 // mic auth against a real forge, driven as a subprocess like an agent would.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { userWithToken } from "@micelio/forge/testing/client";
 import { startTestForge, type TestForge } from "@micelio/forge/testing/forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const MAIN = join(import.meta.dirname, "..", "main.ts");
+import { micRunner } from "../../test/run-mic.ts";
 
 describe("mic auth", async () => {
   let f: TestForge;
   let token: string;
   const home = mkdtempSync(join(tmpdir(), "mic-home-"));
-  // The forge runs in this process, so mic must run asynchronously (spawnSync would block it).
-  const mic = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-        env: { ...process.env, MIC_CONFIG_DIR: join(home, "cfg"), MIC_SERVER: "" },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+  const run = micRunner({ MIC_CONFIG_DIR: join(home, "cfg") });
+  const mic = (...args: string[]) => run(home, ...args);
 
   beforeAll(async () => {
     f = await startTestForge();

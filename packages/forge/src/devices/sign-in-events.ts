@@ -1,0 +1,26 @@
+// Security events for web sign-in: a success (with how the user proved who they are) and a
+// failed password for an existing account. The account is looked up whether or not the
+// password was wrong, so the extra work does not tell unknown accounts apart.
+import { sql } from "kysely";
+import type { Db } from "../db/db.ts";
+import type { Account } from "../db/schema.ts";
+import { recordSecurityEvent } from "./security-events.ts";
+
+export type SignInMethod = "password" | "password+totp" | "password+recovery-code";
+
+export async function recordSignIn(db: Db, user: Account, ip: string, method: SignInMethod) {
+  await recordSecurityEvent(db, { user, ip }, user, "auth.sign_in", { method });
+}
+
+export async function recordFailedSignIn(db: Db, login: string, ip: string) {
+  const needle = login.trim().toLowerCase().slice(0, 254);
+  const account = needle
+    ? await db
+        .selectFrom("accounts")
+        .select(["id", "handle"])
+        .where("kind", "=", "user")
+        .where((eb) => eb.or([eb(sql`lower(handle)`, "=", needle), eb(sql`lower(email)`, "=", needle)]))
+        .executeTakeFirst()
+    : undefined;
+  if (account) await recordSecurityEvent(db, { user: null, ip }, account, "auth.sign_in_failed");
+}

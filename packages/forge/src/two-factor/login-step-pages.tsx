@@ -1,0 +1,104 @@
+// The second step of signing in for accounts with two-factor on: after a correct password
+// (accounts/auth-pages.tsx) the browser holds only a pending login, and a session starts
+// once a code from the authenticator app or an unused recovery code is given. Wrong codes
+// are limited per pending login and per account (10 in 15 minutes, then 429).
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { startSession } from "../accounts/auth-pages.tsx";
+import { recentEvents, recordSecurityEvent } from "../devices/security-events.ts";
+import { recordSignIn } from "../devices/sign-in-events.ts";
+import type { AppEnv } from "../http/context.ts";
+import { Alert, CsrfField, Layout } from "../web/layout.tsx";
+import { formFields, meta } from "../web/page.ts";
+import { countFailure, endChallenge, findChallenge } from "./login-challenge.ts";
+import { checkSecondFactor } from "./two-factor-service.ts";
+
+export const loginStepPages = new Hono<AppEnv>();
+
+export const FAILURE_WINDOW_SECONDS = 15 * 60;
+export const FAILURES_PER_WINDOW = 10;
+
+function StepForm(props: { message?: string; csrf: string }) {
+  return (
+    <form method="post" action="/login/two-factor" class="card">
+      <h1>Two-factor authentication</h1>
+      <Alert message={props.message} />
+      <CsrfField token={props.csrf} />
+      <label for="code">Code from your authenticator app</label>
+      <input
+        id="code"
+        name="code"
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        required
+        maxlength={20}
+        size={12}
+        autofocus
+      />
+      <p class="hint">Lost your device? Enter one of your recovery codes instead.</p>
+      <p>
+        <button type="submit">Verify</button>
+      </p>
+      <p class="hint">
+        <a href="/login">Start again</a>
+      </p>
+    </form>
+  );
+}
+
+const stepPage = (c: Context<AppEnv>, message?: string, status: 200 | 401 | 429 = 200) =>
+  c.html(
+    <Layout {...meta(c, "Two-factor authentication")}>
+      <StepForm message={message} csrf={c.get("csrfToken")} />
+    </Layout>,
+    status,
+  );
+
+loginStepPages.get("/login/two-factor", async (c) => {
+  if (!(await findChallenge(c))) return c.redirect("/login", 303);
+  return stepPage(c);
+});
+
+loginStepPages.post("/login/two-factor", async (c) => {
+  const challenge = await findChallenge(c);
+  if (!challenge) return c.redirect("/login", 303);
+  const { db } = c.get("forge");
+  const { user } = challenge;
+  const ip = c.get("viewer").ip;
+
+  const failures = await recentEvents(db, user.id, "auth.two_factor_failed", FAILURE_WINDOW_SECONDS);
+  if (failures.length >= FAILURES_PER_WINDOW) {
+    const oldest = failures[FAILURES_PER_WINDOW - 1].getTime();
+    const wait = Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+    c.header("Retry-After", String(wait));
+    return stepPage(
+      c,
+      `Too many wrong codes for this account. Try again in ${Math.ceil(wait / 60)} minutes.`,
+      429,
+    );
+  }
+
+  const { code = "" } = await formFields(c);
+  const method = code.length <= 20 ? await checkSecondFactor(db, user, code, { user, ip }) : null;
+  if (!method) {
+    await recordSecurityEvent(db, { user: null, ip }, user, "auth.two_factor_failed");
+    if (await countFailure(c, challenge)) return stepPage(c, "That code is not correct.", 401);
+    return c.html(
+      <Layout {...meta(c, "Log in")}>
+        <div class="card">
+          <h1>Too many wrong codes</h1>
+          <Alert message="Log in again with your password to get another try." />
+          <p>
+            <a href="/login">Log in</a>
+          </p>
+        </div>
+      </Layout>,
+      401,
+    );
+  }
+  await endChallenge(c, challenge.id);
+  const authMethod = method === "totp" ? "password+totp" : "password+recovery-code";
+  await startSession(c, user.id, authMethod);
+  await recordSignIn(db, user, ip, authMethod);
+  return c.redirect(challenge.next, 303);
+});
