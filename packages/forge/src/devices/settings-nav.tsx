@@ -1,6 +1,7 @@
-// The tabs across the account settings pages (tokens, password, two-factor, sessions and
+// The tabs across the account settings pages (profile, tokens, password, two-factor, sessions and
 // devices, security log).
 const TABS = [
+  ["/settings/profile", "Profile"],
   ["/settings/tokens", "Access tokens"],
   ["/settings/password", "Password"],
   ["/settings/two-factor", "Two-factor"],

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { getAccountByHandle } from "../accounts/accounts-service.ts";
 import type { Account } from "../db/schema.ts";
+import { SettingsNav } from "../devices/settings-nav.tsx";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getOrg } from "../orgs/orgs-service.ts";
@@ -75,14 +76,9 @@ function page(c: Context<AppEnv>, t: Target, s: FormState) {
     <Layout {...meta(c, t.title)}>
       <link rel="stylesheet" href="/assets/profile.css" />
       <h1>{a.kind === "org" ? `Profile of ${a.handle}` : "Your profile"}</h1>
+      {a.kind === "user" ? <SettingsNav current="/settings/profile" /> : null}
       <p>
         <a href={`/${a.handle}`}>View profile</a>
-        {a.kind === "user" ? (
-          <>
-            {" · "}
-            <a href="/settings/tokens">Access tokens</a>
-          </>
-        ) : null}
       </p>
       {s.notice ? (
         <div class="notice" role="status">
