@@ -9,6 +9,7 @@ import type { Account } from "../db/schema.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { sendVerification } from "../mail/verify-service.ts";
+import { profileFields } from "../profiles/profile-json.ts";
 import { accountHandle } from "./handles.ts";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords.ts";
 
@@ -118,6 +119,7 @@ export function userJson(a: Account, opts: { private?: boolean } = {}) {
     kind: a.kind === "org" ? ("organization" as const) : ("user" as const),
     name: a.display_name || a.handle,
     bio: a.bio,
+    ...profileFields(a),
     created_at: a.created_at.toISOString(),
     ...(opts.private
       ? { email: a.email, email_verified: a.email_verified_at != null, is_admin: a.is_admin }

@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/context.ts";
 import { accountJsonLd } from "../meta/json-ld.ts";
 import { publicOrigin } from "../meta/urls.ts";
 import { listMembers, orgRole } from "../orgs/orgs-service.ts";
+import { loadProfileExtras, ProfileHeader, ProfileSections } from "../profiles/profile-data.tsx";
 import { ProjectList } from "../projects/project-views.tsx";
 import { listProjects } from "../projects/projects-service.ts";
 import { StarredSection } from "../social/social-views.tsx";
@@ -23,6 +24,8 @@ profilePage.get("/:owner", async (c) => {
   const role = isOrg ? await orgRole(db, account.id, viewer.user?.id) : null;
   const mine = viewer.user?.id === account.id || role !== null;
   const name = account.display_name || account.handle;
+  const extras = await loadProfileExtras(db, viewer, account, c.req.query("page"));
+  const canEdit = viewer.user?.id === account.id || role === "owner";
   return c.html(
     <Layout
       {...meta(c, name, account.bio || `${name} on Micelio`)}
@@ -31,11 +34,12 @@ profilePage.get("/:owner", async (c) => {
     >
       <div class="grid two">
         <section>
-          <h1>
-            {name} {isOrg ? <span class="badge">organization</span> : null}
-          </h1>
-          {name !== account.handle ? <p class="hint">@{account.handle}</p> : null}
-          {account.bio ? <p>{account.bio}</p> : null}
+          <ProfileHeader account={account} canEdit={canEdit}>
+            <h1>
+              {name} {isOrg ? <span class="badge">organization</span> : null}
+            </h1>
+            {name !== account.handle ? <p class="hint">@{account.handle}</p> : null}
+          </ProfileHeader>
           <h2>Projects</h2>
           <ProjectList
             projects={projects}
@@ -51,6 +55,7 @@ profilePage.get("/:owner", async (c) => {
             }
           />
           {isOrg ? null : <StarredSection c={c} userId={account.id} />}
+          <ProfileSections account={account} extras={extras} />
         </section>
         {isOrg ? (
           <aside>

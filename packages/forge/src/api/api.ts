@@ -14,6 +14,7 @@ import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
+import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { searchApi } from "../search/search-api.ts";
@@ -75,6 +76,7 @@ export function buildApi() {
     searchApi,
     socialApi,
     mailApi,
+    profileApi,
   ])
     v1.route("/", router);
 

@@ -85,6 +85,13 @@ export const UserSchema = z
     kind: z.enum(["user", "organization"]),
     name: z.string(),
     bio: z.string(),
+    website: z.string(),
+    links: z.record(z.string(), z.string()).openapi({
+      description: "Social links keyed by network (x, github, gitlab, mastodon, bluesky, linkedin)",
+    }),
+    avatar_url: z
+      .string()
+      .openapi({ description: "Path of the avatar image (PNG, or the generated SVG identicon)" }),
     created_at: z.string(),
     email: z.string().nullable().optional(),
     email_verified: z.boolean().optional(),

@@ -16,6 +16,9 @@ export interface AccountsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  website: Generated<string>;
+  links: ColumnType<Record<string, unknown>, string | undefined, string>;
+  avatar: Generated<string | null>;
 }
 
 export interface OrgMembersTable {

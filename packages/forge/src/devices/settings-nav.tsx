@@ -1,6 +1,7 @@
-// The tabs across the account settings pages (tokens, email, password, two-factor, sessions
-// and devices, security log).
+// The tabs across the account settings pages (profile, tokens, email, password, two-factor,
+// sessions and devices, security log).
 const TABS = [
+  ["/settings/profile", "Profile"],
   ["/settings/tokens", "Access tokens"],
   ["/settings/email", "Email"],
   ["/settings/password", "Password"],

@@ -12,6 +12,7 @@ import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
 import { orgPages } from "../orgs/org-pages.tsx";
+import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
@@ -32,6 +33,7 @@ for (const pages of [
   devicePages,
   twoFactorPages,
   devicesPages,
+  profilePages,
   orgPages,
   blamePages,
   sessionPages,
