@@ -15,6 +15,8 @@ export interface AccountsTable {
   is_admin: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  suspended_at: Generated<Date | null>;
+  suspended_reason: Generated<string>;
 }
 
 export interface OrgMembersTable {
@@ -183,6 +185,8 @@ export interface Database {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
+  instance_settings: InstanceSettingsTable;
+  invites: InvitesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -232,5 +236,22 @@ export interface LoginChallengesTable {
   user_agent: Generated<string>;
   attempts: Generated<number>;
   expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  created_by: string | null;
+  note: Generated<string>;
+  expires_at: Timestamp;
+  used_at: Date | null;
+  used_by: string | null;
   created_at: Timestamp;
 }
