@@ -5,8 +5,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../http/context.ts";
 import { Alert, CsrfField, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
-import { inviteUrl } from "./admin-manage-api.ts";
 import { AdminNav, formatBytes } from "./admin-nav.tsx";
+import { inviteUrl } from "./admin-schemas.ts";
 import { instanceOverview } from "./overview.ts";
 import {
   createInvite,

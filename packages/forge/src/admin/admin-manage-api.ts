@@ -3,9 +3,21 @@
 // admin scope only; to everyone else these routes do not exist (404).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { apiRouter, json, jsonBody, Pagination, problems, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, jsonBody, problems, SECURED } from "../api/openapi.ts";
 import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "./admin-api.ts";
+import {
+  AdminAccountSchema,
+  AdminProjectSchema,
+  Handle,
+  InviteSchema,
+  inviteUrl,
+  OverviewSchema,
+  OwnerProject,
+  RegistrationSchema,
+  Search,
+  tags,
+} from "./admin-schemas.ts";
 import {
   adminAccountJson,
   adminDeleteProject,
@@ -24,7 +36,6 @@ import {
   inviteSchema,
   listInvites,
   modeSchema,
-  REGISTRATION_MODES,
   registrationMode,
   revokeInvite,
   setRegistrationMode,
@@ -32,80 +43,10 @@ import {
 
 export const adminManageApi = apiRouter();
 
-const tags = ["admin"];
-const Handle = z.object({ handle: z.string().max(100) });
-const OwnerProject = z.object({ owner: z.string().max(100), project: z.string().max(200) });
-const Search = Pagination.extend({ q: z.string().max(200).optional() });
-
-const AdminAccountSchema = z
-  .object({
-    id: z.string(),
-    handle: z.string(),
-    kind: z.enum(["user", "organization"]),
-    name: z.string(),
-    email: z.string().nullable(),
-    is_admin: z.boolean(),
-    suspended: z.boolean(),
-    suspended_at: z.string().nullable(),
-    suspended_reason: z.string().nullable(),
-    created_at: z.string(),
-  })
-  .openapi("AdminAccount");
-
-const AdminProjectSchema = z
-  .object({
-    id: z.string(),
-    owner: z.string(),
-    handle: z.string(),
-    full_name: z.string(),
-    name: z.string(),
-    visibility: z.enum(["public", "private"]),
-    hidden_by_suspension: z.boolean(),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi("AdminProject");
-
-const OverviewSchema = z
-  .object({
-    accounts: z.object({ users: z.number(), organizations: z.number(), suspended: z.number() }),
-    projects: z.object({ public: z.number(), private: z.number() }),
-    sessions_landed: z.number(),
-    repository_disk: z.object({ bytes: z.number(), measured_at: z.string() }),
-    jobs: z.object({ queued: z.number(), dead: z.number(), by_state: z.record(z.string(), z.number()) }),
-    recent_errors: z.array(
-      z.object({
-        source: z.enum(["job", "landing"]),
-        at: z.string(),
-        subject: z.string(),
-        message: z.string(),
-      }),
-    ),
-  })
-  .openapi("InstanceOverview");
-
-const InviteSchema = z
-  .object({
-    id: z.string(),
-    note: z.string(),
-    created_by: z.string().nullable(),
-    created_at: z.string(),
-    expires_at: z.string(),
-    used_at: z.string().nullable(),
-    used_by: z.string().nullable(),
-    state: z.enum(["valid", "used", "expired"]),
-  })
-  .openapi("Invite");
-
-const RegistrationSchema = z.object({ mode: z.enum(REGISTRATION_MODES) }).openapi("Registration");
-
 const admin = (c: Context<AppEnv>) => {
   requireAdmin(c);
   return { db: c.get("forge").db, viewer: c.get("viewer") };
 };
-
-export const inviteUrl = (c: Context<AppEnv>, token: string) =>
-  `${(c.get("forge").config.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, "")}/signup?invite=${encodeURIComponent(token)}`;
 
 const route = <P extends string, M extends "get" | "post" | "put" | "delete">(
   method: M,

@@ -1,6 +1,6 @@
 // Administration pages: the job queue (with the dead-letter list and retry) and the
-// instance-wide audit log, with the overview, accounts, projects and registration pages
-// (admin-instance-pages.tsx, admin-accounts-pages.tsx) mounted behind the same
+// instance-wide audit log; the overview, registration, accounts and projects pages
+// (admin-instance-, admin-accounts-, admin-projects-pages.tsx) are mounted behind the same
 // guard. To anyone but an administrator they do not exist.
 import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
@@ -13,6 +13,7 @@ import { adminAccountsPages } from "./admin-accounts-pages.tsx";
 import { requireAdmin, retryDeadJob } from "./admin-api.ts";
 import { adminInstancePages } from "./admin-instance-pages.tsx";
 import { AdminNav } from "./admin-nav.tsx";
+import { adminProjectsPages } from "./admin-projects-pages.tsx";
 
 export const adminPages = new Hono<AppEnv>();
 adminPages.use("/admin", async (c, next) => {
@@ -26,6 +27,7 @@ adminPages.use("/admin/*", async (c, next) => {
 // Overview, registration and invites; accounts and projects (guarded by the middleware above).
 adminPages.route("/", adminInstancePages);
 adminPages.route("/", adminAccountsPages);
+adminPages.route("/", adminProjectsPages);
 
 adminPages.get("/admin/jobs", async (c) => {
   const db = c.get("forge").db;
