@@ -1,5 +1,5 @@
 // Instance administration over the API: only administrators with the admin scope see it;
-// suspension refuses tokens, passwords and git and hides public projects until lifted; the
+// suspension refuses tokens, passwords, git clone and push and hides public projects until lifted; the
 // last administrator stays; transfer keeps the repository and refuses collisions; the
 // registration mode and single-use, expiring invites govern sign-up; everything is audited.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -125,6 +125,12 @@ describe("administration API", () => {
     expect((await api(f.url, "GET", "/api/v1/user", { basic: ["sam", sam.password] })).status).toBe(401);
     expect((await clone("c1", sam.token)).ok).toBe(false);
     expect((await clone("c2")).ok).toBe(false);
+    const src = join(work, "src");
+    writeFileSync(join(src, "b.txt"), "while suspended\n");
+    await runGit(src, "add", ".");
+    await runGit(src, "commit", "-q", "-m", "two");
+    const push = () => tryGit(src, "push", "-q", gitUrl("/sam/garden.git", "sam", sam.token), "main");
+    expect((await push()).ok).toBe(false);
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden")).status).toBe(404);
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden", { token: tia.token })).status).toBe(404);
     const listed = await api(f.url, "GET", "/api/v1/projects", { token: tia.token });
@@ -134,6 +140,11 @@ describe("administration API", () => {
     expect((await A("POST", "/admin/users/sam/unsuspend")).body.suspended).toBe(false);
     expect((await api(f.url, "GET", "/api/v1/user", { token: sam.token })).status).toBe(200);
     expect((await clone("c3", sam.token)).ok).toBe(true);
+    expect((await push()).ok).toBe(true);
+    await runGit(src, "reset", "-q", "--hard", "HEAD~1"); // keep the history the transfer test expects
+    expect(
+      (await tryGit(src, "push", "-q", "-f", gitUrl("/sam/garden.git", "sam", sam.token), "main")).ok,
+    ).toBe(true);
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden")).status).toBe(200);
   });
 
