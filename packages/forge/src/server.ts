@@ -13,10 +13,12 @@ import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { Lander } from "./landing/lander.ts";
 import { recoverAllTrunks } from "./landing/trunk.ts";
+import { mailJobHandlers } from "./mail/mail-handlers.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
+import { searchJobHandlers } from "./search/readme-index.ts";
 
 export interface RunningForge {
   url: string;
@@ -51,7 +53,14 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
   const lander = new Lander(database.db, repos, log);
   const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander };
-  const handlers = { ...maintenanceHandlers(database.db, config.dataDir), ...repoJobHandlers(repos) };
+  let url = config.publicUrl ?? "";
+  const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
+  const handlers = {
+    ...maintenanceHandlers(database.db, config.dataDir),
+    ...repoJobHandlers(repos),
+    ...searchJobHandlers(database.db, repos),
+    ...mail.handlers,
+  };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
@@ -63,7 +72,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = config.publicUrl ?? `http://${host}:${port}`;
+  url = config.publicUrl ?? `http://${host}:${port}`;
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -82,6 +91,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         await stopCron();
         await lander.idle();
         await worker.stop({ abortAfterMs: 20_000 });
+        mail.close();
         await limiter.close();
         if (!opts.database) await database.close();
       })();

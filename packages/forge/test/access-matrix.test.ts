@@ -229,6 +229,27 @@ describe("access matrix for private projects", () => {
     }
   });
 
+  it("search (projects, similar names, code, pages) shows the private project only to those with access", async () => {
+    for (const who of WHO) {
+      const sees = who === "member" || who === "owner" || who === "admin";
+      for (const q of ["plans", "secret-plasn"]) {
+        const r = await api(f.url, "GET", `/api/v1/search/projects?q=${q}`, { token: tokens[who] });
+        expect(r.status).toBe(200);
+        const names = r.body.items.map((p: { full_name: string }) => p.full_name);
+        expect(names.includes("acme/secret-plans"), `${who} ${q}`).toBe(sees);
+        const page = await browsers[who].get(`/search?q=${q}`);
+        expect(page.html.includes("acme/secret-plans") || page.html.includes("secret-plans</"), who).toBe(
+          sees,
+        );
+      }
+      const code = await api(f.url, "GET", "/api/v1/projects/acme/secret-plans/search/code?q=x", {
+        token: tokens[who],
+      });
+      expect(code.status, who).toBe(sees ? 200 : 404);
+      expect((await browsers[who].get("/acme/secret-plans/search?q=x")).status, who).toBe(sees ? 200 : 404);
+    }
+  });
+
   it("deletion: anonymous, other and member cannot delete; the owner can", async () => {
     for (const who of ["anonymous", "other", "member"] as Who[]) {
       const r = await api(f.url, "DELETE", "/api/v1/projects/acme/secret-plans", { token: tokens[who] });

@@ -75,7 +75,7 @@ describe("mic auth login (device flow)", () => {
     const [, userCode] = await run.stderrMatch(CODE);
     expect((await run.stderrMatch(/Or open: (\S+)\n/))[1]).toBe(`${f.url}/device?code=${userCode}`);
     const approved = await api(f.url, "POST", "/api/v1/device/approve", {
-      token: owner.token,
+      basic: [owner.handle, owner.password],
       json: { user_code: userCode },
     });
     expect(approved.status).toBe(200);
@@ -99,7 +99,7 @@ describe("mic auth login (device flow)", () => {
     const [, deniedCode] = await denied.stderrMatch(CODE);
     const [, expiringCode] = await expiring.stderrMatch(CODE);
     const deny = await api(f.url, "POST", "/api/v1/device/deny", {
-      token: owner.token,
+      basic: [owner.handle, owner.password],
       json: { user_code: deniedCode },
     });
     expect(deny.status).toBe(200);

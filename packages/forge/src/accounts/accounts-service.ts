@@ -8,6 +8,7 @@ import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { sendVerification } from "../mail/verify-service.ts";
 import { accountHandle } from "./handles.ts";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords.ts";
 
@@ -95,6 +96,7 @@ export async function signup(
           data: { administrator: account.is_admin },
         },
       );
+      await sendVerification(trx, account, "signup");
       return account;
     });
   } catch (err) {
@@ -126,7 +128,9 @@ export function userJson(a: Account, opts: { private?: boolean } = {}) {
     name: a.display_name || a.handle,
     bio: a.bio,
     created_at: a.created_at.toISOString(),
-    ...(opts.private ? { email: a.email, is_admin: a.is_admin } : {}),
+    ...(opts.private
+      ? { email: a.email, email_verified: a.email_verified_at != null, is_admin: a.is_admin }
+      : {}),
   };
 }
 

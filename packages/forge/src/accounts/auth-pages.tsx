@@ -179,6 +179,9 @@ function LoginForm(props: { login?: string; next: string; message?: string; csrf
       <input id="login" name="login" value={props.login ?? ""} autocomplete="username" required />
       <label for="password">Password</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required />
+      <p class="hint">
+        <a href="/forgot-password">Forgot password?</a>
+      </p>
       <p>
         <button type="submit">Log in</button>
       </p>

@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/context.ts";
 import { listMembers, orgRole } from "../orgs/orgs-service.ts";
 import { ProjectList } from "../projects/project-views.tsx";
 import { listProjects } from "../projects/projects-service.ts";
+import { StarredSection } from "../social/social-views.tsx";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
 import { getAccountByHandle } from "./accounts-service.ts";
@@ -43,6 +44,7 @@ profilePage.get("/:owner", async (c) => {
               )
             }
           />
+          {isOrg ? null : <StarredSection c={c} userId={account.id} />}
         </section>
         {isOrg ? (
           <aside>

@@ -13,11 +13,14 @@ import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
+import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 
 export const API_VERSION = "0.1.0";
@@ -71,6 +74,9 @@ export function buildApi() {
     deviceApi,
     webSessionsApi,
     adminManageApi,
+    searchApi,
+    socialApi,
+    mailApi,
   ])
     v1.route("/", router);
 

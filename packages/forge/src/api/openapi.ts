@@ -87,6 +87,7 @@ export const UserSchema = z
     bio: z.string(),
     created_at: z.string(),
     email: z.string().nullable().optional(),
+    email_verified: z.boolean().optional(),
     is_admin: z.boolean().optional(),
   })
   .openapi("User");
@@ -104,6 +105,12 @@ export const ProjectSchema = z
     created_at: z.string(),
     updated_at: z.string(),
     head_position: z.number().int(),
+    parent: z
+      .string()
+      .nullable()
+      .openapi({ description: "owner/project this is a fork of, if you can see it" }),
+    stars_count: z.number().int(),
+    forks_count: z.number().int().openapi({ description: "Forks you can see" }),
     protection: z.object({
       trunk_push: z.enum(["allowed", "sessions_only"]),
       land_role: z.enum(["write", "admin"]),

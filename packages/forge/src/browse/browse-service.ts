@@ -200,7 +200,7 @@ export function renderMarkdownBlob(
   return renderCache(forge).getOrCompute(key, () => renderMarkdownHighlighted(text, ctx));
 }
 
-const README = /^readme(\.(md|markdown|mdown|mkdn|txt|rst|adoc|org))?$/i;
+export const README = /^readme(\.(md|markdown|mdown|mkdn|txt|rst|adoc|org))?$/i;
 
 /** The directory's README rendered to safe HTML, or undefined when there is none. */
 export async function renderReadme(

@@ -34,7 +34,7 @@ export const TimeAgo = ({ date }: { date: Date }) => (
   </time>
 );
 
-export type Tab = "code" | "commits" | "branches" | "tags";
+export type Tab = "code" | "commits" | "branches" | "tags" | "search";
 
 export function RepoTabs({ repo, tab }: { repo: Repo; tab: Tab }) {
   const link = (t: Tab, href: string, label: string, count?: number) => (
@@ -49,6 +49,7 @@ export function RepoTabs({ repo, tab }: { repo: Repo; tab: Tab }) {
       {link("commits", `${repo.base}/commits`, "Commits")}
       {link("branches", `${repo.base}/branches`, "Branches", repo.refs.branches.length)}
       {link("tags", `${repo.base}/tags`, "Tags", repo.refs.tags.length)}
+      {link("search", `${repo.base}/search`, "Search")}
     </nav>
   );
 }

@@ -18,6 +18,11 @@ const schema = z.object({
   MICELIO_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   LOG_LEVEL: z.string().default("info"),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/i, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  MICELIO_MAIL_FROM: z.string().max(320).optional(),
 });
 
 export interface Config {
@@ -35,6 +40,10 @@ export interface Config {
   /** "auto": Secure cookies whenever the request arrived over https. */
   secureCookies: "auto" | "true" | "false";
   logLevel: string;
+  /** smtp(s)://user:pass@host:port to send mail; without it mail is written to files (mail/). */
+  smtpUrl?: string;
+  /** The From address of the forge's mail; default "Micelio <noreply@host of the public URL>". */
+  mailFrom?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -56,5 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { anonymousPerMinute: e.MICELIO_RATE_LIMIT_ANON, userPerMinute: e.MICELIO_RATE_LIMIT_USER },
     secureCookies: e.MICELIO_SECURE_COOKIES,
     logLevel: e.LOG_LEVEL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MICELIO_MAIL_FROM,
   };
 }

@@ -2,6 +2,7 @@
 // PostgreSQL server when a URL is given. Both speak the same SQL and run the same migrations.
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { PglitePool } from "./pglite-pool.ts";
@@ -38,7 +39,9 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.url) return openPostgres(opts.url, opts.schema);
   if (opts.dir) mkdirSync(opts.dir, { recursive: true });
-  const lite = opts.dir ? new PGlite(opts.dir) : new PGlite();
+  // pg_trgm (typo-tolerant search) ships with PGlite; migration 0009 creates the extension.
+  const extensions = { pg_trgm };
+  const lite = opts.dir ? new PGlite(opts.dir, { extensions }) : new PGlite({ extensions });
   await lite.waitReady;
   const pool = new PglitePool(lite);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });

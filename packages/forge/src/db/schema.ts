@@ -17,6 +17,7 @@ export interface AccountsTable {
   updated_at: Timestamp;
   suspended_at: Generated<Date | null>;
   suspended_reason: Generated<string>;
+  email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface OrgMembersTable {
@@ -64,6 +65,8 @@ export interface ProjectsTable {
   require_review: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  parent_id: Generated<string | null>;
+  stars_count: Generated<number>;
 }
 
 export interface AuditLogTable {
@@ -124,6 +127,8 @@ export interface SessionsTable {
   landed_at: Generated<Date | null>;
   approved_by: Generated<string | null>;
   approved_at: Generated<Date | null>;
+  source: Generated<string | null>;
+  source_session_id: Generated<string | null>;
 }
 
 export interface SessionEventsTable {
@@ -167,7 +172,24 @@ export interface ProjectEventsTable {
   created_at: Timestamp;
 }
 
+export interface ProjectSearchTable {
+  project_id: string;
+  readme_path: string | null;
+  readme_commit: string | null;
+  readme_text: Generated<string>;
+  document: string;
+  updated_at: Timestamp;
+}
+
+export interface StarsTable {
+  user_id: string;
+  project_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  project_search: ProjectSearchTable;
+  stars: StarsTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;
@@ -187,6 +209,7 @@ export interface Database {
   login_challenges: LoginChallengesTable;
   instance_settings: InstanceSettingsTable;
   invites: InvitesTable;
+  email_tokens: EmailTokensTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -253,5 +276,15 @@ export interface InvitesTable {
   expires_at: Timestamp;
   used_at: Date | null;
   used_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface EmailTokensTable {
+  id: string;
+  user_id: string;
+  purpose: "verify_email" | "reset_password";
+  email: string;
+  expires_at: Timestamp;
+  used_at: Date | null;
   created_at: Timestamp;
 }

@@ -1,5 +1,5 @@
 // Device login over HTTP: the whole flow, single use, denial, expiry, slow_down, wrong
-// codes, anonymous approval refused, grants capped by the approving token, the code-entry
+// codes, anonymous and token approval refused, grants capped by the account, the code-entry
 // rate limit, and the audit trail.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
@@ -11,8 +11,15 @@ describe("device login API", () => {
   const start = (json: unknown = { client_name: "mic on laptop" }) =>
     api(f.url, "POST", "/api/v1/device/code", { json });
   const poll = (device_code: string) => api(f.url, "POST", "/api/v1/device/token", { json: { device_code } });
-  const decide = (action: "approve" | "deny", user_code: string, token?: string) =>
-    api(f.url, "POST", `/api/v1/device/${action}`, { token, json: { user_code } });
+  const decide = (
+    action: "approve" | "deny",
+    user_code: string,
+    who?: { handle: string; password: string },
+  ) =>
+    api(f.url, "POST", `/api/v1/device/${action}`, {
+      basic: who ? [who.handle, who.password] : undefined,
+      json: { user_code },
+    });
   /** Moves a pending authorization's last poll back, as if the interval had passed. */
   const waitedInterval = (user_code: string) =>
     f.forge.db
@@ -45,7 +52,7 @@ describe("device login API", () => {
     expect(pending.headers.get("content-type")).toContain("application/problem+json");
     expect(pending.body).toMatchObject({ error: "authorization_pending", interval: 5 });
 
-    const approved = await decide("approve", code.body.user_code.toLowerCase(), alice.token);
+    const approved = await decide("approve", code.body.user_code.toLowerCase(), alice);
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({
       client_name: "mic on laptop",
@@ -69,7 +76,7 @@ describe("device login API", () => {
     const again = await poll(code.body.device_code);
     expect(again.status).toBe(400);
     expect(again.body.error).toBe("invalid_grant");
-    const reuse = await decide("approve", code.body.user_code, alice.token);
+    const reuse = await decide("approve", code.body.user_code, alice);
     expect(reuse.status).toBe(404);
 
     const audit = await f.forge.db
@@ -101,13 +108,13 @@ describe("device login API", () => {
 
   it("denial ends the login with access_denied and is audited", async () => {
     const code = await start({ client_name: "ci box" });
-    const denied = await decide("deny", code.body.user_code, alice.token);
+    const denied = await decide("deny", code.body.user_code, alice);
     expect(denied.status).toBe(200);
     expect(denied.body.status).toBe("denied");
     const r = await poll(code.body.device_code);
     expect(r.status).toBe(400);
     expect(r.body.error).toBe("access_denied");
-    expect((await decide("approve", code.body.user_code, alice.token)).status).toBe(404);
+    expect((await decide("approve", code.body.user_code, alice)).status).toBe(404);
     const entry = await f.forge.db
       .selectFrom("audit_log")
       .selectAll()
@@ -118,7 +125,7 @@ describe("device login API", () => {
 
   it("expired codes can be neither approved nor exchanged", async () => {
     const code = await start();
-    await decide("approve", code.body.user_code, alice.token);
+    await decide("approve", code.body.user_code, alice);
     await f.forge.db
       .updateTable("device_authorizations")
       .set({ expires_at: new Date(Date.now() - 1000) })
@@ -131,7 +138,7 @@ describe("device login API", () => {
       .set({ expires_at: new Date(Date.now() - 1000) })
       .where("user_code", "=", later.body.user_code.replace("-", ""))
       .execute();
-    expect((await decide("approve", later.body.user_code, alice.token)).status).toBe(404);
+    expect((await decide("approve", later.body.user_code, alice)).status).toBe(404);
     expect((await poll(later.body.device_code)).body.error).toBe("expired_token");
   });
 
@@ -140,8 +147,8 @@ describe("device login API", () => {
     const anon = await decide("approve", code.body.user_code);
     expect(anon.status).toBe(401);
     expect((await poll(code.body.device_code)).body.error).toBe("authorization_pending");
-    expect((await decide("approve", "BBBB-BBBB", alice.token)).status).toBe(404);
-    expect((await decide("approve", "not a code", alice.token)).status).toBe(404);
+    expect((await decide("approve", "BBBB-BBBB", alice)).status).toBe(404);
+    expect((await decide("approve", "not a code", alice)).status).toBe(404);
     expect((await poll("no-such-device-code")).body.error).toBe("invalid_grant");
     expect((await start({ scopes: ["everything"] })).status).toBe(400);
     expect((await start({ client_name: "x".repeat(61) })).status).toBe(400);
@@ -152,35 +159,35 @@ describe("device login API", () => {
     expect(bare.body.user_code).toMatch(/^\w{4}-\w{4}$/);
   });
 
-  it("grants no more than the approving token holds, and not beyond its expiry", async () => {
-    const narrow = await api(f.url, "POST", "/api/v1/tokens", {
-      basic: ["alice", alice.password],
-      json: {
-        name: "read only",
-        scopes: ["project:read"],
-        expires_at: new Date(Date.now() + 86_400_000).toISOString(),
-      },
+  it("refuses approval with a token (tokens do not mint tokens); grants only what the account may hold", async () => {
+    const code = await start({ scopes: ["project:read"] });
+    const withToken = await api(f.url, "POST", "/api/v1/device/approve", {
+      token: alice.token,
+      json: { user_code: code.body.user_code },
     });
-    const admin = await start({ scopes: ["admin", "project:read", "project:write"] });
-    const approved = await decide("approve", admin.body.user_code, narrow.body.token);
-    expect(approved.body.scopes).toEqual(["project:read"]);
-    const got = await poll(admin.body.device_code);
-    expect(got.body.scopes).toEqual(["project:read"]);
-    expect(got.body.expires_at).toBe(narrow.body.expires_at);
+    expect(withToken.status).toBe(403);
+    expect(withToken.body.detail).toMatch(/password/);
+    expect((await decide("approve", code.body.user_code, alice)).status).toBe(200);
+    expect((await poll(code.body.device_code)).body.scopes).toEqual(["project:read"]);
 
+    // alice, the first account, administers the instance; bob does not.
+    const bob = await userWithToken(f.url, "bob");
+    const admin = await start({ scopes: ["admin", "project:read"] });
+    expect((await decide("approve", admin.body.user_code, bob)).body.scopes).toEqual(["project:read"]);
     const adminOnly = await start({ scopes: ["admin"] });
-    const refused = await decide("approve", adminOnly.body.user_code, alice.token);
-    expect(refused.status).toBe(403);
+    expect((await decide("approve", adminOnly.body.user_code, bob)).status).toBe(403);
+    const forAlice = await start({ scopes: ["admin"] });
+    expect((await decide("approve", forAlice.body.user_code, alice)).body.scopes).toEqual(["admin"]);
   });
 
   it("limits how many codes one account can enter per minute", async () => {
     const mallory = await userWithToken(f.url, "mallory");
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await decide("approve", "BBBB-BBBB", mallory.token)).status);
+    for (let i = 0; i < 11; i++) statuses.push((await decide("approve", "BBBB-BBBB", mallory)).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(404));
     expect(statuses[10]).toBe(429);
     const code = await start();
-    const blocked = await decide("approve", code.body.user_code, mallory.token);
+    const blocked = await decide("approve", code.body.user_code, mallory);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get("retry-after")).toMatch(/^\d+$/);
   });

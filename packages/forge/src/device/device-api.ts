@@ -1,12 +1,11 @@
 // JSON API for device login (RFC 8628): the device asks for a code pair and polls for its
-// token anonymously; a signed-in user approves or denies the user code. Approving needs no
-// particular scope, because the device is granted at most the approving credential's own
-// scopes (and, for a token, its expiry): a token cannot grant more than it holds.
+// token anonymously; a signed-in user approves or denies the user code. Approving takes the
+// password (HTTP Basic) or a web session, never a token — as with creating tokens, a token
+// must not mint others — and grants at most the scopes the account may hold.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { sha256 } from "../accounts/secrets.ts";
 import { apiRouter, json, ProblemSchema, problems, requireUser, SECURED } from "../api/openapi.ts";
-import { parseBasic } from "../http/authenticate.ts";
+import { forbidden } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { countCodeAttempt } from "./device-limit.ts";
 import {
@@ -146,28 +145,15 @@ async function userCodeOf(c: Context<AppEnv>, raw: string) {
 }
 
 deviceApi.openapi(decision("approve"), async (c) => {
+  requireUser(c);
+  // Like creating a token: a token must not mint others (they would outlive its revocation).
+  if (c.get("authVia") === "token")
+    throw forbidden("Approve device logins with your password (HTTP Basic) or from the web");
   const code = await userCodeOf(c, c.req.valid("json").user_code);
-  const { db } = c.get("forge");
-  return c.json(await approveDevice(db, c.get("viewer"), code, await approvingTokenExpiry(c)), 200);
+  return c.json(await approveDevice(c.get("forge").db, c.get("viewer"), code, null), 200);
 });
 
 deviceApi.openapi(decision("deny"), async (c) => {
   const code = await userCodeOf(c, c.req.valid("json").user_code);
   return c.json(await denyDevice(c.get("forge").db, c.get("viewer"), code), 200);
 });
-
-/** When approving with a token, the issued token must not outlive it. */
-async function approvingTokenExpiry(c: Context<AppEnv>): Promise<Date | null> {
-  if (c.get("authVia") !== "token") return null;
-  const header = c.req.header("authorization") ?? "";
-  const secret = /^Bearer\s/i.test(header)
-    ? header.replace(/^Bearer\s+/i, "").trim()
-    : (parseBasic(header)?.password ?? "");
-  const row = await c
-    .get("forge")
-    .db.selectFrom("api_tokens")
-    .select("expires_at")
-    .where("token_hash", "=", sha256(secret))
-    .executeTakeFirst();
-  return row?.expires_at ?? null;
-}

@@ -16,6 +16,10 @@ export const SECURITY_ACTIONS = {
   "session.revoke": "Session signed out",
   "session.revoke_others": "All other sessions signed out",
   "account.password_change": "Password changed",
+  "account.password_reset_request": "Password reset link requested",
+  "account.password_reset": "Password reset with an emailed link",
+  "account.email_change": "Email address changed",
+  "account.email_verify": "Email address verified",
   "token.create": "Access token created",
   "token.revoke": "Access token revoked",
 } as const;

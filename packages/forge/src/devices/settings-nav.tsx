@@ -1,7 +1,8 @@
-// The tabs across the account settings pages (tokens, password, two-factor, sessions and
-// devices, security log).
+// The tabs across the account settings pages (tokens, email, password, two-factor, sessions
+// and devices, security log).
 const TABS = [
   ["/settings/tokens", "Access tokens"],
+  ["/settings/email", "Email"],
   ["/settings/password", "Password"],
   ["/settings/two-factor", "Two-factor"],
   ["/settings/devices", "Sessions"],

@@ -3,6 +3,7 @@
 import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
 import { conflict } from "../errors/app-error.ts";
+import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import { forgetIndex, indexFor, indexLanding } from "./filters.ts";
 import type { LandOutcome, PendingLanding } from "./land-types.ts";
@@ -32,6 +33,7 @@ async function recordInTransaction(db: Db, projectId: string, start: number, ite
       .returning("head_position")
       .executeTakeFirst();
     if (!moved) throw conflict("Trunk moved while landing; try again");
+    await scheduleReadmeIndex(trx, projectId); // trunk's README may have changed
     const index = await indexFor(trx, projectId, start);
     const out: LandOutcome[] = [];
     let position = start;

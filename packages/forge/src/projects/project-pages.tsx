@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
 import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
+import { SocialBar } from "../social/social-views.tsx";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
@@ -132,6 +133,7 @@ projectPages.get("/:owner/:project", async (c) => {
   return c.html(
     <Layout {...meta(c, `${p.owner_handle}/${p.handle}`, p.description || `${p.name} on Micelio`)}>
       <ProjectHeader p={p} admin={role === "admin"} />
+      <SocialBar c={c} p={p} />
       {home}
     </Layout>,
   );

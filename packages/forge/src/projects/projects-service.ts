@@ -13,6 +13,9 @@ import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error
 import { requireValid } from "../errors/validate.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import { detachForks, lockForksOf } from "../social/forks-repo.ts";
+import { requireForkMayBePublic } from "../social/forks-rules.ts";
+import { forkColumns } from "../social/social-columns.ts";
 import { type ProjectRole, requireRole, whereVisible } from "./access.ts";
 
 const name = z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters");
@@ -37,7 +40,12 @@ export const updateProjectSchema = z
   })
   .strict();
 
-export type ProjectWithOwner = Project & { owner_handle: string; owner_kind: "user" | "org" };
+export type ProjectWithOwner = Project & {
+  owner_handle: string;
+  owner_kind: "user" | "org";
+  parent_full_name?: string | null;
+  forks_count?: number;
+};
 
 export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
   return {
@@ -52,6 +60,9 @@ export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
     created_at: p.created_at.toISOString(),
     updated_at: p.updated_at.toISOString(),
     head_position: p.head_position,
+    parent: p.parent_full_name ?? null,
+    stars_count: p.stars_count,
+    forks_count: p.forks_count ?? 0,
     protection: { trunk_push: p.trunk_push, land_role: p.land_role, require_review: p.require_review },
     ...(role
       ? { permissions: { read: true, write: role === "write" || role === "admin", admin: role === "admin" } }
@@ -59,15 +70,21 @@ export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
   };
 }
 
-const withOwner = (db: Db) =>
+export const withOwner = (db: Db, viewer: Viewer) =>
   db
     .selectFrom("projects")
     .innerJoin("accounts", "accounts.id", "projects.owner_id")
     .selectAll("projects")
-    .select(["accounts.handle as owner_handle", "accounts.kind as owner_kind"]);
+    .select(["accounts.handle as owner_handle", "accounts.kind as owner_kind"])
+    .select(forkColumns(viewer));
 
-async function findProject(db: Db, owner: string, handle: string): Promise<ProjectWithOwner | undefined> {
-  return withOwner(db)
+async function findProject(
+  db: Db,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+): Promise<ProjectWithOwner | undefined> {
+  return withOwner(db, viewer)
     .where(sql`lower(accounts.handle)`, "=", owner.toLowerCase())
     .where(sql`lower(projects.handle)`, "=", handle.toLowerCase())
     .executeTakeFirst();
@@ -81,13 +98,13 @@ export async function getProject(
   handle: string,
   need: Exclude<ProjectRole, "none"> = "read",
 ): Promise<{ project: ProjectWithOwner; role: ProjectRole }> {
-  const project = await findProject(db, owner, handle);
+  const project = await findProject(db, viewer, owner, handle);
   if (!project) throw notFound("Project not found");
   const role = await requireRole(db, viewer, project, need);
   return { project, role };
 }
 
-async function resolveOwner(db: Db, viewer: Viewer, owner: string | undefined): Promise<Account> {
+export async function resolveOwner(db: Db, viewer: Viewer, owner: string | undefined): Promise<Account> {
   const user = viewer.user!;
   if (!owner || owner.toLowerCase() === user.handle.toLowerCase()) return user;
   const account = await db
@@ -168,6 +185,7 @@ export async function updateProject(db: Db, viewer: Viewer, owner: string, handl
     Object.entries(patch).filter(([k, v]) => v !== undefined && (project as any)[k] !== v),
   ) as z.infer<typeof updateProjectSchema>;
   if (Object.keys(changes).length === 0) return project;
+  if (changes.visibility === "public") await requireForkMayBePublic(db, project);
   return db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable("projects")
@@ -186,14 +204,15 @@ export async function updateProject(db: Db, viewer: Viewer, owner: string, handl
         ...(changes.visibility ? { visibility: changes.visibility } : {}),
       },
     });
-    return { ...updated, owner_handle: project.owner_handle, owner_kind: project.owner_kind };
+    return { ...project, ...updated };
   });
 }
 
 /** Deletes the project, then its repository (the database row goes first, so nothing serves it). */
 export async function deleteProject(db: Db, repos: RepoStore, viewer: Viewer, owner: string, handle: string) {
   const { project } = await getProject(db, viewer, owner, handle, "admin");
-  await db.transaction().execute(async (trx) => {
+  const forks = await db.transaction().execute(async (trx) => {
+    const forks = await lockForksOf(trx, project.id); // they borrow its objects: detached below
     await trx.deleteFrom("projects").where("id", "=", project.id).execute();
     await recordAudit(trx, viewer, {
       action: "project.delete",
@@ -202,7 +221,9 @@ export async function deleteProject(db: Db, repos: RepoStore, viewer: Viewer, ow
       target: `${project.owner_handle}/${project.handle}`,
       projectId: project.id,
     });
+    return forks;
   });
+  await detachForks(repos, project.id, forks);
   await repos.remove(project.id);
   return project;
 }
@@ -215,7 +236,7 @@ export interface ListQuery {
 }
 
 export async function listProjects(db: Db, viewer: Viewer, query: ListQuery = {}) {
-  let qb = whereVisible(withOwner(db), viewer);
+  let qb = whereVisible(withOwner(db, viewer), viewer);
   if (query.owner) qb = qb.where(sql`lower(accounts.handle)`, "=", query.owner.toLowerCase());
   if (query.q) {
     const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -11,6 +11,7 @@ import { recordAudit } from "../audit/audit.ts";
 import { AppError, forbidden } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
+import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { type ImportSource, importRepository } from "./import.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 
@@ -66,6 +67,7 @@ export async function importIntoProject(
     data: { source: source.kind, ...result },
   });
   await scheduleMaintenance(forge.db, project.id);
+  await scheduleReadmeIndex(forge.db, project.id);
   return { project, ...result };
 }
 

@@ -2,6 +2,7 @@
 // reachability bitmap (clones then count objects quickly) and pack the refs.
 import type { Db } from "../db/db.ts";
 import { enqueue, type JobHandler } from "../jobs/index.ts";
+import { repackArgs } from "../social/forks-repo.ts";
 import { git } from "./git.ts";
 import type { RepoStore } from "./repo-store.ts";
 
@@ -22,10 +23,12 @@ export function repoJobHandlers(repos: RepoStore): Record<string, JobHandler> {
     [REPO_MAINTAIN_JOB]: async (payload: { projectId: string }) => {
       if (!repos.exists(payload.projectId)) return; // deleted meanwhile
       const dir = repos.dir(payload.projectId);
-      await git(["repack", "-a", "-d", "-b", "-q", "--write-midx"], {
+      const shared = await repackArgs(dir); // forks borrow objects: social/forks-repo.ts
+      const base = ["repack", "-a", "-d", "-q", ...shared.args, ...(shared.bitmaps ? ["-b"] : [])];
+      await git([...base, "--write-midx"], {
         cwd: dir,
         timeoutMs: 30 * 60_000,
-      }).catch(async () => git(["repack", "-a", "-d", "-b", "-q"], { cwd: dir, timeoutMs: 30 * 60_000 }));
+      }).catch(async () => git(base, { cwd: dir, timeoutMs: 30 * 60_000 }));
       await git(["pack-refs", "--all"], { cwd: dir });
     },
   };

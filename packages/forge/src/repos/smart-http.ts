@@ -10,6 +10,7 @@ import { anonymous } from "../accounts/viewer.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { gitSpawn } from "./git.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 import { packCacheArgs } from "./pack-cache.ts";
@@ -155,6 +156,7 @@ for (const service of SERVICES) {
         if (code !== 0) return;
         await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
         await scheduleMaintenance(forge.db, project.id);
+        await scheduleReadmeIndex(forge.db, project.id); // any branch may be the default one
       });
     }
     return stream(c, child, `application/x-${service}-result`);

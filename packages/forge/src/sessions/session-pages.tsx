@@ -156,6 +156,14 @@ function Facts({ p, s }: { p: ProjectWithOwner; s: SessionRow }) {
           " (empty trunk)"
         )}
       </dd>
+      {s.source ? (
+        <>
+          <dt>From</dt>
+          <dd>
+            <a href={`/${s.source}/sessions/${s.source_session_id}`}>{s.source}</a> (a fork)
+          </dd>
+        </>
+      ) : null}
       <dt>Tokens</dt>
       <dd>
         {Number(s.tokens_input)} in · {Number(s.tokens_output)} out

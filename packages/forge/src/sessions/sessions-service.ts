@@ -42,6 +42,7 @@ export function sessionJson(s: SessionRow) {
     landed_at: s.landed_at?.toISOString() ?? null,
     approved_by: s.approved_by,
     approved_at: s.approved_at?.toISOString() ?? null,
+    source: s.source ? { project: s.source, session: s.source_session_id } : null,
   };
 }
 

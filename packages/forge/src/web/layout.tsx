@@ -2,6 +2,7 @@
 // navigation, main content, footer. Works without JavaScript and from 320 px wide.
 import type { Child } from "hono/jsx";
 import type { Account } from "../db/schema.ts";
+import { VerifyEmailBanner } from "../mail/verify-banner.tsx";
 
 export interface PageMeta {
   title: string;
@@ -34,6 +35,17 @@ export function Layout(props: PageMeta & { children?: Child }) {
           <a class="brand" href="/">
             Micelio
           </a>
+          <search class="header-search">
+            <form method="get" action="/search">
+              <input
+                type="search"
+                name="q"
+                placeholder="Search…"
+                aria-label="Search Micelio"
+                maxlength={256}
+              />
+            </form>
+          </search>
           <nav aria-label="Main">
             {props.user ? (
               <>
@@ -58,7 +70,10 @@ export function Layout(props: PageMeta & { children?: Child }) {
             )}
           </nav>
         </header>
-        <main id="main">{props.children}</main>
+        <main id="main">
+          <VerifyEmailBanner user={props.user} csrfToken={props.csrfToken} />
+          {props.children}
+        </main>
         <footer class="site-footer">
           <a href="/api/docs">API</a>
           <a href="/skill.md">For agents</a>

@@ -9,9 +9,12 @@ import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
+import { mailPages } from "../mail/mail-pages.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
+import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
+import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { homePage } from "./home-page.tsx";
@@ -21,6 +24,7 @@ for (const pages of [
   homePage,
   skillPage,
   authPages,
+  mailPages,
   adminPages,
   tokenPages,
   devicePages,
@@ -29,8 +33,10 @@ for (const pages of [
   orgPages,
   blamePages,
   sessionPages,
+  socialPages,
   browsePages,
   projectPages,
+  searchPages,
   profilePage,
 ])
   webPages.route("/", pages);

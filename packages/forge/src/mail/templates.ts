@@ -1,0 +1,94 @@
+// The forge's transactional messages: each template turns its variables into a subject, a
+// plain-text body and a simple HTML body (every variable escaped). Links are built from the
+// configured public URL, never from a request's Host header.
+import { z } from "zod";
+import { escapeHtml } from "../render/escape.ts";
+
+export const TEMPLATES = {
+  verify_email: z.object({
+    handle: z.string(),
+    email: z.string(),
+    token: z.string(),
+    reason: z.enum(["signup", "change", "resend"]),
+  }),
+  email_changed: z.object({ handle: z.string(), oldEmail: z.string(), newEmail: z.string() }),
+  password_reset: z.object({ handle: z.string(), token: z.string() }),
+  password_changed: z.object({ handle: z.string() }),
+} as const;
+
+export type TemplateName = keyof typeof TEMPLATES;
+export type TemplateVars<T extends TemplateName> = z.infer<(typeof TEMPLATES)[T]>;
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A message as paragraphs; a paragraph may hold one link, shown as a button in HTML. */
+type Block = string | { link: string; label: string };
+
+function compose(subject: string, blocks: Block[]): RenderedMail {
+  const text = blocks.map((b) => (typeof b === "string" ? b : `${b.label}:\n${b.link}`)).join("\n\n");
+  const html = [
+    "<!doctype html>",
+    '<html><body style="font-family: sans-serif; line-height: 1.5; max-width: 36em">',
+    ...blocks.map((b) =>
+      typeof b === "string"
+        ? `<p>${escapeHtml(b)}</p>`
+        : `<p><a href="${escapeHtml(b.link)}">${escapeHtml(b.label)}</a></p>` +
+          `<p style="font-size: 0.9em; color: #555">${escapeHtml(b.link)}</p>`,
+    ),
+    '<p style="font-size: 0.9em; color: #555">— Micelio</p>',
+    "</body></html>",
+  ].join("\n");
+  return { subject, text: `${text}\n\n— Micelio\n`, html };
+}
+
+export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, baseUrl: string): RenderedMail {
+  const base = baseUrl.replace(/\/+$/, "");
+  switch (name) {
+    case "verify_email": {
+      const v = TEMPLATES.verify_email.parse(rawVars);
+      const link = `${base}/verify-email?token=${encodeURIComponent(v.token)}`;
+      return compose("Verify your email address", [
+        `Hello @${v.handle},`,
+        v.reason === "change"
+          ? `You asked to use ${v.email} for your Micelio account. Confirm that this address is yours:`
+          : `Confirm that ${v.email} is the email address of your Micelio account:`,
+        { link, label: "Verify email address" },
+        "The link works once and expires in 24 hours. If you did not ask for this, ignore this message.",
+      ]);
+    }
+    case "email_changed": {
+      const v = TEMPLATES.email_changed.parse(rawVars);
+      return compose("Your email address was changed", [
+        `Hello @${v.handle},`,
+        `The email address of your Micelio account was changed from ${v.oldEmail} to ${v.newEmail}. Messages will go to the new address from now on.`,
+        "If you did not make this change, sign in and change your password at once, or ask the administrator of the instance for help.",
+        { link: `${base}/settings/email`, label: "Email settings" },
+      ]);
+    }
+    case "password_reset": {
+      const v = TEMPLATES.password_reset.parse(rawVars);
+      const link = `${base}/reset-password?token=${encodeURIComponent(v.token)}`;
+      return compose("Reset your password", [
+        `Hello @${v.handle},`,
+        "Someone asked to reset the password of your Micelio account. Choose a new password here:",
+        { link, label: "Reset password" },
+        "The link works once and expires in 1 hour. If you did not ask for this, ignore this message: your password stays as it is.",
+      ]);
+    }
+    case "password_changed": {
+      const v = TEMPLATES.password_changed.parse(rawVars);
+      return compose("Your password was changed", [
+        `Hello @${v.handle},`,
+        "The password of your Micelio account was just reset, and every web session was signed out.",
+        "If you did not do this, reset your password again at once and ask the administrator of the instance for help.",
+        { link: `${base}/forgot-password`, label: "Reset password" },
+      ]);
+    }
+    default:
+      throw new Error(`unknown mail template ${JSON.stringify(name)}`);
+  }
+}

@@ -1,0 +1,115 @@
+// Forks: anyone who can read a project may fork it under their own account or an
+// organization they belong to. The fork keeps the parent's visibility (a private project's
+// fork stays private), starts with the parent's branches and tags, borrows its objects
+// (forks-repo.ts), and records the inherited trunk as one implicit landing right away —
+// exactly what trunk reconciliation does for any repository that arrives with history
+// (imports, start-up recovery). The parent's landings are not copied: their sessions belong
+// to the parent; sessions proposed upstream map their base by commit (incoming-sessions.ts).
+import { sql } from "kysely";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { projectHandle } from "../accounts/handles.ts";
+import { hasScope, type Viewer } from "../accounts/viewer.ts";
+import { recordAudit } from "../audit/audit.ts";
+import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
+import { requireValid } from "../errors/validate.ts";
+import type { Forge } from "../http/context.ts";
+import { whereVisible } from "../projects/access.ts";
+import { getProject, type ProjectWithOwner, resolveOwner, withOwner } from "../projects/projects-service.ts";
+import { populateFork } from "./forks-repo.ts";
+
+export const forkProjectSchema = z
+  .object({
+    owner: z.string().max(39).optional(),
+    handle: projectHandle.optional(),
+  })
+  .strict();
+
+export async function forkProject(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+  input: unknown,
+): Promise<ProjectWithOwner> {
+  const { db, repos } = forge;
+  const { project: parent } = await getProject(db, viewer, owner, handle, "read"); // 404 before 401
+  const user = viewer.user;
+  if (!user) throw unauthorized();
+  const data = requireValid(forkProjectSchema, input ?? {});
+  if (!hasScope(viewer, "project:write")) throw forbidden("This token lacks the project:write scope");
+  const target = await resolveOwner(db, viewer, data.owner);
+  const forkHandle = data.handle ?? parent.handle;
+  const taken = () =>
+    conflict(`${target.handle}/${forkHandle} already exists; choose another handle`, [
+      { field: "handle", message: "already taken" },
+    ]);
+  let createdRepo: string | undefined;
+  let forkId: string;
+  try {
+    forkId = await db.transaction().execute(async (trx) => {
+      const exists = await trx
+        .selectFrom("projects")
+        .select("id")
+        .where("owner_id", "=", target.id)
+        .where(sql`lower(handle)`, "=", forkHandle.toLowerCase())
+        .executeTakeFirst();
+      if (exists) throw taken();
+      const fork = await trx
+        .insertInto("projects")
+        .values({
+          id: ulid(),
+          owner_id: target.id,
+          handle: forkHandle,
+          name: parent.name,
+          description: parent.description,
+          visibility: parent.visibility,
+          parent_id: parent.id,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, viewer, {
+        action: "project.fork",
+        targetType: "project",
+        targetId: fork.id,
+        target: `${target.handle}/${forkHandle}`,
+        projectId: fork.id,
+        data: { parent: `${parent.owner_handle}/${parent.handle}`, visibility: parent.visibility },
+      });
+      createdRepo = fork.id;
+      await repos.create(fork.id);
+      await populateFork(repos.dir(parent.id), repos.dir(fork.id));
+      return fork.id;
+    });
+  } catch (err) {
+    if (createdRepo) await repos.remove(createdRepo).catch(() => {});
+    const code = (err as { code?: string }).code;
+    if (code === "23505") throw taken();
+    if (code === "23503") throw notFound("Project not found"); // the parent was deleted meanwhile
+    throw err;
+  }
+  // No pusher: the history is the parent's, not a landing by whoever forked it.
+  await forge.lander
+    .reconcile(forkId)
+    .catch((err) => forge.log.warn({ err, projectId: forkId }, "recording a fork's trunk failed"));
+  return (await getProject(db, viewer, target.handle, forkHandle, "read")).project;
+}
+
+/** The forks of a project that the viewer may see, newest first. */
+export async function listForks(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+  page: { limit?: number; offset?: number } = {},
+) {
+  const { project } = await getProject(forge.db, viewer, owner, handle, "read");
+  const forks = await whereVisible(withOwner(forge.db, viewer), viewer)
+    .where("projects.parent_id", "=", project.id)
+    .orderBy("projects.created_at", "desc")
+    .orderBy("projects.id", "desc")
+    .limit(Math.min(page.limit ?? 30, 100))
+    .offset(page.offset ?? 0)
+    .execute();
+  return { project, forks };
+}
