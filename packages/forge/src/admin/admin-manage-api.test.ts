@@ -135,6 +135,11 @@ describe("administration API", () => {
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden", { token: tia.token })).status).toBe(404);
     const listed = await api(f.url, "GET", "/api/v1/projects", { token: tia.token });
     expect(listed.body.map((p: { full_name: string }) => p.full_name)).not.toContain("sam/garden");
+    const names = async () =>
+      (await api(f.url, "GET", "/api/v1/search/projects?q=garden")).body.items.map(
+        (p: { full_name: string }) => p.full_name,
+      );
+    expect(await names()).toEqual(["tia/garden"]);
     expect((await A("GET", "/api/v1/projects/sam/garden".replace("/api/v1", ""))).status).toBe(200);
 
     expect((await A("POST", "/admin/users/sam/unsuspend")).body.suspended).toBe(false);
@@ -146,6 +151,7 @@ describe("administration API", () => {
       (await tryGit(src, "push", "-q", "-f", gitUrl("/sam/garden.git", "sam", sam.token), "main")).ok,
     ).toBe(true);
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden")).status).toBe(200);
+    expect((await names()).sort()).toEqual(["sam/garden", "tia/garden"]);
   });
 
   it("refuses to suspend oneself and to revoke the last administrator", async () => {
