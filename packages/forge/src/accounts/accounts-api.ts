@@ -1,7 +1,7 @@
 // JSON API for accounts: scriptable sign-up, the current user, public user profiles.
 import { createRoute, z } from "@hono/zod-openapi";
+import { registrationGate } from "../admin/registration.ts";
 import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
-import { AppError } from "../errors/app-error.ts";
 import { listOrgsOf, orgJson } from "../orgs/orgs-service.ts";
 import { getAccountByHandle, signup, signupSchema, userJson } from "./accounts-service.ts";
 
@@ -12,7 +12,8 @@ accountsApi.openapi(
     method: "post",
     path: "/signup",
     tags: ["accounts"],
-    summary: "Create an account (the first account becomes the administrator)",
+    summary:
+      "Create an account (the first account becomes the administrator); needs `invite` when registration is invite-only",
     request: { body: jsonBody(signupSchema.openapi("SignupRequest")) },
     responses: {
       201: json(UserSchema, "The new account"),
@@ -23,10 +24,13 @@ accountsApi.openapi(
   }),
   async (c) => {
     const forge = c.get("forge");
-    if (forge.config.registration === "closed") {
-      throw new AppError("forbidden", "Registration is closed on this instance");
-    }
-    const account = await signup(forge.db, c.req.valid("json"), c.get("viewer").ip);
+    const body = c.req.valid("json");
+    const account = await signup(
+      forge.db,
+      body,
+      c.get("viewer").ip,
+      registrationGate(forge.config, body.invite),
+    );
     return c.json(userJson(account, { private: true }), 201);
   },
 );

@@ -17,6 +17,8 @@ export const signupSchema = z.object({
   handle: accountHandle,
   email: z.string().max(254, "Email must be at most 254 characters").email("Enter a valid email address"),
   password: passwordSchema,
+  /** The invite token, when registration is by invitation only. */
+  invite: z.string().max(200).optional(),
 });
 export type SignupInput = z.infer<typeof signupSchema>;
 
@@ -38,7 +40,13 @@ export async function isHandleTaken(db: Db, handle: string): Promise<boolean> {
   return (await findAccountByHandle(db, handle)) !== undefined;
 }
 
-export async function signup(db: Db, input: SignupInput, ip: string): Promise<Account> {
+/** `gate` runs first inside the sign-up transaction (registration mode, invites). */
+export async function signup(
+  db: Db,
+  input: SignupInput,
+  ip: string,
+  gate?: (trx: Db, accountId: string) => Promise<void>,
+): Promise<Account> {
   const data = requireValid(signupSchema, input);
   const passwordHash = await hashPassword(data.password);
   const id = ulid();
@@ -46,6 +54,7 @@ export async function signup(db: Db, input: SignupInput, ip: string): Promise<Ac
     return await db.transaction().execute(async (trx) => {
       // Serialize sign-ups so exactly one first account becomes administrator.
       await sql`SELECT pg_advisory_xact_lock(7245002)`.execute(trx);
+      if (gate) await gate(trx, id);
       const existing = await trx
         .selectFrom("accounts")
         .select(["handle", "email"])

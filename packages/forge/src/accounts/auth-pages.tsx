@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { inviteUsable, registrationGate, registrationMode } from "../admin/registration.ts";
 import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -46,13 +47,29 @@ function SignupForm(props: {
   errors?: Record<string, string>;
   message?: string;
   csrf: string;
-  closed: boolean;
+  /** Why sign-up is not possible here, if it is not. */
+  refused?: "closed" | "invite-only" | "bad-invite";
 }) {
-  if (props.closed) {
+  if (props.refused) {
+    const [title, text] =
+      props.refused === "closed"
+        ? [
+            "Sign-up is closed",
+            "This instance does not accept new accounts. Ask its administrator for an invitation.",
+          ]
+        : props.refused === "invite-only"
+          ? [
+              "Sign-up is by invitation",
+              "New accounts need an invitation link from an administrator of this instance.",
+            ]
+          : [
+              "This invitation cannot be used",
+              "The invitation is invalid, already used or expired. Ask an administrator for a new one.",
+            ];
     return (
       <div class="empty">
-        <h1>Sign-up is closed</h1>
-        <p>This instance does not accept new accounts. Ask its administrator for an invitation.</p>
+        <h1>{title}</h1>
+        <p>{text}</p>
       </div>
     );
   }
@@ -62,6 +79,7 @@ function SignupForm(props: {
       <h1>Create your account</h1>
       <Alert message={props.message} />
       <CsrfField token={props.csrf} />
+      {v.invite ? <input type="hidden" name="invite" value={v.invite} /> : null}
       <label for="handle">Handle</label>
       <input
         id="handle"
@@ -101,23 +119,35 @@ function SignupForm(props: {
   );
 }
 
-authPages.get("/signup", (c) => {
-  const closed = c.get("forge").config.registration === "closed";
+/** Whether the sign-up form may be shown: the current mode, and the invite for invite-only. */
+async function signupRefusal(c: Context<AppEnv>, invite: string | undefined) {
+  const forge = c.get("forge");
+  const mode = await registrationMode(forge.db, forge.config);
+  if (mode === "closed") return "closed" as const;
+  if (mode === "open") return undefined;
+  if (!invite) return "invite-only" as const;
+  return (await inviteUsable(forge.db, invite)) ? undefined : ("bad-invite" as const);
+}
+
+authPages.get("/signup", async (c) => {
+  const invite = c.req.query("invite")?.slice(0, 200);
+  const refused = await signupRefusal(c, invite);
   return c.html(
     <Layout {...meta(c, "Sign up")}>
-      <SignupForm values={{}} csrf={c.get("csrfToken")} closed={closed} />
+      <SignupForm values={invite ? { invite } : {}} csrf={c.get("csrfToken")} refused={refused} />
     </Layout>,
+    refused ? 403 : 200,
   );
 });
 
 authPages.post("/signup", async (c) => {
   const forge = c.get("forge");
-  const closed = forge.config.registration === "closed";
   const values = await formFields(c);
-  if (closed) {
+  const refused = await signupRefusal(c, values.invite);
+  if (refused) {
     return c.html(
       <Layout {...meta(c, "Sign up")}>
-        <SignupForm values={{}} csrf={c.get("csrfToken")} closed />
+        <SignupForm values={{}} csrf={c.get("csrfToken")} refused={refused} />
       </Layout>,
       403,
     );
@@ -127,6 +157,7 @@ authPages.post("/signup", async (c) => {
       forge.db,
       { handle: values.handle ?? "", email: values.email ?? "", password: values.password ?? "" },
       c.get("viewer").ip,
+      registrationGate(forge.config, values.invite),
     );
     await startSession(c, account.id);
     return c.redirect("/", 303);
@@ -134,13 +165,7 @@ authPages.post("/signup", async (c) => {
     const f = formFailure(err);
     return c.html(
       <Layout {...meta(c, "Sign up")}>
-        <SignupForm
-          values={values}
-          errors={f.fields}
-          message={f.message}
-          csrf={c.get("csrfToken")}
-          closed={false}
-        />
+        <SignupForm values={values} errors={f.fields} message={f.message} csrf={c.get("csrfToken")} />
       </Layout>,
       f.status,
     );
@@ -206,6 +231,20 @@ authPages.post("/login", async (c) => {
         />
       </Layout>,
       401,
+    );
+  }
+  // Only after a correct password, so suspension is not revealed to someone guessing.
+  if (user.suspended_at) {
+    return c.html(
+      <Layout {...meta(c, "Log in")}>
+        <LoginForm
+          login={values.login}
+          next={next}
+          message="This account is suspended. Contact the administrators of this instance."
+          csrf={c.get("csrfToken")}
+        />
+      </Layout>,
+      403,
     );
   }
   // With two-factor on, a correct password only leads to the second step (two-factor/).

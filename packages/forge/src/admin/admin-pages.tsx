@@ -1,5 +1,7 @@
 // Administration pages: the job queue (with the dead-letter list and retry) and the
-// instance-wide audit log. To anyone but an administrator they do not exist.
+// instance-wide audit log; the overview, registration, accounts and projects pages
+// (admin-instance-, admin-accounts-, admin-projects-pages.tsx) are mounted behind the same
+// guard. To anyone but an administrator they do not exist.
 import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
 import { AuditTable } from "../audit/audit-table.tsx";
@@ -7,7 +9,11 @@ import type { AppEnv } from "../http/context.ts";
 import { countByState, JOB_STATES, type JobState, listJobs } from "../jobs/index.ts";
 import { CsrfField, Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
+import { adminAccountsPages } from "./admin-accounts-pages.tsx";
 import { requireAdmin, retryDeadJob } from "./admin-api.ts";
+import { adminInstancePages } from "./admin-instance-pages.tsx";
+import { AdminNav } from "./admin-nav.tsx";
+import { adminProjectsPages } from "./admin-projects-pages.tsx";
 
 export const adminPages = new Hono<AppEnv>();
 adminPages.use("/admin", async (c, next) => {
@@ -18,15 +24,10 @@ adminPages.use("/admin/*", async (c, next) => {
   requireAdmin(c);
   await next();
 });
-
-const AdminNav = () => (
-  <nav aria-label="Administration">
-    <a href="/admin/jobs">Jobs</a> · <a href="/admin/jobs?state=dead">Dead jobs</a> ·{" "}
-    <a href="/admin/audit">Audit log</a>
-  </nav>
-);
-
-adminPages.get("/admin", (c) => c.redirect("/admin/jobs", 302));
+// Overview, registration and invites; accounts and projects (guarded by the middleware above).
+adminPages.route("/", adminInstancePages);
+adminPages.route("/", adminAccountsPages);
+adminPages.route("/", adminProjectsPages);
 
 adminPages.get("/admin/jobs", async (c) => {
   const db = c.get("forge").db;

@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
+import { adminManageApi } from "../admin/admin-manage-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
 import { deviceApi } from "../device/device-api.ts";
@@ -73,6 +74,7 @@ export function buildApi() {
     eventsApi,
     deviceApi,
     webSessionsApi,
+    adminManageApi,
     searchApi,
     socialApi,
     mailApi,

@@ -13,7 +13,7 @@ const schema = z.object({
     .optional(),
   REDIS_URL: z.string().optional(),
   MICELIO_PUBLIC_URL: z.string().optional(),
-  MICELIO_REGISTRATION: z.enum(["open", "closed"]).default("open"),
+  MICELIO_REGISTRATION: z.enum(["open", "invite-only", "closed"]).default("open"),
   MICELIO_RATE_LIMIT_ANON: z.coerce.number().int().positive().default(300),
   MICELIO_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
@@ -35,7 +35,8 @@ export interface Config {
   databaseSchema?: string;
   redisUrl?: string;
   publicUrl?: string;
-  registration: "open" | "closed";
+  /** The default registration mode; administrators can change it at runtime (admin/registration.ts). */
+  registration: "open" | "invite-only" | "closed";
   rateLimit: { anonymousPerMinute: number; userPerMinute: number };
   /** "auto": Secure cookies whenever the request arrived over https. */
   secureCookies: "auto" | "true" | "false";

@@ -15,6 +15,8 @@ export interface AccountsTable {
   is_admin: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  suspended_at: Generated<Date | null>;
+  suspended_reason: Generated<string>;
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   website: Generated<string>;
   links: ColumnType<Record<string, unknown>, string | undefined, string>;
@@ -208,6 +210,8 @@ export interface Database {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
+  instance_settings: InstanceSettingsTable;
+  invites: InvitesTable;
   email_tokens: EmailTokensTable;
 }
 
@@ -258,6 +262,23 @@ export interface LoginChallengesTable {
   user_agent: Generated<string>;
   attempts: Generated<number>;
   expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  created_by: string | null;
+  note: Generated<string>;
+  expires_at: Timestamp;
+  used_at: Date | null;
+  used_by: string | null;
   created_at: Timestamp;
 }
 

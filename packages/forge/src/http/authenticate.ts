@@ -2,11 +2,12 @@
 // email with a password or a token as the password, as git clients send). Bad credentials
 // are refused outright rather than silently treated as anonymous. Accounts with two-factor
 // sign-in on cannot use their password here, only tokens (or the web, with the second step).
+// Suspended accounts are refused whatever the credential.
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticatePassword } from "../accounts/accounts-service.ts";
 import { anonymous } from "../accounts/viewer.ts";
-import { findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
+import { deleteWebSession, findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
 import { AppError } from "../errors/app-error.ts";
 import { authenticateToken, TOKEN_PREFIX } from "../tokens/tokens-service.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
@@ -101,5 +102,16 @@ async function identify(c: Context<AppEnv>) {
         c.set("authVia", "session");
       }
     }
+  }
+  // A suspended account's credentials stop working: tokens and passwords are refused, and a
+  // web session that survived the suspension is ended.
+  const resolved = c.get("viewer").user;
+  if (resolved?.suspended_at) {
+    const session = c.get("webSession");
+    if (!session) throw badCredentials("This account is suspended");
+    await deleteWebSession(db, session.id);
+    c.set("viewer", anonymous(ip));
+    c.set("webSession", null);
+    c.set("authVia", "none");
   }
 }

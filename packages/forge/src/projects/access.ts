@@ -1,5 +1,6 @@
 // Who may do what with a project. Anyone without read access to a private project is told
-// it does not exist (404), never that it is forbidden.
+// it does not exist (404), never that it is forbidden. The projects of a suspended account
+// are hidden the same way from everyone but administrators.
 import { type SelectQueryBuilder, sql } from "kysely";
 import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
@@ -10,12 +11,14 @@ export type ProjectRole = "none" | "read" | "write" | "admin";
 const RANK: Record<ProjectRole, number> = { none: 0, read: 1, write: 2, admin: 3 };
 
 export async function projectRole(db: Db, viewer: Viewer, project: Project): Promise<ProjectRole> {
+  if (isAdmin(viewer)) return "admin";
+  // The projects of a suspended account are hidden from everyone but administrators.
+  if (await ownerSuspended(db, project.owner_id)) return "none";
   const publicRole: ProjectRole = project.visibility === "public" ? "read" : "none";
   const user = viewer.user;
   if (!user) return publicRole;
   // A token without project:read (or project:write) sees only what anonymous visitors see.
   const canUsePrivileges = hasScope(viewer, "project:read") || hasScope(viewer, "project:write");
-  if (isAdmin(viewer)) return "admin";
   if (!canUsePrivileges) return publicRole;
   if (project.owner_id === user.id) return "admin";
   const membership = await db
@@ -27,6 +30,15 @@ export async function projectRole(db: Db, viewer: Viewer, project: Project): Pro
   if (membership?.role === "owner") return "admin";
   if (membership?.role === "member") return "write";
   return publicRole;
+}
+
+async function ownerSuspended(db: Db, ownerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("accounts")
+    .select("suspended_at")
+    .where("id", "=", ownerId)
+    .executeTakeFirst();
+  return Boolean(row?.suspended_at);
 }
 
 /** Throws not_found when the viewer cannot read, forbidden when they can read but not `need`. */
@@ -57,6 +69,12 @@ export function whereVisible<O>(
   viewer: Viewer,
 ): SelectQueryBuilder<Database, "projects", O> {
   if (isAdmin(viewer)) return qb;
+  qb = qb.where("projects.owner_id", "not in", (eb) =>
+    eb
+      .selectFrom("accounts as suspended")
+      .select("suspended.id")
+      .where("suspended.suspended_at", "is not", null),
+  );
   const user = viewer.user;
   if (!user || !(hasScope(viewer, "project:read") || hasScope(viewer, "project:write"))) {
     return qb.where("projects.visibility", "=", "public");

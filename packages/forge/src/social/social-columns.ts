@@ -8,12 +8,14 @@ import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
 export function readableBy(viewer: Viewer, t: string): RawBuilder<boolean> {
   if (isAdmin(viewer)) return sql<boolean>`true`;
   const visibility = sql.ref(`${t}.visibility`);
+  const owner = sql.ref(`${t}.owner_id`);
+  // A suspended account's projects are hidden from everyone but administrators.
+  const active = sql<boolean>`${owner} NOT IN (SELECT sa.id FROM accounts sa WHERE sa.suspended_at IS NOT NULL)`;
   const user = viewer.user;
   if (!user || !(hasScope(viewer, "project:read") || hasScope(viewer, "project:write")))
-    return sql<boolean>`${visibility} = 'public'`;
-  const owner = sql.ref(`${t}.owner_id`);
-  return sql<boolean>`(${visibility} = 'public' OR ${owner} = ${user.id}
-    OR ${owner} IN (SELECT org_members.org_id FROM org_members WHERE org_members.user_id = ${user.id}))`;
+    return sql<boolean>`(${active} AND ${visibility} = 'public')`;
+  return sql<boolean>`(${active} AND (${visibility} = 'public' OR ${owner} = ${user.id}
+    OR ${owner} IN (SELECT org_members.org_id FROM org_members WHERE org_members.user_id = ${user.id})))`;
 }
 
 /** Columns to add to a query over `projects`: parent_full_name and forks_count. */
