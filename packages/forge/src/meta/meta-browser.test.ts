@@ -29,7 +29,7 @@ describe("badges and legal in a browser at 320 px", () => {
     await page.goto(`${f.url}/wendy/a-rather-long-project-handle-for-small-screens`);
     await page.click("details.badge-snippets summary");
     const images = page.locator("details.badge-snippets img");
-    expect(await images.count()).toBe(4);
+    expect(await images.count()).toBe(5);
     await page.waitForFunction(
       "[...document.querySelectorAll('details.badge-snippets img')].every((i) => i.complete)",
     );
