@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   /** Runs fn with one dedicated connection (for migrations and advisory locks). */
   withClient<T>(fn: (client: ScriptClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball (see OpenOptions.loadDataDir). */
+  dump?: () => Promise<Blob | File>;
 }
 
 export interface OpenOptions {
@@ -31,6 +33,8 @@ export interface OpenOptions {
   dir?: string;
   /** PostgreSQL schema to use (created if missing); tests use one schema each. */
   schema?: string;
+  /** A PGlite data directory dump to start the in-memory database from (tests' template). */
+  loadDataDir?: Blob;
 }
 
 // int8 and numeric come back as strings from pg; we only use them for counters that fit.
@@ -41,7 +45,9 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.dir) mkdirSync(opts.dir, { recursive: true });
   // pg_trgm (typo-tolerant search) ships with PGlite; migration 0009 creates the extension.
   const extensions = { pg_trgm };
-  const lite = opts.dir ? new PGlite(opts.dir, { extensions }) : new PGlite({ extensions });
+  const lite = opts.dir
+    ? new PGlite(opts.dir, { extensions })
+    : new PGlite({ extensions, loadDataDir: opts.loadDataDir });
   await lite.waitReady;
   const pool = new PglitePool(lite);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
@@ -57,6 +63,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       }
     },
     close: () => db.destroy(),
+    dump: () => lite.dumpDataDir("none"),
   };
 }
 

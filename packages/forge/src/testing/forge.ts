@@ -15,7 +15,7 @@ export interface TestForge extends RunningForge {
 
 export async function startTestForge(env: Record<string, string> = {}): Promise<TestForge> {
   const dataDir = mkdtempSync(join(tmpdir(), "micelio-test-"));
-  const { handle, cleanup } = await testDatabase({ migrate: false });
+  const { handle, cleanup } = await testDatabase({ migrate: false, template: true });
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
