@@ -228,7 +228,6 @@ export interface DeviceAuthorizationsTable {
   client_name: string;
   scopes: string[];
   granted_scopes: string[] | null;
-  token_expires_at: Date | null;
   status: Generated<"pending" | "approved" | "denied" | "used">;
   user_id: string | null;
   interval_seconds: Generated<number>;

@@ -150,7 +150,7 @@ deviceApi.openapi(decision("approve"), async (c) => {
   if (c.get("authVia") === "token")
     throw forbidden("Approve device logins with your password (HTTP Basic) or from the web");
   const code = await userCodeOf(c, c.req.valid("json").user_code);
-  return c.json(await approveDevice(c.get("forge").db, c.get("viewer"), code, null), 200);
+  return c.json(await approveDevice(c.get("forge").db, c.get("viewer"), code), 200);
 });
 
 deviceApi.openapi(decision("deny"), async (c) => {

@@ -122,16 +122,8 @@ export function decisionJson(row: DeviceAuthorization) {
   };
 }
 
-/**
- * Approves a pending authorization for the viewer. `tokenExpiresAt` caps the issued token's
- * lifetime (the approving token's own expiry when approving with a token).
- */
-export async function approveDevice(
-  db: Db,
-  viewer: Viewer,
-  userCode: string,
-  tokenExpiresAt: Date | null = null,
-) {
+/** Approves a pending authorization for the viewer (signed in with a password or in the browser). */
+export async function approveDevice(db: Db, viewer: Viewer, userCode: string) {
   const user = viewer.user;
   if (!user) throw forbidden("Log in to approve a device");
   return db.transaction().execute(async (trx) => {
@@ -155,7 +147,6 @@ export async function approveDevice(
         status: "approved",
         user_id: user.id,
         granted_scopes: granted,
-        token_expires_at: tokenExpiresAt,
         decided_at: new Date(),
       })
       .where("id", "=", pending.id)
@@ -210,9 +201,8 @@ export async function exchangeDeviceCode(db: Db, input: unknown, ip: string) {
   if (row.status === "used") throw deviceError("invalid_grant", "This device code has already been used");
   if (row.status === "denied") throw deviceError("access_denied", "The device login was denied");
   const now = new Date();
-  const expired =
-    new Date(row.expires_at) <= now || (row.token_expires_at !== null && row.token_expires_at <= now);
-  if (expired) throw deviceError("expired_token", "The device code has expired; start the login again");
+  if (new Date(row.expires_at) <= now)
+    throw deviceError("expired_token", "The device code has expired; start the login again");
   if (row.status === "pending") return poll(db, row, now);
 
   return db.transaction().execute(async (trx) => {
@@ -237,7 +227,7 @@ export async function exchangeDeviceCode(db: Db, input: unknown, ip: string) {
       {
         name: `mic device login (${claimed.client_name})`,
         scopes,
-        expires_at: claimed.token_expires_at?.toISOString() ?? null,
+        expires_at: null,
       },
       { user, ip } satisfies Actor,
     );

@@ -9,7 +9,6 @@ CREATE TABLE device_authorizations (
   client_name      text NOT NULL,
   scopes           text[] NOT NULL,              -- as requested by the client
   granted_scopes   text[],                       -- set on approval
-  token_expires_at timestamptz,                  -- cap for the issued token (approving token's expiry)
   status           text NOT NULL DEFAULT 'pending'
                    CHECK (status IN ('pending', 'approved', 'denied', 'used')),
   user_id          text REFERENCES accounts (id) ON DELETE CASCADE,
