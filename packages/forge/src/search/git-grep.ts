@@ -105,6 +105,8 @@ function runGrep(
   args: string[],
   opts: { syntax: GrepOptions["syntax"]; maxRecords: number; maxBytes: number; deadline: number },
 ): Promise<RunResult> {
+  // Out of time before starting (a zero limit, or the first run used it all): do not spawn.
+  if (Date.now() >= opts.deadline) return Promise.resolve({ records: [], stopped: true, timedOut: true });
   return new Promise((resolve, reject) => {
     const child: ChildProcess = gitSpawn(
       ["grep", "-z", "-n", "--column", "-I", "--no-color", "--full-name", ...args],
