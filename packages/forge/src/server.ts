@@ -14,6 +14,7 @@ import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { Lander } from "./landing/lander.ts";
 import { recoverAllTrunks } from "./landing/trunk.ts";
 import { mailJobHandlers } from "./mail/mail-handlers.ts";
+import { localObjectStore } from "./objects/object-store.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
@@ -52,7 +53,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   if (recovered)
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
   const lander = new Lander(database.db, repos, log);
-  const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander };
+  const objects = localObjectStore(join(config.dataDir, "objects"));
+  const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander, objects };
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {

@@ -5,6 +5,7 @@ import type { WebSession } from "../accounts/web-sessions.ts";
 import type { Config } from "../config/config.ts";
 import type { DatabaseHandle, Db } from "../db/db.ts";
 import type { Lander } from "../landing/lander.ts";
+import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -17,6 +18,8 @@ export interface Forge {
   limiter: RateLimiter;
   repos: RepoStore;
   lander: Lander;
+  /** Artifacts the forge makes and keeps: OG images, themes (data/objects by default). */
+  objects: ObjectStore;
 }
 
 export type AppEnv = {
