@@ -15,6 +15,7 @@ import { Lander } from "./landing/lander.ts";
 import { recoverAllTrunks } from "./landing/trunk.ts";
 import { mailJobHandlers } from "./mail/mail-handlers.ts";
 import { localObjectStore } from "./objects/object-store.ts";
+import { s3ObjectStore } from "./objects/s3-object-store.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
@@ -53,7 +54,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   if (recovered)
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
   const lander = new Lander(database.db, repos, log);
-  const objects = localObjectStore(join(config.dataDir, "objects"));
+  const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander, objects };
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });

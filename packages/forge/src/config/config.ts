@@ -1,6 +1,7 @@
 // Reads the forge's settings from the environment once, with the embedded defaults.
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { S3Settings } from "../objects/s3-object-store.ts";
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -24,6 +25,16 @@ const schema = z.object({
     .optional(),
   MICELIO_MAIL_FROM: z.string().max(320).optional(),
   MICELIO_ABUSE_EMAIL: z.email().optional(),
+  MICELIO_S3_BUCKET: z.string().min(3).max(63).optional(),
+  MICELIO_S3_ENDPOINT: z.url().optional(),
+  MICELIO_S3_REGION: z.string().default("us-east-1"),
+  MICELIO_S3_ACCESS_KEY_ID: z.string().optional(),
+  MICELIO_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  MICELIO_S3_PATH_STYLE: z.enum(["true", "false"]).optional(),
+  MICELIO_S3_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9][A-Za-z0-9._-]*\/)*$/, "must be empty or end with '/'")
+    .default(""),
 });
 
 export interface Config {
@@ -47,6 +58,8 @@ export interface Config {
   mailFrom?: string;
   /** Where to report abuse, shown on /legal; the administrators' profiles when unset. */
   abuseEmail?: string;
+  /** Keep artifacts in this S3-compatible bucket instead of data/objects. */
+  s3?: S3Settings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,5 +84,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MICELIO_MAIL_FROM,
     abuseEmail: e.MICELIO_ABUSE_EMAIL,
+    s3: e.MICELIO_S3_BUCKET
+      ? {
+          bucket: e.MICELIO_S3_BUCKET,
+          endpoint: e.MICELIO_S3_ENDPOINT,
+          region: e.MICELIO_S3_REGION,
+          accessKeyId: e.MICELIO_S3_ACCESS_KEY_ID,
+          secretAccessKey: e.MICELIO_S3_SECRET_ACCESS_KEY,
+          // Self-hosted services (an endpoint given) mostly need path-style URLs.
+          forcePathStyle: e.MICELIO_S3_PATH_STYLE
+            ? e.MICELIO_S3_PATH_STYLE === "true"
+            : Boolean(e.MICELIO_S3_ENDPOINT),
+          prefix: e.MICELIO_S3_PREFIX,
+        }
+      : undefined,
   };
 }

@@ -1,38 +1,127 @@
+// Both object stores against the same expectations: the local directory, and the S3 store
+// against a real S3-compatible server (s3rver, speaking the S3 REST protocol on loopback).
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { checkObjectKey, localObjectStore } from "./object-store.ts";
+import S3rver from "s3rver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/config.ts";
+import { startTestForge } from "../testing/forge.ts";
+import { checkObjectKey, localObjectStore, type ObjectStore } from "./object-store.ts";
+import { s3ObjectStore } from "./s3-object-store.ts";
 
-describe("local object store", () => {
-  const root = mkdtempSync(join(tmpdir(), "micelio-objects-"));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const store = localObjectStore(root);
+const root = mkdtempSync(join(tmpdir(), "micelio-objects-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it("keeps, reads, overwrites and deletes objects, leaving no temporary files", async () => {
+function behavesLikeAnObjectStore(open: () => ObjectStore) {
+  it("keeps, reads, overwrites and deletes objects", async () => {
+    const store = open();
     expect(await store.get("og/a.png")).toBeNull();
     expect(await store.has("og/a.png")).toBe(false);
-    await store.put("og/a.png", Buffer.from([1, 2, 3]));
+    await store.put("og/a.png", Buffer.from([1, 2, 3, 0, 255]));
+    expect([...((await store.get("og/a.png")) ?? [])]).toEqual([1, 2, 3, 0, 255]);
     await store.put("og/a.png", "second");
     expect((await store.get("og/a.png"))?.toString()).toBe("second");
     expect(await store.has("og/a.png")).toBe(true);
-    await Promise.all(Array.from({ length: 8 }, (_, i) => store.put("og/b.png", `writer ${i}`)));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => store.put("og/b.png", `writer ${i}`)));
     expect((await store.get("og/b.png"))?.toString()).toMatch(/^writer \d$/);
-    expect(readdirSync(join(root, "og")).sort()).toEqual(["a.png", "b.png"]);
     await store.delete("og/a.png");
     await store.delete("og/a.png");
     expect(await store.get("og/a.png")).toBeNull();
+    expect(await store.has("og/a.png")).toBe(false);
+    expect((await store.get("og/b.png"))?.toString()).toMatch(/^writer \d$/);
   });
 
-  it("refuses keys that could leave its directory", async () => {
+  it("refuses keys that could leave its namespace", async () => {
+    const store = open();
     for (const bad of ["../x", "a/../../x", "/etc/passwd", "a//b", "", ".hidden", "a/..", "a\\b", "a/b\0"]) {
-      expect(() => checkObjectKey(bad), bad).toThrow(/invalid object key/);
       await expect(store.put(bad, "x"), bad).rejects.toThrow(/invalid object key/);
+      await expect(store.get(bad), bad).rejects.toThrow(/invalid object key/);
+    }
+  });
+}
+
+describe("local object store", () => {
+  const dir = join(root, "local");
+  behavesLikeAnObjectStore(() => localObjectStore(dir));
+
+  it("leaves no temporary files behind", async () => {
+    const store = localObjectStore(dir);
+    await store.put("t/one", "1");
+    await Promise.all(Array.from({ length: 6 }, (_, i) => store.put("t/two", `${i}`)));
+    expect(readdirSync(join(dir, "t")).sort()).toEqual(["one", "two"]);
+  });
+});
+
+describe("S3 object store", () => {
+  let server: S3rver;
+  let endpoint = "";
+  beforeAll(async () => {
+    server = new S3rver({
+      address: "127.0.0.1",
+      port: 0,
+      silent: true,
+      directory: join(root, "s3"),
+      configureBuckets: [{ name: "micelio", configs: [] }],
+    });
+    const { port } = await server.run();
+    endpoint = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const open = () =>
+    s3ObjectStore({
+      bucket: "micelio",
+      endpoint,
+      region: "us-east-1",
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      forcePathStyle: true,
+      prefix: "forge-1/",
+    });
+  behavesLikeAnObjectStore(open);
+
+  it("keeps its objects under the prefix, apart from another forge's", async () => {
+    const a = open();
+    const b = s3ObjectStore({ ...a.settings, prefix: "forge-2/" });
+    await a.put("themes/x.json", "a");
+    expect(await b.get("themes/x.json")).toBeNull();
+    await b.put("themes/x.json", "b");
+    expect((await a.get("themes/x.json"))?.toString()).toBe("a");
+  });
+
+  it("is the forge's store when MICELIO_S3_BUCKET is set", async () => {
+    const env = {
+      MICELIO_S3_BUCKET: "micelio",
+      MICELIO_S3_ENDPOINT: endpoint,
+      MICELIO_S3_ACCESS_KEY_ID: "S3RVER",
+      MICELIO_S3_SECRET_ACCESS_KEY: "S3RVER",
+      MICELIO_S3_PREFIX: "forge-3/",
+    };
+    expect(loadConfig(env).s3).toMatchObject({ bucket: "micelio", forcePathStyle: true, prefix: "forge-3/" });
+    expect(() => loadConfig({ ...env, MICELIO_S3_PREFIX: "no-slash" })).toThrow(/MICELIO_S3_PREFIX/);
+    const f = await startTestForge(env);
+    try {
+      await f.forge.objects.put("themes/wired.json", "{}");
+      expect(await open().get("themes/wired.json")).toBeNull();
+      const direct = s3ObjectStore({ ...open().settings, prefix: "forge-3/" });
+      expect((await direct.get("themes/wired.json"))?.toString()).toBe("{}");
+    } finally {
+      await f.close();
     }
   });
 
-  it("maps every accepted key inside the root (property)", () => {
+  it("fails loudly when the bucket is missing rather than answering 'no such object'", async () => {
+    const bad = s3ObjectStore({ ...open().settings, bucket: "nosuchbucket" });
+    await expect(bad.get("og/b.png")).rejects.toThrow(/bucket/i);
+    await expect(bad.put("og/b.png", "x")).rejects.toThrow(/bucket/i);
+  });
+});
+
+describe("object keys", () => {
+  it("every accepted key stays inside the root and has no dot-dot segment (property)", () => {
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 4 }), (parts) => {
         const key = parts.join("/");
@@ -42,8 +131,10 @@ describe("local object store", () => {
         } catch {
           ok = false;
         }
-        if (ok) expect(join(root, ...key.split("/")).startsWith(`${root}/`)).toBe(true);
-        if (ok) expect(key.split("/")).not.toContain("..");
+        if (ok) {
+          expect(join(root, ...key.split("/")).startsWith(`${root}/`)).toBe(true);
+          expect(key.split("/")).not.toContain("..");
+        }
       }),
     );
   });
