@@ -2,11 +2,9 @@
 // a member of the owning organization, the owner, and the instance administrator. A
 // private project must leak to no one who lacks access — not by status, not in listings.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, Browser, userWithToken } from "../src/testing/client.ts";
+import { api, type Browser } from "../src/testing/client.ts";
 import { startTestForge, type TestForge } from "../src/testing/forge.ts";
-
-type Who = "anonymous" | "other" | "member" | "owner" | "admin";
-const WHO: Who[] = ["anonymous", "other", "member", "owner", "admin"];
+import { setUpRoles, WHO, type Who } from "../src/testing/roles.ts";
 
 describe("access matrix for private projects", () => {
   let f: TestForge;
@@ -16,33 +14,10 @@ describe("access matrix for private projects", () => {
 
   beforeAll(async () => {
     f = await startTestForge();
-    const admin = await userWithToken(f.url, "ada", [
-      "project:read",
-      "project:write",
-      "session:write",
-      "admin",
-    ]);
-    const owner = await userWithToken(f.url, "olivia");
-    const member = await userWithToken(f.url, "mia");
-    const other = await userWithToken(f.url, "oscar");
-    Object.assign(tokens, {
-      admin: admin.token,
-      owner: owner.token,
-      member: member.token,
-      other: other.token,
-    });
-    const creds = { admin, owner, member, other };
-    expect(
-      (await api(f.url, "POST", "/api/v1/orgs", { token: owner.token, json: { handle: "acme" } })).status,
-    ).toBe(201);
-    expect(
-      (
-        await api(f.url, "PUT", "/api/v1/orgs/acme/members/mia", {
-          token: owner.token,
-          json: { role: "member" },
-        })
-      ).status,
-    ).toBe(200);
+    const roles = await setUpRoles(f.url, { browsers: true });
+    Object.assign(tokens, roles.tokens);
+    Object.assign(browsers, roles.browsers);
+    const owner = roles.accounts.owner;
     for (const [handle, visibility] of [
       ["secret-plans", "private"],
       ["open-plans", "public"],
@@ -58,14 +33,6 @@ describe("access matrix for private projects", () => {
       json: { name: "ro", scopes: ["session:write"] },
     });
     readOnlyPublicToken = tok.body.token;
-    for (const who of WHO) {
-      browsers[who] = new Browser(f.url);
-      if (who !== "anonymous") {
-        const c = creds[who];
-        const r = await browsers[who].submit("/login", "/login", { login: c.handle, password: c.password });
-        expect(r.status).toBe(303);
-      }
-    }
   });
   afterAll(() => f.close());
 

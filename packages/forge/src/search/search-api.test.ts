@@ -4,8 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-
-type Who = "anonymous" | "other" | "member" | "owner" | "admin";
+import { setUpRoles, type Who } from "../testing/roles.ts";
 
 describe("search API", () => {
   let f: TestForge;
@@ -20,28 +19,9 @@ describe("search API", () => {
 
   beforeAll(async () => {
     f = await startTestForge();
-    const admin = await userWithToken(f.url, "ada", ["project:read", "project:write", "admin"]);
-    const owner = await userWithToken(f.url, "olivia");
-    const member = await userWithToken(f.url, "mia");
-    const other = await userWithToken(f.url, "oscar");
-    Object.assign(tokens, {
-      admin: admin.token,
-      owner: owner.token,
-      member: member.token,
-      other: other.token,
-    });
-    expect(
-      (
-        await api(f.url, "POST", "/api/v1/orgs", {
-          token: owner.token,
-          json: { handle: "acme", name: "Acme Works" },
-        })
-      ).status,
-    ).toBe(201);
-    await api(f.url, "PUT", "/api/v1/orgs/acme/members/mia", {
-      token: owner.token,
-      json: { role: "member" },
-    });
+    const roles = await setUpRoles(f.url, { org: { name: "Acme Works" } });
+    Object.assign(tokens, roles.tokens);
+    const owner = roles.accounts.owner;
     // Ranking: the name match must beat a description that says the word many times.
     await create(owner.token, {
       handle: "chatter",

@@ -2,36 +2,21 @@
 // and forks: a private project's stars, stargazers and forks — and a private fork — exist
 // for no one without access.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, Browser, userWithToken } from "../testing/client.ts";
+import { api, type Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-
-type Who = "anonymous" | "other" | "member" | "owner" | "admin";
-const WHO: Who[] = ["anonymous", "other", "member", "owner", "admin"];
+import { type Roles, setUpRoles, WHO, type Who } from "../testing/roles.ts";
 
 describe("stars and the access matrix for stars and forks", () => {
   let f: TestForge;
-  const tokens: Partial<Record<Who, string>> = {};
+  let roles: Roles;
   const browsers = {} as Record<Who, Browser>;
-  const call = (who: Who, method: string, path: string, json?: unknown) =>
-    api(f.url, method, path, { token: tokens[who], json });
+  const call: Roles["call"] = (...args) => roles.call(...args);
   const names = (body: Array<{ full_name: string }>) => body.map((p) => p.full_name);
 
   beforeAll(async () => {
     f = await startTestForge();
-    const admin = await userWithToken(f.url, "ada", ["project:read", "project:write", "admin"]);
-    const owner = await userWithToken(f.url, "olivia");
-    const member = await userWithToken(f.url, "mia");
-    const other = await userWithToken(f.url, "oscar");
-    Object.assign(tokens, {
-      admin: admin.token,
-      owner: owner.token,
-      member: member.token,
-      other: other.token,
-    });
-    expect((await call("owner", "POST", "/api/v1/orgs", { handle: "acme" })).status).toBe(201);
-    expect((await call("owner", "PUT", "/api/v1/orgs/acme/members/mia", { role: "member" })).status).toBe(
-      200,
-    );
+    roles = await setUpRoles(f.url, { browsers: true });
+    Object.assign(browsers, roles.browsers);
     for (const [handle, visibility] of [
       ["secret", "private"],
       ["open", "public"],
@@ -39,16 +24,6 @@ describe("stars and the access matrix for stars and forks", () => {
       expect(
         (await call("owner", "POST", "/api/v1/projects", { handle, owner: "acme", visibility })).status,
       ).toBe(201);
-    const creds = { admin, owner, member, other };
-    for (const who of WHO) {
-      browsers[who] = new Browser(f.url);
-      if (who === "anonymous") continue;
-      const r = await browsers[who].submit("/login", "/login", {
-        login: creds[who].handle,
-        password: creds[who].password,
-      });
-      expect(r.status).toBe(303);
-    }
   });
   afterAll(() => f.close());
 
