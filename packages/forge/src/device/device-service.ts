@@ -123,6 +123,23 @@ export function decisionJson(row: DeviceAuthorization) {
 }
 
 /** Approves a pending authorization for the viewer (signed in with a password or in the browser). */
+/** The audit entry of an approval or denial: which request, its code and what it asked for. */
+function auditDecision(
+  trx: Parameters<typeof recordAudit>[0],
+  viewer: Viewer,
+  action: "device.approve" | "device.deny",
+  row: { id: string; client_name: string; user_code: string; scopes: string[] },
+  extra: Record<string, unknown> = {},
+) {
+  return recordAudit(trx, viewer, {
+    action,
+    targetType: "device_authorization",
+    targetId: row.id,
+    target: row.client_name,
+    data: { user_code: formatUserCode(row.user_code), ...extra, requested: row.scopes },
+  });
+}
+
 export async function approveDevice(db: Db, viewer: Viewer, userCode: string) {
   const user = viewer.user;
   if (!user) throw forbidden("Log in to approve a device");
@@ -154,13 +171,7 @@ export async function approveDevice(db: Db, viewer: Viewer, userCode: string) {
       .returningAll()
       .executeTakeFirst();
     if (!row) throw noSuchCode();
-    await recordAudit(trx, viewer, {
-      action: "device.approve",
-      targetType: "device_authorization",
-      targetId: row.id,
-      target: row.client_name,
-      data: { user_code: formatUserCode(row.user_code), scopes: granted, requested: row.scopes },
-    });
+    await auditDecision(trx, viewer, "device.approve", row, { scopes: granted });
     return decisionJson(row);
   });
 }
@@ -178,13 +189,7 @@ export async function denyDevice(db: Db, viewer: Viewer, userCode: string) {
       .returningAll()
       .executeTakeFirst();
     if (!row) throw noSuchCode();
-    await recordAudit(trx, viewer, {
-      action: "device.deny",
-      targetType: "device_authorization",
-      targetId: row.id,
-      target: row.client_name,
-      data: { user_code: formatUserCode(row.user_code), requested: row.scopes },
-    });
+    await auditDecision(trx, viewer, "device.deny", row);
     return decisionJson(row);
   });
 }
