@@ -28,7 +28,9 @@ describe("passkeys", () => {
     },
   };
   const whoAmI = async (b: Browser) =>
-    (await fetch(`${f.url}/api/v1/user`, { headers: { cookie: b.cookieHeader } })).json();
+    (await fetch(`${f.url}/api/v1/user`, { headers: { cookie: b.cookieHeader } })).json() as Promise<{
+      handle: string;
+    }>;
   const signedIn = async (handle: string) => {
     const b = new Browser(f.url);
     const r = await b.submit("/login", "/login", { login: handle, password: users[handle].password });

@@ -50,7 +50,7 @@ export interface UseOpts {
 }
 
 export class SoftPasskey {
-  readonly credentialId = randomBytes(16);
+  readonly credentialId: Buffer = randomBytes(16);
   private readonly privateKey: KeyObject;
   private readonly publicJwk: { x: string; y: string };
   counter = 0;
