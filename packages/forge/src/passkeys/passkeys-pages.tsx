@@ -39,7 +39,8 @@ async function page(c: Ctx, opts: { message?: string; failure?: FormFailure; for
       <h1>Passkeys</h1>
       <p class="hint">
         A passkey signs you in without a password, using your device's screen lock or a security key. When
-        two-factor authentication is on, a passkey can also replace the code after your password.
+        two-factor authentication is on, a passkey can also replace the code after your password (adding a
+        passkey does not turn two-factor authentication on).
       </p>
       {opts.message ? (
         <div class="notice" role="status">
