@@ -9,6 +9,7 @@ import { inviteUsable, registrationGate, registrationMode } from "../admin/regis
 import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
+import { PasskeySignIn } from "../passkeys/passkey-forms.tsx";
 import { beginSecondStep } from "../two-factor/login-challenge.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
@@ -173,6 +174,15 @@ authPages.post("/signup", async (c) => {
 });
 
 function LoginForm(props: { login?: string; next: string; message?: string; csrf: string }) {
+  return (
+    <>
+      <PasswordLoginForm {...props} />
+      <PasskeySignIn csrf={props.csrf} next={props.next} />
+    </>
+  );
+}
+
+function PasswordLoginForm(props: { login?: string; next: string; message?: string; csrf: string }) {
   return (
     <form method="post" action="/login" class="card">
       <h1>Log in</h1>

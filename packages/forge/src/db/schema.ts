@@ -213,6 +213,8 @@ export interface Database {
   instance_settings: InstanceSettingsTable;
   invites: InvitesTable;
   email_tokens: EmailTokensTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -288,5 +290,32 @@ export interface EmailTokensTable {
   email: string;
   expires_at: Timestamp;
   used_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: ColumnType<number | string, number | undefined, number>;
+  transports: Generated<string[]>;
+  user_handle: string;
+  device_type: Generated<string>;
+  backed_up: Generated<boolean>;
+  created_at: Timestamp;
+  last_used_at: Date | null;
+}
+export type Passkey = Selectable<PasskeysTable>;
+
+export interface PasskeyChallengesTable {
+  id: string;
+  purpose: "register" | "sign_in" | "second_step";
+  user_id: string | null;
+  challenge: string;
+  name: Generated<string>;
+  user_handle: Generated<string>;
+  expires_at: Timestamp;
   created_at: Timestamp;
 }

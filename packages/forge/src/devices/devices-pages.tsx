@@ -29,6 +29,8 @@ const METHODS: Record<string, string> = {
   password: "password",
   "password+totp": "password and authenticator code",
   "password+recovery-code": "password and recovery code",
+  passkey: "passkey",
+  "password+passkey": "password and passkey",
 };
 
 async function sessionsPage(c: Ctx, message?: string) {

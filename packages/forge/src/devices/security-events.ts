@@ -22,6 +22,10 @@ export const SECURITY_ACTIONS = {
   "account.email_verify": "Email address verified",
   "token.create": "Access token created",
   "token.revoke": "Access token revoked",
+  "auth.passkey_failed": "Failed sign-in (passkey refused)",
+  "passkey.add": "Passkey added",
+  "passkey.rename": "Passkey renamed",
+  "passkey.remove": "Passkey removed",
 } as const;
 export type SecurityAction = keyof typeof SECURITY_ACTIONS;
 

@@ -6,10 +6,21 @@ import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { recordSecurityEvent } from "./security-events.ts";
 
-export type SignInMethod = "password" | "password+totp" | "password+recovery-code";
+export type SignInMethod =
+  | "password"
+  | "password+totp"
+  | "password+recovery-code"
+  | "passkey"
+  | "password+passkey";
 
-export async function recordSignIn(db: Db, user: Account, ip: string, method: SignInMethod) {
-  await recordSecurityEvent(db, { user, ip }, user, "auth.sign_in", { method });
+export async function recordSignIn(
+  db: Db,
+  user: Account,
+  ip: string,
+  method: SignInMethod,
+  extra: Record<string, unknown> = {},
+) {
+  await recordSecurityEvent(db, { user, ip }, user, "auth.sign_in", { method, ...extra });
 }
 
 export async function recordFailedSignIn(db: Db, login: string, ip: string) {

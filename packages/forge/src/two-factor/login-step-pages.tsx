@@ -8,6 +8,8 @@ import { startSession } from "../accounts/auth-pages.tsx";
 import { recentEvents, recordSecurityEvent } from "../devices/security-events.ts";
 import { recordSignIn } from "../devices/sign-in-events.ts";
 import type { AppEnv } from "../http/context.ts";
+import { PasskeyStep } from "../passkeys/passkey-forms.tsx";
+import { countPasskeys } from "../passkeys/passkey-store.ts";
 import { Alert, CsrfField, Layout } from "../web/layout.tsx";
 import { formFields, meta } from "../web/page.ts";
 import { countFailure, endChallenge, findChallenge } from "./login-challenge.ts";
@@ -46,13 +48,18 @@ function StepForm(props: { message?: string; csrf: string }) {
   );
 }
 
-const stepPage = (c: Context<AppEnv>, message?: string, status: 200 | 401 | 429 = 200) =>
-  c.html(
+const stepPage = async (c: Context<AppEnv>, message?: string, status: 200 | 401 | 429 = 200) => {
+  // Accounts with passkeys may use one instead of a code (passkeys/passkey-login-pages.tsx).
+  const pending = await findChallenge(c);
+  const passkeys = pending ? await countPasskeys(c.get("forge").db, pending.user.id) : 0;
+  return c.html(
     <Layout {...meta(c, "Two-factor authentication")}>
       <StepForm message={message} csrf={c.get("csrfToken")} />
+      {passkeys > 0 ? <PasskeyStep csrf={c.get("csrfToken")} /> : null}
     </Layout>,
     status,
   );
+};
 
 loginStepPages.get("/login/two-factor", async (c) => {
   if (!(await findChallenge(c))) return c.redirect("/login", 303);

@@ -12,6 +12,9 @@ import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
 import { orgPages } from "../orgs/org-pages.tsx";
+import { passkeyAssets } from "../passkeys/passkey-assets.tsx";
+import { passkeyLoginPages } from "../passkeys/passkey-login-pages.tsx";
+import { passkeysPages } from "../passkeys/passkeys-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
@@ -27,6 +30,9 @@ for (const pages of [
   metaPages,
   skillPage,
   authPages,
+  passkeyAssets,
+  passkeyLoginPages,
+  passkeysPages,
   mailPages,
   adminPages,
   tokenPages,
