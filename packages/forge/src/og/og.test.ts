@@ -1,12 +1,13 @@
 // Open Graph pictures on a real forge: pages of projects, users, organizations, sessions and
 // landings name a 1200×630 PNG by content hash in og:image and twitter:image; the first
 // request draws and stores it, the next ones (and concurrent first ones) do not draw again;
-// a change of description or bio changes the URL, and the old URL redirects to the new one;
+// a change of description, bio or avatar changes the URL, and the old URL redirects to the new one;
 // a private project's pictures are 404 to anyone who may not read the project.
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PNG_SIGNATURE } from "../meta/png.ts";
 import { sessionApi } from "../sessions/session-pages-fixture.ts";
-import { api, userWithToken } from "../testing/client.ts";
+import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { ogRenderCount } from "./og-render.ts";
 
@@ -148,8 +149,30 @@ describe("Open Graph pictures", () => {
     expect(edit.status).toBe(200);
     const next = await imageOf("/olivia");
     expect(next).not.toBe(url);
-    await png(next);
+    const withBio = await png(next);
     expect((await get(url)).status).toBe(302);
+    // An uploaded avatar replaces the identicon, and the picture with it.
+    const red = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#c00" } })
+      .png()
+      .toBuffer();
+    const b = new Browser(f.url);
+    expect(
+      (await b.submit("/login", "/login", { login: "olivia", password: "pw-olivia-secret" })).status,
+    ).toBe(303);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await b.get("/settings/profile")).html)?.[1] ?? "";
+    const form = new FormData();
+    form.append("_csrf", csrf);
+    form.append("avatar", new Blob([new Uint8Array(red)], { type: "image/png" }), "red.png");
+    const res = await fetch(`${f.url}/settings/profile/avatar`, {
+      method: "POST",
+      headers: { cookie: b.cookieHeader, accept: "text/html" },
+      body: form,
+      redirect: "manual",
+    });
+    expect(res.status).toBe(303);
+    const withAvatar = await imageOf("/olivia");
+    expect(withAvatar).not.toBe(next);
+    expect((await png(withAvatar)).body.equals(withBio.body)).toBe(false);
     await png(await imageOf("/acme"));
     expect((await get("/nobody/og/0123456789abcdef0123456789abcdef.png")).status).toBe(404);
   });
