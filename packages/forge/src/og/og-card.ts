@@ -24,12 +24,21 @@ export interface OgCard {
   avatar: { accountId: string; handle: string; hash: string | null };
 }
 
+/** The title when nothing of the real one can be drawn (say, all emoji or Chinese). */
+const UNTITLED: Record<OgKind, string> = {
+  project: "Project",
+  user: "User",
+  org: "Organization",
+  session: "Session",
+  landing: "Landing",
+};
+
 /** The card with every text clipped to what the layout shows. */
 export function clipCard(card: OgCard): OgCard {
   return {
     ...card,
     context: clip(card.context, 90),
-    title: clip(card.title, 110),
+    title: clip(card.title, 110) || UNTITLED[card.kind],
     description: clip(card.description, 220),
     facts: card.facts.slice(0, 5).map((f) => clip(f, 40)),
     badge: card.badge === undefined ? undefined : clip(card.badge, 24),

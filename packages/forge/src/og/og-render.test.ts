@@ -66,6 +66,7 @@ describe("og text", () => {
     expect(ogHash(card({ description: "one" }))).not.toBe(ogHash(card({ description: "two" })));
     expect(ogHash(card())).toMatch(/^[0-9a-f]{32}$/);
     expect(clipCard(card({ facts: ["a", "b", "c", "d", "e", "f", "g"] })).facts).toHaveLength(5);
+    expect(clipCard(card({ kind: "session", title: "修复 🚀" })).title).toBe("Session");
   });
 });
 

@@ -34,7 +34,10 @@ export function ogImage(forge: Forge, card: OgCard): Promise<Buffer> {
     const stored = await forge.objects.get(key);
     if (stored) return stored;
     const png = await renderOgPng(card, await avatarImage(forge, card.avatar));
-    await forge.objects.put(key, png);
+    // Not stored (a full disk, say): still serve it; the next request draws it again.
+    await forge.objects
+      .put(key, png)
+      .catch((err) => forge.log.warn({ err, key }, "og: could not store a picture"));
     return png;
   })().finally(() => running.delete(key));
   running.set(key, work);
@@ -58,10 +61,11 @@ export interface OgImageMeta {
 
 /** The head's description of the picture at `path` (without "/og/<hash>.png") for `card`. */
 export function ogImageMeta(origin: string, path: string, card: OgCard): OgImageMeta {
-  const c = clipCard(card);
+  // The alt text is the real title (the picture may have left out what its font cannot draw).
+  const short = (s: string) => Array.from(s.replace(/\s+/g, " ").trim()).slice(0, 150).join("");
   return {
     url: `${origin}${path}/og/${ogHash(card)}.png`,
-    alt: `${c.title}${c.context ? ` (${c.context})` : ""} on Micelio`,
+    alt: `${short(card.title)} (${short(card.context)}) on Micelio`,
     width: OG_WIDTH,
     height: OG_HEIGHT,
   };
