@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../http/context.ts";
 import { accountJsonLd } from "../meta/json-ld.ts";
 import { publicOrigin } from "../meta/urls.ts";
+import { accountOgImage } from "../og/og-head.ts";
 import { listMembers, orgRole } from "../orgs/orgs-service.ts";
 import { loadProfileExtras, ProfileHeader, ProfileSections } from "../profiles/profile-data.tsx";
 import { ProjectList } from "../projects/project-views.tsx";
@@ -26,11 +27,13 @@ profilePage.get("/:owner", async (c) => {
   const name = account.display_name || account.handle;
   const extras = await loadProfileExtras(db, viewer, account, c.req.query("page"));
   const canEdit = viewer.user?.id === account.id || role === "owner";
+  const image = await accountOgImage(c, account);
   return c.html(
     <Layout
       {...meta(c, name, account.bio || `${name} on Micelio`)}
       ogType="profile"
       jsonLd={accountJsonLd(account, publicOrigin(c))}
+      image={image}
     >
       <div class="grid two">
         <section>

@@ -7,6 +7,8 @@ import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import type { HeadImage } from "../meta/head.tsx";
+import { landingOgImage } from "../og/og-head.ts";
 import { splitLines } from "../render/index.ts";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
@@ -50,11 +52,14 @@ const MAX_PAGE = 1000;
 const repoFor = (c: Context<AppEnv>) =>
   openRepo(c.get("forge"), c.get("viewer"), c.req.param("owner")!, c.req.param("project")!);
 
-function page(c: Context<AppEnv>, repo: Repo, title: string, tab: Tab, children: Child) {
+function page(c: Context<AppEnv>, repo: Repo, title: string, tab: Tab, children: Child, image?: HeadImage) {
   const p = repo.project;
   if (p.visibility === "private") c.header("Cache-Control", "private, no-cache");
   return c.html(
-    <Layout {...meta(c, `${title} · ${p.owner_handle}/${p.handle}`, p.description || undefined)}>
+    <Layout
+      {...meta(c, `${title} · ${p.owner_handle}/${p.handle}`, p.description || undefined)}
+      image={image}
+    >
       <link rel="stylesheet" href="/assets/highlight.css" />
       <RepoHeader repo={repo} tab={tab} />
       {children}
@@ -184,6 +189,8 @@ browsePages.get("/:owner/:project/commit/:sha", async (c) => {
       <CommitMeta repo={repo} commit={d.commit} />
       <DiffView repo={repo} commit={d.commit} files={d.files} patches={d.patches} truncated={d.truncated} />
     </>,
+    // A commit that landed on trunk is a landing: its page shows the landing's picture.
+    await landingOgImage(c, repo.project, d.commit.sha),
   );
 });
 

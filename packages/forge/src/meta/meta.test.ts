@@ -168,7 +168,7 @@ describe("badges, JSON-LD, icons and legal", () => {
     expect(Date.now() - Date.parse(ld.dateModified)).toBeLessThan(3_600_000);
     expect(html).toContain(`<link rel="canonical" href="${f.url}/mo/app"/>`);
     expect(html).toContain(`<meta property="og:url" content="${f.url}/mo/app"/>`);
-    expect(html).toContain(`<meta name="twitter:card" content="summary"/>`);
+    expect(html).toContain(`<meta name="twitter:card" content="summary_large_image"/>`);
     expect(html).toContain(`<meta property="og:title" content="mo/app · Micelio"/>`);
     expect(html).toMatch(/<meta name="twitter:description" content="&lt;\/script&gt;/);
     // Copy-paste snippets for each badge.

@@ -7,6 +7,7 @@ import type { AppEnv } from "../http/context.ts";
 import { BadgeSnippets } from "../meta/badge-snippets.tsx";
 import { projectPageJsonLd } from "../meta/project-meta.ts";
 import { publicOrigin } from "../meta/urls.ts";
+import { projectOgImage } from "../og/og-head.ts";
 import { SocialBar } from "../social/social-views.tsx";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
@@ -134,10 +135,12 @@ projectPages.get("/:owner/:project", async (c) => {
   const { projectHome } = await import("../browse/project-home.tsx");
   const home = await projectHome(c, p, role);
   const jsonLd = await projectPageJsonLd(c, p);
+  const image = await projectOgImage(c, p);
   return c.html(
     <Layout
       {...meta(c, `${p.owner_handle}/${p.handle}`, p.description || `${p.name} on Micelio`)}
       jsonLd={jsonLd}
+      image={image}
     >
       <ProjectHeader p={p} admin={role === "admin"} />
       <SocialBar c={c} p={p} />

@@ -9,6 +9,7 @@ import { repoOf } from "../browse/browse-service.ts";
 import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import { DiffView } from "../browse/commit-views.tsx";
 import type { AppEnv } from "../http/context.ts";
+import { sessionOgImage } from "../og/og-head.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
@@ -199,6 +200,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const repo = forge.repos.exists(p.id) ? await repoOf(forge, p, role) : undefined;
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
+  const image = await sessionOgImage(c, p, s);
   return projectPage(
     c,
     p,
@@ -263,5 +265,6 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
         </>
       ) : null}
     </>,
+    image,
   );
 });

@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { TimeAgo } from "../browse/browse-views.tsx";
 import type { AppEnv } from "../http/context.ts";
+import type { HeadImage } from "../meta/head.tsx";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
@@ -54,10 +55,14 @@ export function projectPage(
   title: string,
   tab: ProjectTab,
   body: Child,
+  image?: HeadImage,
 ) {
   if (p.visibility === "private") c.header("Cache-Control", "private, no-cache");
   return c.html(
-    <Layout {...meta(c, `${title} · ${p.owner_handle}/${p.handle}`, p.description || undefined)}>
+    <Layout
+      {...meta(c, `${title} · ${p.owner_handle}/${p.handle}`, p.description || undefined)}
+      image={image}
+    >
       <ProjectNav p={p} tab={tab} />
       {body}
     </Layout>,

@@ -3,6 +3,7 @@
 import type { Child } from "hono/jsx";
 import type { Account } from "../db/schema.ts";
 import { VerifyEmailBanner } from "../mail/verify-banner.tsx";
+import type { HeadImage } from "../meta/head.tsx";
 import { MetaHead } from "../meta/head.tsx";
 import type { JsonLd } from "../meta/json-ld.ts";
 
@@ -17,6 +18,8 @@ export interface PageMeta {
   ogType?: string;
   /** schema.org data for the page (meta/json-ld.ts). */
   jsonLd?: JsonLd;
+  /** The page's Open Graph picture (og/og-head.ts). */
+  image?: HeadImage;
 }
 
 export function Layout(props: PageMeta & { children?: Child }) {
@@ -35,6 +38,7 @@ export function Layout(props: PageMeta & { children?: Child }) {
           url={props.url}
           ogType={props.ogType}
           jsonLd={props.jsonLd}
+          image={props.image}
         />
         <link rel="stylesheet" href="/assets/style.css" />
       </head>

@@ -11,6 +11,7 @@ import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
+import { ogPages } from "../og/og-pages.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { passkeyAssets } from "../passkeys/passkey-assets.tsx";
 import { passkeyLoginPages } from "../passkeys/passkey-login-pages.tsx";
@@ -28,6 +29,7 @@ export const webPages = new Hono<AppEnv>();
 for (const pages of [
   homePage,
   metaPages,
+  ogPages,
   skillPage,
   authPages,
   passkeyAssets,
