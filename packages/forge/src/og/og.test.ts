@@ -7,12 +7,10 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PNG_SIGNATURE } from "../meta/png.ts";
 import { sessionApi } from "../sessions/session-pages-fixture.ts";
-import { api, Browser, userWithToken } from "../testing/client.ts";
+import { api, Browser } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { setUpRoles, WHO, type Who } from "../testing/roles.ts";
 import { ogRenderCount } from "./og-render.ts";
-
-type Who = "anonymous" | "other" | "member" | "owner" | "admin";
-const WHO: Who[] = ["anonymous", "other", "member", "owner", "admin"];
 
 function pngSize(png: Buffer) {
   expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
@@ -59,25 +57,10 @@ describe("Open Graph pictures", () => {
 
   beforeAll(async () => {
     f = await startTestForge();
-    const admin = await userWithToken(f.url, "ada", [
-      "project:read",
-      "project:write",
-      "session:write",
-      "admin",
-    ]);
-    const owner = await userWithToken(f.url, "olivia");
-    const member = await userWithToken(f.url, "mia");
-    const other = await userWithToken(f.url, "oscar");
-    Object.assign(tokens, {
-      admin: admin.token,
-      owner: owner.token,
-      member: member.token,
-      other: other.token,
-    });
-    const call = (method: string, path: string, json?: unknown) =>
-      api(f.url, method, path, { token: owner.token, json });
-    expect((await call("POST", "/api/v1/orgs", { handle: "acme" })).status).toBe(201);
-    expect((await call("PUT", "/api/v1/orgs/acme/members/mia", { role: "member" })).status).toBe(200);
+    const roles = await setUpRoles(f.url);
+    Object.assign(tokens, roles.tokens);
+    const owner = roles.accounts.owner;
+    const call = (method: string, path: string, json?: unknown) => roles.call("owner", method, path, json);
     for (const [handle, visibility] of [
       ["open", "public"],
       ["secret", "private"],
