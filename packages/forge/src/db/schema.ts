@@ -213,6 +213,7 @@ export interface Database {
   instance_settings: InstanceSettingsTable;
   invites: InvitesTable;
   email_tokens: EmailTokensTable;
+  follows: FollowsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -288,5 +289,11 @@ export interface EmailTokensTable {
   email: string;
   expires_at: Timestamp;
   used_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface FollowsTable {
+  follower_id: string;
+  followee_id: string;
   created_at: Timestamp;
 }
