@@ -24,6 +24,11 @@ const schema = z.object({
     .optional(),
   MICELIO_MAIL_FROM: z.string().max(320).optional(),
   MICELIO_ABUSE_EMAIL: z.email().optional(),
+  MICELIO_DAILY_THEME: z.enum(["on", "off"]).default("on"),
+  MICELIO_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MICELIO_LLM_API_KEY: z.string().optional(),
+  MICELIO_LLM_MODEL: z.string().max(200).optional(),
+  MICELIO_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
 });
 
 export interface Config {
@@ -47,6 +52,10 @@ export interface Config {
   mailFrom?: string;
   /** Where to report abuse, shown on /legal; the administrators' profiles when unset. */
   abuseEmail?: string;
+  /** "off": the plain built-in style; "on": a theme personality each day (theme/). */
+  dailyTheme: "on" | "off";
+  /** An OpenAI-compatible chat-completions endpoint for the daily theme; unset: the built-in generator. */
+  llm?: { url: string; apiKey?: string; model: string; timeoutMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,5 +80,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MICELIO_MAIL_FROM,
     abuseEmail: e.MICELIO_ABUSE_EMAIL,
+    dailyTheme: e.MICELIO_DAILY_THEME,
+    llm: e.MICELIO_LLM_URL
+      ? {
+          url: e.MICELIO_LLM_URL,
+          apiKey: e.MICELIO_LLM_API_KEY,
+          model: e.MICELIO_LLM_MODEL ?? "gpt-4o-mini",
+          timeoutMs: e.MICELIO_LLM_TIMEOUT_MS,
+        }
+      : undefined,
   };
 }
