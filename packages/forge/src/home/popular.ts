@@ -35,8 +35,9 @@ export async function popularProjects(
   now = new Date(),
 ): Promise<{ projects: PopularProject[]; more: boolean }> {
   const since = new Date(now.getTime() - TRENDING_DAYS * 86_400_000);
-  const lastActivity = sql<Date>`greatest(projects.updated_at,
-    coalesce((SELECT max(la.created_at) FROM landings la WHERE la.project_id = projects.id), projects.updated_at))`;
+  // The latest landing is the one with the highest position (the primary key's order).
+  const lastActivity = sql<Date>`greatest(projects.updated_at, coalesce((SELECT la.created_at FROM landings la
+    WHERE la.project_id = projects.id ORDER BY la.position DESC LIMIT 1), projects.updated_at))`;
   const trend = sql<number>`((SELECT count(*) FROM stars ts WHERE ts.project_id = projects.id AND ts.created_at >= ${since})
     + (SELECT count(*) FROM landings tl WHERE tl.project_id = projects.id AND tl.created_at >= ${since}))::int`;
   let qb = whereVisible(withOwner(db, viewer), viewer).select([
@@ -47,7 +48,14 @@ export async function popularProjects(
   if (sort === "stars") qb = qb.orderBy("projects.stars_count", "desc").orderBy(lastActivity, "desc");
   else if (sort === "active") qb = qb.orderBy(lastActivity, "desc");
   else
-    qb = qb.where(sql<boolean>`${trend} > 0`).orderBy(trend, "desc").orderBy("projects.stars_count", "desc");
+    qb = qb
+      // Only projects with stars or landings in the window (found through the time indexes).
+      .where(
+        sql<boolean>`projects.id IN (SELECT ws.project_id FROM stars ws WHERE ws.created_at >= ${since}
+          UNION SELECT wl.project_id FROM landings wl WHERE wl.created_at >= ${since})`,
+      )
+      .orderBy(trend, "desc")
+      .orderBy("projects.stars_count", "desc");
   const rows = await qb
     .orderBy("projects.id", "desc")
     .limit(size + 1)

@@ -8,5 +8,6 @@ CREATE TABLE follows (
   CHECK (follower_id <> followee_id)
 );
 CREATE INDEX follows_followee_idx ON follows (followee_id, created_at DESC);
--- Trending counts landings of the last days across projects.
+-- Trending (home/popular.ts) finds the stars and landings of the last days across projects.
 CREATE INDEX landings_created_idx ON landings (created_at DESC);
+CREATE INDEX stars_created_idx ON stars (created_at DESC);
