@@ -1,8 +1,8 @@
 // The deterministic theme of a day, used when no LLM is configured or its answer was rejected
 // or never came: a PRNG seeded by the date picks hues, a font and a type scale; each text
-// colour is then darkened until it reaches the contrast it needs on every background (the
-// backgrounds are near-white, so darkening always gets there).
-import { contrast, MIN_CONTRAST, TEXT_PAIRS } from "./contrast.ts";
+// colour is then darkened until it reaches the contrast it needs on every background and on
+// style.css's fixed light surfaces (all near-white, so darkening always gets there).
+import { contrast, MIN_CONTRAST, readableOnSurfaces, TEXT_PAIRS } from "./contrast.ts";
 import { FONT_NAMES, type Palette, type PaletteKey, type Theme } from "./theme-schema.ts";
 
 function seedOf(day: string): number {
@@ -84,6 +84,7 @@ export function fallbackTheme(day: string): Theme {
     const [h, s] = light[key];
     let l = light[key][2];
     const ok = () =>
+      readableOnSurfaces(palette[key]) &&
       TEXT_PAIRS.every(
         ([a, b]) => (a !== key && b !== key) || contrast(palette[a], palette[b]) >= MIN_CONTRAST,
       );

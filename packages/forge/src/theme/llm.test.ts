@@ -30,8 +30,13 @@ describe("reading the model's answer", () => {
     expect(() => validateTheme({ ...good, description: "two\nlines" })).toThrow(/schema: description/);
     expect(() => validateTheme({ ...good, palette: { ...good.palette, accent: "red" } })).toThrow(/schema/);
     expect(() => validateTheme({ ...good, palette: { ...good.palette, muted: good.palette.bg } })).toThrow(
-      /contrast below 4.5:1: muted on bg/,
+      /unreadable \(WCAG AA needs 4.5:1\): muted on bg/,
     );
+    const dark = { ...good.palette, bg: "#101010", card: "#181818", fg: "#f0f0f0" };
+    expect(() => validateTheme({ ...good, palette: dark })).toThrow(/bg is too dark/);
+    // Readable on bg and card but not on the fixed light tint of notices.
+    const pale = { ...good.palette, bg: "#ffffff", card: "#ffffff", accent: "#41805a" };
+    expect(() => validateTheme({ ...good, palette: pale })).toThrow(/accent on #f0f7f3/);
   });
 
   it("builds the chat-completions URL from a base or takes it as given", () => {

@@ -2,7 +2,7 @@
 // timeout and a size limit on the answer; the API key goes only into the Authorization
 // header and never into an error message or log. The answer must be JSON matching the
 // schema and pass the contrast check, or it is rejected with the reason.
-import { contrastFailures, MIN_CONTRAST } from "./contrast.ts";
+import { contrastFailures, FIXED_SURFACES, MIN_CONTRAST } from "./contrast.ts";
 import { FONT_NAMES, type Theme, themeSchema } from "./theme-schema.ts";
 
 export interface LlmConfig {
@@ -36,7 +36,8 @@ export function themePrompt(day: string) {
         "bg is the page background, card the background of boxes and the header; fg is body text, muted secondary text,",
         "accent links and primary buttons (accentFg is the text on them), danger errors, border hairlines.",
         `Text must be readable (WCAG AA): fg, muted, accent and danger each at least ${MIN_CONTRAST}:1 against bg and card,`,
-        `and accentFg at least ${MIN_CONTRAST}:1 against accent. Use a light background.`,
+        `and accentFg at least ${MIN_CONTRAST}:1 against accent; fg, muted, accent and danger also on the light tints`,
+        `${FIXED_SURFACES.join(", ")}. Use light backgrounds (bg and card): the design is light.`,
       ].join(" "),
     },
     { role: "user", content: `Today is ${day}. Create today's theme personality.` },
@@ -63,7 +64,8 @@ export function validateTheme(raw: unknown): Theme {
     throw new ThemeRejected(`schema: ${i?.path.join(".")}: ${i?.message}`);
   }
   const failures = contrastFailures(parsed.data.palette);
-  if (failures.length) throw new ThemeRejected(`contrast below ${MIN_CONTRAST}:1: ${failures.join(", ")}`);
+  if (failures.length)
+    throw new ThemeRejected(`unreadable (WCAG AA needs ${MIN_CONTRAST}:1): ${failures.join(", ")}`);
   return parsed.data;
 }
 
