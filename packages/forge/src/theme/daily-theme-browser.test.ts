@@ -9,7 +9,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localObjectStore } from "../objects/object-store.ts";
 import { createLogger } from "../ops/logger.ts";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
@@ -169,7 +168,7 @@ describe("daily theme from a chat-completions endpoint", () => {
         return Reflect.get(target, prop);
       },
     });
-    const objects = localObjectStore(`${f.dataDir}/objects`);
+    const objects = f.forge.objects; // the same store, whichever kind it is
     const fresh = new DailyTheme({
       enabled: true,
       objects,
