@@ -21,6 +21,8 @@ import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 import { searchJobHandlers } from "./search/readme-index.ts";
+import { DailyTheme } from "./theme/daily-theme.ts";
+import { THEME_CRON, themeJobHandlers } from "./theme/theme-jobs.ts";
 
 export interface RunningForge {
   url: string;
@@ -55,7 +57,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
   const lander = new Lander(database.db, repos, log);
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
-  const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander, objects };
+  const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
+  const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander, objects, theme };
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {
@@ -63,10 +66,13 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ...repoJobHandlers(repos),
     ...searchJobHandlers(database.db, repos),
     ...mail.handlers,
+    ...themeJobHandlers(theme),
   };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
+  const stopThemeCron = theme.enabled ? scheduleCron(database.db, { ...THEME_CRON, log }) : async () => {};
+  if (theme.enabled) theme.warm(); // in the background: the first pages use the fallback meanwhile
   const app = buildApp(forge);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -92,6 +98,9 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
           setTimeout(() => http.closeAllConnections?.(), 5_000).unref();
         });
         await stopCron();
+        await stopThemeCron();
+        theme.close();
+        await theme.idle();
         await lander.idle();
         await worker.stop({ abortAfterMs: 20_000 });
         mail.close();

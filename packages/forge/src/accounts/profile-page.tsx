@@ -37,7 +37,11 @@ profilePage.get("/:owner", async (c) => {
     >
       <div class="grid two">
         <section>
-          <ProfileHeader account={account} canEdit={canEdit}>
+          <ProfileHeader
+            account={account}
+            canEdit={canEdit}
+            follow={{ state: extras.follow, csrf: c.get("csrfToken") }}
+          >
             <h1>
               {name} {isOrg ? <span class="badge">organization</span> : null}
             </h1>

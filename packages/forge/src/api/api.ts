@@ -12,6 +12,7 @@ import { browseApi } from "../browse/browse-api.ts";
 import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
+import { followsApi } from "../follows/follows-api.ts";
 import type { AppEnv } from "../http/context.ts";
 import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
@@ -77,6 +78,7 @@ export function buildApi() {
     adminManageApi,
     searchApi,
     socialApi,
+    followsApi,
     mailApi,
     profileApi,
   ])

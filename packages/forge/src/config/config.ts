@@ -35,6 +35,11 @@ const schema = z.object({
     .string()
     .regex(/^([A-Za-z0-9][A-Za-z0-9._-]*\/)*$/, "must be empty or end with '/'")
     .default(""),
+  MICELIO_DAILY_THEME: z.enum(["on", "off"]).default("on"),
+  MICELIO_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MICELIO_LLM_API_KEY: z.string().optional(),
+  MICELIO_LLM_MODEL: z.string().max(200).optional(),
+  MICELIO_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
 });
 
 export interface Config {
@@ -60,6 +65,10 @@ export interface Config {
   abuseEmail?: string;
   /** Keep artifacts in this S3-compatible bucket instead of data/objects. */
   s3?: S3Settings;
+  /** "off": the plain built-in style; "on": a theme personality each day (theme/). */
+  dailyTheme: "on" | "off";
+  /** An OpenAI-compatible chat-completions endpoint for the daily theme; unset: the built-in generator. */
+  llm?: { url: string; apiKey?: string; model: string; timeoutMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -96,6 +105,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             ? e.MICELIO_S3_PATH_STYLE === "true"
             : Boolean(e.MICELIO_S3_ENDPOINT),
           prefix: e.MICELIO_S3_PREFIX,
+        }
+      : undefined,
+    dailyTheme: e.MICELIO_DAILY_THEME,
+    llm: e.MICELIO_LLM_URL
+      ? {
+          url: e.MICELIO_LLM_URL,
+          apiKey: e.MICELIO_LLM_API_KEY,
+          model: e.MICELIO_LLM_MODEL ?? "gpt-4o-mini",
+          timeoutMs: e.MICELIO_LLM_TIMEOUT_MS,
         }
       : undefined,
   };

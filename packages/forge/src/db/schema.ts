@@ -215,6 +215,7 @@ export interface Database {
   email_tokens: EmailTokensTable;
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
+  follows: FollowsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -317,5 +318,11 @@ export interface PasskeyChallengesTable {
   name: Generated<string>;
   user_handle: Generated<string>;
   expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface FollowsTable {
+  follower_id: string;
+  followee_id: string;
   created_at: Timestamp;
 }

@@ -50,7 +50,12 @@ export function errorResponse(c: Context<AppEnv>, err: unknown): Response | Prom
 function ErrorPage({ c, problem }: { c: Context<AppEnv>; problem: Problem }) {
   const signedIn = Boolean(c.var.viewer?.user);
   return (
-    <Layout title={problem.title} user={c.var.viewer?.user ?? null} csrfToken={c.var.csrfToken ?? ""}>
+    <Layout
+      title={problem.title}
+      user={c.var.viewer?.user ?? null}
+      csrfToken={c.var.csrfToken ?? ""}
+      theme={c.var.forge?.theme?.current() ?? null}
+    >
       <div class="empty">
         <h1>{problem.status === 404 ? "Page not found" : problem.title}</h1>
         <p>

@@ -8,6 +8,7 @@ import type { Lander } from "../landing/lander.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import type { DailyTheme } from "../theme/daily-theme.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface Forge {
@@ -20,6 +21,8 @@ export interface Forge {
   lander: Lander;
   /** Artifacts the forge makes and keeps: OG images, themes (data/objects by default). */
   objects: ObjectStore;
+  /** The day's theme personality for pages (theme/). */
+  theme: DailyTheme;
 }
 
 export type AppEnv = {

@@ -4,17 +4,21 @@
 // organization, what happened in its projects. Only projects the viewer may read count.
 // Each kind is one source; the contribution graph sums CONTRIBUTION_SOURCES and the feed
 // merges FEED_SOURCES, so a new kind is one more entry in each list.
+// The same sources make a signed-in user's home feed (home/): a `follower` scope selects what
+// the accounts they follow did and what happened in the projects they starred.
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { whereVisible } from "../projects/access.ts";
 
-export interface ActivityScope {
+export type ActivityScope = {
   db: Db;
   viewer: Viewer;
-  account: Pick<Account, "id" | "kind">;
-}
+} & (
+  | { account: Pick<Account, "id" | "kind">; follower?: undefined }
+  | { follower: string; account?: undefined }
+);
 
 export interface DayCount {
   day: string; // YYYY-MM-DD, UTC
@@ -34,6 +38,8 @@ export interface FeedItem {
   session?: string;
   /** Push: how many landings it made (consecutive commits outside sessions form one). */
   landings?: number;
+  /** Who did it: the author, the starrer, or (for a new project) its owner. */
+  actor: string;
 }
 
 export type ContributionSource = (s: ActivityScope, since: Date) => Promise<DayCount[]>;
@@ -45,6 +51,12 @@ const visibleIds = (s: ActivityScope) =>
 const isPush = sql<SqlBool>`s.created_at = l.created_at`;
 const isLanding = sql<SqlBool>`s.created_at <> l.created_at`;
 
+/** Accounts a follower follows; projects they starred. */
+const followedIds = (s: ActivityScope, follower: string) =>
+  s.db.selectFrom("follows").select("follows.followee_id").where("follows.follower_id", "=", follower);
+const starredIds = (s: ActivityScope, follower: string) =>
+  s.db.selectFrom("stars as mine").select("mine.project_id").where("mine.user_id", "=", follower);
+
 function landingRows(s: ActivityScope, kind: Expression<SqlBool>) {
   return s.db
     .selectFrom("landings as l")
@@ -52,9 +64,18 @@ function landingRows(s: ActivityScope, kind: Expression<SqlBool>) {
     .innerJoin("projects as p", "p.id", "l.project_id")
     .innerJoin("accounts as o", "o.id", "p.owner_id")
     .where("l.project_id", "in", visibleIds(s))
-    .where((eb) =>
-      s.account.kind === "org" ? eb("p.owner_id", "=", s.account.id) : eb("s.author_id", "=", s.account.id),
-    )
+    .where((eb) => {
+      if (s.follower === undefined) {
+        return s.account.kind === "org"
+          ? eb("p.owner_id", "=", s.account.id)
+          : eb("s.author_id", "=", s.account.id);
+      }
+      return eb.or([
+        eb("s.author_id", "in", followedIds(s, s.follower)),
+        eb("p.owner_id", "in", followedIds(s, s.follower)),
+        eb("l.project_id", "in", starredIds(s, s.follower)),
+      ]);
+    })
     .where(kind);
 }
 
@@ -63,19 +84,23 @@ function projectRows(s: ActivityScope) {
     .selectFrom("projects as p")
     .innerJoin("accounts as o", "o.id", "p.owner_id")
     .where("p.id", "in", visibleIds(s))
-    .where((eb) =>
-      s.account.kind === "org"
-        ? eb("p.owner_id", "=", s.account.id)
-        : eb(
-            "p.id",
-            "in",
-            eb
-              .selectFrom("audit_log")
-              .select("audit_log.target_id")
-              .where("audit_log.actor_id", "=", s.account.id)
-              .where("audit_log.action", "in", ["project.create", "project.import"]),
-          ),
-    );
+    .where((eb) => {
+      const createdBy = (actor: string | ReturnType<typeof followedIds>) =>
+        eb(
+          "p.id",
+          "in",
+          eb
+            .selectFrom("audit_log")
+            .select("audit_log.target_id")
+            .where("audit_log.actor_id", typeof actor === "string" ? "=" : "in", actor)
+            .where("audit_log.action", "in", ["project.create", "project.import"]),
+        );
+      if (s.follower !== undefined) {
+        const followed = followedIds(s, s.follower);
+        return eb.or([eb("p.owner_id", "in", followed), createdBy(followed)]);
+      }
+      return s.account.kind === "org" ? eb("p.owner_id", "=", s.account.id) : createdBy(s.account.id);
+    });
 }
 
 export const CONTRIBUTION_SOURCES: Record<string, ContributionSource> = {
@@ -115,10 +140,20 @@ function starRows(s: ActivityScope) {
     .selectFrom("stars as st")
     .innerJoin("projects as p", "p.id", "st.project_id")
     .innerJoin("accounts as o", "o.id", "p.owner_id")
+    .innerJoin("accounts as starrer", "starrer.id", "st.user_id")
     .where("p.id", "in", visibleIds(s))
-    .where((eb) =>
-      s.account.kind === "org" ? eb("p.owner_id", "=", s.account.id) : eb("st.user_id", "=", s.account.id),
-    );
+    .where((eb) => {
+      if (s.follower !== undefined) {
+        return eb.or([
+          eb("st.user_id", "in", followedIds(s, s.follower)),
+          eb("p.owner_id", "in", followedIds(s, s.follower)),
+          eb("st.project_id", "in", starredIds(s, s.follower)),
+        ]);
+      }
+      return s.account.kind === "org"
+        ? eb("p.owner_id", "=", s.account.id)
+        : eb("st.user_id", "=", s.account.id);
+    });
 }
 
 /** Contributions per UTC day since `since`, summed over every source. */
@@ -138,6 +173,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
         "l.position",
         "s.id as session",
         "s.goal",
+        "s.author_handle as actor",
         "p.handle",
         "o.handle as owner",
       ])
@@ -153,6 +189,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
       title: r.goal,
       position: r.position,
       session: r.session,
+      actor: r.actor,
     }));
   },
   pushes: async (s, limit) => {
@@ -164,6 +201,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
         sql<number>`max(l.position)`.as("position"),
         sql<number>`count(*)::int`.as("landings"),
         sql<string>`(array_agg(s.goal ORDER BY l.position DESC))[1]`.as("goal"),
+        sql<string>`(array_agg(s.author_handle ORDER BY l.position DESC))[1]`.as("actor"),
       ])
       .groupBy(["l.project_id", "l.created_at", "p.handle", "o.handle"])
       .orderBy("l.created_at", "desc")
@@ -177,6 +215,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
       title: r.goal,
       position: Number(r.position),
       landings: Number(r.landings),
+      actor: r.actor,
     }));
   },
   projects: async (s, limit) => {
@@ -191,11 +230,12 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
       owner: r.owner,
       project: r.handle,
       title: r.name,
+      actor: r.owner,
     }));
   },
   stars: async (s, limit) => {
     const rows = await starRows(s)
-      .select(["st.created_at as at", "p.handle", "p.name", "o.handle as owner"])
+      .select(["st.created_at as at", "p.handle", "p.name", "o.handle as owner", "starrer.handle as actor"])
       .orderBy("st.created_at", "desc")
       .limit(limit)
       .execute();
@@ -205,6 +245,7 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
       owner: r.owner,
       project: r.handle,
       title: r.name,
+      actor: r.actor,
     }));
   },
 };

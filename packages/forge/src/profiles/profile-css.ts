@@ -26,5 +26,7 @@ export const PROFILE_CSS = `
   justify-content: flex-end; }
 .contrib-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; }
 .feed-list time { color: var(--muted); font-size: 0.85rem; }
+.follow-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; margin: 0.5rem 0; }
+.follow-bar button { min-height: 36px; padding: 0.25rem 0.9rem; }
 .pager { display: flex; justify-content: space-between; gap: 1rem; margin-top: 0.5rem; }
 `;

@@ -4,6 +4,8 @@ import { sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
+import { FollowBar, type FollowState } from "../follows/follows-pages.tsx";
+import { followCounts, isFollowing } from "../follows/follows-service.ts";
 import { listOrgsOf } from "../orgs/orgs-service.ts";
 import { contributions, type FeedItem, feedPage } from "./activity.ts";
 import { ProfileLinksRow } from "./icons.tsx";
@@ -23,6 +25,7 @@ export interface ProfileExtras {
   counts: Map<string, number>;
   today: Date;
   feed: { items: FeedItem[]; older: boolean; page: number };
+  follow: FollowState;
 }
 
 export async function loadProfileExtras(
@@ -36,7 +39,13 @@ export async function loadProfileExtras(
   const scope = { db, viewer, account };
   const counts = await contributions(scope, graphStart(today));
   const feed = await feedPage(scope, page);
+  const self = viewer.user?.id === account.id;
+  const follow: FollowState = {
+    ...(await followCounts(db, account.id)),
+    viewerFollows: viewer.user && !self ? await isFollowing(db, viewer.user.id, account.id) : null,
+  };
   return {
+    follow,
     orgs: account.kind === "user" ? await orgCards(db, account.id) : null,
     counts,
     today,
@@ -70,10 +79,13 @@ async function orgCards(db: Db, userId: string): Promise<OrgCard[]> {
 export function ProfileHeader({
   account,
   canEdit,
+  follow,
   children,
 }: {
   account: Account;
   canEdit: boolean;
+  /** Follower counts and the Follow/Unfollow button (with the page's CSRF token). */
+  follow?: { state: FollowState; csrf: string };
   children?: any;
 }) {
   const name = account.display_name || account.handle;
@@ -86,6 +98,7 @@ export function ProfileHeader({
         {children}
         {account.bio ? <p class="profile-bio">{account.bio}</p> : null}
         <ProfileLinksRow website={account.website} links={readLinks(account.links)} />
+        {follow ? <FollowBar handle={account.handle} state={follow.state} csrf={follow.csrf} /> : null}
         {canEdit ? (
           <p>
             <a href={editUrl}>Edit profile</a>

@@ -118,29 +118,51 @@ export function ContributionGraph({ counts, today }: { counts: Map<string, numbe
   );
 }
 
-function describe(item: FeedItem) {
+function describe(item: FeedItem, withActor: boolean) {
+  const what = describeAction(item, withActor ? (w) => w.toLowerCase() : (w) => w);
+  if (!withActor) return what;
+  return (
+    <>
+      <a href={`/${item.actor}`} class="feed-actor">
+        {item.actor}
+      </a>{" "}
+      {what}
+    </>
+  );
+}
+
+function describeAction(item: FeedItem, verb: (w: string) => string) {
   const project = `${item.owner}/${item.project}`;
   const projectLink = <a href={`/${item.owner}/${item.project}`}>{project}</a>;
   switch (item.kind) {
     case "landing":
       return (
         <>
-          Landed <a href={`/${item.owner}/${item.project}/sessions/${item.session}`}>{item.title}</a> in{" "}
+          {verb("Landed")}{" "}
+          <a href={`/${item.owner}/${item.project}/sessions/${item.session}`}>{item.title}</a> in{" "}
           {projectLink} <span class="hint">#{item.position}</span>
         </>
       );
     case "push":
       return (
         <>
-          Pushed to {projectLink}
+          {verb("Pushed")} to {projectLink}
           {item.title ? <span class="hint"> — {item.title}</span> : null}
           {item.landings && item.landings > 1 ? <span class="hint"> ({item.landings} landings)</span> : null}
         </>
       );
     case "star":
-      return <>Starred {projectLink}</>;
+      return (
+        <>
+          {verb("Starred")} {projectLink}
+        </>
+      );
     default:
-      return <>Created {projectLink}</>;
+      return (
+        <>
+          {verb("Created")} {projectLink}
+        </>
+      );
   }
 }
 
@@ -149,22 +171,30 @@ export function ActivityFeed({
   page,
   older,
   base,
+  title = "Recent activity",
+  empty = "No activity yet.",
+  withActor = false,
 }: {
   items: FeedItem[];
   page: number;
   older: boolean;
+  /** The page's path; pages link to base?page=N#activity. */
   base: string;
+  title?: string;
+  empty?: any;
+  /** Name who did each thing (a feed of several accounts). */
+  withActor?: boolean;
 }) {
   return (
     <section class="feed" id="activity" aria-labelledby="feed-title">
-      <h2 id="feed-title">Recent activity</h2>
+      <h2 id="feed-title">{title}</h2>
       {items.length === 0 ? (
-        <div class="empty">No activity yet.</div>
+        <div class="empty">{empty}</div>
       ) : (
         <ol class="list feed-list">
           {items.map((i) => (
             <li class={`feed-item feed-${i.kind}`}>
-              {describe(i)}
+              {describe(i, withActor)}
               <p>
                 <time datetime={i.at.toISOString()}>
                   {i.at.toISOString().slice(0, 16).replace("T", " ")} UTC

@@ -23,6 +23,8 @@ export async function startTestForge(env: Record<string, string> = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     MICELIO_RATE_LIMIT_ANON: "100000",
     MICELIO_RATE_LIMIT_USER: "100000",
+    // Keeps pages in the plain style so browser tests and screenshots stay stable.
+    MICELIO_DAILY_THEME: "off",
     ...env,
   });
   const running = await startForge(config, { database: handle, log: createLogger(config.logLevel) });

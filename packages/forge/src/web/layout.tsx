@@ -6,6 +6,7 @@ import { VerifyEmailBanner } from "../mail/verify-banner.tsx";
 import type { HeadImage } from "../meta/head.tsx";
 import { MetaHead } from "../meta/head.tsx";
 import type { JsonLd } from "../meta/json-ld.ts";
+import type { ActiveTheme } from "../theme/daily-theme.ts";
 
 export interface PageMeta {
   title: string;
@@ -20,6 +21,8 @@ export interface PageMeta {
   jsonLd?: JsonLd;
   /** The page's Open Graph picture (og/og-head.ts). */
   image?: HeadImage;
+  /** The day's theme personality (theme/); none: the plain built-in style. */
+  theme?: ActiveTheme | null;
 }
 
 export function Layout(props: PageMeta & { children?: Child }) {
@@ -41,6 +44,10 @@ export function Layout(props: PageMeta & { children?: Child }) {
           image={props.image}
         />
         <link rel="stylesheet" href="/assets/style.css" />
+        {props.theme ? (
+          // The CSS is built from validated values only (theme/theme-css.ts).
+          <style id="daily-theme" dangerouslySetInnerHTML={{ __html: props.theme.css }} />
+        ) : null}
       </head>
       <body>
         <header class="site-header">
@@ -91,6 +98,11 @@ export function Layout(props: PageMeta & { children?: Child }) {
           <a href="/skill.md">For agents</a>
           <a href="/legal">Legal</a>
           <span>Micelio — a forge for people and agents</span>
+          {props.theme ? (
+            <span class="theme-note" data-theme-source={props.theme.source}>
+              Today's theme, “{props.theme.theme.name}”: {props.theme.theme.description}
+            </span>
+          ) : null}
         </footer>
       </body>
     </html>

@@ -7,7 +7,14 @@ import { pageUrl } from "../meta/urls.ts";
 import type { PageMeta } from "./layout.tsx";
 
 export function meta(c: Context<AppEnv>, title: string, description?: string): PageMeta {
-  return { title, description, user: c.get("viewer").user, csrfToken: c.get("csrfToken"), url: pageUrl(c) };
+  return {
+    title,
+    description,
+    user: c.get("viewer").user,
+    csrfToken: c.get("csrfToken"),
+    url: pageUrl(c),
+    theme: c.get("forge").theme?.current() ?? null,
+  };
 }
 
 export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {

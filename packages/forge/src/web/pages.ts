@@ -8,6 +8,8 @@ import { browsePages } from "../browse/browse-pages.tsx";
 import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
+import { followsPages } from "../follows/follows-pages.tsx";
+import { homePage } from "../home/home-page.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
@@ -23,7 +25,6 @@ import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
-import { homePage } from "./home-page.tsx";
 
 export const webPages = new Hono<AppEnv>();
 for (const pages of [
@@ -46,6 +47,7 @@ for (const pages of [
   blamePages,
   sessionPages,
   socialPages,
+  followsPages,
   browsePages,
   projectPages,
   searchPages,

@@ -1,0 +1,122 @@
+// Asks an OpenAI-compatible chat-completions endpoint for a day's theme. The request has a
+// timeout and a size limit on the answer; the API key goes only into the Authorization
+// header and never into an error message or log. The answer must be JSON matching the
+// schema and pass the contrast check, or it is rejected with the reason.
+import { contrastFailures, FIXED_SURFACES, MIN_CONTRAST } from "./contrast.ts";
+import { FONT_NAMES, type Theme, themeSchema } from "./theme-schema.ts";
+
+export interface LlmConfig {
+  /** The API's base URL (…/v1) or the full …/chat/completions URL. */
+  url: string;
+  apiKey?: string;
+  model: string;
+  timeoutMs: number;
+}
+
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+export class ThemeRejected extends Error {}
+
+export function completionsUrl(url: string): string {
+  const trimmed = url.replace(/\/+$/, "");
+  return /\/chat\/completions$/.test(trimmed) ? trimmed : `${trimmed}/chat/completions`;
+}
+
+export function themePrompt(day: string) {
+  return [
+    {
+      role: "system",
+      content: [
+        "You design the visual theme of the day for Micelio, a git forge for people and AI agents.",
+        "Answer with one JSON object only, no prose, with exactly these fields:",
+        '{"name": short evocative name (max 40 chars), "description": one sentence (max 160 chars) explaining the day\'s personality,',
+        '"palette": {"bg","fg","muted","accent","accentFg","border","card","danger"} as #rrggbb colours,',
+        '"typeScale": {"base": body size in px from 14 to 18, "ratio": heading scale from 1.1 to 1.3},',
+        `"font": one of ${FONT_NAMES.map((f) => JSON.stringify(f)).join(", ")}}.`,
+        "bg is the page background, card the background of boxes and the header; fg is body text, muted secondary text,",
+        "accent links and primary buttons (accentFg is the text on them), danger errors, border hairlines.",
+        `Text must be readable (WCAG AA): fg, muted, accent and danger each at least ${MIN_CONTRAST}:1 against bg and card,`,
+        `and accentFg at least ${MIN_CONTRAST}:1 against accent; fg, muted, accent and danger also on the light tints`,
+        `${FIXED_SURFACES.join(", ")}. Use light backgrounds (bg and card): the design is light.`,
+      ].join(" "),
+    },
+    { role: "user", content: `Today is ${day}. Create today's theme personality.` },
+  ];
+}
+
+/** The first {...} object in the model's text (models sometimes wrap it in ``` fences). */
+export function extractJson(text: string): unknown {
+  const start = text.indexOf("{");
+  const end = text.lastIndexOf("}");
+  if (start < 0 || end <= start) throw new ThemeRejected("the answer holds no JSON object");
+  try {
+    return JSON.parse(text.slice(start, end + 1));
+  } catch {
+    throw new ThemeRejected("the answer's JSON does not parse");
+  }
+}
+
+/** Validates a theme from any source (LLM answer, object store); throws ThemeRejected. */
+export function validateTheme(raw: unknown): Theme {
+  const parsed = themeSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new ThemeRejected(`schema: ${i?.path.join(".")}: ${i?.message}`);
+  }
+  const failures = contrastFailures(parsed.data.palette);
+  if (failures.length)
+    throw new ThemeRejected(`unreadable (WCAG AA needs ${MIN_CONTRAST}:1): ${failures.join(", ")}`);
+  return parsed.data;
+}
+
+/** Calls the endpoint and returns a validated theme; throws on timeout, HTTP error or rejection. */
+export async function requestTheme(cfg: LlmConfig, day: string, signal?: AbortSignal): Promise<Theme> {
+  const signals = [AbortSignal.timeout(cfg.timeoutMs), ...(signal ? [signal] : [])];
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  if (cfg.apiKey) headers.authorization = `Bearer ${cfg.apiKey}`;
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(completionsUrl(cfg.url), {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ model: cfg.model, messages: themePrompt(day), temperature: 0.9 }),
+      signal: AbortSignal.any(signals),
+      redirect: "error",
+    });
+    text = await readLimited(res);
+  } catch (err) {
+    if (err instanceof ThemeRejected) throw err;
+    const e = err as Error;
+    const reason = e.name === "TimeoutError" ? `no answer within ${cfg.timeoutMs} ms` : e.name;
+    throw new Error(`the chat-completions request failed: ${reason}`);
+  }
+  if (!res.ok) throw new Error(`the chat-completions endpoint answered HTTP ${res.status}`);
+  let body: { choices?: Array<{ message?: { content?: unknown } }> };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ThemeRejected("the endpoint's answer is not JSON");
+  }
+  const content = body.choices?.[0]?.message?.content;
+  if (typeof content !== "string") throw new ThemeRejected("the answer has no message content");
+  return validateTheme(extractJson(content));
+}
+
+async function readLimited(res: Response): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      throw new ThemeRejected(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
