@@ -9,10 +9,10 @@ import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { compareScreenshot } from "./screenshots.ts";
 
-/** A 100×60 white image with a dark 20×20 box at (x, y). */
-function image(x: number, y = 20, width = 100): Buffer {
-  const png = new PNG({ width, height: 60 });
-  for (let py = 0; py < 60; py++)
+/** A 400×250 white image (10 pixels may differ) with a dark 20×20 box at (x, y). */
+function image(x: number, y = 20, width = 400): Buffer {
+  const png = new PNG({ width, height: 250 });
+  for (let py = 0; py < 250; py++)
     for (let px = 0; px < width; px++) {
       const i = (py * width + px) * 4;
       const inBox = px >= x && px < x + 20 && py >= y && py < y + 20;
@@ -43,7 +43,7 @@ describe("screenshot comparison", () => {
   it("passes on the same image and on a few changed pixels", () => {
     expect(compare("box", image(10))).toBeNull();
     const noisy = PNG.sync.read(image(10));
-    noisy.data.set([200, 200, 200, 255], (5 * 100 + 5) * 4);
+    noisy.data.set([200, 200, 200, 255], (5 * 400 + 5) * 4);
     expect(compare("box", PNG.sync.write(noisy))).toBeNull();
   });
 
@@ -54,7 +54,7 @@ describe("screenshot comparison", () => {
       expect(message).toContain(file);
       expect(existsSync(join(results, file))).toBe(true);
     }
-    expect(compare("box", image(10, 20, 120))).toContain("size 120×60, baseline 100×60");
+    expect(compare("box", image(10, 20, 420))).toContain("size 420×250, baseline 400×250");
   });
 
   it("rewrites a baseline when updating only if it changed beyond the tolerance", () => {
