@@ -1,8 +1,9 @@
-// Every main page in a real browser (playwright-core driving Debian's Chromium) at 320, 390,
-// 768 and 1280 px wide, on one forge seeded with fixed data (visual-fixture.ts): no
-// horizontal overflow of the document, each page's primary actions visible and inside the
-// viewport, and at 390 and 1280 px a viewport screenshot compared with its committed
-// baseline (baselines/). `npm run test:visual:update` rewrites the baselines that changed.
+// The main pages (and a few more, checked for fit only) in a real browser (playwright-core
+// driving Debian's Chromium) at 320, 390, 768 and 1280 px wide, on one forge seeded with
+// fixed data (visual-fixture.ts): no horizontal overflow of the document, each page's
+// primary actions visible and inside the viewport, and at 390 and 1280 px a viewport
+// screenshot compared with its committed baseline (baselines/).
+// `npm run test:visual:update` rewrites the baselines that changed.
 // Fails (does not skip) when /usr/bin/chromium is missing: CI installs it.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

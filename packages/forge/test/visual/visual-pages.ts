@@ -181,4 +181,60 @@ export const PAGES: VisualPage[] = [
     as: "anonymous",
     actions: { heading: (page) => page.getByRole("heading", { level: 1, name: "Terms, privacy and abuse" }) },
   },
+  // More pages, checked for fit and actions only.
+  {
+    name: "blame",
+    path: () => `${P}/blame/main/src/main.ts`,
+    as: "anonymous",
+    actions: { '"Raw" link': link("Raw") },
+  },
+  {
+    name: "branches",
+    path: () => `${P}/branches`,
+    as: "anonymous",
+    actions: { "branch link": link("main") },
+  },
+  {
+    name: "code-search",
+    path: () => `${P}/search?q=shine`,
+    as: "anonymous",
+    actions: { '"Search" button': button("Search"), match: (page) => main(page).locator("mark").first() },
+  },
+  {
+    name: "stargazers",
+    path: () => `${P}/stargazers`,
+    as: "anonymous",
+    actions: { "stargazer link": link("ben") },
+  },
+  {
+    name: "org-members",
+    path: () => `/orgs/${ORG}/members`,
+    as: "ada",
+    actions: { "member link": (page) => main(page).locator(`a[href="/${ADA.handle}"]`).first() },
+  },
+  {
+    name: "new-org",
+    path: () => "/orgs/new",
+    as: "ada",
+    actions: { '"Create organization" button': button("Create organization") },
+  },
+  { name: "admin-users", path: () => "/admin/users", as: "ada", actions: { "account link": link("ben") } },
+  {
+    name: "settings-email",
+    path: () => "/settings/email",
+    as: "ada",
+    actions: { '"Change email" button': button("Change email") },
+  },
+  {
+    name: "settings-two-factor",
+    path: () => "/settings/two-factor",
+    as: "ada",
+    actions: { "set-up button": button("Set up an authenticator app") },
+  },
+  {
+    name: "forgot-password",
+    path: () => "/forgot-password",
+    as: "anonymous",
+    actions: { '"Send reset link" button': button("Send reset link") },
+  },
 ];
