@@ -6,9 +6,11 @@ import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { inviteUsable, registrationGate, registrationMode } from "../admin/registration.ts";
+import type { Config } from "../config/config.ts";
 import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
+import { ProviderButtons } from "../oauth/oauth-buttons.tsx";
 import { beginSecondStep } from "../two-factor/login-challenge.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
@@ -49,6 +51,7 @@ function SignupForm(props: {
   csrf: string;
   /** Why sign-up is not possible here, if it is not. */
   refused?: "closed" | "invite-only" | "bad-invite";
+  config?: Config;
 }) {
   if (props.refused) {
     const [title, text] =
@@ -115,6 +118,7 @@ function SignupForm(props: {
       <p class="hint">
         Already have an account? <a href="/login">Log in</a>
       </p>
+      {props.config ? <ProviderButtons config={props.config} invite={v.invite} /> : null}
     </form>
   );
 }
@@ -134,7 +138,12 @@ authPages.get("/signup", async (c) => {
   const refused = await signupRefusal(c, invite);
   return c.html(
     <Layout {...meta(c, "Sign up")}>
-      <SignupForm values={invite ? { invite } : {}} csrf={c.get("csrfToken")} refused={refused} />
+      <SignupForm
+        values={invite ? { invite } : {}}
+        csrf={c.get("csrfToken")}
+        refused={refused}
+        config={c.get("forge").config}
+      />
     </Layout>,
     refused ? 403 : 200,
   );
@@ -172,7 +181,7 @@ authPages.post("/signup", async (c) => {
   }
 });
 
-function LoginForm(props: { login?: string; next: string; message?: string; csrf: string }) {
+function LoginForm(props: { login?: string; next: string; message?: string; csrf: string; config: Config }) {
   return (
     <form method="post" action="/login" class="card">
       <h1>Log in</h1>
@@ -192,6 +201,7 @@ function LoginForm(props: { login?: string; next: string; message?: string; csrf
       <p class="hint">
         New here? <a href="/signup">Create an account</a>
       </p>
+      <ProviderButtons config={props.config} next={props.next} />
     </form>
   );
 }
@@ -199,7 +209,11 @@ function LoginForm(props: { login?: string; next: string; message?: string; csrf
 authPages.get("/login", (c) =>
   c.html(
     <Layout {...meta(c, "Log in")}>
-      <LoginForm next={safeNext(c.req.query("next"))} csrf={c.get("csrfToken")} />
+      <LoginForm
+        next={safeNext(c.req.query("next"))}
+        csrf={c.get("csrfToken")}
+        config={c.get("forge").config}
+      />
     </Layout>,
   ),
 );
@@ -228,6 +242,7 @@ authPages.post("/login", async (c) => {
           next={next}
           message="Wrong handle, email or password."
           csrf={c.get("csrfToken")}
+          config={c.get("forge").config}
         />
       </Layout>,
       401,
@@ -242,6 +257,7 @@ authPages.post("/login", async (c) => {
           next={next}
           message="This account is suspended. Contact the administrators of this instance."
           csrf={c.get("csrfToken")}
+          config={c.get("forge").config}
         />
       </Layout>,
       403,

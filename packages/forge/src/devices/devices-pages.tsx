@@ -29,6 +29,9 @@ const METHODS: Record<string, string> = {
   password: "password",
   "password+totp": "password and authenticator code",
   "password+recovery-code": "password and recovery code",
+  github: "GitHub",
+  gitlab: "GitLab",
+  oidc: "single sign-on",
 };
 
 async function sessionsPage(c: Ctx, message?: string) {

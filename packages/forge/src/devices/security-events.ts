@@ -22,6 +22,8 @@ export const SECURITY_ACTIONS = {
   "account.email_verify": "Email address verified",
   "token.create": "Access token created",
   "token.revoke": "Access token revoked",
+  "identity.link": "Account at another service linked",
+  "identity.unlink": "Account at another service unlinked",
 } as const;
 export type SecurityAction = keyof typeof SECURITY_ACTIONS;
 

@@ -6,6 +6,7 @@ const TABS = [
   ["/settings/email", "Email"],
   ["/settings/password", "Password"],
   ["/settings/two-factor", "Two-factor"],
+  ["/settings/linked-accounts", "Linked accounts"],
   ["/settings/devices", "Sessions"],
   ["/settings/security-log", "Security log"],
 ] as const;

@@ -6,7 +6,12 @@ import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { recordSecurityEvent } from "./security-events.ts";
 
-export type SignInMethod = "password" | "password+totp" | "password+recovery-code";
+export type SignInMethod =
+  | "password"
+  | "password+totp"
+  | "password+recovery-code"
+  // Through a provider (oauth/): "github", "gitlab", "oidc", and with a second step "github+totp"…
+  | `${"github" | "gitlab" | "oidc"}${"" | "+totp" | "+recovery-code"}`;
 
 export async function recordSignIn(db: Db, user: Account, ip: string, method: SignInMethod) {
   await recordSecurityEvent(db, { user, ip }, user, "auth.sign_in", { method });

@@ -11,6 +11,8 @@ import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
+import { linkedAccountsPages } from "../oauth/linked-accounts-pages.tsx";
+import { oauthPages } from "../oauth/oauth-pages.tsx";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
@@ -27,6 +29,8 @@ for (const pages of [
   metaPages,
   skillPage,
   authPages,
+  oauthPages,
+  linkedAccountsPages,
   mailPages,
   adminPages,
   tokenPages,
