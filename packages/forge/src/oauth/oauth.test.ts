@@ -264,6 +264,47 @@ describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
     expect(log.html).toContain("Account at another service unlinked");
   });
 
+  it("lets an account without a password set one after a fresh sign-in, then unlink its provider", async () => {
+    fake.signInAs("gitlab", { id: 2002, login: "octo", email: "same@example.test" });
+    const stale = new Agent();
+    await stale.go(`${f.url}/auth/gitlab`);
+    await signedInAs(stale, "octo-gl");
+    const gl = await account("octo-gl");
+    await db()
+      .updateTable("web_sessions")
+      .set({ created_at: new Date(Date.now() - 3_600_000) })
+      .where("user_id", "=", gl.id)
+      .execute();
+    const page = await stale.go(`${f.url}/settings/password`);
+    expect(page.html).toContain("Set a password");
+    const late = await stale.submit(page, /\/settings\/password/, {
+      new_password: "octo-gl-password",
+      confirm_password: "octo-gl-password",
+    });
+    expect(late.status).toBe(400);
+    expect(late.html).toContain("sign in again");
+
+    const a = new Agent();
+    await a.go(`${f.url}/auth/gitlab`);
+    const set = await a.submit(await a.go(`${f.url}/settings/password`), /\/settings\/password/, {
+      new_password: "octo-gl-password",
+      confirm_password: "octo-gl-password",
+    });
+    expect(set.status).toBe(200);
+    expect(set.html).toContain("Password changed.");
+    const settings = await a.go(`${f.url}/settings/linked-accounts`);
+    const done = await a.submit(settings, /\/unlink$/, {});
+    expect(done.html).toContain("Account unlinked.");
+    expect(await identitiesOf(gl.id)).toEqual([]);
+    const b = new Agent();
+    const login = await b.submit(await b.go(`${f.url}/login`), /^\/login$/, {
+      login: "octo-gl",
+      password: "octo-gl-password",
+    });
+    expect(login.url).toBe(`${f.url}/`);
+    await signedInAs(b, "octo-gl");
+  });
+
   it("keeps the second step for two-factor accounts and refuses suspended ones", async () => {
     fake.signInAs("gitlab", { id: 4004, login: "tfa", email: null });
     const a = new Agent();
