@@ -4,6 +4,7 @@
 // accounts; a wrong or replayed state is refused; linking and unlinking from settings, never
 // the last way to sign in; two-factor, suspension and closed registration still apply.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInvite } from "../admin/registration.ts";
 import { loadConfig } from "../config/config.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { Authenticator } from "../two-factor/test-authenticator.ts";
@@ -351,6 +352,26 @@ describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
       fake.signInAs("github", { id: 1001, login: "Octo_Cat", email: "same@example.test" });
       await a.go(`${f.url}/auth/github`);
       await signedInAs(a, "octo");
+      // Invite-only: the invitation link's provider buttons carry the invite, used once.
+      await db()
+        .updateTable("instance_settings")
+        .set({ value: "invite-only" })
+        .where("key", "=", "registration")
+        .execute();
+      const { token } = await createInvite(db(), { user: null, scopes: [], ip: "" }, {});
+      const signup = await new Agent().go(`${f.url}/signup?invite=${token}`);
+      expect(signup.html).toContain(`href="/auth/github?invite=${token}"`);
+      fake.signInAs("github", { id: 5006, login: "invited", email: null });
+      const b = new Agent();
+      const form = await b.go(`${f.url}/auth/github?invite=${token}`);
+      expect(form.url).toBe(`${f.url}/auth/signup`);
+      const done = await b.submit(form, /\/auth\/signup/, { handle: "invited" });
+      expect(done.url).toBe(`${f.url}/`);
+      await signedInAs(b, "invited");
+      fake.signInAs("github", { id: 5007, login: "second", email: null });
+      const reused = await new Agent().go(`${f.url}/auth/github?invite=${token}`);
+      expect(reused.status).toBe(403);
+      expect(reused.html).toContain("Sign-up is by invitation");
     } finally {
       await db().deleteFrom("instance_settings").where("key", "=", "registration").execute();
     }

@@ -4,6 +4,7 @@
 // registered once the forge's callback URL is known.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
 
 export interface OidcUser {
@@ -35,6 +36,8 @@ export async function startTestOidc(): Promise<TestOidc> {
   const clientId = "micelio";
   const clientSecret = "oidc-test-secret-0123456789abcdef";
   const users = new Map<string, OidcUser>();
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: "test", alg: "RS256", use: "sig" };
   return {
     issuer,
     clientId,
@@ -49,6 +52,8 @@ export async function startTestOidc(): Promise<TestOidc> {
           profile: ["name", "preferred_username"],
         },
         features: { devInteractions: { enabled: true } },
+        cookies: { keys: ["micelio-test-oidc-cookie-key"] },
+        jwks: { keys: [signingKey] },
         pkce: { required: () => true },
         findAccount: async (_ctx: unknown, id: string) => {
           const user = users.get(id) ?? { sub: id };
