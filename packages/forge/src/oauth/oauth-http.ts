@@ -23,6 +23,10 @@ export function pkcePair() {
 }
 
 async function readJson(res: Response, what: string): Promise<Record<string, unknown>> {
+  if (Number(res.headers.get("content-length") ?? 0) > MAX_BYTES) {
+    await res.body?.cancel();
+    throw new ProviderError(`${what}: answer too large`);
+  }
   const text = await res.text();
   if (text.length > MAX_BYTES) throw new ProviderError(`${what}: answer too large`);
   let data: unknown;

@@ -177,7 +177,19 @@ describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
     const other = new Agent();
     const missing = await other.request(`${f.url}/auth/github/callback?code=${code}`);
     expect(missing.status).toBe(400);
+    // A flow older than its 10 minutes is refused even with the right state.
+    const late = new Agent();
+    const begun = await late.request(`${f.url}/auth/github`);
+    const lateCallback = (await late.request(begun.location!)).location!;
+    await db()
+      .updateTable("oauth_flows")
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
+    const expired = await late.request(lateCallback);
+    expect(expired.status).toBe(400);
+    expect(expired.html).toContain("took too long");
     expect(await whoAmI(a)).toBeNull();
+    expect(await whoAmI(late)).toBeNull();
     expect(fake.refused).toEqual([]); // the forge never tried to use the code
   });
 
