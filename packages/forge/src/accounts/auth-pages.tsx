@@ -6,9 +6,11 @@ import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { inviteUsable, registrationGate, registrationMode } from "../admin/registration.ts";
+import type { Config } from "../config/config.ts";
 import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
+import { ProviderButtons } from "../oauth/oauth-buttons.tsx";
 import { PasskeySignIn } from "../passkeys/passkey-forms.tsx";
 import { beginSecondStep } from "../two-factor/login-challenge.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
@@ -50,6 +52,7 @@ function SignupForm(props: {
   csrf: string;
   /** Why sign-up is not possible here, if it is not. */
   refused?: "closed" | "invite-only" | "bad-invite";
+  config?: Config;
 }) {
   if (props.refused) {
     const [title, text] =
@@ -116,6 +119,7 @@ function SignupForm(props: {
       <p class="hint">
         Already have an account? <a href="/login">Log in</a>
       </p>
+      {props.config ? <ProviderButtons config={props.config} invite={v.invite} /> : null}
     </form>
   );
 }
@@ -135,7 +139,12 @@ authPages.get("/signup", async (c) => {
   const refused = await signupRefusal(c, invite);
   return c.html(
     <Layout {...meta(c, "Sign up")}>
-      <SignupForm values={invite ? { invite } : {}} csrf={c.get("csrfToken")} refused={refused} />
+      <SignupForm
+        values={invite ? { invite } : {}}
+        csrf={c.get("csrfToken")}
+        refused={refused}
+        config={c.get("forge").config}
+      />
     </Layout>,
     refused ? 403 : 200,
   );
@@ -173,7 +182,7 @@ authPages.post("/signup", async (c) => {
   }
 });
 
-function LoginForm(props: { login?: string; next: string; message?: string; csrf: string }) {
+function LoginForm(props: { login?: string; next: string; message?: string; csrf: string; config: Config }) {
   return (
     <>
       <PasswordLoginForm {...props} />
@@ -182,7 +191,13 @@ function LoginForm(props: { login?: string; next: string; message?: string; csrf
   );
 }
 
-function PasswordLoginForm(props: { login?: string; next: string; message?: string; csrf: string }) {
+function PasswordLoginForm(props: {
+  login?: string;
+  next: string;
+  message?: string;
+  csrf: string;
+  config: Config;
+}) {
   return (
     <form method="post" action="/login" class="card">
       <h1>Log in</h1>
@@ -202,6 +217,7 @@ function PasswordLoginForm(props: { login?: string; next: string; message?: stri
       <p class="hint">
         New here? <a href="/signup">Create an account</a>
       </p>
+      <ProviderButtons config={props.config} next={props.next} />
     </form>
   );
 }
@@ -209,7 +225,11 @@ function PasswordLoginForm(props: { login?: string; next: string; message?: stri
 authPages.get("/login", (c) =>
   c.html(
     <Layout {...meta(c, "Log in")}>
-      <LoginForm next={safeNext(c.req.query("next"))} csrf={c.get("csrfToken")} />
+      <LoginForm
+        next={safeNext(c.req.query("next"))}
+        csrf={c.get("csrfToken")}
+        config={c.get("forge").config}
+      />
     </Layout>,
   ),
 );
@@ -238,6 +258,7 @@ authPages.post("/login", async (c) => {
           next={next}
           message="Wrong handle, email or password."
           csrf={c.get("csrfToken")}
+          config={c.get("forge").config}
         />
       </Layout>,
       401,
@@ -252,6 +273,7 @@ authPages.post("/login", async (c) => {
           next={next}
           message="This account is suspended. Contact the administrators of this instance."
           csrf={c.get("csrfToken")}
+          config={c.get("forge").config}
         />
       </Layout>,
       403,

@@ -40,6 +40,17 @@ const schema = z.object({
   MICELIO_LLM_API_KEY: z.string().optional(),
   MICELIO_LLM_MODEL: z.string().max(200).optional(),
   MICELIO_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
+  MICELIO_GITHUB_CLIENT_ID: z.string().max(200).optional(),
+  MICELIO_GITHUB_CLIENT_SECRET: z.string().max(500).optional(),
+  MICELIO_GITHUB_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MICELIO_GITHUB_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MICELIO_GITLAB_CLIENT_ID: z.string().max(200).optional(),
+  MICELIO_GITLAB_CLIENT_SECRET: z.string().max(500).optional(),
+  MICELIO_GITLAB_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MICELIO_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  MICELIO_OIDC_CLIENT_ID: z.string().max(200).optional(),
+  MICELIO_OIDC_CLIENT_SECRET: z.string().max(500).optional(),
+  MICELIO_OIDC_NAME: z.string().max(60).optional(),
 });
 
 export interface Config {
@@ -69,6 +80,14 @@ export interface Config {
   dailyTheme: "on" | "off";
   /** An OpenAI-compatible chat-completions endpoint for the daily theme; unset: the built-in generator. */
   llm?: { url: string; apiKey?: string; model: string; timeoutMs: number };
+  /** Sign-in through other services (oauth/); a provider is on when its client id and secret are set. */
+  oauth: OAuthSettings;
+}
+
+export interface OAuthSettings {
+  github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
+  gitlab?: { clientId: string; clientSecret: string; url: string };
+  oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -116,5 +135,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           timeoutMs: e.MICELIO_LLM_TIMEOUT_MS,
         }
       : undefined,
+    oauth: oauthSettings(e),
   };
+}
+
+function oauthSettings(e: z.infer<typeof schema>): OAuthSettings {
+  const trim = (u: string) => u.replace(/\/+$/, "");
+  const out: OAuthSettings = {};
+  if (e.MICELIO_GITHUB_CLIENT_ID && e.MICELIO_GITHUB_CLIENT_SECRET) {
+    const url = trim(e.MICELIO_GITHUB_URL ?? "https://github.com");
+    out.github = {
+      clientId: e.MICELIO_GITHUB_CLIENT_ID,
+      clientSecret: e.MICELIO_GITHUB_CLIENT_SECRET,
+      url,
+      // github.com serves its API from api.github.com; a test or Enterprise server from one URL.
+      apiUrl: trim(e.MICELIO_GITHUB_API_URL ?? (e.MICELIO_GITHUB_URL ? url : "https://api.github.com")),
+    };
+  }
+  if (e.MICELIO_GITLAB_CLIENT_ID && e.MICELIO_GITLAB_CLIENT_SECRET) {
+    out.gitlab = {
+      clientId: e.MICELIO_GITLAB_CLIENT_ID,
+      clientSecret: e.MICELIO_GITLAB_CLIENT_SECRET,
+      url: trim(e.MICELIO_GITLAB_URL ?? "https://gitlab.com"),
+    };
+  }
+  if (e.MICELIO_OIDC_ISSUER && e.MICELIO_OIDC_CLIENT_ID && e.MICELIO_OIDC_CLIENT_SECRET) {
+    out.oidc = {
+      issuer: e.MICELIO_OIDC_ISSUER,
+      clientId: e.MICELIO_OIDC_CLIENT_ID,
+      clientSecret: e.MICELIO_OIDC_CLIENT_SECRET,
+      name: e.MICELIO_OIDC_NAME ?? "OpenID Connect",
+    };
+  }
+  return out;
 }

@@ -216,6 +216,9 @@ export interface Database {
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
   follows: FollowsTable;
+  user_identities: UserIdentitiesTable;
+  oauth_flows: OAuthFlowsTable;
+  oauth_signups: OAuthSignupsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -265,6 +268,7 @@ export interface LoginChallengesTable {
   attempts: Generated<number>;
   expires_at: Timestamp;
   created_at: Timestamp;
+  first_factor: Generated<string>;
 }
 
 export interface InstanceSettingsTable {
@@ -321,8 +325,48 @@ export interface PasskeyChallengesTable {
   created_at: Timestamp;
 }
 
+export interface UserIdentitiesTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  issuer: string;
+  login: Generated<string>;
+  email: string | null;
+  created_at: Timestamp;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+export type UserIdentity = Selectable<UserIdentitiesTable>;
+
+export interface OAuthFlowsTable {
+  id: string;
+  provider: string;
+  state: string;
+  code_verifier: string;
+  nonce: string;
+  next: Generated<string>;
+  invite: string | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface FollowsTable {
   follower_id: string;
   followee_id: string;
+  created_at: Timestamp;
+}
+
+export interface OAuthSignupsTable {
+  id: string;
+  provider: string;
+  provider_user_id: string;
+  issuer: string;
+  login: Generated<string>;
+  name: Generated<string>;
+  email: string | null;
+  email_verified: Generated<boolean>;
+  next: Generated<string>;
+  invite: string | null;
+  expires_at: Timestamp;
   created_at: Timestamp;
 }

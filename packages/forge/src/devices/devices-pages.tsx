@@ -9,7 +9,7 @@ import type { AppEnv } from "../http/context.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { type FormFailure, formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
-import { changePassword } from "./password-service.ts";
+import { changePassword, FRESH_SIGN_IN_MINUTES } from "./password-service.ts";
 import { listSecurityEvents } from "./security-events.ts";
 import { SettingsNav } from "./settings-nav.tsx";
 import { listWebSessions, revokeOtherWebSessions, revokeWebSession } from "./web-sessions-service.ts";
@@ -31,6 +31,9 @@ const METHODS: Record<string, string> = {
   "password+recovery-code": "password and recovery code",
   passkey: "passkey",
   "password+passkey": "password and passkey",
+  github: "GitHub",
+  gitlab: "GitLab",
+  oidc: "single sign-on",
 };
 
 async function sessionsPage(c: Ctx, message?: string) {
@@ -105,10 +108,12 @@ devicesPages.post("/settings/devices/:id/revoke", async (c) => {
 });
 
 function passwordPage(c: Ctx, opts: { failure?: FormFailure; message?: string } = {}) {
+  // Accounts made through a provider (oauth/) may have no password yet: they set a first one.
+  const first = c.get("viewer").user?.password_hash === null && !opts.message;
   return c.html(
     <Layout {...meta(c, "Password")}>
       <SettingsNav current="/settings/password" />
-      <h1>Change your password</h1>
+      <h1>{first ? "Set a password" : "Change your password"}</h1>
       {opts.message ? (
         <div class="notice" role="status">
           {opts.message}
@@ -117,15 +122,24 @@ function passwordPage(c: Ctx, opts: { failure?: FormFailure; message?: string } 
       <form method="post" action="/settings/password" class="card">
         <Alert message={opts.failure?.message} />
         <CsrfField token={c.get("csrfToken")} />
-        <label for="current_password">Current password</label>
-        <input
-          id="current_password"
-          name="current_password"
-          type="password"
-          autocomplete="current-password"
-          required
-        />
-        <FieldErrors errors={opts.failure?.fields} field="current_password" />
+        {first ? (
+          <p class="hint">
+            Your account has no password: you sign in through a linked account. A password lets you sign in
+            without it, and is needed for two-factor sign-in and changing your email address.
+          </p>
+        ) : (
+          <>
+            <label for="current_password">Current password</label>
+            <input
+              id="current_password"
+              name="current_password"
+              type="password"
+              autocomplete="current-password"
+              required
+            />
+            <FieldErrors errors={opts.failure?.fields} field="current_password" />
+          </>
+        )}
         <label for="new_password">New password</label>
         <input
           id="new_password"
@@ -157,6 +171,19 @@ function passwordPage(c: Ctx, opts: { failure?: FormFailure; message?: string } 
 
 devicesPages.get("/settings/password", (c) => passwordPage(c));
 
+/** Whether the current web session began in the last few minutes (see changePassword). */
+async function signedInRecently(c: Ctx): Promise<boolean> {
+  const id = c.get("webSession")?.id;
+  if (!id) return false;
+  const row = await c
+    .get("forge")
+    .db.selectFrom("web_sessions")
+    .select("created_at")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row !== undefined && Date.now() - row.created_at.getTime() < FRESH_SIGN_IN_MINUTES * 60_000;
+}
+
 devicesPages.post("/settings/password", async (c) => {
   const values = await formFields(c);
   const v = c.get("viewer");
@@ -176,6 +203,7 @@ devicesPages.post("/settings/password", async (c) => {
       { current_password: values.current_password ?? "", new_password: values.new_password ?? "" },
       c.get("webSession")?.id ?? null,
       actorOf(v.user, v.ip),
+      await signedInRecently(c),
     );
     return passwordPage(c, {
       message: `Password changed.${n > 0 ? ` ${n} other session${n === 1 ? " was" : "s were"} signed out.` : ""}`,

@@ -16,6 +16,8 @@ export const changePasswordSchema = z.object({
   new_password: passwordSchema,
 });
 
+export const FRESH_SIGN_IN_MINUTES = 15;
+
 /** Returns how many other sessions were signed out. */
 export async function changePassword(
   db: Db,
@@ -23,9 +25,19 @@ export async function changePassword(
   input: { current_password: string; new_password: string },
   currentSessionId: string | null,
   actor: Actor,
+  /** Whether this session was signed in moments ago (an account without password may then set one). */
+  freshSignIn = false,
 ): Promise<number> {
   const data = requireValid(changePasswordSchema, input);
-  if (!(await verifyPassword(user.password_hash, data.current_password))) {
+  if (user.password_hash === null) {
+    // Accounts made through a provider (oauth/) have no password to confirm: a recent sign-in
+    // through the provider stands in for it.
+    if (!freshSignIn) {
+      throw invalid(
+        `Sign out and sign in again, then set your password within ${FRESH_SIGN_IN_MINUTES} minutes`,
+      );
+    }
+  } else if (!(await verifyPassword(user.password_hash, data.current_password))) {
     throw invalid("Your current password is not correct", [
       { field: "current_password", message: "not correct" },
     ]);

@@ -26,6 +26,8 @@ export const SECURITY_ACTIONS = {
   "passkey.add": "Passkey added",
   "passkey.rename": "Passkey renamed",
   "passkey.remove": "Passkey removed",
+  "identity.link": "Account at another service linked",
+  "identity.unlink": "Account at another service unlinked",
 } as const;
 export type SecurityAction = keyof typeof SECURITY_ACTIONS;
 

@@ -7,6 +7,7 @@ const TABS = [
   ["/settings/password", "Password"],
   ["/settings/two-factor", "Two-factor"],
   ["/settings/passkeys", "Passkeys"],
+  ["/settings/linked-accounts", "Linked accounts"],
   ["/settings/devices", "Sessions"],
   ["/settings/security-log", "Security log"],
 ] as const;

@@ -11,7 +11,9 @@ export type SignInMethod =
   | "password+totp"
   | "password+recovery-code"
   | "passkey"
-  | "password+passkey";
+  | "password+passkey"
+  // Through a provider (oauth/): "github", "gitlab", "oidc", and with a second step "github+totp"…
+  | `${"github" | "gitlab" | "oidc"}${"" | "+totp" | "+recovery-code"}`;
 
 export async function recordSignIn(
   db: Db,

@@ -18,10 +18,17 @@ export interface LoginChallenge {
   next: string;
   attempts: number;
   user: Account;
+  /** "password", or the provider signed in through (oauth/). */
+  firstFactor: string;
 }
 
 /** After a correct password for an account with two-factor on: remember it and ask for the code. */
-export async function beginSecondStep(c: Context<AppEnv>, user: Account, next: string) {
+export async function beginSecondStep(
+  c: Context<AppEnv>,
+  user: Account,
+  next: string,
+  firstFactor: "password" | "github" | "gitlab" | "oidc" = "password",
+) {
   const db = c.get("forge").db;
   const cookie = randomToken();
   await db.deleteFrom("login_challenges").where("expires_at", "<", new Date()).execute();
@@ -31,6 +38,7 @@ export async function beginSecondStep(c: Context<AppEnv>, user: Account, next: s
       id: sha256(cookie),
       user_id: user.id,
       next,
+      first_factor: firstFactor,
       ip: c.get("viewer").ip,
       user_agent: (c.req.header("user-agent") ?? "").slice(0, 300),
       expires_at: new Date(Date.now() + CHALLENGE_MINUTES * 60_000),
@@ -58,13 +66,14 @@ export async function findChallenge(c: Context<AppEnv>): Promise<LoginChallenge 
       "login_challenges.id as challenge_id",
       "login_challenges.next",
       "login_challenges.attempts",
+      "login_challenges.first_factor",
       "login_challenges.expires_at as challenge_expires",
     ])
     .where("login_challenges.id", "=", sha256(cookie))
     .executeTakeFirst();
   if (!row || row.challenge_expires.getTime() < Date.now()) return null;
-  const { challenge_id, next, attempts, challenge_expires: _e, ...user } = row;
-  return { id: challenge_id, next, attempts, user: user as Account };
+  const { challenge_id, next, attempts, first_factor, challenge_expires: _e, ...user } = row;
+  return { id: challenge_id, next, attempts, user: user as Account, firstFactor: first_factor };
 }
 
 /** Counts a wrong code; returns false once the challenge is used up (and deleted). */

@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { startSession } from "../accounts/auth-pages.tsx";
 import { recentEvents, recordSecurityEvent } from "../devices/security-events.ts";
-import { recordSignIn } from "../devices/sign-in-events.ts";
+import { recordSignIn, type SignInMethod } from "../devices/sign-in-events.ts";
 import type { AppEnv } from "../http/context.ts";
 import { PasskeyStep } from "../passkeys/passkey-forms.tsx";
 import { countPasskeys } from "../passkeys/passkey-store.ts";
@@ -104,7 +104,8 @@ loginStepPages.post("/login/two-factor", async (c) => {
     );
   }
   await endChallenge(c, challenge.id);
-  const authMethod = method === "totp" ? "password+totp" : "password+recovery-code";
+  const authMethod =
+    `${challenge.firstFactor}+${method === "totp" ? "totp" : "recovery-code"}` as SignInMethod;
   await startSession(c, user.id, authMethod);
   await recordSignIn(db, user, ip, authMethod);
   return c.redirect(challenge.next, 303);

@@ -13,6 +13,8 @@ import { homePage } from "../home/home-page.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
+import { linkedAccountsPages } from "../oauth/linked-accounts-pages.tsx";
+import { oauthPages } from "../oauth/oauth-pages.tsx";
 import { ogPages } from "../og/og-pages.ts";
 import { orgPages } from "../orgs/org-pages.tsx";
 import { passkeyAssets } from "../passkeys/passkey-assets.tsx";
@@ -36,6 +38,8 @@ for (const pages of [
   passkeyAssets,
   passkeyLoginPages,
   passkeysPages,
+  oauthPages,
+  linkedAccountsPages,
   mailPages,
   adminPages,
   tokenPages,

@@ -1,0 +1,60 @@
+// Sign-in through a provider in a real browser (playwright-core driving Debian's Chromium) at
+// 320 px wide: the GitHub button on the log-in page leads through the local provider to the
+// handle form and back signed in, and the log-in, sign-up and Linked accounts pages fit
+// without horizontal scrolling. Fails (does not skip) when /usr/bin/chromium is missing.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../testing/chromium.ts";
+import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { type FakeProvider, startFakeProvider } from "./test-providers.ts";
+
+describe("browser: sign-in through a provider on a 320 px screen", () => {
+  let f: TestForge;
+  let fake: FakeProvider;
+  let browser: Browser;
+  let page: Page;
+
+  const overflow = () =>
+    page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+
+  beforeAll(async () => {
+    fake = await startFakeProvider();
+    f = await startTestForge({
+      MICELIO_GITHUB_CLIENT_ID: fake.clientId,
+      MICELIO_GITHUB_CLIENT_SECRET: fake.clientSecret,
+      MICELIO_GITHUB_URL: fake.url,
+      MICELIO_GITLAB_CLIENT_ID: fake.clientId,
+      MICELIO_GITLAB_CLIENT_SECRET: fake.clientSecret,
+      MICELIO_GITLAB_URL: fake.url,
+    });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await f?.close();
+    await fake?.close();
+  });
+
+  it("signs up with GitHub from the log-in page, then links GitLab in settings", async () => {
+    fake.signInAs("github", { id: 77, login: "browser-octo", email: "b@example.test", verified: true });
+    await page.goto(`${f.url}/login`);
+    expect(await overflow()).toBe(0);
+    await page.click("#providers a:has-text('GitHub')");
+    await page.waitForURL(`${f.url}/auth/signup`);
+    expect(await overflow()).toBe(0);
+    expect(await page.inputValue("#handle")).toBe("browser-octo");
+    await page.click("button:has-text('Sign up')");
+    await page.waitForURL(`${f.url}/`);
+
+    await page.goto(`${f.url}/settings/linked-accounts`);
+    expect(await overflow()).toBe(0);
+    fake.signInAs("gitlab", { id: 78, login: "browser-gl", email: null });
+    await page.click("#link-more a:has-text('GitLab')");
+    await page.waitForURL(`${f.url}/settings/linked-accounts?linked=gitlab`);
+    expect(await page.locator("#identities li").count()).toBe(2);
+    expect(await overflow()).toBe(0);
+  });
+});
