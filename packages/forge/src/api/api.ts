@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
+import { reviewApi } from "../abuse/review-api.ts";
 import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi } from "../admin/admin-api.ts";
 import { adminManageApi } from "../admin/admin-manage-api.ts";
@@ -13,6 +14,7 @@ import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { limitsApi } from "../limits/limits-api.ts";
 import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
@@ -79,6 +81,8 @@ export function buildApi() {
     socialApi,
     mailApi,
     profileApi,
+    limitsApi,
+    reviewApi,
   ])
     v1.route("/", router);
 

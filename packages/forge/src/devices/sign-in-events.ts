@@ -12,7 +12,13 @@ export async function recordSignIn(db: Db, user: Account, ip: string, method: Si
   await recordSecurityEvent(db, { user, ip }, user, "auth.sign_in", { method });
 }
 
-export async function recordFailedSignIn(db: Db, login: string, ip: string) {
+/** `data` says where it happened when not the web form (e.g. `{ via: "git" }`). */
+export async function recordFailedSignIn(
+  db: Db,
+  login: string,
+  ip: string,
+  data: Record<string, unknown> = {},
+) {
   const needle = login.trim().toLowerCase().slice(0, 254);
   const account = needle
     ? await db
@@ -22,5 +28,5 @@ export async function recordFailedSignIn(db: Db, login: string, ip: string) {
         .where((eb) => eb.or([eb(sql`lower(handle)`, "=", needle), eb(sql`lower(email)`, "=", needle)]))
         .executeTakeFirst()
     : undefined;
-  if (account) await recordSecurityEvent(db, { user: null, ip }, account, "auth.sign_in_failed");
+  if (account) await recordSecurityEvent(db, { user: null, ip }, account, "auth.sign_in_failed", data);
 }

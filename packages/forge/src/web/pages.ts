@@ -1,5 +1,6 @@
 // All server-rendered pages, most specific paths first; /:owner and /:owner/:project last.
 import { Hono } from "hono";
+import { reviewPages } from "../abuse/review-pages.tsx";
 import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
@@ -9,6 +10,7 @@ import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
 import { skillPage } from "../docs/skill-page.ts";
 import type { AppEnv } from "../http/context.ts";
+import { limitsPages } from "../limits/limits-pages.tsx";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
 import { orgPages } from "../orgs/org-pages.tsx";
@@ -29,6 +31,8 @@ for (const pages of [
   authPages,
   mailPages,
   adminPages,
+  reviewPages,
+  limitsPages,
   tokenPages,
   devicePages,
   twoFactorPages,
