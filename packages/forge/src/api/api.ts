@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import { reviewApi } from "../abuse/review-api.ts";
 import { accountsApi } from "../accounts/accounts-api.ts";
-import { adminApi } from "../admin/admin-api.ts";
+import { adminApi, requireAdmin } from "../admin/admin-api.ts";
 import { adminManageApi } from "../admin/admin-manage-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
@@ -63,6 +63,11 @@ export function buildApi() {
       ? next()
       : jsonLimit(c, next),
   );
+  // Administration routes do not exist for anyone else: refused before their input is read.
+  v1.use("/admin/*", async (c, next) => {
+    requireAdmin(c);
+    await next();
+  });
   for (const router of [
     accountsApi,
     tokensApi,

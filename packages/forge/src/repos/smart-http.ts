@@ -23,9 +23,9 @@ type Service = "git-upload-pack" | "git-receive-pack";
 const SERVICES = new Set<Service>(["git-upload-pack", "git-receive-pack"]);
 
 /** Paths git clients use, with or without the .git suffix. */
-/** The refs a receive-pack report-status refused ("ng <ref> <reason>"), with their reasons. */
+/** The refs a receive-pack report-status refused (pkt-lines "ng <ref> <reason>"), with their reasons. */
 export function refusedRefs(output: string): string[] {
-  return [...output.matchAll(/\bng (refs\/[^\s\0]+) ([^\n\0]*)/g)].map((m) =>
+  return [...output.matchAll(/[0-9a-f]{4}ng (refs\/[^\s\0]+) ([^\n\0]*)/g)].map((m) =>
     `${m[1]}: ${m[2]}`.slice(0, 300),
   );
 }
