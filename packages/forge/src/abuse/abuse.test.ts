@@ -47,7 +47,7 @@ describe("abuse signals and the review queue", () => {
   let ada: User; // administrator
   let spammer: User;
   let writer: User;
-  let eve: User; // the third sign-up from the address
+
   const A = (method: string, path: string, json?: unknown) =>
     api(f.url, method, `/api/v1${path}`, { token: ada.token, json });
   const queue = async (state = "open") =>
@@ -71,7 +71,7 @@ describe("abuse signals and the review queue", () => {
     });
     ada = await userWithToken(f.url, "ada", ["project:read", "project:write", "admin"]);
     spammer = await userWithToken(f.url, "spammer");
-    eve = await userWithToken(f.url, "eve");
+    await userWithToken(f.url, "eve"); // the third sign-up from the address
     writer = await userWithToken(f.url, "writer");
   });
   afterAll(async () => {
