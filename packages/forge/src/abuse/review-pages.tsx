@@ -29,12 +29,14 @@ reviewPages.use("/admin/review/*", async (c, next) => {
 
 function Entry({ e, csrf }: { e: ReviewEntry; csrf: string }) {
   return (
-    <li class="card review-entry">
+    <li class="review-entry">
       <h2>
         <a href={`/admin/users/${e.account}`}>{e.account}</a>: {SIGNALS[e.signal as Signal] ?? e.signal}{" "}
         <code>{e.signal}</code>
       </h2>
-      <p class="review-explanation">{e.explanation}</p>
+      <p class="review-explanation" style="overflow-wrap: anywhere">
+        {e.explanation}
+      </p>
       <p class="hint">
         Flagged <time datetime={e.created_at}>{e.created_at.replace("T", " ").slice(0, 19)}</time>
         {e.resolved_at
@@ -85,7 +87,7 @@ reviewPages.get("/admin/review", async (c) => {
       {entries.length === 0 ? (
         <div class="empty">Nothing to review.</div>
       ) : (
-        <ul class="plain">
+        <ul class="list">
           {entries.map((e) => (
             <Entry e={e} csrf={csrf} />
           ))}
