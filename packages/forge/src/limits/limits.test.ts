@@ -165,6 +165,19 @@ describe("platform limits", () => {
     ).toBe(400);
   });
 
+  it("counts an organization's projects against the organization's own limit", async () => {
+    const org = await api(f.url, "POST", "/api/v1/orgs", { token: bob.token, json: { handle: "acme" } });
+    expect(org.status).toBe(201);
+    const inOrg = (handle: string) =>
+      api(f.url, "POST", "/api/v1/projects", { token: bob.token, json: { handle, owner: "acme" } });
+    expect((await inOrg("x")).status).toBe(201);
+    expect((await inOrg("y")).status).toBe(201);
+    const refused = await inOrg("z");
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ limit: 2, owner: "acme" });
+    expect(refused.body.detail).toContain("acme has reached its limit of 2 projects");
+  });
+
   it("lets an administrator set the limit on the account page", async () => {
     const admin = new Browser(f.url);
     await admin.submit("/login", "/login", { login: "ada@example.test", password: ada.password });
