@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import { noteReadme, noticing } from "./abuse/abuse-service.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config/config.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
@@ -64,7 +65,9 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const handlers = {
     ...maintenanceHandlers(database.db, config.dataDir),
     ...repoJobHandlers(repos),
-    ...searchJobHandlers(database.db, repos),
+    ...searchJobHandlers(database.db, repos, (projectId, text) =>
+      noticing(log, noteReadme(database.db, config.abuse, projectId, text)),
+    ),
     ...mail.handlers,
     ...themeJobHandlers(theme),
   };

@@ -1,5 +1,6 @@
 // JSON API for accounts: scriptable sign-up, the current user, public user profiles.
 import { createRoute, z } from "@hono/zod-openapi";
+import { noteSignup, noticing } from "../abuse/abuse-service.ts";
 import { registrationGate } from "../admin/registration.ts";
 import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
 import { listOrgsOf, orgJson } from "../orgs/orgs-service.ts";
@@ -31,6 +32,7 @@ accountsApi.openapi(
       c.get("viewer").ip,
       registrationGate(forge.config, body.invite),
     );
+    await noticing(c.get("log"), noteSignup(forge.db, forge.config.abuse, account, c.get("viewer").ip));
     return c.json(userJson(account, { private: true }), 201);
   },
 );

@@ -5,11 +5,18 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { noteSignup, noticing } from "../abuse/abuse-service.ts";
 import { inviteUsable, registrationGate, registrationMode } from "../admin/registration.ts";
 import type { Config } from "../config/config.ts";
 import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
+import {
+  clearLoginFailures,
+  countLoginFailure,
+  loginThrottledMessage,
+  loginWait,
+} from "../limits/login-throttle.ts";
 import { ProviderButtons } from "../oauth/oauth-buttons.tsx";
 import { PasskeySignIn } from "../passkeys/passkey-forms.tsx";
 import { beginSecondStep } from "../two-factor/login-challenge.ts";
@@ -169,6 +176,7 @@ authPages.post("/signup", async (c) => {
       c.get("viewer").ip,
       registrationGate(forge.config, values.invite),
     );
+    await noticing(c.get("log"), noteSignup(forge.db, forge.config.abuse, account, c.get("viewer").ip));
     await startSession(c, account.id);
     return c.redirect("/", 303);
   } catch (err) {
@@ -240,14 +248,35 @@ authPages.post("/login", async (c) => {
   const values = await formFields(c);
   const next = safeNext(values.next);
   const parsed = loginSchema.safeParse(values);
-  const db = c.get("forge").db;
+  const forge = c.get("forge");
+  const db = forge.db;
+  const ip = c.get("viewer").ip;
+  // Past the allowance of failures (per login name, known or not, and per address: limits/),
+  // no password is checked at all; the answer is the same for every name.
+  const wait = parsed.success ? await loginWait(forge, parsed.data.login, ip) : 0;
+  if (wait > 0) {
+    c.header("Retry-After", String(wait));
+    return c.html(
+      <Layout {...meta(c, "Log in")}>
+        <LoginForm
+          login={values.login}
+          next={next}
+          message={loginThrottledMessage(wait)}
+          csrf={c.get("csrfToken")}
+          config={forge.config}
+        />
+      </Layout>,
+      429,
+    );
+  }
   const user = parsed.success
     ? await authenticatePassword(db, parsed.data.login, parsed.data.password)
     : null;
   if (!user) {
+    if (parsed.success) await countLoginFailure(forge, parsed.data.login, ip);
     // Recorded after answering, so the answer takes as long for an unknown account.
     if (parsed.success) {
-      recordFailedSignIn(db, parsed.data.login, c.get("viewer").ip).catch((err) =>
+      recordFailedSignIn(db, parsed.data.login, ip).catch((err) =>
         c.get("log").error({ err }, "could not record a failed sign-in"),
       );
     }
@@ -264,6 +293,7 @@ authPages.post("/login", async (c) => {
       401,
     );
   }
+  await clearLoginFailures(forge, parsed.data!.login);
   // Only after a correct password, so suspension is not revealed to someone guessing.
   if (user.suspended_at) {
     return c.html(

@@ -8,6 +8,8 @@ export interface Viewer {
   /** "all" for web sessions and passwords; a token's scopes otherwise. */
   scopes: "all" | readonly Scope[];
   ip: string;
+  /** The request came with a token marked as an agent's (its own rate-limit tier). */
+  agent?: boolean;
 }
 
 export const anonymous = (ip = ""): Viewer => ({ user: null, scopes: [], ip });

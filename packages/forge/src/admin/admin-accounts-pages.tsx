@@ -5,6 +5,8 @@ import { Hono } from "hono";
 import { getAccountByHandle } from "../accounts/accounts-service.ts";
 import { invalid } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { limitsJson } from "../limits/limits-api.ts";
+import { ProjectLimitForm } from "../limits/limits-pages.tsx";
 import { Alert, CsrfField, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { AdminNav, PAGE, Pager, paging, SearchForm } from "./admin-nav.tsx";
@@ -61,13 +63,15 @@ adminAccountsPages.get("/admin/users", async (c) => {
   );
 });
 
-async function accountPage(
+export async function accountPage(
   c: Context<AppEnv>,
   handle: string,
   message?: string,
   status: 200 | 400 | 403 | 409 = 200,
 ) {
-  const a = adminAccountJson(await getAccountByHandle(c.get("forge").db, handle));
+  const account = await getAccountByHandle(c.get("forge").db, handle);
+  const a = adminAccountJson(account);
+  const limits = await limitsJson(c.get("forge").db, account, c.get("forge").config.projectLimit);
   const csrf = c.get("csrfToken");
   const base = `/admin/users/${a.handle}`;
   return c.html(
@@ -122,6 +126,7 @@ async function accountPage(
           </button>
         </form>
       ) : null}
+      <ProjectLimitForm limits={limits} csrf={csrf} />
     </Layout>,
     status,
   );

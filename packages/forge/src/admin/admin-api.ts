@@ -4,11 +4,21 @@ import type { Context } from "hono";
 import { isAdmin } from "../accounts/viewer.ts";
 import { AuditEntrySchema, apiRouter, json, problems, SECURED } from "../api/openapi.ts";
 import { listAudit, recordAudit } from "../audit/audit.ts";
+import { auditFilterSchema, auditQuery, exportAudit, NDJSON } from "../audit/audit-export.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { countByState, getJob, JOB_STATES, listJobs, retryDead } from "../jobs/index.ts";
 
 export const adminApi = apiRouter();
+
+/** The audit views' answer: a page of entries, or with ?format=jsonl all of them as JSON lines. */
+export const auditResponses = {
+  description: "Entries, newest first; with format=jsonl every matching entry, one JSON object a line",
+  content: {
+    "application/json": { schema: z.array(AuditEntrySchema) },
+    "application/x-ndjson": { schema: z.string() },
+  },
+};
 
 export function requireAdmin(c: Context<AppEnv>) {
   if (!isAdmin(c.get("viewer"))) throw notFound();
@@ -21,18 +31,17 @@ adminApi.openapi(
     tags: ["admin"],
     summary: "The instance-wide audit log (administrators)",
     security: SECURED,
-    request: {
-      query: z.object({
-        action: z.string().max(100).optional(),
-        before: z.coerce.number().int().positive().optional(),
-        limit: z.coerce.number().int().min(1).max(200).optional(),
-      }),
-    },
-    responses: { 200: json(z.array(AuditEntrySchema), "Entries, newest first"), 404: problems[404] },
+    request: { query: auditFilterSchema },
+    responses: { 200: auditResponses, 400: problems[400], 404: problems[404] },
   }),
   async (c) => {
     requireAdmin(c);
-    return c.json(await listAudit(c.get("forge").db, c.req.valid("query")), 200);
+    const f = c.req.valid("query");
+    const db = c.get("forge").db;
+    const q = auditQuery(f);
+    if (f.format === "jsonl")
+      return c.body(await exportAudit(db, q), 200, { "Content-Type": NDJSON }) as never;
+    return c.json(await listAudit(db, q), 200);
   },
 );
 

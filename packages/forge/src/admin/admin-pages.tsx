@@ -4,6 +4,8 @@
 // guard. To anyone but an administrator they do not exist.
 import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
+import { auditQuery } from "../audit/audit-export.ts";
+import { AuditFilterForm, filterValues, jsonlAnswer, withFilters } from "../audit/audit-filters.tsx";
 import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { countByState, JOB_STATES, type JobState, listJobs } from "../jobs/index.ts";
@@ -104,19 +106,21 @@ adminPages.post("/admin/jobs/:id/retry", async (c) => {
 });
 
 adminPages.get("/admin/audit", async (c) => {
-  const before = Number(c.req.query("before")) || undefined;
-  const entries = await listAudit(c.get("forge").db, {
-    before,
-    action: c.req.query("action") || undefined,
-    limit: 100,
-  });
+  const db = c.get("forge").db;
+  const values = filterValues(c);
+  const q = auditQuery({ ...values, before: c.req.query("before") });
+  if (c.req.query("format") === "jsonl") return jsonlAnswer(c, db, q, "audit.jsonl");
+  const entries = await listAudit(db, { ...q, limit: 100 });
   return c.html(
     <Layout {...meta(c, "Audit log · Administration")}>
       <h1>Audit log</h1>
       <AdminNav />
+      <AuditFilterForm action="/admin/audit" values={values} />
       <AuditTable entries={entries} />
       {entries.length === 100 ? (
-        <a href={`/admin/audit?before=${entries[entries.length - 1].id}`}>Older entries</a>
+        <a href={withFilters("/admin/audit", values, { before: String(entries[entries.length - 1].id) })}>
+          Older entries
+        </a>
       ) : null}
     </Layout>,
   );

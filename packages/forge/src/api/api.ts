@@ -4,8 +4,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
+import { reviewApi } from "../abuse/review-api.ts";
 import { accountsApi } from "../accounts/accounts-api.ts";
-import { adminApi } from "../admin/admin-api.ts";
+import { adminApi, requireAdmin } from "../admin/admin-api.ts";
 import { adminManageApi } from "../admin/admin-manage-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
@@ -14,6 +15,7 @@ import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import { followsApi } from "../follows/follows-api.ts";
 import type { AppEnv } from "../http/context.ts";
+import { limitsApi } from "../limits/limits-api.ts";
 import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
@@ -62,6 +64,11 @@ export function buildApi() {
       ? next()
       : jsonLimit(c, next),
   );
+  // Administration routes do not exist for anyone else: refused before their input is read.
+  v1.use("/admin/*", async (c, next) => {
+    requireAdmin(c);
+    await next();
+  });
   for (const router of [
     accountsApi,
     tokensApi,
@@ -81,6 +88,8 @@ export function buildApi() {
     followsApi,
     mailApi,
     profileApi,
+    limitsApi,
+    reviewApi,
   ])
     v1.route("/", router);
 

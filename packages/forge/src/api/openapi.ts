@@ -157,6 +157,7 @@ export const TokenSchema = z
     expires_at: z.string().nullable(),
     last_used_at: z.string().nullable(),
     created_at: z.string(),
+    agent: z.boolean().describe("Used by an agent: its requests get the agent rate-limit tier"),
   })
   .openapi("Token");
 

@@ -17,6 +17,15 @@ const schema = z.object({
   MICELIO_REGISTRATION: z.enum(["open", "invite-only", "closed"]).default("open"),
   MICELIO_RATE_LIMIT_ANON: z.coerce.number().int().positive().default(300),
   MICELIO_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
+  MICELIO_RATE_LIMIT_AGENT: z.coerce.number().int().positive().default(3000),
+  MICELIO_PROJECT_LIMIT: z.coerce.number().int().min(0).default(25),
+  MICELIO_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  MICELIO_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().positive().default(50),
+  MICELIO_LOGIN_WINDOW: z.coerce.number().int().positive().default(900),
+  MICELIO_ABUSE_SIGNUPS_PER_IP: z.coerce.number().int().positive().default(5),
+  MICELIO_ABUSE_PROJECTS_PER_HOUR: z.coerce.number().int().positive().default(10),
+  MICELIO_ABUSE_LINKS: z.coerce.number().int().positive().default(20),
+  MICELIO_ABUSE_FAILED_PUSHES: z.coerce.number().int().positive().default(10),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   LOG_LEVEL: z.string().default("info"),
   SMTP_URL: z
@@ -64,7 +73,13 @@ export interface Config {
   publicUrl?: string;
   /** The default registration mode; administrators can change it at runtime (admin/registration.ts). */
   registration: "open" | "invite-only" | "closed";
-  rateLimit: { anonymousPerMinute: number; userPerMinute: number };
+  rateLimit: { anonymousPerMinute: number; userPerMinute: number; agentPerMinute: number };
+  /** Projects an account may own unless an administrator set its own limit (limits/). */
+  projectLimit: number;
+  /** Failed sign-ins allowed per login name and per IP within `windowSeconds` (limits/). */
+  login: { maxFailures: number; maxFailuresPerIp: number; windowSeconds: number };
+  /** Thresholds that put an account in the administrators' review queue (abuse/). */
+  abuse: { signupsPerIpHour: number; projectsPerHour: number; links: number; failedPushesHour: number };
   /** "auto": Secure cookies whenever the request arrived over https. */
   secureCookies: "auto" | "true" | "false";
   logLevel: string;
@@ -106,7 +121,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     publicUrl: e.MICELIO_PUBLIC_URL,
     registration: e.MICELIO_REGISTRATION,
-    rateLimit: { anonymousPerMinute: e.MICELIO_RATE_LIMIT_ANON, userPerMinute: e.MICELIO_RATE_LIMIT_USER },
+    rateLimit: {
+      anonymousPerMinute: e.MICELIO_RATE_LIMIT_ANON,
+      userPerMinute: e.MICELIO_RATE_LIMIT_USER,
+      agentPerMinute: e.MICELIO_RATE_LIMIT_AGENT,
+    },
+    projectLimit: e.MICELIO_PROJECT_LIMIT,
+    login: {
+      maxFailures: e.MICELIO_LOGIN_MAX_FAILURES,
+      maxFailuresPerIp: e.MICELIO_LOGIN_MAX_FAILURES_IP,
+      windowSeconds: e.MICELIO_LOGIN_WINDOW,
+    },
+    abuse: {
+      signupsPerIpHour: e.MICELIO_ABUSE_SIGNUPS_PER_IP,
+      projectsPerHour: e.MICELIO_ABUSE_PROJECTS_PER_HOUR,
+      links: e.MICELIO_ABUSE_LINKS,
+      failedPushesHour: e.MICELIO_ABUSE_FAILED_PUSHES,
+    },
     secureCookies: e.MICELIO_SECURE_COOKIES,
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL,

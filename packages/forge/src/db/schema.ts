@@ -21,6 +21,8 @@ export interface AccountsTable {
   website: Generated<string>;
   links: ColumnType<Record<string, unknown>, string | undefined, string>;
   avatar: Generated<string | null>;
+  /** NULL: the instance default (MICELIO_PROJECT_LIMIT); set by administrators (limits/). */
+  project_limit: Generated<number | null>;
 }
 
 export interface OrgMembersTable {
@@ -53,6 +55,8 @@ export interface ApiTokensTable {
   expires_at: Date | null;
   last_used_at: Date | null;
   created_at: Timestamp;
+  /** Used by an agent: its requests count against the agent rate-limit tier. */
+  agent: Generated<boolean>;
 }
 
 export interface ProjectsTable {
@@ -219,6 +223,7 @@ export interface Database {
   user_identities: UserIdentitiesTable;
   oauth_flows: OAuthFlowsTable;
   oauth_signups: OAuthSignupsTable;
+  review_queue: ReviewQueueTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -369,4 +374,17 @@ export interface OAuthSignupsTable {
   invite: string | null;
   expires_at: Timestamp;
   created_at: Timestamp;
+}
+
+/** Accounts flagged by abuse signals, for administrators to review (abuse/). */
+export interface ReviewQueueTable {
+  id: string;
+  account_id: string;
+  signal: string;
+  explanation: string;
+  data: Json;
+  state: Generated<"open" | "dismissed" | "suspended">;
+  created_at: Timestamp;
+  resolved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  resolved_by: string | null;
 }

@@ -233,6 +233,8 @@ export async function exchangeDeviceCode(db: Db, input: unknown, ip: string) {
         name: `mic device login (${claimed.client_name})`,
         scopes,
         expires_at: null,
+        // mic is the client agents use: its tokens get the agent rate-limit tier.
+        agent: true,
       },
       { user, ip } satisfies Actor,
     );

@@ -25,7 +25,13 @@ export async function recordSignIn(
   await recordSecurityEvent(db, { user, ip }, user, "auth.sign_in", { method, ...extra });
 }
 
-export async function recordFailedSignIn(db: Db, login: string, ip: string) {
+/** `data` says where it happened when not the web form (e.g. `{ via: "git" }`). */
+export async function recordFailedSignIn(
+  db: Db,
+  login: string,
+  ip: string,
+  data: Record<string, unknown> = {},
+) {
   const needle = login.trim().toLowerCase().slice(0, 254);
   const account = needle
     ? await db
@@ -35,5 +41,5 @@ export async function recordFailedSignIn(db: Db, login: string, ip: string) {
         .where((eb) => eb.or([eb(sql`lower(handle)`, "=", needle), eb(sql`lower(email)`, "=", needle)]))
         .executeTakeFirst()
     : undefined;
-  if (account) await recordSecurityEvent(db, { user: null, ip }, account, "auth.sign_in_failed");
+  if (account) await recordSecurityEvent(db, { user: null, ip }, account, "auth.sign_in_failed", data);
 }

@@ -5,10 +5,19 @@
 // Suspended accounts are refused whatever the credential.
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { noteFailedGitSignIn, noticing } from "../abuse/abuse-service.ts";
 import { authenticatePassword } from "../accounts/accounts-service.ts";
 import { anonymous } from "../accounts/viewer.ts";
 import { deleteWebSession, findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
+import { recordFailedSignIn } from "../devices/sign-in-events.ts";
 import { AppError } from "../errors/app-error.ts";
+import {
+  clearLoginFailures,
+  countLoginFailure,
+  loginThrottled,
+  loginWait,
+} from "../limits/login-throttle.ts";
+import { isGitPath } from "../repos/smart-http.ts";
 import { authenticateToken, TOKEN_PREFIX } from "../tokens/tokens-service.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { clientIp } from "./client-ip.ts";
@@ -67,7 +76,7 @@ async function identify(c: Context<AppEnv>) {
     if (/^Bearer\s/i.test(header)) {
       const auth = await authenticateToken(db, header.replace(/^Bearer\s+/i, "").trim());
       if (!auth) throw badCredentials("The token is invalid or has expired");
-      c.set("viewer", { user: auth.user, scopes: auth.scopes, ip });
+      c.set("viewer", { user: auth.user, scopes: auth.scopes, ip, agent: auth.agent });
       c.set("authVia", "token");
     } else if (/^Basic\s/i.test(header)) {
       const basic = parseBasic(header);
@@ -75,11 +84,27 @@ async function identify(c: Context<AppEnv>) {
       if (basic.password.startsWith(TOKEN_PREFIX)) {
         const auth = await authenticateToken(db, basic.password);
         if (!auth) throw badCredentials("The token is invalid or has expired");
-        c.set("viewer", { user: auth.user, scopes: auth.scopes, ip });
+        c.set("viewer", { user: auth.user, scopes: auth.scopes, ip, agent: auth.agent });
         c.set("authVia", "token");
       } else {
+        const forge = c.get("forge");
+        // Passwords share the sign-in allowance of the web form (limits/login-throttle.ts).
+        const wait = await loginWait(forge, basic.login, ip);
+        if (wait > 0) throw loginThrottled(wait);
         const user = await authenticatePassword(db, basic.login, basic.password);
-        if (!user) throw badCredentials("Wrong handle, email or password");
+        if (!user) {
+          await countLoginFailure(forge, basic.login, ip);
+          const via = isGitPath(c.req.path) ? "git" : "api";
+          // Not awaited, so the answer takes as long for an unknown account.
+          void noticing(
+            c.get("log"),
+            recordFailedSignIn(db, basic.login, ip, { via }).then(() =>
+              via === "git" ? noteFailedGitSignIn(db, forge.config.abuse, basic.login, ip) : undefined,
+            ),
+          );
+          throw badCredentials("Wrong handle, email or password");
+        }
+        await clearLoginFailures(forge, basic.login);
         // A password alone never gets past two-factor: such accounts use tokens for git and the API.
         if (await hasTwoFactor(db, user.id)) {
           throw badCredentials(

@@ -1,4 +1,6 @@
-// Request rate limits: per IP for anonymous requests, per account for signed-in ones, in
+// Request rate limits in three tiers: per IP for anonymous requests, per account for
+// signed-in ones, and per account for agents (requests with a token marked as an agent's:
+// tokens/, limits/rate-tiers.ts), in
 // process memory by default or in Redis (REDIS_URL) so several forge processes share them.
 // Answers carry RateLimit-* headers; refusals are 429 with Retry-After.
 import type { MiddlewareHandler } from "hono";
@@ -7,10 +9,12 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limite
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "./context.ts";
 
+export type RateTier = "anonymous" | "user" | "agent";
+
 export interface RateLimiter {
   consume(
     key: string,
-    kind: "anonymous" | "user",
+    kind: RateTier,
   ): Promise<{ allowed: boolean; limit: number; remaining: number; resetSeconds: number }>;
   close(): Promise<void>;
   /** Settles once the store is usable (Redis connected, or after a short wait). */
@@ -20,6 +24,8 @@ export interface RateLimiter {
 export function createRateLimiter(opts: {
   anonymousPerMinute: number;
   userPerMinute: number;
+  /** Defaults to the signed-in allowance. */
+  agentPerMinute?: number;
   redisUrl?: string;
 }): RateLimiter {
   const redis = opts.redisUrl
@@ -46,8 +52,13 @@ export function createRateLimiter(opts: {
   const limiters = {
     anonymous: make(opts.anonymousPerMinute, "anon"),
     user: make(opts.userPerMinute, "user"),
+    agent: make(opts.agentPerMinute ?? opts.userPerMinute, "agent"),
   };
-  const limits = { anonymous: opts.anonymousPerMinute, user: opts.userPerMinute };
+  const limits = {
+    anonymous: opts.anonymousPerMinute,
+    user: opts.userPerMinute,
+    agent: opts.agentPerMinute ?? opts.userPerMinute,
+  };
   return {
     ready,
     async consume(key, kind) {
@@ -80,7 +91,7 @@ export function createRateLimiter(opts: {
 /** Applies the limiter after authentication, so signed-in requests count against the account. */
 export const rateLimit = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const viewer = c.get("viewer");
-  const kind = viewer.user ? "user" : "anonymous";
+  const kind: RateTier = viewer.user ? (viewer.agent ? "agent" : "user") : "anonymous";
   const key = viewer.user ? viewer.user.id : viewer.ip || "unknown";
   const r = await c.get("forge").limiter.consume(key, kind);
   const headers = {
@@ -88,6 +99,7 @@ export const rateLimit = (): MiddlewareHandler<AppEnv> => async (c, next) => {
     "RateLimit-Remaining": String(r.remaining),
     "RateLimit-Reset": String(r.resetSeconds),
     "RateLimit-Policy": `${r.limit};w=60`,
+    "RateLimit-Tier": kind,
   };
   if (!r.allowed) {
     throw new AppError("rate_limited", `Too many requests; try again in ${r.resetSeconds} seconds`, {

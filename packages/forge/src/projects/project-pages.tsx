@@ -2,6 +2,8 @@
 // delete with typed confirmation) and the audit log for project administrators.
 import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
+import { auditQuery } from "../audit/audit-export.ts";
+import { AuditFilterForm, filterValues, jsonlAnswer, withFilters } from "../audit/audit-filters.tsx";
 import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { BadgeSnippets } from "../meta/badge-snippets.tsx";
@@ -76,13 +78,19 @@ projectPages.get("/new", requireSignedIn, async (c) =>
 projectPages.post("/new", requireSignedIn, async (c) => {
   const values = await formFields(c);
   try {
-    const p = await createProject(c.get("forge").db, c.get("forge").repos, c.get("viewer"), {
-      handle: values.handle ?? "",
-      name: values.name || undefined,
-      description: values.description ?? "",
-      visibility: values.visibility,
-      owner: values.owner || undefined,
-    });
+    const p = await createProject(
+      c.get("forge").db,
+      c.get("forge").repos,
+      c.get("viewer"),
+      {
+        handle: values.handle ?? "",
+        name: values.name || undefined,
+        description: values.description ?? "",
+        visibility: values.visibility,
+        owner: values.owner || undefined,
+      },
+      c.get("forge"),
+    );
     return c.redirect(`/${p.owner_handle}/${p.handle}`, 303);
   } catch (err) {
     const f = formFailure(err);
@@ -284,14 +292,23 @@ projectPages.get("/:owner/:project/audit", async (c) => {
     c.req.param("project"),
     "admin",
   );
-  const before = Number(c.req.query("before")) || undefined;
-  const entries = await listAudit(db, { projectId: p.id, before, limit: 50 });
+  const values = filterValues(c);
+  const q = { ...auditQuery({ ...values, before: c.req.query("before") }), projectId: p.id };
+  if (c.req.query("format") === "jsonl")
+    return jsonlAnswer(c, db, q, `${p.owner_handle}-${p.handle}-audit.jsonl`);
+  const entries = await listAudit(db, { ...q, limit: 50 });
+  const base = `/${p.owner_handle}/${p.handle}/audit`;
   return c.html(
     <Layout {...meta(c, `Audit log · ${p.owner_handle}/${p.handle}`)}>
       <ProjectHeader p={p} admin />
       <h2>Audit log</h2>
+      <AuditFilterForm action={base} values={values} />
       <AuditTable entries={entries} />
-      {entries.length === 50 ? <a href={`?before=${entries[entries.length - 1].id}`}>Older entries</a> : null}
+      {entries.length === 50 ? (
+        <a href={withFilters(base, values, { before: String(entries[entries.length - 1].id) })}>
+          Older entries
+        </a>
+      ) : null}
     </Layout>,
   );
 });

@@ -1,7 +1,7 @@
 // JSON API for projects: list what you can see, create, read, change, delete, audit.
 import { createRoute, z } from "@hono/zod-openapi";
+import { auditResponses } from "../admin/admin-api.ts";
 import {
-  AuditEntrySchema,
   apiRouter,
   json,
   jsonBody,
@@ -12,6 +12,7 @@ import {
   SECURED,
 } from "../api/openapi.ts";
 import { listAudit } from "../audit/audit.ts";
+import { auditFilterSchema, auditQuery, exportAudit, NDJSON } from "../audit/audit-export.ts";
 import {
   createProject,
   createProjectSchema,
@@ -73,6 +74,7 @@ projectsApi.openapi(
       c.get("forge").repos,
       c.get("viewer"),
       c.req.valid("json"),
+      c.get("forge"),
     );
     c.header("Location", `/api/v1/projects/${project.owner_handle}/${project.handle}`);
     return c.json(projectJson(project, "admin"), 201);
@@ -153,16 +155,10 @@ projectsApi.openapi(
     tags: ["projects"],
     summary: "The project's audit log (project administrators)",
     security: SECURED,
-    request: {
-      params,
-      query: z.object({
-        action: z.string().max(100).optional(),
-        before: z.coerce.number().int().positive().optional(),
-        limit: z.coerce.number().int().min(1).max(200).optional(),
-      }),
-    },
+    request: { params, query: auditFilterSchema },
     responses: {
-      200: json(z.array(AuditEntrySchema), "Entries, newest first"),
+      200: auditResponses,
+      400: problems[400],
       403: problems[403],
       404: problems[404],
     },
@@ -171,6 +167,10 @@ projectsApi.openapi(
     const { owner, project } = c.req.valid("param");
     const db = c.get("forge").db;
     const r = await getProject(db, c.get("viewer"), owner, project, "admin");
-    return c.json(await listAudit(db, { ...c.req.valid("query"), projectId: r.project.id }), 200);
+    const f = c.req.valid("query");
+    const q = { ...auditQuery(f), projectId: r.project.id };
+    if (f.format === "jsonl")
+      return c.body(await exportAudit(db, q), 200, { "Content-Type": NDJSON }) as never;
+    return c.json(await listAudit(db, q), 200);
   },
 );

@@ -3,6 +3,7 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
+import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import type { Viewer } from "../accounts/viewer.ts";
 import { hasScope, isAdmin } from "../accounts/viewer.ts";
@@ -11,6 +12,8 @@ import type { Db } from "../db/db.ts";
 import type { Account, Project } from "../db/schema.ts";
 import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import type { Forge } from "../http/context.ts";
+import { enforceProjectLimit } from "../limits/project-limit.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { detachForks, lockForksOf } from "../social/forks-repo.ts";
@@ -121,20 +124,26 @@ export async function resolveOwner(db: Db, viewer: Viewer, owner: string | undef
   return account;
 }
 
-/** Creates the project and its repository together: if either fails, neither exists. */
+/**
+ * Creates the project and its repository together: if either fails, neither exists. The
+ * owner's project limit is checked in the same transaction, and abuse signals afterwards
+ * (`forge` gives the settings for both).
+ */
 export async function createProject(
   db: Db,
   repos: RepoStore,
   viewer: Viewer,
   input: unknown,
+  forge: Pick<Forge, "config" | "log">,
 ): Promise<ProjectWithOwner> {
   if (!viewer.user) throw unauthorized();
   const data = requireValid(createProjectSchema, input);
   if (!hasScope(viewer, "project:write")) throw forbidden("This token lacks the project:write scope");
   const owner = await resolveOwner(db, viewer, data.owner);
   let createdRepo: string | undefined;
+  let created: ProjectWithOwner;
   try {
-    return await db.transaction().execute(async (trx) => {
+    created = await db.transaction().execute(async (trx) => {
       const taken = await trx
         .selectFrom("projects")
         .select("id")
@@ -146,6 +155,7 @@ export async function createProject(
           { field: "handle", message: "already taken" },
         ]);
       }
+      await enforceProjectLimit(trx, owner, viewer.user!.id, forge.config.projectLimit);
       const project = await trx
         .insertInto("projects")
         .values({
@@ -176,6 +186,17 @@ export async function createProject(
       throw conflict(`${owner.handle}/${data.handle} already exists`);
     throw err;
   }
+  await noticing(
+    forge.log,
+    noteProjectCreated(
+      db,
+      forge.config.abuse,
+      viewer.user,
+      { fullName: `${created.owner_handle}/${created.handle}`, description: created.description },
+      viewer.ip,
+    ),
+  );
+  return created;
 }
 
 export async function updateProject(db: Db, viewer: Viewer, owner: string, handle: string, input: unknown) {

@@ -98,12 +98,18 @@ importPages.post(
       return fail(400, "Choose a git bundle to upload", { bundle: "required" });
     let project: Awaited<ReturnType<typeof createProject>>;
     try {
-      project = await createProject(forge.db, forge.repos, viewer, {
-        handle: values.handle ?? "",
-        description: values.description ?? "",
-        visibility: values.visibility,
-        owner: values.owner || undefined,
-      });
+      project = await createProject(
+        forge.db,
+        forge.repos,
+        viewer,
+        {
+          handle: values.handle ?? "",
+          description: values.description ?? "",
+          visibility: values.visibility,
+          owner: values.owner || undefined,
+        },
+        forge,
+      );
     } catch (err) {
       const f = formFailure(err);
       return fail(f.status as 400, f.message, f.fields);

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { notePushRefused, noticing } from "../abuse/abuse-service.ts";
 import { anonymous } from "../accounts/viewer.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -22,6 +23,13 @@ type Service = "git-upload-pack" | "git-receive-pack";
 const SERVICES = new Set<Service>(["git-upload-pack", "git-receive-pack"]);
 
 /** Paths git clients use, with or without the .git suffix. */
+/** The refs a receive-pack report-status refused (pkt-lines "ng <ref> <reason>"), with their reasons. */
+export function refusedRefs(output: string): string[] {
+  return [...output.matchAll(/[0-9a-f]{4}ng (refs\/[^\s\0]+) ([^\n\0]*)/g)].map((m) =>
+    `${m[1]}: ${m[2]}`.slice(0, 300),
+  );
+}
+
 export const isGitPath = (path: string) =>
   /^\/[^/]+\/[^/]+\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(path);
 
@@ -68,8 +76,8 @@ function stream(
   child: ReturnType<typeof gitSpawn>,
   type: string,
   prefix?: string,
-  /** Runs after git finishes and before the response ends (the client waits for it). */
-  after?: (code: number | null) => Promise<void>,
+  /** Runs after git finishes and before the response ends (the client waits for it), with the start of git's output. */
+  after?: (code: number | null, output: string) => Promise<void>,
 ): Response {
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
@@ -88,12 +96,15 @@ function stream(
           async start(controller) {
             if (prefix) controller.enqueue(new TextEncoder().encode(prefix));
             const reader = out.getReader();
+            let output = "";
             for (;;) {
               const { done, value } = await reader.read();
               if (done) break;
+              if (after && output.length < 65_536) output += Buffer.from(value).toString("latin1");
               controller.enqueue(value);
             }
-            if (after) await after(await exited).catch((err) => c.var.log.error({ err }, "after push"));
+            if (after)
+              await after(await exited, output).catch((err) => c.var.log.error({ err }, "after push"));
             controller.close();
           },
         })
@@ -152,7 +163,22 @@ for (const service of SERVICES) {
     if (service === "git-receive-pack") {
       // Commits pushed straight to trunk become landings before git hears back.
       const pusher = c.get("viewer").user!;
-      return stream(c, child, `application/x-${service}-result`, undefined, async (code) => {
+      return stream(c, child, `application/x-${service}-result`, undefined, async (code, output) => {
+        // Refs the forge's hooks refused count towards the failed-pushes abuse signal.
+        const refused = refusedRefs(output);
+        if (refused.length > 0) {
+          await noticing(
+            c.var.log,
+            notePushRefused(
+              forge.db,
+              forge.config.abuse,
+              pusher,
+              { id: project.id, fullName: `${project.owner_handle}/${project.handle}` },
+              c.get("viewer").ip,
+              refused,
+            ),
+          );
+        }
         if (code !== 0) return;
         await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
         await scheduleMaintenance(forge.db, project.id);

@@ -39,7 +39,13 @@ async function defaultBranchTip(dir: string): Promise<string | null> {
 }
 
 /** Indexes the README of the project's default branch; returns the commit it was read at. */
-export async function indexReadme(db: Db, repos: RepoStore, projectId: string): Promise<string | null> {
+export async function indexReadme(
+  db: Db,
+  repos: RepoStore,
+  projectId: string,
+  /** Told each README text indexed (the abuse signals count its links). */
+  onText?: (projectId: string, text: string) => Promise<void>,
+): Promise<string | null> {
   if (!repos.exists(projectId)) return null; // deleted meanwhile
   const dir = repos.dir(projectId);
   let tip = await defaultBranchTip(dir);
@@ -61,6 +67,7 @@ export async function indexReadme(db: Db, repos: RepoStore, projectId: string): 
       ON CONFLICT (project_id) DO UPDATE SET
         readme_path = excluded.readme_path, readme_commit = excluded.readme_commit,
         readme_text = excluded.readme_text, document = excluded.document, updated_at = now()`.execute(db);
+    if (onText && text) await onText(projectId, text);
     const after = await defaultBranchTip(dir);
     if (after === tip) break;
     tip = after;
@@ -68,10 +75,14 @@ export async function indexReadme(db: Db, repos: RepoStore, projectId: string): 
   return tip;
 }
 
-export function searchJobHandlers(db: Db, repos: RepoStore): Record<string, JobHandler> {
+export function searchJobHandlers(
+  db: Db,
+  repos: RepoStore,
+  onText?: (projectId: string, text: string) => Promise<void>,
+): Record<string, JobHandler> {
   return {
     [SEARCH_README_JOB]: async (payload: { projectId: string }) => {
-      await indexReadme(db, repos, payload.projectId);
+      await indexReadme(db, repos, payload.projectId, onText);
     },
   };
 }

@@ -8,12 +8,14 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
+import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
+import { enforceProjectLimit } from "../limits/project-limit.ts";
 import { whereVisible } from "../projects/access.ts";
 import { getProject, type ProjectWithOwner, resolveOwner, withOwner } from "../projects/projects-service.ts";
 import { populateFork } from "./forks-repo.ts";
@@ -55,6 +57,7 @@ export async function forkProject(
         .where(sql`lower(handle)`, "=", forkHandle.toLowerCase())
         .executeTakeFirst();
       if (exists) throw taken();
+      await enforceProjectLimit(trx, target, user.id, forge.config.projectLimit);
       const fork = await trx
         .insertInto("projects")
         .values({
@@ -88,6 +91,16 @@ export async function forkProject(
     if (code === "23503") throw notFound("Project not found"); // the parent was deleted meanwhile
     throw err;
   }
+  await noticing(
+    forge.log,
+    noteProjectCreated(
+      db,
+      forge.config.abuse,
+      user,
+      { fullName: `${target.handle}/${forkHandle}`, description: parent.description },
+      viewer.ip,
+    ),
+  );
   // No pusher: the history is the parent's, not a landing by whoever forked it.
   await forge.lander
     .reconcile(forkId)

@@ -25,6 +25,15 @@ export async function startTestForge(env: Record<string, string> = {}): Promise<
     MICELIO_RATE_LIMIT_USER: "100000",
     // Keeps pages in the plain style so browser tests and screenshots stay stable.
     MICELIO_DAILY_THEME: "off",
+    // Limits and abuse thresholds out of the way unless a test sets them (limits/, abuse/).
+    MICELIO_RATE_LIMIT_AGENT: "100000",
+    MICELIO_PROJECT_LIMIT: "100000",
+    MICELIO_LOGIN_MAX_FAILURES: "100000",
+    MICELIO_LOGIN_MAX_FAILURES_IP: "100000",
+    MICELIO_ABUSE_SIGNUPS_PER_IP: "100000",
+    MICELIO_ABUSE_PROJECTS_PER_HOUR: "100000",
+    MICELIO_ABUSE_LINKS: "100000",
+    MICELIO_ABUSE_FAILED_PUSHES: "100000",
     ...env,
   });
   const running = await startForge(config, { database: handle, log: createLogger(config.logLevel) });

@@ -20,6 +20,8 @@ export const createTokenSchema = z.object({
     .datetime({ offset: true, message: "expires_at must be an ISO 8601 date-time" })
     .refine((v) => new Date(v).getTime() > Date.now(), "expires_at must be in the future")
     .nullish(),
+  /** Marks the token as used by an agent: its requests get the agent rate-limit tier. */
+  agent: z.boolean().optional(),
 });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;
 
@@ -32,6 +34,7 @@ export function tokenJson(t: ApiToken) {
     expires_at: t.expires_at?.toISOString() ?? null,
     last_used_at: t.last_used_at?.toISOString() ?? null,
     created_at: t.created_at.toISOString(),
+    agent: t.agent,
   };
 }
 
@@ -62,6 +65,7 @@ export async function insertToken(
       scopes: [...new Set(data.scopes)],
       expires_at: data.expires_at ? new Date(data.expires_at) : null,
       last_used_at: null,
+      agent: data.agent ?? false,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -70,7 +74,11 @@ export async function insertToken(
     targetType: "token",
     targetId: token.id,
     target: token.name,
-    data: { scopes: token.scopes, expires_at: token.expires_at?.toISOString() ?? null },
+    data: {
+      scopes: token.scopes,
+      expires_at: token.expires_at?.toISOString() ?? null,
+      ...(token.agent ? { agent: true } : {}),
+    },
   });
   return { token: secret, ...tokenJson(token) };
 }
@@ -107,7 +115,7 @@ export async function revokeToken(db: Db, user: Account, id: string, actor: Acto
 export async function authenticateToken(
   db: Db,
   secret: string,
-): Promise<{ user: Account; scopes: Scope[]; tokenId: string } | null> {
+): Promise<{ user: Account; scopes: Scope[]; tokenId: string; agent: boolean } | null> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
   const row = await db
     .selectFrom("api_tokens")
@@ -118,6 +126,7 @@ export async function authenticateToken(
       "api_tokens.scopes as token_scopes",
       "api_tokens.expires_at as token_expires",
       "api_tokens.last_used_at as token_used",
+      "api_tokens.agent as token_agent",
     ])
     .where("api_tokens.token_hash", "=", sha256(secret))
     .executeTakeFirst();
@@ -130,6 +139,6 @@ export async function authenticateToken(
       .where("id", "=", row.token_id)
       .execute();
   }
-  const { token_id, token_scopes, token_expires: _e, token_used: _u, ...user } = row;
-  return { user: user as Account, scopes: token_scopes as Scope[], tokenId: token_id };
+  const { token_id, token_scopes, token_agent, token_expires: _e, token_used: _u, ...user } = row;
+  return { user: user as Account, scopes: token_scopes as Scope[], tokenId: token_id, agent: token_agent };
 }

@@ -1,5 +1,6 @@
 // All server-rendered pages, most specific paths first; /:owner and /:owner/:project last.
 import { Hono } from "hono";
+import { reviewPages } from "../abuse/review-pages.tsx";
 import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
@@ -11,6 +12,7 @@ import { skillPage } from "../docs/skill-page.ts";
 import { followsPages } from "../follows/follows-pages.tsx";
 import { homePage } from "../home/home-page.tsx";
 import type { AppEnv } from "../http/context.ts";
+import { limitsPages } from "../limits/limits-pages.tsx";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
 import { linkedAccountsPages } from "../oauth/linked-accounts-pages.tsx";
@@ -42,6 +44,8 @@ for (const pages of [
   linkedAccountsPages,
   mailPages,
   adminPages,
+  reviewPages,
+  limitsPages,
   tokenPages,
   devicePages,
   twoFactorPages,
