@@ -41,6 +41,34 @@ export async function isHandleTaken(db: Db, handle: string): Promise<boolean> {
 }
 
 /** `gate` runs first inside the sign-up transaction (registration mode, invites). */
+/** Serializes sign-ups (inside their transaction), so exactly one first account becomes administrator. */
+export async function lockSignups(trx: Db): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(7245002)`.execute(trx);
+}
+
+/** Refuses a handle or email address (case-insensitive) that another account already has. */
+export async function requireFreeHandleAndEmail(
+  trx: Db,
+  handle: string,
+  email: string | null,
+  emailTaken: string,
+): Promise<void> {
+  const existing = await trx
+    .selectFrom("accounts")
+    .select(["handle", "email"])
+    .where((eb) =>
+      eb.or([
+        eb(sql`lower(handle)`, "=", handle.toLowerCase()),
+        ...(email ? [eb(sql`lower(email)`, "=", email.toLowerCase())] : []),
+      ]),
+    )
+    .execute();
+  if (existing.some((a) => a.handle.toLowerCase() === handle.toLowerCase())) {
+    throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
+  }
+  if (existing.length > 0) throw conflict(emailTaken, [{ field: "email", message: "already used" }]);
+}
+
 export async function signup(
   db: Db,
   input: SignupInput,
@@ -52,27 +80,14 @@ export async function signup(
   const id = ulid();
   try {
     return await db.transaction().execute(async (trx) => {
-      // Serialize sign-ups so exactly one first account becomes administrator.
-      await sql`SELECT pg_advisory_xact_lock(7245002)`.execute(trx);
+      await lockSignups(trx);
       if (gate) await gate(trx, id);
-      const existing = await trx
-        .selectFrom("accounts")
-        .select(["handle", "email"])
-        .where((eb) =>
-          eb.or([
-            eb(sql`lower(handle)`, "=", data.handle.toLowerCase()),
-            eb(sql`lower(email)`, "=", data.email.toLowerCase()),
-          ]),
-        )
-        .execute();
-      if (existing.some((a) => a.handle.toLowerCase() === data.handle.toLowerCase())) {
-        throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
-      }
-      if (existing.length > 0) {
-        throw conflict("An account with that email already exists", [
-          { field: "email", message: "already used" },
-        ]);
-      }
+      await requireFreeHandleAndEmail(
+        trx,
+        data.handle,
+        data.email,
+        "An account with that email already exists",
+      );
       const any = await trx.selectFrom("accounts").select("id").where("kind", "=", "user").limit(1).execute();
       const account = await trx
         .insertInto("accounts")

@@ -24,6 +24,7 @@ import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { authenticatePassword, signup } from "./accounts-service.ts";
+import { HandleField } from "./handle-field.tsx";
 import { createWebSession, deleteWebSession, SESSION_COOKIE, SESSION_DAYS } from "./web-sessions.ts";
 
 export const authPages = new Hono<AppEnv>();
@@ -91,17 +92,7 @@ function SignupForm(props: {
       <Alert message={props.message} />
       <CsrfField token={props.csrf} />
       {v.invite ? <input type="hidden" name="invite" value={v.invite} /> : null}
-      <label for="handle">Handle</label>
-      <input
-        id="handle"
-        name="handle"
-        value={v.handle ?? ""}
-        autocomplete="username"
-        required
-        maxlength={39}
-      />
-      <p class="hint">Letters, digits and hyphens. It appears in your URLs.</p>
-      <FieldErrors errors={props.errors} field="handle" />
+      <HandleField value={v.handle} errors={props.errors} />
       <label for="email">Email</label>
       <input id="email" name="email" type="email" value={v.email ?? ""} autocomplete="email" required />
       <FieldErrors errors={props.errors} field="email" />

@@ -154,7 +154,21 @@ function EntryName({ repo, loc, e }: { repo: Repo; loc: Location; e: TreeEntry }
   return <a href={href}>{e.name}</a>;
 }
 
-const ICONS = { tree: "📁", blob: "📄", commit: "📦" } as const;
+/** Entry icons as inline SVG paths (16×16), so they show without an emoji font. */
+const ICON_PATHS = {
+  tree: "M1.5 3.5h5l1.5 1.5h6.5v8.5h-13z",
+  blob: "M3.5 1.5h6l3 3v10h-9z M9.5 1.5v3h3",
+  commit: "M2 4.5l6-3 6 3v7l-6 3-6-3z M2 4.5l6 3 6-3 M8 7.5v7",
+  symlink: "M3.5 1.5h6l3 3v10h-9z M6 11l4-4 M7 7h3v3",
+} as const;
+
+function EntryIcon({ kind }: { kind: keyof typeof ICON_PATHS }) {
+  return (
+    <svg class="fl-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d={ICON_PATHS[kind]} />
+    </svg>
+  );
+}
 
 function LastCommit({ repo, c }: { repo: Repo; c: CommitSummary | undefined }) {
   return c ? (
@@ -195,9 +209,7 @@ export function FileList({ repo, loc, dir }: { repo: Repo; loc: Location; dir: D
           {dir.entries.map((e) => (
             <tr>
               <td class="fl-name">
-                <span class="fl-icon" aria-hidden="true">
-                  {e.mode === "120000" ? "🔗" : ICONS[e.type]}
-                </span>
+                <EntryIcon kind={e.mode === "120000" ? "symlink" : e.type} />
                 <EntryName repo={repo} loc={loc} e={e} />
               </td>
               <LastCommit repo={repo} c={dir.last.get(e.name)} />

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { JobLogger } from "../jobs/index.ts";
 
 export interface OutgoingMail {
@@ -52,18 +52,30 @@ export function mailDir(dataDir: string): string {
 
 export function createMailer(opts: MailerOptions): Mailer {
   const timeout = opts.timeoutMs ?? 30_000;
-  const transport = opts.smtpUrl
-    ? nodemailer.createTransport(
-        { url: opts.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout },
-        { from: opts.from },
-      )
-    : nodemailer.createTransport(
-        { streamTransport: true, buffer: true, newline: "crlf" },
-        { from: opts.from },
-      );
+  // nodemailer loads with the first message: most processes send none.
+  let transport: Promise<Transporter> | undefined;
+  const open = () => {
+    transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      opts.smtpUrl
+        ? nodemailer.createTransport(
+            {
+              url: opts.smtpUrl,
+              connectionTimeout: timeout,
+              greetingTimeout: timeout,
+              socketTimeout: timeout,
+            },
+            { from: opts.from },
+          )
+        : nodemailer.createTransport(
+            { streamTransport: true, buffer: true, newline: "crlf" },
+            { from: opts.from },
+          ),
+    );
+    return transport;
+  };
   return {
     async send(mail) {
-      const info = await transport.sendMail({
+      const info = await (await open()).sendMail({
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
@@ -83,7 +95,7 @@ export function createMailer(opts: MailerOptions): Mailer {
       return { via: "file", messageId: info.messageId, file };
     },
     close() {
-      transport.close();
+      transport?.then((t) => t.close()).catch(() => {});
     },
   };
 }

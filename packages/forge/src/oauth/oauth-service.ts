@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
+import { lockSignups, requireFreeHandleAndEmail } from "../accounts/accounts-service.ts";
 import { accountHandle, HANDLE_RE, RESERVED_HANDLES } from "../accounts/handles.ts";
 import { signInMethods } from "../accounts/sign-in-methods.ts";
 import type { SignupGate } from "../admin/registration.ts";
@@ -161,27 +162,15 @@ export async function signupWithProvider(
   const id = ulid();
   try {
     return await db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(7245002)`.execute(trx);
+      await lockSignups(trx);
       await gate(trx, id);
       if (await findIdentity(trx, pending.provider, pending.providerUserId)) throw alreadyLinked();
-      const existing = await trx
-        .selectFrom("accounts")
-        .select(["handle", "email"])
-        .where((eb) =>
-          eb.or([
-            eb(sql`lower(handle)`, "=", data.handle.toLowerCase()),
-            ...(email ? [eb(sql`lower(email)`, "=", email.toLowerCase())] : []),
-          ]),
-        )
-        .execute();
-      if (existing.some((a) => a.handle.toLowerCase() === data.handle.toLowerCase())) {
-        throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
-      }
-      if (existing.length > 0) {
-        throw conflict("Another account uses that email address; give another one or leave it empty", [
-          { field: "email", message: "already used" },
-        ]);
-      }
+      await requireFreeHandleAndEmail(
+        trx,
+        data.handle,
+        email,
+        "Another account uses that email address; give another one or leave it empty",
+      );
       const any = await trx.selectFrom("accounts").select("id").where("kind", "=", "user").limit(1).execute();
       const account = await trx
         .insertInto("accounts")

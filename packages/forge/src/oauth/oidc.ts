@@ -2,7 +2,7 @@
 // cached for an hour), the authorization code flow with PKCE S256, state and nonce, and the
 // ID token verified against the provider's JWKS (signature, issuer, audience, expiry, nonce).
 // The address comes from the ID token or, when it has none, from the userinfo endpoint.
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from "jose";
+import type { createRemoteJWKSet } from "jose";
 import type { OAuthSettings } from "../config/config.ts";
 import { exchangeCode, getJson, PROVIDER_TIMEOUT_MS, ProviderError } from "./oauth-http.ts";
 import type { AuthorizeInput, CompleteInput, ProviderProfile } from "./providers.ts";
@@ -58,10 +58,17 @@ export async function discover(s: Settings): Promise<Discovery> {
   return doc;
 }
 
-function keySet(uri: string) {
+/** jose loads with the first sign-in through OpenID Connect. */
+let joseModule: Promise<typeof import("jose")> | undefined;
+const loadJose = () => {
+  joseModule ??= import("jose");
+  return joseModule;
+};
+
+function keySet(jose: typeof import("jose"), uri: string) {
   let set = keySets.get(uri);
   if (!set) {
-    set = createRemoteJWKSet(new URL(uri), { timeoutDuration: PROVIDER_TIMEOUT_MS });
+    set = jose.createRemoteJWKSet(new URL(uri), { timeoutDuration: PROVIDER_TIMEOUT_MS });
     keySets.set(uri, set);
   }
   return set;
@@ -98,14 +105,15 @@ export async function oidcComplete(s: Settings, input: CompleteInput): Promise<P
   });
   if (typeof tokens.id_token !== "string") throw new ProviderError("token answer has no ID token");
   let claims: Record<string, unknown>;
+  const jose = await loadJose();
   try {
-    ({ payload: claims } = await jwtVerify(tokens.id_token, keySet(d.jwks_uri), {
+    ({ payload: claims } = await jose.jwtVerify(tokens.id_token, keySet(jose, d.jwks_uri), {
       issuer: s.issuer,
       audience: s.clientId,
       clockTolerance: 60,
     }));
   } catch (err) {
-    const why = err instanceof joseErrors.JOSEError ? err.code : "invalid";
+    const why = err instanceof jose.errors.JOSEError ? err.code : "invalid";
     throw new ProviderError(`ID token refused (${why})`);
   }
   if (claims.nonce !== input.nonce) throw new ProviderError("ID token refused (nonce does not match)");

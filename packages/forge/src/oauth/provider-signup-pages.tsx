@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { startSession } from "../accounts/auth-pages.tsx";
+import { HandleField } from "../accounts/handle-field.tsx";
 import { registrationGate } from "../admin/registration.ts";
 import { recordSignIn } from "../devices/sign-in-events.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -35,17 +36,7 @@ function SignupForm(props: {
       </p>
       <Alert message={props.message} />
       <CsrfField token={props.csrf} />
-      <label for="handle">Handle</label>
-      <input
-        id="handle"
-        name="handle"
-        value={v.handle ?? ""}
-        autocomplete="username"
-        required
-        maxlength={39}
-      />
-      <p class="hint">Letters, digits and hyphens. It appears in your URLs.</p>
-      <FieldErrors errors={props.errors} field="handle" />
+      <HandleField value={v.handle} errors={props.errors} />
       <label for="email">Email (optional)</label>
       <input id="email" name="email" type="email" value={v.email ?? ""} autocomplete="email" />
       {props.emailNote ? <p class="hint">{props.emailNote}</p> : null}

@@ -1,15 +1,7 @@
 // The object store on any S3-compatible service (AWS S3, R2, MinIO…), for forges that run on
 // several machines or keep artifacts off local disk. Same keys and behaviour as the local
 // directory; an optional prefix keeps the forge's objects apart in a shared bucket.
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  NoSuchKey,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { checkObjectKey, type ObjectStore } from "./object-store.ts";
 
 export interface S3Settings {
@@ -24,49 +16,70 @@ export interface S3Settings {
   prefix: string;
 }
 
+type Sdk = typeof import("@aws-sdk/client-s3");
+let sdk: Promise<Sdk> | undefined;
+/** The SDK is large: loaded on first use, so forges on local disk never pay for it. */
+const loadSdk = () => {
+  sdk ??= import("@aws-sdk/client-s3");
+  return sdk;
+};
+
 /** The key is missing (not the bucket, not the credentials: those must fail loudly). */
-const absent = (e: unknown) => e instanceof NoSuchKey || e instanceof NotFound;
+const absent = (s3: Sdk, e: unknown) => e instanceof s3.NoSuchKey || e instanceof s3.NotFound;
 
 export function s3ObjectStore(s: S3Settings): ObjectStore & { settings: S3Settings } {
-  const client = new S3Client({
-    region: s.region,
-    endpoint: s.endpoint,
-    forcePathStyle: s.forcePathStyle,
-    credentials:
-      s.accessKeyId && s.secretAccessKey
-        ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey }
-        : undefined,
-    // Checksums only where S3 requires them: many compatible services refuse aws-chunked bodies.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-  const Key = (key: string) => s.prefix + checkObjectKey(key);
+  let client: S3Client | undefined;
+  const open = async () => {
+    const s3 = await loadSdk();
+    client ??= new s3.S3Client({
+      region: s.region,
+      endpoint: s.endpoint,
+      forcePathStyle: s.forcePathStyle,
+      credentials:
+        s.accessKeyId && s.secretAccessKey
+          ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey }
+          : undefined,
+      // Checksums only where S3 requires them: many compatible services refuse aws-chunked bodies.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    return { s3, client };
+  };
+  const keyOf = (key: string) => s.prefix + checkObjectKey(key);
   return {
     settings: s,
     async get(key) {
+      const Key = keyOf(key);
+      const { s3, client } = await open();
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: s.bucket, Key: Key(key) }));
+        const out = await client.send(new s3.GetObjectCommand({ Bucket: s.bucket, Key }));
         return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : Buffer.alloc(0);
       } catch (e) {
-        if (absent(e)) return null;
+        if (absent(s3, e)) return null;
         throw e;
       }
     },
     async put(key, body) {
+      const Key = keyOf(key);
+      const { s3, client } = await open();
       const bytes = typeof body === "string" ? Buffer.from(body) : body;
-      await client.send(new PutObjectCommand({ Bucket: s.bucket, Key: Key(key), Body: bytes }));
+      await client.send(new s3.PutObjectCommand({ Bucket: s.bucket, Key, Body: bytes }));
     },
     async has(key) {
+      const Key = keyOf(key);
+      const { s3, client } = await open();
       try {
-        await client.send(new HeadObjectCommand({ Bucket: s.bucket, Key: Key(key) }));
+        await client.send(new s3.HeadObjectCommand({ Bucket: s.bucket, Key }));
         return true;
       } catch (e) {
-        if (absent(e)) return false;
+        if (absent(s3, e)) return false;
         throw e;
       }
     },
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: Key(key) }));
+      const Key = keyOf(key);
+      const { s3, client } = await open();
+      await client.send(new s3.DeleteObjectCommand({ Bucket: s.bucket, Key }));
     },
   };
 }

@@ -3,12 +3,9 @@
 // password), and checking a sign-in assertion: the credential is known (and the expected
 // user's, for the second step), the challenge, origin and RP ID match, the signature
 // verifies, and the signature counter moved forward (a lower one is refused as a clone).
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
+import type {
+  AuthenticationResponseJSON,
+  RegistrationResponseJSON,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { z } from "zod";
@@ -31,6 +28,13 @@ import {
   userHandleOf,
 } from "./passkey-store.ts";
 import { type RelyingParty, RP_NAME } from "./relying-party.ts";
+
+/** The WebAuthn library loads on the first passkey operation, not with every forge. */
+let webauthn: Promise<typeof import("@simplewebauthn/server")> | undefined;
+const loadWebauthn = () => {
+  webauthn ??= import("@simplewebauthn/server");
+  return webauthn;
+};
 
 type User = Pick<Account, "id" | "handle" | "password_hash">;
 export const TIMEOUT_MS = 120_000;
@@ -93,7 +97,7 @@ export async function registrationOptions(
   if (existing.length >= MAX_PASSKEYS) throw conflict(`You can have at most ${MAX_PASSKEYS} passkeys`);
   const userHandle = (await userHandleOf(db, user.id)) ?? randomToken(32);
   const challenge = await issue(userHandle);
-  return generateRegistrationOptions({
+  return (await loadWebauthn()).generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: rp.rpID,
     userName: user.handle,
@@ -120,7 +124,7 @@ export async function finishRegistration(
   if (!response) throw invalid("The browser sent no usable passkey");
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    result = await verifyRegistrationResponse({
+    result = await (await loadWebauthn()).verifyRegistrationResponse({
       response,
       expectedChallenge: stored.challenge,
       expectedOrigin: rp.origin,
@@ -177,7 +181,7 @@ export async function authenticationOptions(
   challenge: string,
   opts: { allow?: Passkey[]; userVerification: "required" | "preferred" },
 ) {
-  return generateAuthenticationOptions({
+  return (await loadWebauthn()).generateAuthenticationOptions({
     rpID: rp.rpID,
     challenge: new Uint8Array(Buffer.from(challenge, "base64url")),
     timeout: TIMEOUT_MS,
@@ -211,7 +215,7 @@ export async function checkAssertion(
   const counter = Number(passkey.counter);
   let newCounter: number;
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await loadWebauthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,

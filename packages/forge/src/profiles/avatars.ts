@@ -4,7 +4,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import sharp from "sharp";
 import type { Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
@@ -38,6 +37,7 @@ export async function processAvatar(input: Uint8Array): Promise<Buffer> {
     invalid("The file is not a PNG, JPEG or WebP image", [{ field: "avatar", message: "not an image" }]);
   if (!kind) throw notImage();
   try {
+    const { default: sharp } = await import("sharp");
     const image = sharp(input, { failOn: "error", limitInputPixels: 50_000_000, animated: false });
     const meta = await image.metadata();
     if (meta.format !== kind) throw notImage();

@@ -1,11 +1,16 @@
 // Small pieces of project UI reused across pages.
+import { TimeAgo } from "../browse/browse-views.tsx";
 import type { ProjectWithOwner } from "./projects-service.ts";
 
-export function ProjectList({ projects, empty }: { projects: ProjectWithOwner[]; empty: any }) {
-  if (projects.length === 0) return <div class="empty">{empty}</div>;
+/**
+ * A list of projects with their descriptions; `details` adds the display name and the time of
+ * the last update (search results). With `empty`, an empty list shows that instead.
+ */
+export function ProjectList(props: { projects: ProjectWithOwner[]; empty?: any; details?: boolean }) {
+  if (props.projects.length === 0 && props.empty !== undefined) return <div class="empty">{props.empty}</div>;
   return (
-    <ul class="list">
-      {projects.map((p) => (
+    <ul class={props.details ? "list search-results" : "list"}>
+      {props.projects.map((p) => (
         <li>
           <a href={`/${p.owner_handle}/${p.handle}`}>
             <strong>
@@ -13,7 +18,13 @@ export function ProjectList({ projects, empty }: { projects: ProjectWithOwner[];
             </strong>
           </a>{" "}
           {p.visibility === "private" ? <span class="badge">private</span> : null}
+          {props.details && p.name && p.name !== p.handle ? <span class="hint"> {p.name}</span> : null}
           {p.description ? <p>{p.description}</p> : null}
+          {props.details ? (
+            <p class="hint">
+              Updated <TimeAgo date={p.updated_at} />
+            </p>
+          ) : null}
         </li>
       ))}
     </ul>

@@ -8,6 +8,7 @@ import { openRepo, type Repo } from "../browse/browse-service.ts";
 import { RepoHeader } from "../browse/browse-views.tsx";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { ProjectList } from "../projects/project-views.tsx";
 import { Alert, Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
 import { memberCounts, searchAccounts } from "./account-search.ts";
@@ -18,7 +19,6 @@ import {
   AccountResults,
   CodeMatches,
   Pager,
-  ProjectResults,
   SEARCH_TYPES,
   SearchForm,
   SearchTabs,
@@ -124,7 +124,7 @@ searchPages.get("/search", async (c) => {
           {found.match === "similar" ? (
             <p class="notice">No project mentions those words; these have similar names.</p>
           ) : null}
-          <ProjectResults projects={found.items} />
+          <ProjectList projects={found.items} details />
           <Pager next={next(found.next_cursor)} first={first} />
         </>,
       );

@@ -2,9 +2,7 @@
 // organizations, code matches with the matched text marked, and the pager. All text goes
 // through JSX, so it is escaped.
 import type { Child } from "hono/jsx";
-import { TimeAgo } from "../browse/browse-views.tsx";
 import type { Account } from "../db/schema.ts";
-import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import type { CodeMatch } from "./code-search.ts";
 import { MAX_QUERY_LENGTH, type ProjectSort } from "./search-query.ts";
 
@@ -79,28 +77,6 @@ export function SearchTabs(props: { q: string; type: SearchType; sort: ProjectSo
         </a>
       ))}
     </nav>
-  );
-}
-
-export function ProjectResults({ projects }: { projects: ProjectWithOwner[] }) {
-  return (
-    <ul class="list search-results">
-      {projects.map((p) => (
-        <li>
-          <a href={`/${p.owner_handle}/${p.handle}`}>
-            <strong>
-              {p.owner_handle}/{p.handle}
-            </strong>
-          </a>{" "}
-          {p.visibility === "private" ? <span class="badge">private</span> : null}
-          {p.name && p.name !== p.handle ? <span class="hint"> {p.name}</span> : null}
-          {p.description ? <p>{p.description}</p> : null}
-          <p class="hint">
-            Updated <TimeAgo date={p.updated_at} />
-          </p>
-        </li>
-      ))}
-    </ul>
   );
 }
 

@@ -3,7 +3,6 @@
 // and turning it off. The second step of signing in is in login-step-pages.tsx.
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Child } from "hono/jsx";
-import QRCode from "qrcode";
 import { actorOf } from "../accounts/accounts-service.ts";
 import { SettingsNav } from "../devices/settings-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
@@ -36,6 +35,7 @@ type Ctx = Parameters<typeof meta>[0];
 const ISSUER = "Micelio";
 
 async function qrDataUrl(text: string): Promise<string> {
+  const { default: QRCode } = await import("qrcode");
   const svg = await QRCode.toString(text, { type: "svg", margin: 2, errorCorrectionLevel: "M" });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 }
