@@ -1,6 +1,35 @@
 #!/usr/bin/env node
-// Runs mic's TypeScript sources directly (no build step).
-import { register } from "tsx/esm/api";
+// Starts mic: from the bundle (dist/mic.mjs, made by build.mjs at install) when it is newer
+// than every source file, otherwise straight from the TypeScript sources through tsx, so an
+// edited source is never shadowed by an old bundle.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 
-register();
-await import("../src/main.ts");
+const root = join(import.meta.dirname, "..");
+const bundle = join(root, "dist", "mic.mjs");
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs;
+    if (mtime > newest) newest = mtime;
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  try {
+    return statSync(bundle).mtimeMs >= newestSource(join(root, "src"));
+  } catch {
+    return false;
+  }
+}
+
+if (bundleIsFresh()) {
+  await import(bundle);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
+}
