@@ -244,61 +244,42 @@ authPages.post("/login", async (c) => {
   const ip = c.get("viewer").ip;
   // Past the allowance of failures (per login name, known or not, and per address: limits/),
   // no password is checked at all; the answer is the same for every name.
-  const wait = parsed.success ? await loginWait(forge, parsed.data.login, ip) : 0;
-  if (wait > 0) {
-    c.header("Retry-After", String(wait));
-    return c.html(
+  // The form again, with the name typed and why it did not sign in.
+  const refuse = (message: string, status: 401 | 403 | 429) =>
+    c.html(
       <Layout {...meta(c, "Log in")}>
         <LoginForm
           login={values.login}
           next={next}
-          message={loginThrottledMessage(wait)}
+          message={message}
           csrf={c.get("csrfToken")}
           config={forge.config}
         />
       </Layout>,
-      429,
+      status,
     );
+  const wait = parsed.success ? await loginWait(forge, parsed.data.login, ip) : 0;
+  if (wait > 0) {
+    c.header("Retry-After", String(wait));
+    return refuse(loginThrottledMessage(wait), 429);
   }
   const user = parsed.success
     ? await authenticatePassword(db, parsed.data.login, parsed.data.password)
     : null;
   if (!user) {
-    if (parsed.success) await countLoginFailure(forge, parsed.data.login, ip);
-    // Recorded after answering, so the answer takes as long for an unknown account.
     if (parsed.success) {
+      await countLoginFailure(forge, parsed.data.login, ip);
+      // Recorded after answering, so the answer takes as long for an unknown account.
       recordFailedSignIn(db, parsed.data.login, ip).catch((err) =>
         c.get("log").error({ err }, "could not record a failed sign-in"),
       );
     }
-    return c.html(
-      <Layout {...meta(c, "Log in")}>
-        <LoginForm
-          login={values.login}
-          next={next}
-          message="Wrong handle, email or password."
-          csrf={c.get("csrfToken")}
-          config={c.get("forge").config}
-        />
-      </Layout>,
-      401,
-    );
+    return refuse("Wrong handle, email or password.", 401);
   }
   await clearLoginFailures(forge, parsed.data!.login);
   // Only after a correct password, so suspension is not revealed to someone guessing.
   if (user.suspended_at) {
-    return c.html(
-      <Layout {...meta(c, "Log in")}>
-        <LoginForm
-          login={values.login}
-          next={next}
-          message="This account is suspended. Contact the administrators of this instance."
-          csrf={c.get("csrfToken")}
-          config={c.get("forge").config}
-        />
-      </Layout>,
-      403,
-    );
+    return refuse("This account is suspended. Contact the administrators of this instance.", 403);
   }
   // With two-factor on, a correct password only leads to the second step (two-factor/).
   if (await hasTwoFactor(db, user.id)) return beginSecondStep(c, user, next);
