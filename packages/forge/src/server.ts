@@ -22,6 +22,7 @@ import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 import { searchJobHandlers } from "./search/readme-index.ts";
+import { summaryJobHandlers } from "./summaries/summarize-job.ts";
 import { DailyTheme } from "./theme/daily-theme.ts";
 import { THEME_CRON, themeJobHandlers } from "./theme/theme-jobs.ts";
 
@@ -70,6 +71,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ),
     ...mail.handlers,
     ...themeJobHandlers(theme),
+    ...summaryJobHandlers({ db: database.db, repos, llm: config.llm, log }),
   };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();

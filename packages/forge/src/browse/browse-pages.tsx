@@ -8,7 +8,7 @@ import type { Child } from "hono/jsx";
 import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { HeadImage } from "../meta/head.tsx";
-import { landingOgImage } from "../og/og-head.ts";
+import { commitOgImage } from "../og/og-head.ts";
 import { splitLines } from "../render/index.ts";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
@@ -189,8 +189,8 @@ browsePages.get("/:owner/:project/commit/:sha", async (c) => {
       <CommitMeta repo={repo} commit={d.commit} />
       <DiffView repo={repo} commit={d.commit} files={d.files} patches={d.patches} truncated={d.truncated} />
     </>,
-    // A commit that landed on trunk is a landing: its page shows the landing's picture.
-    await landingOgImage(c, repo.project, d.commit.sha),
+    // The landing's picture when the commit landed on trunk, else the commit's own.
+    await commitOgImage(c, repo.project, d.commit),
   );
 });
 

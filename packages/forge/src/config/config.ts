@@ -49,6 +49,7 @@ const schema = z.object({
   MICELIO_LLM_API_KEY: z.string().optional(),
   MICELIO_LLM_MODEL: z.string().max(200).optional(),
   MICELIO_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
+  MICELIO_CHANGE_SUMMARIES: z.enum(["public", "all", "off"]).default("public"),
   MICELIO_GITHUB_CLIENT_ID: z.string().max(200).optional(),
   MICELIO_GITHUB_CLIENT_SECRET: z.string().max(500).optional(),
   MICELIO_GITHUB_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -95,6 +96,11 @@ export interface Config {
   dailyTheme: "on" | "off";
   /** An OpenAI-compatible chat-completions endpoint for the daily theme; unset: the built-in generator. */
   llm?: { url: string; apiKey?: string; model: string; timeoutMs: number };
+  /**
+   * Which projects' code changes are sent to the LLM for the one-line summaries on their
+   * Open Graph cards (summaries/): "public" (default), "all" (private ones too), or "off".
+   */
+  changeSummaries: "public" | "all" | "off";
   /** Sign-in through other services (oauth/); a provider is on when its client id and secret are set. */
   oauth: OAuthSettings;
 }
@@ -158,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     dailyTheme: e.MICELIO_DAILY_THEME,
+    changeSummaries: e.MICELIO_CHANGE_SUMMARIES,
     llm: e.MICELIO_LLM_URL
       ? {
           url: e.MICELIO_LLM_URL,

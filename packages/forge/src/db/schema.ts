@@ -224,6 +224,7 @@ export interface Database {
   oauth_flows: OAuthFlowsTable;
   oauth_signups: OAuthSignupsTable;
   review_queue: ReviewQueueTable;
+  change_summaries: ChangeSummariesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -353,6 +354,16 @@ export interface OAuthFlowsTable {
   invite: string | null;
   expires_at: Timestamp;
   created_at: Timestamp;
+}
+
+export interface ChangeSummariesTable {
+  project_id: string;
+  base_sha: string;
+  head_sha: string;
+  summary: string | null;
+  model: string | null;
+  failures: Generated<number>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface FollowsTable {

@@ -3,12 +3,19 @@
 // a small context line, the title, the description, the avatar or identicon, and a row of
 // facts. Every text is clipped here (og-text.ts), so the renderer's work stays bounded.
 import { OG_FONT_FAMILY } from "./og-fonts.ts";
-import { clip } from "./og-text.ts";
+import { clip, clipPath } from "./og-text.ts";
 
 export const OG_WIDTH = 1200;
 export const OG_HEIGHT = 630;
 
-export type OgKind = "project" | "user" | "org" | "session" | "landing";
+export type OgKind = "project" | "user" | "org" | "session" | "landing" | "commit";
+
+/** A changed file on a card of a change: its path and lines added and removed (null: binary). */
+export interface OgFile {
+  path: string;
+  added: number | null;
+  removed: number | null;
+}
 
 export interface OgCard {
   kind: OgKind;
@@ -18,6 +25,8 @@ export interface OgCard {
   description: string;
   /** A few short facts: "12 stars", "TypeScript", "+40 −3". */
   facts: string[];
+  /** The files a change touched most (cards of sessions, landings and commits). */
+  files?: OgFile[];
   /** A status word shown as a pill ("landed", "private"), if any. */
   badge?: string;
   /** Whose picture: the account's handle (for its identicon) and its avatar's hash, if uploaded. */
@@ -31,6 +40,7 @@ const UNTITLED: Record<OgKind, string> = {
   org: "Organization",
   session: "Session",
   landing: "Landing",
+  commit: "Commit",
 };
 
 /** The card with every text clipped to what the layout shows. */
@@ -42,6 +52,9 @@ export function clipCard(card: OgCard): OgCard {
     description: clip(card.description, 220),
     facts: card.facts.slice(0, 5).map((f) => clip(f, 40)),
     badge: card.badge === undefined ? undefined : clip(card.badge, 24),
+    files: card.files?.length
+      ? card.files.slice(0, 3).map((f) => ({ ...f, path: clipPath(f.path, 56) || "?" }))
+      : undefined,
   };
 }
 
@@ -61,12 +74,15 @@ const h = (type: string, style: Record<string, unknown>, ...children: (Node | st
 });
 
 const GREEN = "#2f6f4e";
+const RED = "#a3312a";
 const INK = "#1d2021";
 const MUTED = "#5f6368";
 
 /** The element tree of a clipped card; `avatarSrc` is a data: URL of the avatar or identicon. */
 export function cardTree(card: OgCard, avatarSrc: string): Node {
-  const titleSize = card.title.length > 60 ? 52 : card.title.length > 32 ? 60 : 72;
+  const files = card.files ?? [];
+  const big = files.length === 0;
+  const titleSize = card.title.length > 60 || !big ? 52 : card.title.length > 32 ? 60 : 72;
   return h(
     "div",
     {
@@ -125,7 +141,15 @@ export function cardTree(card: OgCard, avatarSrc: string): Node {
       { display: "flex", flexGrow: 1, marginTop: 40 },
       h(
         "div",
-        { display: "flex", flexDirection: "column", flexGrow: 1, flexShrink: 1, width: 820, marginRight: 40 },
+        {
+          display: "flex",
+          flexDirection: "column",
+          flexGrow: 1,
+          flexShrink: 1,
+          width: 820,
+          marginRight: 40,
+          overflow: "hidden",
+        },
         h("div", { fontSize: 28, color: MUTED, lineClamp: 1, display: "block" }, card.context),
         h(
           "div",
@@ -143,16 +167,17 @@ export function cardTree(card: OgCard, avatarSrc: string): Node {
         h(
           "div",
           {
-            fontSize: 30,
+            fontSize: big ? 30 : 28,
             lineHeight: 1.4,
             color: MUTED,
             marginTop: 22,
             display: "block",
-            lineClamp: 3,
+            lineClamp: big ? 3 : 2,
             wordBreak: "break-word",
           },
           card.description,
         ),
+        ...(big ? [] : [fileList(files)]),
       ),
       {
         type: "img",
@@ -179,6 +204,33 @@ export function cardTree(card: OgCard, avatarSrc: string): Node {
             whiteSpace: "nowrap",
           },
           f,
+        ),
+      ),
+    ),
+  );
+}
+
+const count = (n: number | null, sign: string) => (n === null ? "" : `${sign}${n}`);
+
+/** The changed files, one per row: the path, then the lines added (green) and removed (red). */
+function fileList(files: OgFile[]): Node {
+  return h(
+    "div",
+    { display: "flex", flexDirection: "column", marginTop: 16, fontSize: 22 },
+    ...files.map((f) =>
+      h(
+        "div",
+        { display: "flex", alignItems: "center", height: 32, marginTop: 2 },
+        h("div", { display: "flex", flexShrink: 1, overflow: "hidden", whiteSpace: "nowrap" }, f.path),
+        h(
+          "div",
+          { display: "flex", marginLeft: 14, color: GREEN, fontWeight: 700 },
+          f.added === null ? "binary" : count(f.added, "+"),
+        ),
+        h(
+          "div",
+          { display: "flex", marginLeft: 10, color: RED, fontWeight: 700 },
+          count(f.removed, "\u2212"),
         ),
       ),
     ),

@@ -9,7 +9,7 @@ import { clipCard, type OgCard } from "./og-card.ts";
 import { drawable } from "./og-fonts.ts";
 import { ogRenderCount, renderOgPng } from "./og-render.ts";
 import { ogHash } from "./og-service.ts";
-import { clip } from "./og-text.ts";
+import { clip, clipPath } from "./og-text.ts";
 
 /** Width and height from a PNG's IHDR chunk (which must come first). */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -67,6 +67,34 @@ describe("og text", () => {
     expect(ogHash(card())).toMatch(/^[0-9a-f]{32}$/);
     expect(clipCard(card({ facts: ["a", "b", "c", "d", "e", "f", "g"] })).facts).toHaveLength(5);
     expect(clipCard(card({ kind: "session", title: "修复 🚀" })).title).toBe("Session");
+  });
+});
+
+describe("og files of a change", () => {
+  it("keeps the end of long paths and at most three files", () => {
+    expect(clipPath("src/app.ts", 20)).toBe("src/app.ts");
+    expect(clipPath("packages/forge/src/landing/lander.ts", 12)).toBe("…g/lander.ts");
+    expect(clipPath("a\u0000b", 10)).toBe("a b");
+    const files = Array.from({ length: 5 }, (_, i) => ({ path: `f${i}`, added: i, removed: 1 }));
+    const clipped = clipCard(card({ kind: "session", files }));
+    expect(clipped.files?.map((f) => f.path)).toEqual(["f0", "f1", "f2"]);
+    expect(clipCard(card({ files: [] })).files).toBeUndefined();
+    expect(ogHash(card({ files: files.slice(0, 1) }))).not.toBe(ogHash(card()));
+  });
+
+  it("draws a change's card with its files (the agent-progress layout)", async () => {
+    const png = await renderOgPng(
+      card({
+        kind: "session",
+        facts: ["3 commits", "+120 \u221214", "5 files", "claude-code opus", "AI-generated"],
+        files: [
+          { path: `${"deep/".repeat(30)}lander.ts`, added: 90, removed: 4 },
+          { path: "logo.png", added: null, removed: null },
+        ],
+      }),
+      { svg: identiconSvg("olivia") },
+    );
+    expect(pngSize(png)).toEqual({ width: 1200, height: 630 });
   });
 });
 

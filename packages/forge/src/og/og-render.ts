@@ -6,7 +6,7 @@ import type satoriType from "satori";
 import { cardTree, clipCard, OG_HEIGHT, OG_WIDTH, type OgCard } from "./og-card.ts";
 import { ogFonts } from "./og-fonts.ts";
 
-export const OG_RENDER_VERSION = 1;
+export const OG_RENDER_VERSION = 2;
 
 let renders = 0;
 

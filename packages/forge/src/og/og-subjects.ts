@@ -2,13 +2,17 @@
 // project's language). Callers have already checked that the viewer may see the subject;
 // cards say nothing a page of the same subject would not (public project counts only).
 import { sql } from "kysely";
+import type { CommitInfo } from "../browse/git-history.ts";
 import { listRefs } from "../browse/git-read.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import type { Forge } from "../http/context.ts";
 import { dominantLanguage } from "../meta/meta-service.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
+import { sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
+import { type ChangeFacts, type ChangeRange, changeFacts, commitRange } from "../summaries/change-range.ts";
+import { changeSummary } from "../summaries/change-summary.ts";
 import type { OgCard } from "./og-card.ts";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -79,23 +83,47 @@ export async function accountCard(db: Db, a: Account): Promise<OgCard> {
 const agentOf = (name: string | null, model: string | null) =>
   name ? (model ? `${name} ${model}` : name) : null;
 
-export async function sessionCard(db: Db, p: ProjectWithOwner, s: SessionRow): Promise<OgCard> {
+/** The change's facts and summary, when the project's repository holds it. */
+async function change(
+  forge: Forge,
+  p: ProjectWithOwner,
+  range: ChangeRange | null,
+  goal: string | null,
+): Promise<{ facts?: ChangeFacts; summary?: string }> {
+  if (!range || !forge.repos.exists(p.id)) return {};
+  const dir = forge.repos.dir(p.id);
+  const facts = await changeFacts(dir, range).catch(() => undefined);
+  if (!facts) return {}; // a commit gone meanwhile (a session replaced): the card without it
+  return { facts, summary: await changeSummary(forge, p, range, goal) };
+}
+
+const lines = (f: ChangeFacts) => `+${f.added} \u2212${f.removed}`;
+
+/** The agent-progress card: goal, summary, commits, lines, files (the biggest listed), agent. */
+export async function sessionCard(forge: Forge, p: ProjectWithOwner, s: SessionRow): Promise<OgCard> {
   const agent = agentOf(s.agent_name, s.agent_model);
+  const head = forge.repos.exists(p.id) ? await sessionCommit(forge.repos.dir(p.id), s.id) : null;
+  const range = head && head !== s.base_commit ? { base: s.base_commit, head } : null;
+  const { facts, summary } = await change(forge, p, range, s.goal);
   return {
     kind: "session",
-    context: `${fullName(p)} · session`,
+    context: `${fullName(p)} · session by ${s.author_handle}`,
     title: s.goal,
-    description: `By ${s.author_handle}${agent ? ` with ${agent}` : ""}, from position ${s.base_position}${
-      s.landed_position !== null ? `, landed at position ${s.landed_position}` : ""
-    }.`,
+    description:
+      summary ??
+      `By ${s.author_handle}${agent ? ` with ${agent}` : ""}, from position ${s.base_position}${
+        s.landed_position !== null ? `, landed at position ${s.landed_position}` : ""
+      }.`,
     facts: [
-      `+${s.lines_added} −${s.lines_removed}`,
+      ...(facts ? [plural(facts.commits, "commit")] : []),
+      `+${s.lines_added} \u2212${s.lines_removed}`,
       plural(s.touched_paths, "file"),
       ...(agent ? [agent] : []),
       ORIGIN[s.origin] ?? s.origin,
     ],
+    files: facts?.top,
     badge: s.status,
-    avatar: await avatarOf(db, s.author_id, s.author_handle),
+    avatar: await avatarOf(forge.db, s.author_id, s.author_handle),
   };
 }
 
@@ -110,11 +138,11 @@ export interface LandingFacts {
   origin: string | null;
 }
 
-/** The landing at `position` on the project's trunk, or undefined. */
+/** The landing at a position on the project's trunk, or the one that made a commit; or undefined. */
 export async function findLanding(
   db: Db,
   projectId: string,
-  position: number,
+  at: { position: number } | { commit: string },
 ): Promise<LandingFacts | undefined> {
   const r = await db
     .selectFrom("landings as l")
@@ -131,7 +159,9 @@ export async function findLanding(
       "s.origin",
     ])
     .where("l.project_id", "=", projectId)
-    .where("l.position", "=", position)
+    .where((eb) =>
+      "position" in at ? eb("l.position", "=", at.position) : eb("l.commit_sha", "=", at.commit),
+    )
     .executeTakeFirst();
   if (!r) return undefined;
   return {
@@ -146,23 +176,51 @@ export async function findLanding(
   };
 }
 
-export async function landingCard(db: Db, p: ProjectWithOwner, l: LandingFacts): Promise<OgCard> {
+export async function landingCard(forge: Forge, p: ProjectWithOwner, l: LandingFacts): Promise<OgCard> {
+  const range = forge.repos.exists(p.id) ? await commitRange(forge.repos.dir(p.id), l.commit) : null;
+  const { facts, summary } = await change(forge, p, range, l.goal);
+  const landed = `Landed on trunk at position ${l.position} as commit ${l.commit.slice(0, 10)}${
+    l.author ? ` by ${l.author}` : ""
+  }${l.agent ? ` with ${l.agent}` : ""}.`;
   return {
     kind: "landing",
     context: `${fullName(p)} · landing #${l.position}`,
     title: l.goal ?? `Landing #${l.position}`,
-    description: `Landed on trunk at position ${l.position} as commit ${l.commit.slice(0, 10)}${
-      l.author ? ` by ${l.author}` : ""
-    }${l.agent ? ` with ${l.agent}` : ""}.`,
+    description: summary ?? landed,
     facts: [
       `#${l.position}`,
+      ...(facts ? [lines(facts)] : []),
       plural(l.paths, "file"),
       ...(l.agent ? [l.agent] : []),
       ...(l.origin ? [ORIGIN[l.origin] ?? l.origin] : []),
     ],
+    files: facts?.top,
     badge: "landed",
     avatar: l.authorId
-      ? await avatarOf(db, l.authorId, l.author ?? p.owner_handle)
-      : await avatarOf(db, p.owner_id, p.owner_handle),
+      ? await avatarOf(forge.db, l.authorId, l.author ?? p.owner_handle)
+      : await avatarOf(forge.db, p.owner_id, p.owner_handle),
+  };
+}
+
+/** A commit that is not a landing (a branch's, a tag's): subject, summary or body, files. */
+export async function commitCard(forge: Forge, p: ProjectWithOwner, c: CommitInfo): Promise<OgCard> {
+  const range = { base: c.parents[0] ?? null, head: c.sha };
+  const { facts, summary } = await change(forge, p, range, null);
+  const body = c.message.slice(c.subject.length).trim();
+  const day = c.author.date.toISOString().slice(0, 10);
+  return {
+    kind: "commit",
+    context: `${fullName(p)} · commit ${c.sha.slice(0, 7)}`,
+    title: c.subject || `Commit ${c.sha.slice(0, 7)}`,
+    description: summary ?? (body || `By ${c.author.name} on ${day}.`),
+    facts: [
+      ...(facts ? [lines(facts), plural(facts.files, "file")] : []),
+      c.author.name,
+      day,
+      ...(c.parents.length > 1 ? ["merge"] : []),
+    ],
+    files: facts?.top,
+    badge: p.visibility === "private" ? "private" : undefined,
+    avatar: await avatarOf(forge.db, null, c.author.name || p.owner_handle),
   };
 }

@@ -31,3 +31,9 @@ export function clip(text: string, max: number): string {
   if (out[out.length - 1] === " ") out.pop();
   return out.join("");
 }
+
+/** A cleaned path cut from the left ("…/src/app.ts") when longer than `max` graphemes. */
+export function clipPath(path: string, max: number): string {
+  const parts = [...segmenter.segment(clip(path, MAX_INPUT))].map((g) => g.segment);
+  return parts.length <= max ? parts.join("") : `…${parts.slice(parts.length - (max - 1)).join("")}`;
+}

@@ -3,12 +3,16 @@
 // request draws and stores it, the next ones (and concurrent first ones) do not draw again;
 // a change of description, bio or avatar changes the URL, and the old URL redirects to the new one;
 // a private project's pictures are 404 to anyone who may not read the project.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PNG_SIGNATURE } from "../meta/png.ts";
 import { sessionApi } from "../sessions/session-pages-fixture.ts";
 import { api, Browser } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { runGit } from "../testing/git.ts";
 import { setUpRoles, WHO, type Who } from "../testing/roles.ts";
 import { ogRenderCount } from "./og-render.ts";
 
@@ -22,6 +26,7 @@ describe("Open Graph pictures", () => {
   let f: TestForge;
   const tokens: Partial<Record<Who, string>> = {};
   const landed: Record<string, { session: string; commit: string; position: number }> = {};
+  let branchCommit = "";
 
   const get = async (path: string, who: Who = "anonymous") => {
     const headers: Record<string, string> = { accept: "text/html" };
@@ -81,6 +86,20 @@ describe("Open Graph pictures", () => {
       expect(l.status, JSON.stringify(l.body)).toBe(200);
       landed[handle] = { session: opened.id, commit: l.body.commit, position: l.body.position };
     }
+    // A commit on a branch of the private project: not a landing, a picture of its own.
+    const work = mkdtempSync(join(tmpdir(), "micelio-og-"));
+    const remote = new URL("/acme/secret.git", f.url);
+    [remote.username, remote.password] = ["olivia", owner.token];
+    await runGit(work, "clone", "-q", remote.toString(), "secret");
+    const dir = join(work, "secret");
+    await runGit(dir, "checkout", "-q", "-b", "topic");
+    writeFileSync(join(dir, "topic.txt"), "topic\n");
+    await runGit(dir, "add", "-A");
+    await runGit(dir, "commit", "-q", "-m", "A topic commit");
+    await runGit(dir, "push", "-q", "origin", "topic");
+    branchCommit = await runGit(dir, "rev-parse", "HEAD");
+    rmSync(work, { recursive: true, force: true });
+    // Without MICELIO_LLM_URL no summary is ever asked for.
   });
   afterAll(() => f.close());
 
@@ -175,6 +194,13 @@ describe("Open Graph pictures", () => {
     await png(landingUrl);
     expect(ogRenderCount()).toBe(count + 2);
     expect((await get(`/acme/open/landings/99/og/0123456789abcdef0123456789abcdef.png`)).status).toBe(404);
+    // No LLM configured: no summary job was ever enqueued.
+    const jobs = await f.forge.db
+      .selectFrom("jobs")
+      .select("id")
+      .where("kind", "=", "change.summarize")
+      .execute();
+    expect(jobs).toHaveLength(0);
   });
 
   it("a private project's pictures are 404 to whoever may not read it", async () => {
@@ -183,7 +209,9 @@ describe("Open Graph pictures", () => {
       await imageOf("/acme/secret", "owner"),
       await imageOf(`/acme/secret/sessions/${session}`, "owner"),
       await imageOf(`/acme/secret/commit/${commit}`, "owner"),
+      await imageOf(`/acme/secret/commit/${branchCommit}`, "owner"),
     ];
+    expect(pictures[3]).toContain(`/acme/secret/commit/${branchCommit}/og/`);
     const stale = pictures.map((u) =>
       u.replace(/[0-9a-f]{32}\.png$/, "0123456789abcdef0123456789abcdef.png"),
     );

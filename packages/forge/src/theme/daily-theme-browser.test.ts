@@ -5,11 +5,10 @@
 // shows its description. The home page with the theme fits 320 px without horizontal
 // overflow. The API key goes out in the Authorization header and never into the logs.
 // Fails (does not skip) when /usr/bin/chromium is missing: CI installs it.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../ops/logger.ts";
+import { type ChatServer, startChatServer } from "../testing/chat-server.ts";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
@@ -45,34 +44,24 @@ type Mode = "low" | "broken" | "hang" | "good";
 
 describe("daily theme from a chat-completions endpoint", () => {
   let f: TestForge;
-  let llm: Server;
+  let llm: ChatServer;
   let browser: Browser;
   let mode: Mode = "low";
-  const requests: Array<{ auth?: string; body: any }> = [];
   const today = dayOf(new Date());
   const html = async () => (await fetch(`${f.url}/`)).text();
   const footer = (page: string) => /<span class="theme-note"[^>]*>([\s\S]*?)<\/span>/.exec(page)?.[1] ?? "";
 
   beforeAll(async () => {
-    llm = createServer((req, res) => {
-      let body = "";
-      req.on("data", (d) => (body += d));
-      req.on("end", () => {
-        requests.push({ auth: req.headers.authorization, body: JSON.parse(body) });
-        if (mode === "hang") return; // never answers: the forge's timeout must end it
-        const content =
-          mode === "broken"
-            ? "Here is a lovely theme! (no JSON, sorry)"
-            : `\`\`\`json\n${JSON.stringify(mode === "good" ? GOOD : LOW_CONTRAST)}\n\`\`\``;
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ choices: [{ message: { role: "assistant", content } }] }));
-      });
-    });
-    await new Promise<void>((r) => llm.listen(0, "127.0.0.1", r));
-    const port = (llm.address() as AddressInfo).port;
+    llm = await startChatServer(() =>
+      mode === "hang" // never answers: the forge's timeout must end it
+        ? null
+        : mode === "broken"
+          ? "Here is a lovely theme! (no JSON, sorry)"
+          : `\`\`\`json\n${JSON.stringify(mode === "good" ? GOOD : LOW_CONTRAST)}\n\`\`\``,
+    );
     f = await startTestForge({
       MICELIO_DAILY_THEME: "on",
-      MICELIO_LLM_URL: `http://127.0.0.1:${port}/v1`,
+      MICELIO_LLM_URL: llm.url,
       MICELIO_LLM_API_KEY: KEY,
       MICELIO_LLM_MODEL: "theme-model",
       MICELIO_LLM_TIMEOUT_MS: "4000", // generous: a busy CI machine is slow to send the first request
@@ -82,16 +71,15 @@ describe("daily theme from a chat-completions endpoint", () => {
   afterAll(async () => {
     await browser?.close();
     await f?.close();
-    llm.closeAllConnections();
-    await new Promise((r) => llm.close(r));
+    await llm?.close();
   });
 
   it("a low-contrast answer (the start-up warm-up) is rejected: the date's fallback is used", async () => {
     await f.forge.theme.idle();
-    expect(requests.length).toBe(1);
-    expect(requests[0]!.auth).toBe(`Bearer ${KEY}`);
-    expect(requests[0]!.body.model).toBe("theme-model");
-    expect(requests[0]!.body.messages.at(-1).content).toContain(today);
+    expect(llm.requests.length).toBe(1);
+    expect(llm.requests[0]!.auth).toBe(`Bearer ${KEY}`);
+    expect(llm.requests[0]!.body.model).toBe("theme-model");
+    expect(llm.requests[0]!.body.messages.at(-1).content).toContain(today);
     const page = await html();
     const fallback = fallbackTheme(today);
     expect(footer(page)).toContain(fallback.description);
@@ -107,7 +95,7 @@ describe("daily theme from a chat-completions endpoint", () => {
       expect(active.source, m).toBe("fallback");
       expect(footer(await html()), m).toContain(fallbackTheme(today).description);
     }
-    expect(requests.length).toBe(3);
+    expect(llm.requests.length).toBe(3);
   });
 
   it("a good answer is stored and applied: custom properties and footer show it", async () => {

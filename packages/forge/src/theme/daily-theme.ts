@@ -4,10 +4,12 @@
 // asks the LLM, validates the answer and stores it. No page ever waits for it. A failed or
 // rejected answer leaves the fallback in place and is tried again after RETRY_MS. The cron
 // job (theme-jobs.ts) generates each new day's theme shortly after midnight UTC.
+
+import type { LlmConfig } from "../llm/chat.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
 import { fallbackTheme } from "./fallback.ts";
-import { type LlmConfig, requestTheme, ThemeRejected, validateTheme } from "./llm.ts";
+import { requestTheme, ThemeRejected, validateTheme } from "./llm.ts";
 import { themeCss } from "./theme-css.ts";
 import type { Theme } from "./theme-schema.ts";
 

@@ -1,28 +1,20 @@
-// Asks an OpenAI-compatible chat-completions endpoint for a day's theme. The request has a
-// timeout and a size limit on the answer; the API key goes only into the Authorization
-// header and never into an error message or log. The answer must be JSON matching the
-// schema and pass the contrast check, or it is rejected with the reason.
+// Asks the chat-completions endpoint (llm/chat.ts) for a day's theme. The answer must be
+// JSON matching the schema and pass the contrast check, or it is rejected with the reason.
+import {
+  type ChatMessage,
+  chatCompletion,
+  completionsUrl,
+  LlmAnswerRejected,
+  type LlmConfig,
+} from "../llm/chat.ts";
 import { contrastFailures, FIXED_SURFACES, MIN_CONTRAST } from "./contrast.ts";
 import { FONT_NAMES, type Theme, themeSchema } from "./theme-schema.ts";
 
-export interface LlmConfig {
-  /** The API's base URL (…/v1) or the full …/chat/completions URL. */
-  url: string;
-  apiKey?: string;
-  model: string;
-  timeoutMs: number;
-}
+/** An answer that is not a usable theme (also any unusable chat-completions answer). */
+export const ThemeRejected = LlmAnswerRejected;
+export { completionsUrl };
 
-const MAX_ANSWER_BYTES = 64 * 1024;
-
-export class ThemeRejected extends Error {}
-
-export function completionsUrl(url: string): string {
-  const trimmed = url.replace(/\/+$/, "");
-  return /\/chat\/completions$/.test(trimmed) ? trimmed : `${trimmed}/chat/completions`;
-}
-
-export function themePrompt(day: string) {
+export function themePrompt(day: string): ChatMessage[] {
   return [
     {
       role: "system",
@@ -71,52 +63,6 @@ export function validateTheme(raw: unknown): Theme {
 
 /** Calls the endpoint and returns a validated theme; throws on timeout, HTTP error or rejection. */
 export async function requestTheme(cfg: LlmConfig, day: string, signal?: AbortSignal): Promise<Theme> {
-  const signals = [AbortSignal.timeout(cfg.timeoutMs), ...(signal ? [signal] : [])];
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-  if (cfg.apiKey) headers.authorization = `Bearer ${cfg.apiKey}`;
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(completionsUrl(cfg.url), {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ model: cfg.model, messages: themePrompt(day), temperature: 0.9 }),
-      signal: AbortSignal.any(signals),
-      redirect: "error",
-    });
-    text = await readLimited(res);
-  } catch (err) {
-    if (err instanceof ThemeRejected) throw err;
-    const e = err as Error;
-    const reason = e.name === "TimeoutError" ? `no answer within ${cfg.timeoutMs} ms` : e.name;
-    throw new Error(`the chat-completions request failed: ${reason}`);
-  }
-  if (!res.ok) throw new Error(`the chat-completions endpoint answered HTTP ${res.status}`);
-  let body: { choices?: Array<{ message?: { content?: unknown } }> };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ThemeRejected("the endpoint's answer is not JSON");
-  }
-  const content = body.choices?.[0]?.message?.content;
-  if (typeof content !== "string") throw new ThemeRejected("the answer has no message content");
+  const content = await chatCompletion(cfg, themePrompt(day), { temperature: 0.9, signal });
   return validateTheme(extractJson(content));
-}
-
-async function readLimited(res: Response): Promise<string> {
-  const reader = res.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new ThemeRejected(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,0 +1,112 @@
+// A code change between two commits of one repository (a session's base and its commit, a
+// landing's or a commit's first parent and itself), read through git: how many commits, how
+// many files and lines, the files that changed most (for Open Graph cards), and the text an
+// LLM reads to summarize it (commit subjects, file list, the patch cut to a size). Facts are
+// kept in memory by (repository, base, head): commits never change, so neither do they.
+import { read, readHead } from "../browse/git-read.ts";
+import { emptyTreeId } from "../sessions/session-changes.ts";
+
+export interface ChangeRange {
+  /** The commit the change starts from; null for a root commit (the empty tree). */
+  base: string | null;
+  head: string;
+}
+
+export interface FileStat {
+  path: string;
+  /** Lines added and removed; null for a binary file. */
+  added: number | null;
+  removed: number | null;
+}
+
+export interface ChangeFacts {
+  commits: number;
+  files: number;
+  added: number;
+  removed: number;
+  /** The files with the most changed lines, most first (at most TOP_FILES). */
+  top: FileStat[];
+}
+
+export const TOP_FILES = 3;
+const CACHE_SIZE = 500;
+const cache = new Map<string, ChangeFacts>();
+
+async function numstat(dir: string, range: ChangeRange): Promise<FileStat[]> {
+  const from = range.base ?? (await emptyTreeId(dir));
+  const out = await read(dir, ["diff-tree", "-r", "-z", "--no-renames", "--numstat", from, range.head]);
+  // -z numstat: "added\tremoved\tpath\0" per file ("-\t-\t" for binary files).
+  return out
+    .toString("utf8")
+    .split("\0")
+    .filter(Boolean)
+    .map((rec) => {
+      const [a, r, ...path] = rec.split("\t");
+      const binary = a === "-";
+      return { path: path.join("\t"), added: binary ? null : Number(a), removed: binary ? null : Number(r) };
+    })
+    .filter((f) => f.path !== "");
+}
+
+async function countCommits(dir: string, range: ChangeRange): Promise<number> {
+  const out = await read(dir, [
+    "rev-list",
+    "--count",
+    range.head,
+    ...(range.base ? [`^${range.base}`] : []),
+    "--",
+  ]);
+  return Number(out.toString("utf8").trim()) || 0;
+}
+
+const size = (f: FileStat) => (f.added ?? 0) + (f.removed ?? 0);
+
+/** Commits, files and lines of the change, and its biggest files. */
+export async function changeFacts(dir: string, range: ChangeRange): Promise<ChangeFacts> {
+  const key = `${dir}\0${range.base ?? ""}\0${range.head}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const [files, commits] = await Promise.all([numstat(dir, range), countCommits(dir, range)]);
+  const facts: ChangeFacts = {
+    commits,
+    files: files.length,
+    added: files.reduce((n, f) => n + (f.added ?? 0), 0),
+    removed: files.reduce((n, f) => n + (f.removed ?? 0), 0),
+    top: [...files].sort((a, b) => size(b) - size(a) || a.path.localeCompare(b.path)).slice(0, TOP_FILES),
+  };
+  cache.set(key, facts);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return facts;
+}
+
+/** What the model reads: subjects of the change's commits, its files, and the patch (cut). */
+export async function changeText(dir: string, range: ChangeRange, maxPatchBytes: number) {
+  const from = range.base ?? (await emptyTreeId(dir));
+  const subjects = await read(dir, [
+    "log",
+    "--format=%s",
+    "--max-count=20",
+    range.head,
+    ...(range.base ? [`^${range.base}`] : []),
+    "--",
+  ]);
+  const files = await numstat(dir, range);
+  const patch = await readHead(
+    dir,
+    ["diff-tree", "-r", "-p", "--no-color", "--no-ext-diff", "--no-renames", from, range.head],
+    maxPatchBytes,
+  );
+  return {
+    subjects: subjects.toString("utf8").split("\n").filter(Boolean),
+    files,
+    patch: patch.data.toString("utf8"),
+    truncated: patch.truncated,
+  };
+}
+
+/** A commit as a change: from its first parent (none for a root commit) to itself. */
+export async function commitRange(dir: string, sha: string): Promise<ChangeRange | null> {
+  const out = await read(dir, ["rev-list", "--parents", "-n", "1", sha, "--"]).catch(() => null);
+  const ids = out?.toString("utf8").trim().split(" ") ?? [];
+  return ids[0] === sha ? { base: ids[1] ?? null, head: sha } : null;
+}

@@ -1,0 +1,101 @@
+// The background job that asks the LLM for a change's summary ("change.summarize"): reads the
+// change through git, sends it (summary-prompt.ts), cleans the answer and stores it in
+// change_summaries. A failure (timeout, HTTP error, unusable answer) is recorded on the row
+// with only its reason (never the request, whose headers hold the API key) and the job ends:
+// change-summary.ts decides when to ask again, so a failing endpoint is not hammered.
+import { sql } from "kysely";
+import type { Db } from "../db/db.ts";
+import type { JobHandler, JobLogger } from "../jobs/index.ts";
+import { chatCompletion, type LlmConfig } from "../llm/chat.ts";
+import { git } from "../repos/git.ts";
+import type { RepoStore } from "../repos/repo-store.ts";
+import { changeText } from "./change-range.ts";
+import { summaryPrompt } from "./summary-prompt.ts";
+import { cleanSummary } from "./summary-text.ts";
+
+export const SUMMARY_JOB = "change.summarize";
+/** The patch is cut at this size before it is sent. */
+export const MAX_PATCH_BYTES = 24 * 1024;
+
+export interface SummaryJob {
+  projectId: string;
+  /** "" for a root commit. */
+  base: string;
+  head: string;
+  goal?: string | null;
+}
+
+async function record(db: Db, job: SummaryJob, summary: string | null, model: string | null) {
+  const failed = summary === null;
+  await db
+    .insertInto("change_summaries")
+    .values({
+      project_id: job.projectId,
+      base_sha: job.base,
+      head_sha: job.head,
+      summary,
+      model,
+      failures: failed ? 1 : 0,
+    })
+    .onConflict((oc) =>
+      oc.columns(["project_id", "base_sha", "head_sha"]).doUpdateSet({
+        summary: (eb) => (failed ? eb.ref("change_summaries.summary") : eb.val(summary)),
+        model: (eb) => (failed ? eb.ref("change_summaries.model") : eb.val(model)),
+        failures: failed ? sql`change_summaries.failures + 1` : sql`0`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
+
+const SHA = /^[0-9a-f]{40,64}$/;
+const isCommit = async (dir: string, sha: string) =>
+  SHA.test(sha) &&
+  (await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${sha}^{commit}`], {
+    cwd: dir,
+    okCodes: [1, 128],
+  }).then(
+    (out) => out.toString("utf8").trim() === sha,
+    () => false,
+  ));
+
+export function summaryJobHandlers(deps: {
+  db: Db;
+  repos: RepoStore;
+  llm: LlmConfig | undefined;
+  log: JobLogger;
+}): Record<string, JobHandler> {
+  return {
+    [SUMMARY_JOB]: async (job: SummaryJob, ctx) => {
+      const { db, repos, llm, log } = deps;
+      if (!llm || !repos.exists(job.projectId)) return; // switched off or deleted meanwhile
+      const project = await db
+        .selectFrom("projects as p")
+        .innerJoin("accounts as a", "a.id", "p.owner_id")
+        .select(["p.handle", "a.handle as owner"])
+        .where("p.id", "=", job.projectId)
+        .executeTakeFirst();
+      const dir = repos.dir(job.projectId);
+      if (!project || !(await isCommit(dir, job.head)) || (job.base && !(await isCommit(dir, job.base))))
+        return; // gone meanwhile (a session's commit replaced, a project deleted)
+      const range = { base: job.base || null, head: job.head };
+      try {
+        const text = await changeText(dir, range, MAX_PATCH_BYTES);
+        const answer = await chatCompletion(
+          llm,
+          summaryPrompt({ project: `${project.owner}/${project.handle}`, goal: job.goal, ...text }),
+          { temperature: 0.2, maxTokens: 120, signal: ctx.signal },
+        );
+        const summary = cleanSummary(answer);
+        await record(db, job, summary, llm.model);
+        log.info({ project: job.projectId, head: job.head }, "change summarized");
+      } catch (err) {
+        await record(db, job, null, null);
+        log.warn(
+          { project: job.projectId, head: job.head, reason: (err as Error).message },
+          "no change summary",
+        );
+      }
+    },
+  };
+}
