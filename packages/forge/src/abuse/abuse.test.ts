@@ -241,4 +241,15 @@ describe("abuse signals and the review queue", () => {
       expect((await web.submit("/", path, { confirm: "yes" })).status, path).toBe(404);
     }
   });
+
+  it("checks a description edited later for links, as at creation", async () => {
+    expect((await A("POST", "/projects", { handle: "clean", description: "Plain words" })).status).toBe(201);
+    expect(await entry("ada", "link_heavy")).toBeUndefined();
+    expect((await A("PATCH", "/projects/ada/clean", { description: "Plain words" })).status).toBe(200);
+    expect(await entry("ada", "link_heavy")).toBeUndefined();
+    expect((await A("PATCH", "/projects/ada/clean", { description: `Now ${links(3)}` })).status).toBe(200);
+    expect((await entry("ada", "link_heavy"))?.explanation).toBe(
+      "the description of ada/clean holds 3 links (3 or more).",
+    );
+  });
 });

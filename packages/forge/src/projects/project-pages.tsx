@@ -235,7 +235,7 @@ projectPages.post("/:owner/:project/settings", async (c) => {
   const { project: p } = await getProject(db, c.get("viewer"), owner, handle, "admin");
   const values = await formFields(c);
   try {
-    await updateProject(db, c.get("viewer"), owner, handle, {
+    await updateProject(c.get("forge"), c.get("viewer"), owner, handle, {
       name: values.name,
       description: values.description ?? "",
       visibility: values.visibility,

@@ -115,13 +115,7 @@ projectsApi.openapi(
   }),
   async (c) => {
     const { owner, project } = c.req.valid("param");
-    const updated = await updateProject(
-      c.get("forge").db,
-      c.get("viewer"),
-      owner,
-      project,
-      c.req.valid("json"),
-    );
+    const updated = await updateProject(c.get("forge"), c.get("viewer"), owner, project, c.req.valid("json"));
     return c.json(projectJson(updated, "admin"), 200);
   },
 );

@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
-import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
+import { noteLinks, noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import type { Viewer } from "../accounts/viewer.ts";
 import { hasScope, isAdmin } from "../accounts/viewer.ts";
@@ -199,7 +199,15 @@ export async function createProject(
   return created;
 }
 
-export async function updateProject(db: Db, viewer: Viewer, owner: string, handle: string, input: unknown) {
+/** Applies the settings; a new description is checked for links like a new project's (abuse/). */
+export async function updateProject(
+  forge: Pick<Forge, "db" | "config" | "log">,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+  input: unknown,
+) {
+  const db = forge.db;
   const patch = requireValid(updateProjectSchema, input);
   const { project } = await getProject(db, viewer, owner, handle, "admin");
   const changes = Object.fromEntries(
@@ -207,7 +215,7 @@ export async function updateProject(db: Db, viewer: Viewer, owner: string, handl
   ) as z.infer<typeof updateProjectSchema>;
   if (Object.keys(changes).length === 0) return project;
   if (changes.visibility === "public") await requireForkMayBePublic(db, project);
-  return db.transaction().execute(async (trx) => {
+  const saved = await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable("projects")
       .set({ ...changes, updated_at: new Date() })
@@ -227,6 +235,14 @@ export async function updateProject(db: Db, viewer: Viewer, owner: string, handl
     });
     return { ...project, ...updated };
   });
+  if (changes.description && viewer.user) {
+    const where = `the description of ${project.owner_handle}/${project.handle}`;
+    await noticing(
+      forge.log,
+      noteLinks(db, forge.config.abuse, viewer.user, where, changes.description, viewer.ip),
+    );
+  }
+  return saved;
 }
 
 /** Deletes the project, then its repository (the database row goes first, so nothing serves it). */

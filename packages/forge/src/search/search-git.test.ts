@@ -31,10 +31,11 @@ describe("search over repositories", () => {
   const code = (project: string, query: string, token?: string) =>
     api(f.url, "GET", `/api/v1/projects/searcher/${project}/search/code?${query}`, { token });
   /** Polls project search until `check` holds for its text matches (a background job indexes READMEs). */
-  const eventually = async (q: string, check: (names: string[]) => boolean) => {
+  /** Searches until `check` holds (the README jobs run in the background), as `token`'s owner. */
+  const eventually = async (q: string, check: (names: string[]) => boolean, token?: string) => {
     let names: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const r = await api(f.url, "GET", `/api/v1/search/projects?q=${encodeURIComponent(q)}`);
+      const r = await api(f.url, "GET", `/api/v1/search/projects?q=${encodeURIComponent(q)}`, { token });
       names = r.body.items.map((p: { full_name: string }) => p.full_name);
       if (check(r.body.match === "text" ? names : [])) return names;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -99,7 +100,8 @@ describe("search over repositories", () => {
     expect(await eventually("frobnicator", (n) => n.includes("searcher/widgets"))).toContain(
       "searcher/widgets",
     );
-    // The private copy is indexed too, but nobody outside sees it.
+    // The private copy is indexed too (its own job), but nobody outside sees it.
+    await eventually("frobnicator", (n) => n.includes("searcher/vault"), owner.token);
     const anon = await api(f.url, "GET", "/api/v1/search/projects?q=frobnicator");
     expect(anon.body.items.map((p: { full_name: string }) => p.full_name)).toEqual(["searcher/widgets"]);
     const mine = await api(f.url, "GET", "/api/v1/search/projects?q=frobnicator", { token: owner.token });
