@@ -14,6 +14,7 @@ import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import { followsApi } from "../follows/follows-api.ts";
+import { feedApi } from "../home/feed-api.ts";
 import type { AppEnv } from "../http/context.ts";
 import { limitsApi } from "../limits/limits-api.ts";
 import { mailApi } from "../mail/mail-api.ts";
@@ -86,6 +87,7 @@ export function buildApi() {
     searchApi,
     socialApi,
     followsApi,
+    feedApi,
     mailApi,
     profileApi,
     limitsApi,

@@ -1,6 +1,6 @@
 // Following: a signed-in user follows users and organizations (idempotent both ways; nobody
 // follows themself). Lists of an account's followers and of whom a user follows, newest
-// first; suspended accounts are left out of both lists.
+// first; suspended accounts are left out of both lists and of the counts.
 import { sql } from "kysely";
 import { getAccountByHandle } from "../accounts/accounts-service.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
@@ -19,6 +19,7 @@ function requireFollower(viewer: Viewer): Account {
   return viewer.user;
 }
 
+/** The account named `handle`, unless it does not exist or is suspended (404 either way). */
 async function followable(db: Db, handle: string): Promise<Account> {
   const account = await getAccountByHandle(db, handle);
   if (account.suspended_at) throw notFound("Account not found");
@@ -57,28 +58,48 @@ export async function isFollowing(db: Db, followerId: string | undefined, follow
   return row !== undefined;
 }
 
+/** Of the accounts `ids`, those the user follows. */
+export async function followedAmong(db: Db, followerId: string | undefined, ids: string[]) {
+  if (!followerId || ids.length === 0) return new Set<string>();
+  const rows = await db
+    .selectFrom("follows")
+    .select("followee_id")
+    .where("follower_id", "=", followerId)
+    .where("followee_id", "in", ids)
+    .execute();
+  return new Set(rows.map((r) => r.followee_id));
+}
+
+/** How many follow the account and how many it follows, as the lists count them. */
 export async function followCounts(db: Db, accountId: string) {
+  const count = (self: string, other: string) =>
+    sql<number>`(SELECT count(*)::int FROM follows f JOIN accounts a ON a.id = ${sql.ref(`f.${other}`)}
+      WHERE ${sql.ref(`f.${self}`)} = ${accountId} AND a.suspended_at IS NULL)`;
   const row = await db
     .selectFrom("accounts")
     .select([
-      sql<number>`(SELECT count(*)::int FROM follows WHERE followee_id = ${accountId})`.as("followers"),
-      sql<number>`(SELECT count(*)::int FROM follows WHERE follower_id = ${accountId})`.as("following"),
+      count("followee_id", "follower_id").as("followers"),
+      count("follower_id", "followee_id").as("following"),
     ])
     .where("id", "=", accountId)
     .executeTakeFirst();
   return { followers: Number(row?.followers ?? 0), following: Number(row?.following ?? 0) };
 }
 
-type Direction = "followers" | "following";
+export type Direction = "followers" | "following";
 
 /** The followers of an account, or whom a user follows, most recent first. */
-export async function listFollows(
+export async function listFollows(db: Db, handle: string, direction: Direction, page: FollowPage = {}) {
+  return listFollowsOf(db, await followable(db, handle), direction, page);
+}
+
+/** listFollows for an account already found (the web pages find it as the profile does). */
+export async function listFollowsOf(
   db: Db,
-  handle: string,
+  account: Pick<Account, "id">,
   direction: Direction,
   page: FollowPage = {},
 ): Promise<Array<Account & { followed_at: Date }>> {
-  const account = await followable(db, handle);
   const [self, other] =
     direction === "followers"
       ? (["followee_id", "follower_id"] as const)

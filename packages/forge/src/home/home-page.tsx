@@ -2,7 +2,8 @@
 // recently active) in pages with shareable URLs (/?sort=stars&page=2). Signed-in users:
 // a feed of what the accounts they follow do and of activity in the projects they starred,
 // beside their own and their organizations' projects. /explore shows the popular projects
-// to everyone. Only projects the viewer may read appear anywhere.
+// to everyone. Only projects the viewer may read appear anywhere. The feed is also JSON at
+// GET /api/v1/user/feed (feed-api.ts).
 import { Hono } from "hono";
 import type { AppEnv } from "../http/context.ts";
 import { listOrgsOf } from "../orgs/orgs-service.ts";

@@ -1,7 +1,9 @@
-// Seeds one forge with fixed, deterministic data for the page-by-page browser suite: two
+// Seeds one forge with fixed, deterministic data for the page-by-page browser suite: three
 // users (the first is the administrator), an organization with a project, a public project
 // with a README, highlighted sources, nested folders and two commits with fixed dates, a
-// landed session with a conversation, a session waiting to land, a star and a private project.
+// landed session with a conversation, a session waiting to land, a star, a private project,
+// and a third user with a long bio who follows ben (for the follower pages; nobody whose
+// profile has a screenshot follows or is followed, so their counts stay at 0).
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,11 @@ const exec = promisify(execFile);
 
 export const ADA = { handle: "ada", password: "pw-ada-secret" };
 export const BEN = { handle: "ben" };
+export const CLEO = {
+  handle: "cleo",
+  name: "Cleo Lightkeeper",
+  bio: "Keeps the lamps lit through long nights; writes about lighthouses-lanterns-and-other-bright-things.",
+};
 export const ORG = "lamplighters";
 export const PROJECT = "lantern";
 export const ORG_PROJECT = "beacon";
@@ -162,5 +169,12 @@ export async function seedVisualForge(url: string): Promise<Seeded> {
     api(url, "PUT", `/api/v1/user/starred/${ADA.handle}/${PROJECT}`, { token: ben.token }),
     204,
   );
+  const cleo = await userWithToken(url, CLEO.handle);
+  await must(
+    "cleo's profile",
+    api(url, "PATCH", "/api/v1/user", { token: cleo.token, json: { name: CLEO.name, bio: CLEO.bio } }),
+    200,
+  );
+  await must("follow", api(url, "PUT", `/api/v1/user/following/${BEN.handle}`, { token: cleo.token }), 204);
   return { landed: landed.id, commit };
 }

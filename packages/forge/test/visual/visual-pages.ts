@@ -1,7 +1,7 @@
 // The pages the visual suite visits, each with who looks at it, its primary actions (what a
 // visitor must be able to see and reach on a phone) and whether it has screenshot baselines.
 import type { Locator, Page } from "playwright-core";
-import { ADA, ORG, ORG_PROJECT, PRIVATE, PROJECT, type Seeded } from "./visual-fixture.ts";
+import { ADA, BEN, CLEO, ORG, ORG_PROJECT, PRIVATE, PROJECT, type Seeded } from "./visual-fixture.ts";
 
 export interface VisualPage {
   /** Also the baseline's file name: `<name>-<width>.png`. */
@@ -205,6 +205,24 @@ export const PAGES: VisualPage[] = [
     path: () => `${P}/stargazers`,
     as: "anonymous",
     actions: { "stargazer link": link("ben") },
+  },
+  {
+    name: "followers",
+    path: () => `/users/${BEN.handle}/followers`,
+    as: "ada",
+    actions: {
+      "follower link": (page) => main(page).locator(`a.follow-who[href="/${CLEO.handle}"]`),
+      "Follow button": button(`Follow ${CLEO.handle}`),
+    },
+  },
+  {
+    name: "following",
+    path: () => `/users/${CLEO.handle}/following`,
+    as: "anonymous",
+    actions: {
+      "followed link": (page) => main(page).locator(`a.follow-who[href="/${BEN.handle}"]`),
+      '"Back to the profile" link': link("Back to the profile"),
+    },
   },
   {
     name: "org-members",
