@@ -31,24 +31,34 @@ export const ogPages = new Hono<AppEnv>();
 const FILE = "{[0-9a-f]{32}\\.png}";
 const IMMUTABLE = "max-age=31536000, immutable";
 
-async function serve(c: Context<AppEnv>, base: string, card: OgCard, isPrivate: boolean) {
+async function serve(c: Context<AppEnv>, path: string, card: OgCard, secret: boolean) {
   const hash = ogHash(card);
-  const priv: Record<string, string> = isPrivate ? { "Cross-Origin-Resource-Policy": "same-origin" } : {};
+  const corp: Record<string, string> = secret ? { "Cross-Origin-Resource-Policy": "same-origin" } : {};
   if (c.req.param("file") !== `${hash}.png`) {
     return c.body(null, 302, {
-      Location: `${base}/og/${hash}.png`,
-      "Cache-Control": isPrivate ? "private, no-cache" : "no-cache",
-      ...priv,
+      Location: `${path}/og/${hash}.png`,
+      "Cache-Control": secret ? "private, no-cache" : "no-cache",
+      ...corp,
     });
   }
   const png = await ogImage(c.get("forge"), card);
   return c.body(new Uint8Array(png), 200, {
     "Content-Type": "image/png",
-    "Cache-Control": `${isPrivate ? "private" : "public"}, ${IMMUTABLE}`,
+    "Cache-Control": `${secret ? "private" : "public"}, ${IMMUTABLE}`,
     ETag: `"${hash}"`,
-    ...priv,
+    ...corp,
   });
 }
+
+/** The project named in the path, if the viewer may read it (404 otherwise). */
+async function projectOf(c: Context<AppEnv>) {
+  const owner = c.req.param("owner") ?? "";
+  const project = c.req.param("project") ?? "";
+  return (await getProject(c.get("forge").db, c.get("viewer"), owner, project)).project;
+}
+
+const base = (p: { owner_handle: string; handle: string }) => `/${p.owner_handle}/${p.handle}`;
+const isPrivate = (p: { visibility: string }) => p.visibility === "private";
 
 ogPages.get(`/:owner/og/:file${FILE}`, async (c) => {
   const account = await getAccountByHandle(c.get("forge").db, c.req.param("owner"));
@@ -57,13 +67,8 @@ ogPages.get(`/:owner/og/:file${FILE}`, async (c) => {
 
 ogPages.get(`/:owner/:project/og/:file${FILE}`, async (c) => {
   const forge = c.get("forge");
-  const { project: p } = await getProject(
-    forge.db,
-    c.get("viewer"),
-    c.req.param("owner"),
-    c.req.param("project"),
-  );
-  return serve(c, `/${p.owner_handle}/${p.handle}`, await projectCard(forge, p), p.visibility === "private");
+  const p = await projectOf(c);
+  return serve(c, base(p), await projectCard(forge, p), isPrivate(p));
 });
 
 ogPages.get(`/:owner/:project/sessions/:id/og/:file${FILE}`, async (c) => {
@@ -75,38 +80,25 @@ ogPages.get(`/:owner/:project/sessions/:id/og/:file${FILE}`, async (c) => {
     c.req.param("project"),
     c.req.param("id"),
   );
-  const base = `/${p.owner_handle}/${p.handle}/sessions/${s.id}`;
-  return serve(c, base, await sessionCard(forge, p, s), p.visibility === "private");
+  return serve(c, `${base(p)}/sessions/${s.id}`, await sessionCard(forge, p, s), isPrivate(p));
 });
 
 ogPages.get(`/:owner/:project/landings/:position{[1-9][0-9]{0,9}}/og/:file${FILE}`, async (c) => {
   const forge = c.get("forge");
-  const { project: p } = await getProject(
-    forge.db,
-    c.get("viewer"),
-    c.req.param("owner"),
-    c.req.param("project"),
-  );
+  const p = await projectOf(c);
   const position = Number(c.req.param("position"));
   const landing = position <= 2_147_483_647 ? await findLanding(forge.db, p.id, { position }) : undefined;
   if (!landing) throw notFound("Landing not found");
-  const base = `/${p.owner_handle}/${p.handle}/landings/${position}`;
-  return serve(c, base, await landingCard(forge, p, landing), p.visibility === "private");
+  return serve(c, `${base(p)}/landings/${position}`, await landingCard(forge, p, landing), isPrivate(p));
 });
 
 ogPages.get(`/:owner/:project/commit/:sha{[0-9a-f]{40,64}}/og/:file${FILE}`, async (c) => {
   const forge = c.get("forge");
-  const { project: p } = await getProject(
-    forge.db,
-    c.get("viewer"),
-    c.req.param("owner"),
-    c.req.param("project"),
-  );
+  const p = await projectOf(c);
   const sha = c.req.param("sha");
   const commit = forge.repos.exists(p.id)
     ? await getCommit(forge.repos.dir(p.id), sha).catch(() => undefined)
     : undefined;
   if (!commit || commit.sha !== sha) throw notFound("Commit not found");
-  const base = `/${p.owner_handle}/${p.handle}/commit/${sha}`;
-  return serve(c, base, await commitCard(forge, p, commit), p.visibility === "private");
+  return serve(c, `${base(p)}/commit/${sha}`, await commitCard(forge, p, commit), isPrivate(p));
 });
