@@ -71,7 +71,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ),
     ...mail.handlers,
     ...themeJobHandlers(theme),
-    ...summaryJobHandlers({ db: database.db, repos, llm: config.llm, log }),
+    ...summaryJobHandlers({ db: database.db, repos, config, log }),
   };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();

@@ -50,6 +50,7 @@ const schema = z.object({
   MICELIO_LLM_MODEL: z.string().max(200).optional(),
   MICELIO_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
   MICELIO_CHANGE_SUMMARIES: z.enum(["public", "all", "off"]).default("public"),
+  MICELIO_CHANGE_SUMMARIES_PER_HOUR: z.coerce.number().int().min(0).max(100_000).default(60),
   MICELIO_GITHUB_CLIENT_ID: z.string().max(200).optional(),
   MICELIO_GITHUB_CLIENT_SECRET: z.string().max(500).optional(),
   MICELIO_GITHUB_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -97,10 +98,11 @@ export interface Config {
   /** An OpenAI-compatible chat-completions endpoint for the daily theme; unset: the built-in generator. */
   llm?: { url: string; apiKey?: string; model: string; timeoutMs: number };
   /**
-   * Which projects' code changes are sent to the LLM for the one-line summaries on their
-   * Open Graph cards (summaries/): "public" (default), "all" (private ones too), or "off".
+   * One-line summaries of code changes on Open Graph cards (summaries/): which projects' code
+   * is sent to the LLM ("public", the default; "all", private ones too; "off"), and at most
+   * how many requests start in an hour across the forge.
    */
-  changeSummaries: "public" | "all" | "off";
+  changeSummaries: { mode: "public" | "all" | "off"; perHour: number };
   /** Sign-in through other services (oauth/); a provider is on when its client id and secret are set. */
   oauth: OAuthSettings;
 }
@@ -164,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     dailyTheme: e.MICELIO_DAILY_THEME,
-    changeSummaries: e.MICELIO_CHANGE_SUMMARIES,
+    changeSummaries: { mode: e.MICELIO_CHANGE_SUMMARIES, perHour: e.MICELIO_CHANGE_SUMMARIES_PER_HOUR },
     llm: e.MICELIO_LLM_URL
       ? {
           url: e.MICELIO_LLM_URL,

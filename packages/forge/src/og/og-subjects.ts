@@ -83,18 +83,19 @@ export async function accountCard(db: Db, a: Account): Promise<OgCard> {
 const agentOf = (name: string | null, model: string | null) =>
   name ? (model ? `${name} ${model}` : name) : null;
 
-/** The change's facts and summary, when the project's repository holds it. */
+/** The change's facts, and its summary when `summarize`, if the project's repository holds it. */
 async function change(
   forge: Forge,
   p: ProjectWithOwner,
   range: ChangeRange | null,
   goal: string | null,
+  summarize = true,
 ): Promise<{ facts?: ChangeFacts; summary?: string }> {
   if (!range || !forge.repos.exists(p.id)) return {};
   const dir = forge.repos.dir(p.id);
   const facts = await changeFacts(dir, range).catch(() => undefined);
   if (!facts) return {}; // a commit gone meanwhile (a session replaced): the card without it
-  return { facts, summary: await changeSummary(forge, p, range, goal) };
+  return { facts, summary: summarize ? await changeSummary(forge, p, range, goal) : undefined };
 }
 
 const lines = (f: ChangeFacts) => `+${f.added} \u2212${f.removed}`;
@@ -104,7 +105,8 @@ export async function sessionCard(forge: Forge, p: ProjectWithOwner, s: SessionR
   const agent = agentOf(s.agent_name, s.agent_model);
   const head = forge.repos.exists(p.id) ? await sessionCommit(forge.repos.dir(p.id), s.id) : null;
   const range = head && head !== s.base_commit ? { base: s.base_commit, head } : null;
-  const { facts, summary } = await change(forge, p, range, s.goal);
+  // A session's change is summarized once it has landed: before, every upload is a new change.
+  const { facts, summary } = await change(forge, p, range, s.goal, s.status === "landed");
   return {
     kind: "session",
     context: `${fullName(p)} · session by ${s.author_handle}`,

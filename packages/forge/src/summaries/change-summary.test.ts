@@ -2,9 +2,11 @@
 // run by the test: a public session's page enqueues one summary job, the job sends the change
 // (goal, commits, files, patch) with the API key in the Authorization header only, the cleaned
 // answer is stored, and the card's URL changes to a picture that carries it. Landings and plain
-// commits (a pushed branch) get their own summaries and pictures. A private project's code is
-// never sent (MICELIO_CHANGE_SUMMARIES=public, the default); a failed answer is recorded and
-// not asked again on the next page view.
+// commits (a pushed branch) get their own summaries and pictures; an open session's card shows
+// its progress without one. A private project's code is never sent (MICELIO_CHANGE_SUMMARIES=
+// public, the default), not even by a job queued while it was public; a failed answer is
+// recorded and not asked again on the next page view; a shutdown is not counted as a failure;
+// no more than MICELIO_CHANGE_SUMMARIES_PER_HOUR attempts start in an hour.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,10 +16,12 @@ import { type ChatServer, startChatServer } from "../testing/chat-server.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit } from "../testing/git.ts";
-import { SUMMARY_JOB } from "./summarize-job.ts";
+import { SUMMARY_JOB, type SummaryJob, summaryJobHandlers } from "./summarize-job.ts";
+import { attemptDue, MAX_ATTEMPTS, RETRY_AFTER_MS } from "./summary-policy.ts";
 
 const KEY = "sk-summary-secret";
 const answer = (user: string) => {
+  if (user.includes("hang_marker")) return null; // never answers
   if (user.includes("broken_marker")) return "   ";
   if (user.includes("zebra_marker")) return 'Summary: "**Adds** the zebra\nreadme and its entry point."';
   return "Adds a feature branch file.";
@@ -79,6 +83,7 @@ describe("LLM summaries of code changes on Open Graph cards", () => {
       MICELIO_LLM_API_KEY: KEY,
       MICELIO_LLM_MODEL: "summary-model",
       MICELIO_LLM_TIMEOUT_MS: "10000",
+      MICELIO_CHANGE_SUMMARIES_PER_HOUR: "6",
     });
     token = (await userWithToken(f.url, "sam")).token;
   });
@@ -180,5 +185,92 @@ describe("LLM summaries of code changes on Open Graph cards", () => {
     expect(await ogImage(page)).toBe(before); // the card without a summary
     expect((await jobs()).length).toBe(count); // and no new request for now
     expect(llm.requests.every((r) => !r.body.messages.at(-1).content.includes("private_marker"))).toBe(true);
+  });
+
+  it("an open session's card is not summarized; the job checks privacy and shutdown itself", async () => {
+    const s = sessionApi(f.url, token, "sam", "zoo");
+    const opened = await s.open("Work in progress");
+    await s.change(opened.id, { "wip.txt": "wip\n" });
+    const count = (await jobs()).length;
+    await ogImage(`/sam/zoo/sessions/${opened.id}`);
+    expect((await jobs()).length).toBe(count);
+
+    // A job queued while the project was public runs after it went private: nothing is sent.
+    const run = summaryJobHandlers({
+      db: f.forge.db,
+      repos: f.forge.repos,
+      config: f.forge.config,
+      log: console,
+    })[SUMMARY_JOB]!;
+    const vault = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", "vault")
+      .executeTakeFirstOrThrow();
+    const head = await runGit(f.forge.repos.dir(vault.id), "rev-parse", "main");
+    const requests = llm.requests.length;
+    const ctx = (signal: AbortSignal) => ({ job: {} as never, attempt: 1, signal });
+    const job: SummaryJob = { projectId: vault.id, base: "", head };
+    await run(job, ctx(new AbortController().signal));
+    expect(llm.requests.length).toBe(requests);
+    expect((await rows()).some((r) => r.project_id === vault.id)).toBe(false);
+
+    // Stopped by a shutdown while the endpoint is thinking: no failure is counted.
+    const hangId = await project("slow", "public");
+    const hang = await landSession("slow", "hang_marker");
+    const stop = new AbortController();
+    const running = run({ projectId: hangId, base: "", head: hang.commit }, ctx(stop.signal));
+    for (let i = 0; i < 200 && llm.requests.length === requests; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(llm.requests.length).toBe(requests + 1);
+    stop.abort();
+    await running;
+    expect((await rows()).some((r) => r.project_id === hangId)).toBe(false);
+  });
+
+  it("keeps to the hourly budget", async () => {
+    // Six attempts this hour so far (budget 6): a new change's card asks for nothing.
+    expect((await rows()).length).toBeGreaterThanOrEqual(4);
+    const fill = 6 - (await rows()).length;
+    const zoo = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", "zoo")
+      .executeTakeFirstOrThrow();
+    for (let i = 0; i < fill; i++)
+      await f.forge.db
+        .insertInto("change_summaries")
+        .values({
+          project_id: zoo.id,
+          base_sha: "",
+          head_sha: String(i).repeat(40),
+          summary: "x",
+          model: "m",
+        })
+        .execute();
+    const count = (await jobs()).length;
+    const fresh = await landSession("zoo", "budget_marker");
+    await ogImage(`/sam/zoo/commit/${fresh.commit}`);
+    await ogImage(`/sam/zoo/sessions/${fresh.session}`);
+    expect((await jobs()).length).toBe(count);
+  });
+});
+
+describe("when a summary is asked for again", () => {
+  it("never once there is one; after a failure, an hour later, at most three attempts", () => {
+    const now = Date.parse("2026-11-29T12:00:00Z");
+    const at = (ms: number) => new Date(now - ms).toISOString();
+    expect(attemptDue(undefined, now)).toBe(true);
+    expect(attemptDue({ summary: "done", failures: 0, updated_at: at(10 * RETRY_AFTER_MS) }, now)).toBe(
+      false,
+    );
+    expect(attemptDue({ summary: null, failures: 1, updated_at: at(RETRY_AFTER_MS - 1) }, now)).toBe(false);
+    expect(attemptDue({ summary: null, failures: 1, updated_at: at(RETRY_AFTER_MS) }, now)).toBe(true);
+    expect(
+      attemptDue({ summary: null, failures: MAX_ATTEMPTS - 1, updated_at: at(RETRY_AFTER_MS) }, now),
+    ).toBe(true);
+    expect(attemptDue({ summary: null, failures: MAX_ATTEMPTS, updated_at: at(RETRY_AFTER_MS) }, now)).toBe(
+      false,
+    );
   });
 });

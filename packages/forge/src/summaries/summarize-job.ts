@@ -1,15 +1,17 @@
 // The background job that asks the LLM for a change's summary ("change.summarize"): reads the
 // change through git, sends it (summary-prompt.ts), cleans the answer and stores it in
-// change_summaries. A failure (timeout, HTTP error, unusable answer) is recorded on the row
-// with only its reason (never the request, whose headers hold the API key) and the job ends:
-// change-summary.ts decides when to ask again, so a failing endpoint is not hammered.
+// change_summaries. A failure (timeout, HTTP error, unusable answer) is counted on the row and
+// logged with only its reason (never the request, whose headers hold the API key), and the job
+// ends: summary-policy.ts decides when to ask again, so a failing endpoint is not hammered.
 import { sql } from "kysely";
+import type { Config } from "../config/config.ts";
 import type { Db } from "../db/db.ts";
 import type { JobHandler, JobLogger } from "../jobs/index.ts";
-import { chatCompletion, type LlmConfig } from "../llm/chat.ts";
+import { chatCompletion } from "../llm/chat.ts";
 import { git } from "../repos/git.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { changeText } from "./change-range.ts";
+import { attemptDue, MAX_ATTEMPTS, summariesOn, summaryRow } from "./summary-policy.ts";
 import { summaryPrompt } from "./summary-prompt.ts";
 import { cleanSummary } from "./summary-text.ts";
 
@@ -25,7 +27,14 @@ export interface SummaryJob {
   goal?: string | null;
 }
 
-async function record(db: Db, job: SummaryJob, summary: string | null, model: string | null) {
+/** Stores a summary, or counts a failed attempt (`failures`: set to this many instead). */
+async function record(
+  db: Db,
+  job: SummaryJob,
+  summary: string | null,
+  model: string | null,
+  failures?: number,
+) {
   const failed = summary === null;
   await db
     .insertInto("change_summaries")
@@ -35,13 +44,13 @@ async function record(db: Db, job: SummaryJob, summary: string | null, model: st
       head_sha: job.head,
       summary,
       model,
-      failures: failed ? 1 : 0,
+      failures: failed ? (failures ?? 1) : 0,
     })
     .onConflict((oc) =>
       oc.columns(["project_id", "base_sha", "head_sha"]).doUpdateSet({
         summary: (eb) => (failed ? eb.ref("change_summaries.summary") : eb.val(summary)),
         model: (eb) => (failed ? eb.ref("change_summaries.model") : eb.val(model)),
-        failures: failed ? sql`change_summaries.failures + 1` : sql`0`,
+        failures: !failed ? sql`0` : failures ? sql`${failures}::int` : sql`change_summaries.failures + 1`,
         updated_at: sql`now()`,
       }),
     )
@@ -62,22 +71,28 @@ const isCommit = async (dir: string, sha: string) =>
 export function summaryJobHandlers(deps: {
   db: Db;
   repos: RepoStore;
-  llm: LlmConfig | undefined;
+  config: Pick<Config, "llm" | "changeSummaries">;
   log: JobLogger;
 }): Record<string, JobHandler> {
   return {
     [SUMMARY_JOB]: async (job: SummaryJob, ctx) => {
-      const { db, repos, llm, log } = deps;
-      if (!llm || !repos.exists(job.projectId)) return; // switched off or deleted meanwhile
+      const { db, repos, config, log } = deps;
+      const llm = config.llm;
+      if (!llm || !repos.exists(job.projectId)) return; // switched off, or the project deleted
       const project = await db
         .selectFrom("projects as p")
         .innerJoin("accounts as a", "a.id", "p.owner_id")
-        .select(["p.handle", "a.handle as owner"])
+        .select(["p.handle", "p.visibility", "a.handle as owner"])
         .where("p.id", "=", job.projectId)
         .executeTakeFirst();
+      // Checked again here: the project may have gone private, or the setting changed, since.
+      if (!project || !summariesOn(config, project)) return;
+      if (!attemptDue(await summaryRow(db, job.projectId, job.base, job.head))) return;
       const dir = repos.dir(job.projectId);
-      if (!project || !(await isCommit(dir, job.head)) || (job.base && !(await isCommit(dir, job.base))))
-        return; // gone meanwhile (a session's commit replaced, a project deleted)
+      if (!(await isCommit(dir, job.head)) || (job.base && !(await isCommit(dir, job.base)))) {
+        await record(db, job, null, null, MAX_ATTEMPTS); // gone (a session's commit replaced): never again
+        return;
+      }
       const range = { base: job.base || null, head: job.head };
       try {
         const text = await changeText(dir, range, MAX_PATCH_BYTES);
@@ -90,6 +105,8 @@ export function summaryJobHandlers(deps: {
         await record(db, job, summary, llm.model);
         log.info({ project: job.projectId, head: job.head }, "change summarized");
       } catch (err) {
+        // Stopped by a shutdown: not the endpoint's failure; the next view asks again.
+        if (ctx.signal.aborted) return;
         await record(db, job, null, null);
         log.warn(
           { project: job.projectId, head: job.head, reason: (err as Error).message },
