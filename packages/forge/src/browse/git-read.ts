@@ -3,6 +3,8 @@
 // only ever matched against for-each-ref output or passed after --end-of-options, object
 // names are full ids we resolved, and pathspecs are literal (GIT_LITERAL_PATHSPECS), so no
 // user text is read as an option, a revision expression or pathspec magic.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { GitError, git, gitSpawn } from "../repos/git.ts";
 
 /** Environment for every read: pathspecs are plain paths, never globs or :(magic). */
@@ -124,14 +126,26 @@ export async function listRefs(dir: string): Promise<RepoRefs> {
   return { branches, tags, defaultBranch, headName };
 }
 
-/** The commit an id (full or abbreviated, 4–64 hex digits) names, or undefined. */
+/**
+ * The commit an id (full or abbreviated, 4–64 hex digits) names, or undefined. In a fork,
+ * which borrows its parent's objects (objects/info/alternates), only a commit its own refs
+ * reach: the parent's later commits, maybe private by now, are not the fork's to show.
+ */
 export async function resolveCommitId(dir: string, id: string): Promise<string | undefined> {
   if (!/^[0-9a-f]{4,64}$/i.test(id)) return undefined;
   const out = await read(dir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${id}^{commit}`], {
     okCodes: [1, 128],
   });
   const sha = out.toString("utf8").trim();
-  return /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined;
+  const borrows = existsSync(join(dir, "objects", "info", "alternates"));
+  return !borrows || (await reachable(dir, sha)) ? sha : undefined;
+}
+
+/** Whether some ref of the repository reaches the commit (nothing left once they are excluded). */
+async function reachable(dir: string, sha: string): Promise<boolean> {
+  const out = await read(dir, ["rev-list", "-n", "1", sha, "--not", "--all"]);
+  return out.toString("utf8").trim() === "";
 }
 
 export interface Location {

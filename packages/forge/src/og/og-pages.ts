@@ -11,6 +11,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { getAccountByHandle } from "../accounts/accounts-service.ts";
 import { getCommit } from "../browse/git-history.ts";
+import { resolveCommitId } from "../browse/git-read.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
@@ -96,9 +97,9 @@ ogPages.get(`/:owner/:project/commit/:sha{[0-9a-f]{40,64}}/og/:file${FILE}`, asy
   const forge = c.get("forge");
   const p = await projectOf(c);
   const sha = c.req.param("sha");
-  const commit = forge.repos.exists(p.id)
-    ? await getCommit(forge.repos.dir(p.id), sha).catch(() => undefined)
-    : undefined;
-  if (!commit || commit.sha !== sha) throw notFound("Commit not found");
+  const dir = forge.repos.exists(p.id) ? forge.repos.dir(p.id) : undefined;
+  // resolveCommitId: only a commit of this repository (a fork's own refs reach it).
+  const commit = dir && (await resolveCommitId(dir, sha)) === sha ? await getCommit(dir, sha) : undefined;
+  if (!commit) throw notFound("Commit not found");
   return serve(c, `${base(p)}/commit/${sha}`, await commitCard(forge, p, commit), isPrivate(p));
 });

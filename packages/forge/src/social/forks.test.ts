@@ -247,6 +247,35 @@ describe("forks", () => {
     expect((await api(f.url, "GET", "/api/v1/projects/team/from-bob")).body.parent).toBe("bob/app");
   });
 
+  it("a fork shows only the commits its own refs reach, not its parent's later ones", async () => {
+    const src = join(work, "src");
+    await runGit(src, "checkout", "-q", "-b", "after-the-fork");
+    await commit(src, "plan.txt", "the parent's later plan\n");
+    await runGit(src, "push", "-q", url("/alice/app.git", alice), "after-the-fork");
+    const sha = await runGit(src, "rev-parse", "HEAD");
+    await runGit(src, "checkout", "-q", "main");
+    const page = (path: string) => fetch(f.url + path, { headers: { accept: "text/html" } });
+    expect((await page(`/alice/app/commit/${sha}`)).status).toBe(200);
+    // bob/app borrows alice/app's objects, so git itself finds the commit there: the forge must not.
+    const bobDir = await projectDir("bob/app", bob);
+    expect(await runGit(bobDir, "cat-file", "-t", sha)).toBe("commit");
+    for (const path of [
+      `/bob/app/commit/${sha}`,
+      `/bob/app/commit/${sha.slice(0, 10)}`,
+      `/bob/app/tree/${sha}`,
+      `/bob/app/blob/${sha}/plan.txt`,
+      `/bob/app/raw/${sha}/plan.txt`,
+      `/bob/app/commit/${sha}/og/${"0".repeat(32)}.png`,
+    ])
+      expect((await page(path)).status, path).toBe(404);
+    for (const path of [`commits/${sha}`, `tree/${sha}`, `commits?ref=${sha}`])
+      expect((await api(f.url, "GET", `/api/v1/projects/bob/app/${path}`)).status, path).toBe(404);
+    expect((await api(f.url, "GET", `/api/v1/projects/alice/app/commits/${sha}`)).status).toBe(200);
+    // The fork's own commits still resolve by id.
+    const own = await runGit(join(work, "bob-clone"), "rev-parse", "HEAD");
+    expect((await page(`/bob/app/commit/${own}`)).status).toBe(200);
+  });
+
   it("deleting the parent leaves every fork whole", async () => {
     const forkDir = await projectDir("bob/app", bob);
     const grandDir = await projectDir("carol/app", carol);
