@@ -11,6 +11,7 @@ import { DiffView } from "../browse/commit-views.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { sessionOgImage } from "../og/og-head.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { type StoredSummary, sessionSummary } from "../summaries/session-summary.ts";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
 import { lastConflict, listFilters, listQuery, sessionChange } from "./session-pages-data.ts";
@@ -122,9 +123,17 @@ function LandStatus({ p, s }: { p: ProjectWithOwner; s: SessionRow }) {
   );
 }
 
-function Facts({ p, s }: { p: ProjectWithOwner; s: SessionRow }) {
+function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary: StoredSummary | null }) {
   return (
     <dl class="session-facts">
+      {summary ? (
+        <>
+          <dt>Summary</dt>
+          <dd>
+            {summary.text} <span class="hint">(written by {summary.model ?? "a language model"})</span>
+          </dd>
+        </>
+      ) : null}
       <dt>Author</dt>
       <dd>
         <a href={`/${s.author_handle}`}>{s.author_handle}</a>
@@ -201,6 +210,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
   const image = await sessionOgImage(c, p, s);
+  const summary = await sessionSummary(forge, p.id, s);
   return projectPage(
     c,
     p,
@@ -214,7 +224,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
           <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} />
         </p>
         <LandStatus p={p} s={s} />
-        <Facts p={p} s={s} />
+        <Facts p={p} s={s} summary={summary} />
       </section>
       {conflict ? <ConflictCard p={p} s={s} conflict={conflict} /> : null}
       <section class="session-conversation" aria-labelledby="conversation-title">

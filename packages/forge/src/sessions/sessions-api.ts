@@ -1,10 +1,12 @@
 // JSON API for sessions: open one, append to its conversation, upload its changes, land it
 // (200 with the position, or 409 listing the conflicting paths and who touched them),
 // abandon it; and the trunk's landing log.
+
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionEventJsonSchema } from "@micelio/core";
 import { apiRouter, json, jsonBody, problems, requireUser, SECURED } from "../api/openapi.ts";
 import { getProject } from "../projects/projects-service.ts";
+import { sessionSummary } from "../summaries/session-summary.ts";
 import { listLandings } from "./landings-log.ts";
 import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
 import { syncSchema, syncSession } from "./session-sync.ts";
@@ -90,13 +92,20 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions/{id}",
     tags,
     summary: "A session",
+    description:
+      "The session, with change_summary: {text, model} when the forge's LLM has summarized its change (MICELIO_LLM_URL), else null.",
     request: { params: S },
     responses: { 200: json(Session, "The session"), 404: problems[404] },
   }),
   async (c) => {
     const { owner, project, id } = c.req.valid("param");
-    const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id);
-    return c.json(sessionJson(session), 200);
+    const forge = c.get("forge");
+    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id);
+    // A one-line summary of the change, when the forge's LLM wrote one (summaries/).
+    return c.json(
+      { ...sessionJson(session), change_summary: await sessionSummary(forge, p.id, session) },
+      200,
+    );
   },
 );
 

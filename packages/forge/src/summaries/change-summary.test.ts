@@ -122,6 +122,15 @@ describe("LLM summaries of code changes on Open Graph cards", () => {
     });
     const after = await ogImage(page);
     expect(after).not.toBe(before);
+    // The page and the session's JSON show it too, saying which model wrote it.
+    expect(await html(page)).toContain(
+      'Adds the zebra readme and its entry point. <span class="hint">(written by summary-model)</span>',
+    );
+    const json = await api(f.url, "GET", `/api/v1/projects/sam/zoo/sessions/${session}`, { token });
+    expect(json.body.change_summary).toEqual({
+      text: "Adds the zebra readme and its entry point.",
+      model: "summary-model",
+    });
     const png = await fetch(after);
     expect(png.status).toBe(200);
     expect(png.headers.get("content-type")).toBe("image/png");
@@ -194,6 +203,8 @@ describe("LLM summaries of code changes on Open Graph cards", () => {
     const count = (await jobs()).length;
     await ogImage(`/sam/zoo/sessions/${opened.id}`);
     expect((await jobs()).length).toBe(count);
+    const json = await api(f.url, "GET", `/api/v1/projects/sam/zoo/sessions/${opened.id}`, { token });
+    expect(json.body.change_summary).toBeNull();
 
     // A job queued while the project was public runs after it went private: nothing is sent.
     const run = summaryJobHandlers({

@@ -1,0 +1,29 @@
+// The stored summary of a session's change (its base to its commit), for the session page and
+// the session's JSON: read only, never asked for here (the card asks, change-summary.ts).
+import type { Forge } from "../http/context.ts";
+import { sessionCommit } from "../sessions/session-changes.ts";
+import type { SessionRow } from "../sessions/session-types.ts";
+
+export interface StoredSummary {
+  text: string;
+  /** The model that wrote it. */
+  model: string | null;
+}
+
+export async function sessionSummary(
+  forge: Pick<Forge, "db" | "repos">,
+  projectId: string,
+  s: SessionRow,
+): Promise<StoredSummary | null> {
+  if (!forge.repos.exists(projectId)) return null;
+  const head = await sessionCommit(forge.repos.dir(projectId), s.id);
+  if (!head) return null;
+  const row = await forge.db
+    .selectFrom("change_summaries")
+    .select(["summary", "model"])
+    .where("project_id", "=", projectId)
+    .where("base_sha", "=", s.base_commit ?? "")
+    .where("head_sha", "=", head)
+    .executeTakeFirst();
+  return row?.summary ? { text: row.summary, model: row.model } : null;
+}
