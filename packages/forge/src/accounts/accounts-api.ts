@@ -4,7 +4,7 @@ import { noteSignup, noticing } from "../abuse/abuse-service.ts";
 import { registrationGate } from "../admin/registration.ts";
 import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
 import { listOrgsOf, orgJson } from "../orgs/orgs-service.ts";
-import { getAccountByHandle, signup, signupSchema, userJson } from "./accounts-service.ts";
+import { getVisibleAccount, signup, signupSchema, userJson } from "./accounts-service.ts";
 
 export const accountsApi = apiRouter();
 
@@ -84,7 +84,7 @@ accountsApi.openapi(
     responses: { 200: json(UserSchema, "The account"), 404: problems[404] },
   }),
   async (c) => {
-    const account = await getAccountByHandle(c.get("forge").db, c.req.valid("param").handle);
+    const account = await getVisibleAccount(c.get("forge").db, c.get("viewer"), c.req.valid("param").handle);
     return c.json(userJson(account), 200);
   },
 );

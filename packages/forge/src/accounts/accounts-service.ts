@@ -12,6 +12,7 @@ import { sendVerification } from "../mail/verify-service.ts";
 import { profileFields } from "../profiles/profile-json.ts";
 import { accountHandle } from "./handles.ts";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords.ts";
+import { isAdmin, type Viewer } from "./viewer.ts";
 
 export const signupSchema = z.object({
   handle: accountHandle,
@@ -33,6 +34,16 @@ export async function findAccountByHandle(db: Db, handle: string): Promise<Accou
 export async function getAccountByHandle(db: Db, handle: string): Promise<Account> {
   const account = await findAccountByHandle(db, handle);
   if (!account) throw notFound(`No user or organization named ${handle}`);
+  return account;
+}
+
+/**
+ * An account as others may see it: a suspended one is hidden (404, like an unknown handle)
+ * from everyone but administrators, with its profile, picture, avatar, lists and search hits.
+ */
+export async function getVisibleAccount(db: Db, viewer: Viewer, handle: string): Promise<Account> {
+  const account = await getAccountByHandle(db, handle);
+  if (account.suspended_at && !isAdmin(viewer)) throw notFound(`No user or organization named ${handle}`);
   return account;
 }
 

@@ -11,14 +11,14 @@ import { listProjects } from "../projects/projects-service.ts";
 import { StarredSection } from "../social/social-views.tsx";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
-import { getAccountByHandle } from "./accounts-service.ts";
+import { getVisibleAccount } from "./accounts-service.ts";
 
 export const profilePage = new Hono<AppEnv>();
 
 profilePage.get("/:owner", async (c) => {
   const { db } = c.get("forge");
   const viewer = c.get("viewer");
-  const account = await getAccountByHandle(db, c.req.param("owner"));
+  const account = await getVisibleAccount(db, viewer, c.req.param("owner"));
   const projects = await listProjects(db, viewer, { owner: account.handle, limit: 100 });
   const isOrg = account.kind === "org";
   const members = isOrg ? await listMembers(db, account.id) : [];

@@ -141,6 +141,23 @@ describe("administration API", () => {
       );
     expect(await names()).toEqual(["tia/garden"]);
     expect((await A("GET", "/api/v1/projects/sam/garden".replace("/api/v1", ""))).status).toBe(200);
+    // The account itself is hidden too: profile, JSON, avatar, picture, lists, search.
+    const hidden = [
+      "/sam",
+      "/users/sam/avatar",
+      "/users/sam/followers",
+      `/sam/og/${"0".repeat(32)}.png`,
+      "/api/v1/users/sam",
+      "/api/v1/users/sam/starred",
+      "/api/v1/users/sam/followers",
+    ];
+    for (const path of hidden) {
+      expect((await api(f.url, "GET", path)).status, path).toBe(404);
+      expect((await api(f.url, "GET", path, { token: tia.token })).status, path).toBe(404);
+    }
+    const users = await api(f.url, "GET", "/api/v1/search/users?q=sam");
+    expect(users.body.items.map((u: { handle: string }) => u.handle)).not.toContain("sam");
+    expect((await A("GET", "/users/sam")).status).toBe(200); // administrators still see it
 
     expect((await A("POST", "/admin/users/sam/unsuspend")).body.suspended).toBe(false);
     expect((await api(f.url, "GET", "/api/v1/user", { token: sam.token })).status).toBe(200);
@@ -152,6 +169,8 @@ describe("administration API", () => {
     ).toBe(true);
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden")).status).toBe(200);
     expect((await names()).sort()).toEqual(["sam/garden", "tia/garden"]);
+    expect((await api(f.url, "GET", "/sam")).status).toBe(200);
+    expect((await api(f.url, "GET", "/api/v1/users/sam")).status).toBe(200);
   });
 
   it("refuses to suspend oneself and to revoke the last administrator", async () => {

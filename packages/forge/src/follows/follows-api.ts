@@ -74,6 +74,7 @@ for (const direction of ["followers", "following"] as const) {
     async (c) => {
       const rows = await listFollows(
         c.get("forge").db,
+        c.get("viewer"),
         c.req.valid("param").handle,
         direction,
         c.req.valid("query"),

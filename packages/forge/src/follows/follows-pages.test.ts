@@ -162,7 +162,7 @@ describe("follower and following pages", () => {
     expect(first).toContain(`Followers <span class="count">${extra + 2}</span>`);
   });
 
-  it("404s with the profile; a suspended follower leaves lists and counts", async () => {
+  it("404s with the profile; a suspended account is hidden and leaves lists and counts", async () => {
     const anon = r.browsers.anonymous;
     expect((await anon.get("/users/nobody-here/followers")).status).toBe(404);
     expect((await anon.get("/users/nobody-here/following")).status).toBe(404);
@@ -170,10 +170,13 @@ describe("follower and following pages", () => {
       (await r.call("admin", "POST", "/api/v1/admin/users/oscar/suspend", { reason: "spam" })).status,
     ).toBe(200);
     try {
-      // The suspended account's own lists show as its profile does.
-      expect((await anon.get("/oscar")).status).toBe(200);
-      expect(listed((await anon.get("/users/oscar/following")).html)).toEqual(["olivia"]);
-      expect((await anon.get("/users/oscar/followers")).html).toContain("No one follows @oscar yet.");
+      // The suspended account is hidden like its profile, except from administrators.
+      for (const path of ["/oscar", "/users/oscar/following", "/users/oscar/followers"])
+        expect((await anon.get(path)).status, path).toBe(404);
+      const admin = r.browsers.admin;
+      expect((await admin.get("/oscar")).status).toBe(200);
+      expect(listed((await admin.get("/users/oscar/following")).html)).toEqual(["olivia"]);
+      expect((await admin.get("/users/oscar/followers")).html).toContain("No one follows @oscar yet.");
       const olivia = (await anon.get("/users/olivia/followers")).html;
       expect(listed(olivia)).toEqual(["mia"]);
       expect(olivia).toContain('Followers <span class="count">1</span>');

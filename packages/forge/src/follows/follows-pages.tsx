@@ -12,7 +12,7 @@
 // lists show as its profile does (the API's lists answer 404 for it); suspended accounts
 // never appear in anyone's list or count.
 import { type Context, Hono } from "hono";
-import { getAccountByHandle } from "../accounts/accounts-service.ts";
+import { getVisibleAccount } from "../accounts/accounts-service.ts";
 import { safeNext } from "../accounts/auth-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { Layout } from "../web/layout.tsx";
@@ -62,7 +62,7 @@ followsPages.post("/users/:handle/follow", requireSignedIn, async (c) => {
 async function listPage(c: Context<AppEnv>, direction: Direction) {
   const { db } = c.get("forge");
   const viewer = c.get("viewer");
-  const account = await getAccountByHandle(db, c.req.param("handle")!);
+  const account = await getVisibleAccount(db, viewer, c.req.param("handle")!);
   const page = Math.max(1, Math.min(Number.parseInt(c.req.query("page") ?? "1", 10) || 1, MAX_PAGE));
   const [found, counts] = await Promise.all([
     listFollowsOf(db, account, direction, {

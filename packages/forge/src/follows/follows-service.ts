@@ -2,7 +2,7 @@
 // follows themself). Lists of an account's followers and of whom a user follows, newest
 // first; suspended accounts are left out of both lists and of the counts.
 import { sql } from "kysely";
-import { getAccountByHandle } from "../accounts/accounts-service.ts";
+import { getAccountByHandle, getVisibleAccount } from "../accounts/accounts-service.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
@@ -89,8 +89,14 @@ export async function followCounts(db: Db, accountId: string) {
 export type Direction = "followers" | "following";
 
 /** The followers of an account, or whom a user follows, most recent first. */
-export async function listFollows(db: Db, handle: string, direction: Direction, page: FollowPage = {}) {
-  return listFollowsOf(db, await followable(db, handle), direction, page);
+export async function listFollows(
+  db: Db,
+  viewer: Viewer,
+  handle: string,
+  direction: Direction,
+  page: FollowPage = {},
+) {
+  return listFollowsOf(db, await getVisibleAccount(db, viewer, handle), direction, page);
 }
 
 /** listFollows for an account already found (the web pages find it as the profile does). */

@@ -9,7 +9,7 @@
 // answers 302 to the current picture, not cached, so a crawler holding an old URL gets today's.
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { getAccountByHandle } from "../accounts/accounts-service.ts";
+import { getVisibleAccount } from "../accounts/accounts-service.ts";
 import { getCommit } from "../browse/git-history.ts";
 import { resolveCommitId } from "../browse/git-read.ts";
 import { notFound } from "../errors/app-error.ts";
@@ -62,7 +62,7 @@ const base = (p: { owner_handle: string; handle: string }) => `/${p.owner_handle
 const isPrivate = (p: { visibility: string }) => p.visibility === "private";
 
 ogPages.get(`/:owner/og/:file${FILE}`, async (c) => {
-  const account = await getAccountByHandle(c.get("forge").db, c.req.param("owner"));
+  const account = await getVisibleAccount(c.get("forge").db, c.get("viewer"), c.req.param("owner"));
   return serve(c, `/${account.handle}`, await accountCard(c.get("forge").db, account), false);
 });
 

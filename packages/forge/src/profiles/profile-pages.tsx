@@ -3,7 +3,7 @@
 // user, /orgs/:org/profile for an organization's owners (bio, website, links, avatar).
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { getAccountByHandle } from "../accounts/accounts-service.ts";
+import { getAccountByHandle, getVisibleAccount } from "../accounts/accounts-service.ts";
 import type { Account } from "../db/schema.ts";
 import { SettingsNav } from "../devices/settings-nav.tsx";
 import { AppError } from "../errors/app-error.ts";
@@ -30,7 +30,7 @@ profilePages.get("/assets/profile.css", (c) =>
 
 profilePages.get("/users/:handle/avatar", async (c) => {
   const forge = c.get("forge");
-  const account = await getAccountByHandle(forge.db, c.req.param("handle"));
+  const account = await getVisibleAccount(forge.db, c.get("viewer"), c.req.param("handle"));
   const png = await readAvatar(forge.config.dataDir, account);
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");

@@ -37,6 +37,7 @@ export async function searchAccounts(db: Db, search: AccountSearch): Promise<Acc
     .selectFrom("accounts")
     .selectAll()
     .where("kind", "=", search.kind)
+    .where("suspended_at", "is", null)
     .where((eb) =>
       eb.or([
         eb(sql`lower(handle)`, "like", anywhere),

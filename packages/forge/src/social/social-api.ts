@@ -2,7 +2,7 @@
 // starred a project, fork a project and list its forks. Private projects are 404 to anyone
 // who cannot read them, in every route.
 import { createRoute, z } from "@hono/zod-openapi";
-import { getAccountByHandle, userJson } from "../accounts/accounts-service.ts";
+import { getVisibleAccount, userJson } from "../accounts/accounts-service.ts";
 import {
   apiRouter,
   json,
@@ -56,7 +56,7 @@ socialApi.openapi(
   }),
   async (c) => {
     const db = c.get("forge").db;
-    const account = await getAccountByHandle(db, c.req.valid("param").handle);
+    const account = await getVisibleAccount(db, c.get("viewer"), c.req.valid("param").handle);
     if (account.kind !== "user") throw notFound("User not found");
     return c.json(starred(await listStarred(db, c.get("viewer"), account.id, c.req.valid("query"))), 200);
   },
