@@ -64,7 +64,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {
-    ...maintenanceHandlers(database.db, config.dataDir),
+    ...maintenanceHandlers(database.db, config.dataDir, objects),
     ...repoJobHandlers(repos),
     ...searchJobHandlers(database.db, repos, (projectId, text) =>
       noticing(log, noteReadme(database.db, config.abuse, projectId, text)),

@@ -1,6 +1,7 @@
 // Both object stores against the same expectations: the local directory, and the S3 store
 // against a real S3-compatible server (s3rver, speaking the S3 REST protocol on loopback).
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/config.ts";
 import { startTestForge } from "../testing/forge.ts";
 import { checkObjectKey, localObjectStore, type ObjectStore } from "./object-store.ts";
+import { pruneObjects } from "./prune.ts";
 import { s3ObjectStore } from "./s3-object-store.ts";
 
 const root = mkdtempSync(join(tmpdir(), "micelio-objects-"));
@@ -40,11 +42,47 @@ function behavesLikeAnObjectStore(open: () => ObjectStore) {
       await expect(store.get(bad), bad).rejects.toThrow(/invalid object key/);
     }
   });
+
+  it("lists what a prefix holds, with when each was written, and prunes the old ones", async () => {
+    const store = open();
+    const start = Date.now() - 60_000;
+    await store.put("pr/og/project/a.png", "a");
+    await store.put("pr/og/user/b.png", "b");
+    await store.put("pr/themes/t.json", "{}");
+    const listed = [];
+    for await (const o of store.list("pr/og/")) listed.push(o);
+    expect(listed.map((o) => o.key).sort()).toEqual(["pr/og/project/a.png", "pr/og/user/b.png"]);
+    for (const o of listed) expect(o.modified.getTime()).toBeGreaterThan(start);
+    const none = [];
+    for await (const o of store.list("pr/nothing/")) none.push(o);
+    expect(none).toEqual([]);
+    for (const bad of ["pr/og", "../", "/", "a//"])
+      await expect(store.list(bad)[Symbol.asyncIterator]().next(), bad).rejects.toThrow(/invalid object/);
+    await expect(pruneObjects(store, "pr/og", new Date())).rejects.toThrow(/invalid object prefix/);
+    expect(await pruneObjects(store, "pr/og/", new Date(start))).toBe(0); // all newer than that
+    expect(await pruneObjects(store, "pr/og/", new Date(Date.now() + 60_000))).toBe(2);
+    expect(await store.has("pr/og/project/a.png")).toBe(false);
+    expect(await store.has("pr/themes/t.json")).toBe(true); // outside the prefix
+  });
 }
 
 describe("local object store", () => {
   const dir = join(root, "local");
   behavesLikeAnObjectStore(() => localObjectStore(dir));
+
+  it("prunes by the time a file was written, skipping writes in progress", async () => {
+    const store = localObjectStore(dir);
+    await store.put("old/og/x.png", "x");
+    await store.put("old/og/y.png", "y");
+    const day = 86_400_000;
+    const then = new Date(Date.now() - 40 * day);
+    await utimes(join(dir, "old", "og", "x.png"), then, then);
+    writeFileSync(join(dir, "old", "og", "z.png.abc.tmp"), "half");
+    expect(await pruneObjects(store, "old/og/", new Date(Date.now() - 30 * day))).toBe(1);
+    expect(await store.has("old/og/x.png")).toBe(false);
+    expect(await store.has("old/og/y.png")).toBe(true);
+    expect(readdirSync(join(dir, "old", "og")).sort()).toEqual(["y.png", "z.png.abc.tmp"]);
+  });
 
   it("leaves no temporary files behind", async () => {
     const store = localObjectStore(dir);

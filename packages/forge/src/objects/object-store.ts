@@ -3,8 +3,9 @@
 // (data/objects); writes go to a temporary file renamed into place, so a reader never sees
 // half an object and two writers of the same key both leave a whole one.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import type { Dirent } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 
 export interface ObjectStore {
   /** The object's bytes, or null when there is none under the key. */
@@ -12,6 +13,21 @@ export interface ObjectStore {
   put(key: string, body: Buffer | string): Promise<void>;
   has(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /** The objects whose keys start with `prefix` (a key's first segments and "/"), any order. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+}
+
+export interface StoredObject {
+  key: string;
+  /** When it was last written. */
+  modified: Date;
+}
+
+/** A prefix to list under: whole segments ending in "/" ("og/", "og/project/"). */
+export function checkObjectPrefix(prefix: string): string {
+  if (!prefix.endsWith("/")) throw new Error(`invalid object prefix: ${JSON.stringify(prefix)}`);
+  checkObjectKey(prefix.slice(0, -1));
+  return prefix;
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -60,5 +76,27 @@ export function localObjectStore(root: string): ObjectStore {
     async delete(key) {
       await rm(file(key), { force: true });
     },
+    async *list(prefix) {
+      yield* walk(root, join(root, ...checkObjectPrefix(prefix).split("/").filter(Boolean)));
+    },
   };
+}
+
+/** Every whole file below `dir` (not the temporary files of writes in progress). */
+async function* walk(root: string, dir: string): AsyncGenerator<StoredObject> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw e;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(root, path);
+    else if (entry.isFile() && !entry.name.endsWith(".tmp")) {
+      const info = await stat(path).catch(() => null); // deleted meanwhile
+      if (info) yield { key: relative(root, path).split(sep).join("/"), modified: info.mtime };
+    }
+  }
 }

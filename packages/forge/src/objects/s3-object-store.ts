@@ -2,7 +2,7 @@
 // several machines or keep artifacts off local disk. Same keys and behaviour as the local
 // directory; an optional prefix keeps the forge's objects apart in a shared bucket.
 import type { S3Client } from "@aws-sdk/client-s3";
-import { checkObjectKey, type ObjectStore } from "./object-store.ts";
+import { checkObjectKey, checkObjectPrefix, type ObjectStore } from "./object-store.ts";
 
 export interface S3Settings {
   bucket: string;
@@ -80,6 +80,19 @@ export function s3ObjectStore(s: S3Settings): ObjectStore & { settings: S3Settin
       const Key = keyOf(key);
       const { s3, client } = await open();
       await client.send(new s3.DeleteObjectCommand({ Bucket: s.bucket, Key }));
+    },
+    async *list(prefix) {
+      const Prefix = s.prefix + checkObjectPrefix(prefix);
+      const { s3, client } = await open();
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(
+          new s3.ListObjectsV2Command({ Bucket: s.bucket, Prefix, ContinuationToken }),
+        );
+        for (const o of page.Contents ?? [])
+          if (o.Key) yield { key: o.Key.slice(s.prefix.length), modified: o.LastModified ?? new Date(0) };
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
     },
   };
 }
