@@ -184,6 +184,7 @@ describe.skipIf(!redisUp)(`rate limits in Redis (${REDIS_URL}), shared by two fo
       REDIS_URL,
       MICELIO_RATE_LIMIT_ANON: String(ANON),
       MICELIO_RATE_LIMIT_USER: String(USER),
+      MICELIO_LOGIN_MAX_FAILURES: "2",
     };
     a = await startTestForge(env);
     b = await startTestForge(env);
@@ -228,5 +229,20 @@ describe.skipIf(!redisUp)(`rate limits in Redis (${REDIS_URL}), shared by two fo
     expect(remaining).toEqual([3, 2, 1, 0]);
     expectLimited(await get(`${a.url}/api/v1/user`, ip, auth), USER);
     expectLimited(await get(`${b.url}/api/v1/user`, randomLoopback(), auth), USER);
+  });
+
+  it("counts failed passwords for a login name across both forges together", async () => {
+    const login = `ghost-${ulid().toLowerCase()}`;
+    keys.push(`micelio:rl:login-name:${login}`);
+    const basic = { authorization: `Basic ${Buffer.from(`${login}:wrong-password`).toString("base64")}` };
+    expect((await get(`${a.url}/api/v1/user`, randomLoopback(), basic)).status).toBe(401);
+    expect((await get(`${b.url}/api/v1/user`, randomLoopback(), basic)).status).toBe(401);
+    expect(Number(await redis.get(`micelio:rl:login-name:${login}`))).toBe(2);
+    // Both forges now refuse the name before checking any password.
+    for (const f of [a, b]) {
+      const r = await get(`${f.url}/api/v1/user`, randomLoopback(), basic);
+      expect(r.status).toBe(429);
+      expect(num(r, "Retry-After")).toBeGreaterThan(0);
+    }
   });
 });

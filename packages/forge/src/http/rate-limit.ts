@@ -5,7 +5,12 @@
 // Answers carry RateLimit-* headers; refusals are 429 with Retry-After.
 import type { MiddlewareHandler } from "hono";
 import { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "./context.ts";
 
@@ -17,6 +22,11 @@ export interface RateLimiter {
     kind: RateTier,
   ): Promise<{ allowed: boolean; limit: number; remaining: number; resetSeconds: number }>;
   close(): Promise<void>;
+  /**
+   * A counter of `points` per `durationSeconds` in the same store (Redis when configured, so
+   * all forge processes share it; memory otherwise), for limits beside the request tiers.
+   */
+  counter(prefix: string, points: number, durationSeconds: number): RateLimiterAbstract;
   /** Settles once the store is usable (Redis connected, or after a short wait). */
   ready: Promise<void>;
 }
@@ -39,16 +49,16 @@ export function createRateLimiter(opts: {
         setTimeout(done, 5000).unref();
       })
     : Promise.resolve();
-  const make = (points: number, prefix: string) =>
+  const make = (points: number, prefix: string, duration = 60): RateLimiterAbstract =>
     redis
       ? new RateLimiterRedis({
           storeClient: redis,
           points,
-          duration: 60,
+          duration,
           keyPrefix: `micelio:rl:${prefix}`,
-          insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
+          insuranceLimiter: new RateLimiterMemory({ points, duration }),
         })
-      : new RateLimiterMemory({ points, duration: 60, keyPrefix: prefix });
+      : new RateLimiterMemory({ points, duration, keyPrefix: prefix });
   const limiters = {
     anonymous: make(opts.anonymousPerMinute, "anon"),
     user: make(opts.userPerMinute, "user"),
@@ -61,6 +71,7 @@ export function createRateLimiter(opts: {
   };
   return {
     ready,
+    counter: (prefix, points, durationSeconds) => make(points, prefix, durationSeconds),
     async consume(key, kind) {
       try {
         const r = await limiters[kind].consume(key);

@@ -2,15 +2,16 @@
 // the API and git (http/authenticate.ts). Failures are counted per login name, whether or
 // not such an account exists (so the answer never tells), and per IP address, within
 // MICELIO_LOGIN_WINDOW seconds. Once either allowance is used up, further attempts are
-// refused with 429 and Retry-After before any password is checked. Counters live in process
-// memory, one set per running forge.
-import { RateLimiterMemory } from "rate-limiter-flexible";
+// refused with 429 and Retry-After before any password is checked. Counters live where the
+// request rate limits do (http/rate-limit.ts): in Redis when REDIS_URL is set, so every forge
+// process sees the same failures; else in process memory, one set per running forge.
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { AppError } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 
 interface Limiters {
-  name: RateLimiterMemory;
-  ip: RateLimiterMemory;
+  name: RateLimiterAbstract;
+  ip: RateLimiterAbstract;
 }
 
 const byForge = new WeakMap<Forge, Limiters>();
@@ -20,8 +21,8 @@ function limiters(forge: Forge): Limiters {
   if (!set) {
     const { maxFailures, maxFailuresPerIp, windowSeconds } = forge.config.login;
     set = {
-      name: new RateLimiterMemory({ points: maxFailures, duration: windowSeconds, keyPrefix: "login-name" }),
-      ip: new RateLimiterMemory({ points: maxFailuresPerIp, duration: windowSeconds, keyPrefix: "login-ip" }),
+      name: forge.limiter.counter("login-name", maxFailures, windowSeconds),
+      ip: forge.limiter.counter("login-ip", maxFailuresPerIp, windowSeconds),
     };
     byForge.set(forge, set);
   }
@@ -34,7 +35,7 @@ export const loginKey = (login: string) => login.trim().toLowerCase().slice(0, 2
 /** Seconds to wait before this login may be tried again from this address; 0 when it may now. */
 export async function loginWait(forge: Forge, login: string, ip: string): Promise<number> {
   const l = limiters(forge);
-  const checks: [RateLimiterMemory, string][] = [
+  const checks: [RateLimiterAbstract, string][] = [
     [l.name, loginKey(login)],
     [l.ip, ip || "unknown"],
   ];
