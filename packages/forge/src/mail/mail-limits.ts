@@ -1,7 +1,8 @@
 // Rate limits for the actions that send mail or check a password: password-reset requests
 // per IP and per address, verification resends and address changes per account. Counters
-// live in process memory, one set per running forge; refusals are 429 with Retry-After.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+// live where the request rate limits do (Redis with REDIS_URL, shared by every process; else
+// memory, one set per running forge); refusals are 429 with Retry-After.
+import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 
@@ -20,7 +21,7 @@ export const MAIL_LIMITS = {
 
 export type MailLimit = keyof typeof MAIL_LIMITS;
 
-const byForge = new WeakMap<Forge, Record<MailLimit, RateLimiterMemory>>();
+const byForge = new WeakMap<Forge, Record<MailLimit, RateLimiterAbstract>>();
 
 function limiters(forge: Forge) {
   let set = byForge.get(forge);
@@ -28,9 +29,9 @@ function limiters(forge: Forge) {
     set = Object.fromEntries(
       Object.entries(MAIL_LIMITS).map(([name, o]) => [
         name,
-        new RateLimiterMemory({ ...o, keyPrefix: name }),
+        forge.limiter.counter(`mail-${name}`, o.points, o.duration),
       ]),
-    ) as Record<MailLimit, RateLimiterMemory>;
+    ) as Record<MailLimit, RateLimiterAbstract>;
     byForge.set(forge, set);
   }
   return set;
