@@ -7,6 +7,7 @@ import { serve } from "@hono/node-server";
 import { noteReadme, noticing } from "./abuse/abuse-service.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config/config.ts";
+import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import type { Forge } from "./http/context.ts";
@@ -51,6 +52,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     }));
   const applied = await migrate(database);
   if (applied.length) log.info({ applied }, "database migrated");
+  const secrets = await openInstanceSecrets(config, database.db, log);
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
   await limiter.ready;
   const repos = createRepoStore(config.dataDir);
@@ -60,7 +62,18 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const lander = new Lander(database.db, repos, log);
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
-  const forge: Forge = { config, db: database.db, database, log, limiter, repos, lander, objects, theme };
+  const forge: Forge = {
+    config,
+    db: database.db,
+    database,
+    log,
+    limiter,
+    repos,
+    lander,
+    objects,
+    theme,
+    secrets,
+  };
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {

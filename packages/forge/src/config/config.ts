@@ -1,6 +1,7 @@
 // Reads the forge's settings from the environment once, with the embedded defaults.
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseSecretKey, type SecretKey } from "../crypto/secret-key.ts";
 import type { S3Settings } from "../objects/s3-object-store.ts";
 
 const schema = z.object({
@@ -27,6 +28,16 @@ const schema = z.object({
   MICELIO_ABUSE_LINKS: z.coerce.number().int().positive().default(20),
   MICELIO_ABUSE_FAILED_PUSHES: z.coerce.number().int().positive().default(10),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
+  MICELIO_SECRET_KEY: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const key = parseSecretKey(text);
+      // The message never repeats the value.
+      if (!key) ctx.addIssue({ code: "custom", message: "must be 32 bytes: 64 hex digits or base64" });
+      return key ?? undefined;
+    }),
   LOG_LEVEL: z.string().default("info"),
   SMTP_URL: z
     .string()
@@ -84,6 +95,11 @@ export interface Config {
   abuse: { signupsPerIpHour: number; projectsPerHour: number; links: number; failedPushesHour: number };
   /** "auto": Secure cookies whenever the request arrived over https. */
   secureCookies: "auto" | "true" | "false";
+  /**
+   * The key that encrypts secrets kept in the database (crypto/); unset: the key in
+   * <dataDir>/secret.key, made on first start.
+   */
+  secretKey?: SecretKey;
   logLevel: string;
   /** smtp(s)://user:pass@host:port to send mail; without it mail is written to files (mail/). */
   smtpUrl?: string;
@@ -147,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       failedPushesHour: e.MICELIO_ABUSE_FAILED_PUSHES,
     },
     secureCookies: e.MICELIO_SECURE_COOKIES,
+    secretKey: e.MICELIO_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MICELIO_MAIL_FROM,

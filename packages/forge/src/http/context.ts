@@ -3,6 +3,7 @@
 import type { Viewer } from "../accounts/viewer.ts";
 import type { WebSession } from "../accounts/web-sessions.ts";
 import type { Config } from "../config/config.ts";
+import type { SecretBox } from "../crypto/secret-box.ts";
 import type { DatabaseHandle, Db } from "../db/db.ts";
 import type { Lander } from "../landing/lander.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
@@ -23,6 +24,8 @@ export interface Forge {
   objects: ObjectStore;
   /** The day's theme personality for pages (theme/). */
   theme: DailyTheme;
+  /** Encrypts the secrets the forge keeps in the database and must read back (crypto/). */
+  secrets: SecretBox;
 }
 
 export type AppEnv = {

@@ -2,10 +2,14 @@
 // a random value in an HttpOnly cookie (path /auth) and the database only its hash, with the
 // state sent to the provider, the PKCE verifier and the OIDC nonce. A callback is accepted
 // once, from the browser that started it, with the state it was given, within 10 minutes.
-// A sign-up waiting for its handle is kept the same way, for 30 minutes.
+// A sign-up waiting for its handle is kept the same way, for 30 minutes. The PKCE verifier and
+// an invitation's token are sealed with the forge's key (crypto/secret-box.ts): the invite
+// outlives the row, and the verifier is the one secret half of PKCE. A row this key cannot
+// read (the key changed within those minutes) counts as no flow: the user starts again.
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { randomToken, safeEqual, sha256 } from "../accounts/secrets.ts";
+import { type SecretBox, SecretBoxError } from "../crypto/secret-box.ts";
 import type { Db } from "../db/db.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -28,6 +32,16 @@ function setAuthCookie(c: Context<AppEnv>, name: string, value: string, minutes:
   });
 }
 
+/** A sealed column's value; null if this forge's key cannot read it. */
+function revealed(box: SecretBox, stored: string): string | null {
+  try {
+    return box.reveal(stored).value;
+  } catch (err) {
+    if (err instanceof SecretBoxError) return null;
+    throw err;
+  }
+}
+
 async function sweep(db: Db) {
   const now = new Date();
   await db.deleteFrom("oauth_flows").where("expires_at", "<", now).execute();
@@ -36,7 +50,7 @@ async function sweep(db: Db) {
 
 /** Starts a flow: stores its secrets, sets the cookie, returns what goes to the provider. */
 export async function beginFlow(c: Context<AppEnv>, provider: string, next: string, invite?: string) {
-  const db = c.get("forge").db;
+  const { db, secrets } = c.get("forge");
   await sweep(db);
   const cookie = randomToken();
   const state = randomToken();
@@ -48,10 +62,10 @@ export async function beginFlow(c: Context<AppEnv>, provider: string, next: stri
       id: sha256(cookie),
       provider,
       state,
-      code_verifier: verifier,
+      code_verifier: secrets.seal(verifier),
       nonce,
       next,
-      invite: invite ?? null,
+      invite: invite ? secrets.seal(invite) : null,
       expires_at: new Date(Date.now() + FLOW_MINUTES * 60_000),
     })
     .execute();
@@ -83,13 +97,11 @@ export async function takeFlow(c: Context<AppEnv>, provider: string, state: stri
     .executeTakeFirst();
   if (!row || row.expires_at.getTime() < Date.now() || row.provider !== provider) return null;
   if (!state || state.length > 200 || !safeEqual(state, row.state)) return null;
-  return {
-    provider: row.provider,
-    codeVerifier: row.code_verifier,
-    nonce: row.nonce,
-    next: row.next,
-    invite: row.invite,
-  };
+  const { secrets } = c.get("forge");
+  const codeVerifier = revealed(secrets, row.code_verifier);
+  const invite = row.invite === null ? null : revealed(secrets, row.invite);
+  if (codeVerifier === null || (row.invite !== null && invite === null)) return null;
+  return { provider: row.provider, codeVerifier, nonce: row.nonce, next: row.next, invite };
 }
 
 export interface PendingSignup {
@@ -112,9 +124,9 @@ export async function savePendingSignup(
   flow: Flow,
 ) {
   const cookie = randomToken();
-  await c
-    .get("forge")
-    .db.insertInto("oauth_signups")
+  const { db, secrets } = c.get("forge");
+  await db
+    .insertInto("oauth_signups")
     .values({
       id: sha256(cookie),
       provider: provider.id,
@@ -125,7 +137,7 @@ export async function savePendingSignup(
       email: profile.email?.slice(0, 254) ?? null,
       email_verified: profile.emailVerified,
       next: flow.next,
-      invite: flow.invite,
+      invite: flow.invite === null ? null : secrets.seal(flow.invite),
       expires_at: new Date(Date.now() + SIGNUP_MINUTES * 60_000),
     })
     .execute();
@@ -142,6 +154,8 @@ export async function findPendingSignup(c: Context<AppEnv>): Promise<PendingSign
     .where("id", "=", sha256(cookie))
     .executeTakeFirst();
   if (!row || row.expires_at.getTime() < Date.now()) return null;
+  const invite = row.invite === null ? null : revealed(c.get("forge").secrets, row.invite);
+  if (row.invite !== null && invite === null) return null;
   return {
     id: row.id,
     provider: row.provider,
@@ -152,7 +166,7 @@ export async function findPendingSignup(c: Context<AppEnv>): Promise<PendingSign
     email: row.email,
     emailVerified: row.email_verified,
     next: row.next,
-    invite: row.invite,
+    invite,
   };
 }
 

@@ -3,9 +3,11 @@
 // Sign-up asks for a handle; signing in again finds the account; equal addresses never merge
 // accounts; a wrong or replayed state is refused; linking and unlinking from settings, never
 // the last way to sign in; two-factor, suspension and closed registration still apply.
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvite } from "../admin/registration.ts";
 import { loadConfig } from "../config/config.ts";
+import { createSecretBox } from "../crypto/secret-box.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { Authenticator } from "../two-factor/test-authenticator.ts";
 import { startTestOidc, type TestOidc } from "./test-oidc.ts";
@@ -352,6 +354,41 @@ describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
     expect(await whoAmI(c)).toBeNull();
   });
 
+  it("keeps a flow's PKCE verifier and invite sealed in the database", async () => {
+    const started = await fetch(`${f.url}/auth/gitlab?invite=invite-token-123`, { redirect: "manual" });
+    expect(started.status).toBe(302);
+    const authorize = new URL(started.headers.get("location")!);
+    const challenge = authorize.searchParams.get("code_challenge");
+    expect(challenge).toBeTruthy();
+    const row = await db()
+      .selectFrom("oauth_flows")
+      .select(["id", "code_verifier", "invite"])
+      .orderBy("created_at", "desc")
+      .executeTakeFirstOrThrow();
+    for (const value of [row.code_verifier, row.invite])
+      expect(value).toMatch(new RegExp(`^enc:v1:${f.forge.secrets.keyId}:`));
+    expect(f.forge.secrets.open(row.invite!)).toBe("invite-token-123");
+    // The sealed verifier is the one behind the challenge sent to the provider.
+    const verifier = f.forge.secrets.open(row.code_verifier);
+    expect(createHash("sha256").update(verifier).digest("base64url")).toBe(challenge);
+    // Sealed with another key (the forge's key changed mid-flow): the callback says to start again.
+    await db()
+      .updateTable("oauth_flows")
+      .set({ code_verifier: createSecretBox(randomBytes(32)).seal(verifier) })
+      .where("id", "=", row.id)
+      .execute();
+    const cookie = started.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("mc_oauth="))!
+      .split(";")[0];
+    const state = authorize.searchParams.get("state")!;
+    const back = await fetch(`${f.url}/auth/gitlab/callback?state=${state}&code=abc`, {
+      headers: { cookie },
+    });
+    expect(back.status).toBe(400);
+    expect(await back.text()).toContain("Sign-in expired");
+  });
+
   it("applies the registration mode to sign-up through a provider", async () => {
     await db().insertInto("instance_settings").values({ key: "registration", value: "closed" }).execute();
     try {
@@ -377,6 +414,10 @@ describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
       const b = new Agent();
       const form = await b.go(`${f.url}/auth/github?invite=${token}`);
       expect(form.url).toBe(`${f.url}/auth/signup`);
+      // The pending sign-up keeps the invite sealed, not as a token anyone reading the table could use.
+      const pendingRows = await db().selectFrom("oauth_signups").select("invite").execute();
+      expect(JSON.stringify(pendingRows)).not.toContain(token);
+      expect(pendingRows.some((r) => r.invite?.startsWith(`enc:v1:${f.forge.secrets.keyId}:`))).toBe(true);
       const done = await b.submit(form, /\/auth\/signup/, { handle: "invited" });
       expect(done.url).toBe(`${f.url}/`);
       await signedInAs(b, "invited");

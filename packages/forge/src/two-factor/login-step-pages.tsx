@@ -13,7 +13,8 @@ import { countPasskeys } from "../passkeys/passkey-store.ts";
 import { Alert, CsrfField, Layout } from "../web/layout.tsx";
 import { formFields, meta } from "../web/page.ts";
 import { countFailure, endChallenge, findChallenge } from "./login-challenge.ts";
-import { checkSecondFactor } from "./two-factor-service.ts";
+import { logUnreadable } from "./totp-secrets.ts";
+import { checkSecondFactor, UnreadableTotpSecret } from "./two-factor-service.ts";
 
 export const loginStepPages = new Hono<AppEnv>();
 
@@ -69,7 +70,7 @@ loginStepPages.get("/login/two-factor", async (c) => {
 loginStepPages.post("/login/two-factor", async (c) => {
   const challenge = await findChallenge(c);
   if (!challenge) return c.redirect("/login", 303);
-  const { db } = c.get("forge");
+  const { db, secrets } = c.get("forge");
   const { user } = challenge;
   const ip = c.get("viewer").ip;
 
@@ -86,7 +87,15 @@ loginStepPages.post("/login/two-factor", async (c) => {
   }
 
   const { code = "" } = await formFields(c);
-  const method = code.length <= 20 ? await checkSecondFactor(db, user, code, { user, ip }) : null;
+  let method: Awaited<ReturnType<typeof checkSecondFactor>> = null;
+  try {
+    method = code.length <= 20 ? await checkSecondFactor(db, secrets, user, code, { user, ip }) : null;
+  } catch (err) {
+    if (!(err instanceof UnreadableTotpSecret)) throw err;
+    // Not counted as a wrong code: no code can pass, and recovery codes must stay usable.
+    logUnreadable(c.get("log"), user.handle, err.reason);
+    return stepPage(c, err.message, 401);
+  }
   if (!method) {
     await recordSecurityEvent(db, { user: null, ip }, user, "auth.two_factor_failed");
     if (await countFailure(c, challenge)) return stepPage(c, "That code is not correct.", 401);

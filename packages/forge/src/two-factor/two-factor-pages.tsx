@@ -12,6 +12,7 @@ import { requireSignedIn } from "../web/require-signed-in.ts";
 import { loginStepPages } from "./login-step-pages.tsx";
 import { RECOVERY_CODE_COUNT } from "./recovery-codes.ts";
 import { groupSecret, otpauthUri } from "./totp.ts";
+import { logUnreadable } from "./totp-secrets.ts";
 import {
   cancelEnrolment,
   confirmEnrolment,
@@ -19,6 +20,7 @@ import {
   regenerateRecoveryCodes,
   startEnrolment,
   twoFactorStatus,
+  UnreadableTotpSecret,
 } from "./two-factor-service.ts";
 
 export const twoFactorPages = new Hono<AppEnv>();
@@ -87,7 +89,8 @@ async function page(
   opts: { codes?: string[]; message?: string; failure?: FormFailure; form?: string } = {},
 ) {
   const user = c.get("viewer").user!;
-  const status = await twoFactorStatus(c.get("forge").db, user.id);
+  const { db, secrets } = c.get("forge");
+  const status = await twoFactorStatus(db, secrets, user.id);
   const csrf = c.get("csrfToken");
   const failureFor = (form: string) => (opts.form === form ? opts.failure : undefined);
   let body: Child;
@@ -206,6 +209,8 @@ async function act(c: Ctx, form: string, run: () => Promise<Response>) {
   try {
     return await run();
   } catch (err) {
+    if (err instanceof UnreadableTotpSecret)
+      logUnreadable(c.get("log"), c.get("viewer").user!.handle, err.reason);
     return page(c, { failure: formFailure(err), form });
   }
 }
@@ -213,7 +218,8 @@ async function act(c: Ctx, form: string, run: () => Promise<Response>) {
 twoFactorPages.post("/settings/two-factor/setup", async (c) => {
   const { password = "" } = await formFields(c);
   return act(c, "setup", async () => {
-    await startEnrolment(c.get("forge").db, c.get("viewer").user!, password);
+    const { db, secrets } = c.get("forge");
+    await startEnrolment(db, secrets, c.get("viewer").user!, password);
     return c.redirect("/settings/two-factor", 303);
   });
 });
@@ -227,7 +233,8 @@ twoFactorPages.post("/settings/two-factor/confirm", async (c) => {
   const { code = "" } = await formFields(c);
   const v = c.get("viewer");
   return act(c, "confirm", async () => {
-    const codes = await confirmEnrolment(c.get("forge").db, v.user!, code, actorOf(v.user, v.ip));
+    const { db, secrets } = c.get("forge");
+    const codes = await confirmEnrolment(db, secrets, v.user!, code, actorOf(v.user, v.ip));
     return page(c, { codes, message: "Two-factor authentication is now on." });
   });
 });
@@ -245,7 +252,8 @@ twoFactorPages.post("/settings/two-factor/disable", async (c) => {
   const { password = "", code = "" } = await formFields(c);
   const v = c.get("viewer");
   return act(c, "disable", async () => {
-    await disableTwoFactor(c.get("forge").db, v.user!, password, code, actorOf(v.user, v.ip));
+    const { db, secrets } = c.get("forge");
+    await disableTwoFactor(db, secrets, v.user!, password, code, actorOf(v.user, v.ip));
     return page(c, { message: "Two-factor authentication is now off." });
   });
 });
