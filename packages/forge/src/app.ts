@@ -11,6 +11,7 @@ import { authenticate } from "./http/authenticate.ts";
 import type { AppEnv, Forge } from "./http/context.ts";
 import { csrf } from "./http/csrf.ts";
 import { rateLimit } from "./http/rate-limit.ts";
+import { webBodyLimit } from "./http/web-body-limit.ts";
 import { embedHeaders, isEmbeddable } from "./meta/embed-headers.ts";
 import { health } from "./ops/health.ts";
 import { importPages } from "./repos/import-pages.tsx";
@@ -71,7 +72,7 @@ export function buildApp(forge: Forge) {
   );
   app.route("/", health);
   app.route("/", assets);
-  app.use("*", authenticate(), rateLimit(), csrf());
+  app.use("*", authenticate(), rateLimit(), webBodyLimit(), csrf());
   app.route("/api", buildApi());
   app.route("/", smartHttp);
   app.route("/", importPages);

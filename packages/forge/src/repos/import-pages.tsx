@@ -1,7 +1,6 @@
 // The "Import a repository" page: a new project filled from an uploaded git bundle in one
 // step. If the import fails, the new project is removed again and the form says why.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { ownerChoices } from "../projects/owner-choices.ts";
@@ -13,7 +12,6 @@ import { requireSignedIn } from "../web/require-signed-in.ts";
 import { importUploadedBundle } from "./import-service.ts";
 
 export const importPages = new Hono<AppEnv>();
-const WEB_MAX = 512 * 1024 * 1024;
 
 function ImportForm(props: {
   owners: string[];
@@ -60,74 +58,58 @@ importPages.get("/new/import", requireSignedIn, async (c) =>
   ),
 );
 
-importPages.post(
-  "/new/import",
-  requireSignedIn,
-  bodyLimit({
-    maxSize: WEB_MAX,
-    onError: () => {
-      throw new AppError(
-        "too_large",
-        "Bundles uploaded from the web may be up to 512 MB; use the API for larger ones",
-      );
-    },
-  }),
-  async (c) => {
-    const forge = c.get("forge");
-    const viewer = c.get("viewer");
-    const values = await formFields(c);
-    const file = (await c.req.parseBody()).bundle;
-    const fail = async (
-      status: 400 | 403 | 409 | 413,
-      message: string,
-      fields: Record<string, string> = {},
-    ) =>
-      c.html(
-        <Layout {...meta(c, "Import a repository")}>
-          <ImportForm
-            owners={await ownerChoices(c)}
-            values={values}
-            errors={fields}
-            message={message}
-            csrf={c.get("csrfToken")}
-          />
-        </Layout>,
-        status,
-      );
-    if (!(file instanceof File) || file.size === 0)
-      return fail(400, "Choose a git bundle to upload", { bundle: "required" });
-    let project: Awaited<ReturnType<typeof createProject>>;
-    try {
-      project = await createProject(
-        forge.db,
-        forge.repos,
-        viewer,
-        {
-          handle: values.handle ?? "",
-          description: values.description ?? "",
-          visibility: values.visibility,
-          owner: values.owner || undefined,
-        },
-        forge,
-      );
-    } catch (err) {
-      const f = formFailure(err);
-      return fail(f.status as 400, f.message, f.fields);
+// The upload's size is capped before anything reads it (http/web-body-limit.ts).
+importPages.post("/new/import", requireSignedIn, async (c) => {
+  const forge = c.get("forge");
+  const viewer = c.get("viewer");
+  const values = await formFields(c);
+  const file = (await c.req.parseBody()).bundle;
+  const fail = async (status: 400 | 403 | 409 | 413, message: string, fields: Record<string, string> = {}) =>
+    c.html(
+      <Layout {...meta(c, "Import a repository")}>
+        <ImportForm
+          owners={await ownerChoices(c)}
+          values={values}
+          errors={fields}
+          message={message}
+          csrf={c.get("csrfToken")}
+        />
+      </Layout>,
+      status,
+    );
+  if (!(file instanceof File) || file.size === 0)
+    return fail(400, "Choose a git bundle to upload", { bundle: "required" });
+  let project: Awaited<ReturnType<typeof createProject>>;
+  try {
+    project = await createProject(
+      forge.db,
+      forge.repos,
+      viewer,
+      {
+        handle: values.handle ?? "",
+        description: values.description ?? "",
+        visibility: values.visibility,
+        owner: values.owner || undefined,
+      },
+      forge,
+    );
+  } catch (err) {
+    const f = formFailure(err);
+    return fail(f.status as 400, f.message, f.fields);
+  }
+  try {
+    await importUploadedBundle(forge, viewer, project.owner_handle, project.handle, file.stream());
+  } catch (err) {
+    await deleteProject(forge.db, forge.repos, viewer, project.owner_handle, project.handle);
+    if (
+      err instanceof AppError &&
+      (err.kind === "invalid" || err.kind === "too_large" || err.kind === "conflict")
+    ) {
+      return fail(err.kind === "too_large" ? 413 : 400, `Import failed: ${err.message}`, {
+        bundle: err.message,
+      });
     }
-    try {
-      await importUploadedBundle(forge, viewer, project.owner_handle, project.handle, file.stream());
-    } catch (err) {
-      await deleteProject(forge.db, forge.repos, viewer, project.owner_handle, project.handle);
-      if (
-        err instanceof AppError &&
-        (err.kind === "invalid" || err.kind === "too_large" || err.kind === "conflict")
-      ) {
-        return fail(err.kind === "too_large" ? 413 : 400, `Import failed: ${err.message}`, {
-          bundle: err.message,
-        });
-      }
-      throw err;
-    }
-    return c.redirect(`/${project.owner_handle}/${project.handle}`, 303);
-  },
-);
+    throw err;
+  }
+  return c.redirect(`/${project.owner_handle}/${project.handle}`, 303);
+});
