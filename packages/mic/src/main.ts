@@ -6,6 +6,7 @@ import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
 import { registerRead } from "./commands/read.ts";
 import { registerSession } from "./commands/session.ts";
+import { registerSocial } from "./commands/social.ts";
 import { registerStatus } from "./commands/status.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
@@ -37,6 +38,7 @@ registerSession(program);
 registerStatus(program);
 registerLand(program);
 registerRead(program);
+registerSocial(program);
 
 try {
   await program.parseAsync(process.argv);

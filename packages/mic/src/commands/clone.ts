@@ -10,6 +10,37 @@ import { authEnv, git, showProgress } from "../git.ts";
 import { print } from "../output.ts";
 import { saveState } from "../workspace.ts";
 
+export interface Cloned {
+  dir: string;
+  server: string;
+  owner: string;
+  project: string;
+  url: string;
+  head_position: number;
+}
+
+/** Clones the project into `dirArg` (default: its name) and records mic's state there. */
+export async function cloneProject(
+  program: Command,
+  target: { owner: string; project: string },
+  dirArg: string | undefined,
+): Promise<Cloned> {
+  const conn = connection(program);
+  const project = await request<{ head_position: number }>(conn, "GET", projectPath(target));
+  const dir = resolve(dirArg ?? target.project);
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new CliError(`${dir} already exists and is not empty`, EXIT.usage);
+  const url = `${conn.server}/${target.owner}/${target.project}.git`;
+  const progress = showProgress(isJson(program));
+  await git(["clone", progress ? "--progress" : "--quiet", "--end-of-options", url, dir], {
+    cwd: process.cwd(),
+    env: authEnv(conn.server, conn.handle, conn.token),
+    progress,
+  });
+  saveState(resolve(dir, ".git"), { server: conn.server, owner: target.owner, project: target.project });
+  return { dir, server: conn.server, ...target, url, head_position: project.head_position };
+}
+
 export function registerClone(program: Command) {
   program
     .command("clone")
@@ -17,31 +48,11 @@ export function registerClone(program: Command) {
     .argument("<owner/project>", "the project, e.g. alice/website")
     .argument("[dir]", "where to put it (default: the project's name)")
     .action(async (spec: string, dirArg: string | undefined) => {
-      const target = parseProject(spec);
-      const conn = connection(program);
-      const project = await request<{ head_position: number }>(conn, "GET", projectPath(target));
-      const dir = resolve(dirArg ?? target.project);
-      if (existsSync(dir) && readdirSync(dir).length > 0)
-        throw new CliError(`${dir} already exists and is not empty`, EXIT.usage);
-      const url = `${conn.server}/${target.owner}/${target.project}.git`;
-      const progress = showProgress(isJson(program));
-      await git(["clone", progress ? "--progress" : "--quiet", "--end-of-options", url, dir], {
-        cwd: process.cwd(),
-        env: authEnv(conn.server, conn.handle, conn.token),
-        progress,
-      });
-      saveState(resolve(dir, ".git"), { server: conn.server, owner: target.owner, project: target.project });
+      const cloned = await cloneProject(program, parseProject(spec), dirArg);
       print(
         program,
-        {
-          dir,
-          server: conn.server,
-          owner: target.owner,
-          project: target.project,
-          url,
-          head_position: project.head_position,
-        },
-        `Cloned ${target.owner}/${target.project} into ${dir}${project.head_position === 0 ? " (empty project)" : ""}`,
+        cloned,
+        `Cloned ${cloned.owner}/${cloned.project} into ${cloned.dir}${cloned.head_position === 0 ? " (empty project)" : ""}`,
       );
     });
 }
