@@ -16,10 +16,13 @@ const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 
 describe("mic search, star and fork", () => {
   let f: TestForge;
+  let aliceToken = "";
   beforeAll(async () => {
     f = await startTestForge();
     const alice = await userWithToken(f.url, "alice");
+    aliceToken = alice.token;
     const bob = await userWithToken(f.url, "bob");
+    await api(f.url, "POST", "/api/v1/projects", { token: bob.token, json: { handle: "own" } });
     await api(f.url, "POST", "/api/v1/projects", {
       token: alice.token,
       json: { handle: "lantern", description: "A small lamp for dark repositories" },
@@ -76,6 +79,28 @@ describe("mic search, star and fork", () => {
       const status = await mic(join(work, "mine"), "--json", "status");
       expect(status.status, status.stderr).toBe(0);
       expect(json(status).project).toBe("bob/my-lantern");
+
+      // A session in the fork, offered to the parent, where alice lands it.
+      const mine = join(work, "mine");
+      expect((await mic(mine, "session", "start", "Glow brighter")).status).toBe(0);
+      writeFileSync(join(mine, "light.ts"), "export const glow = () => 'a brighter needle';\n");
+      const proposed = await mic(mine, "--json", "propose");
+      expect(proposed.status, proposed.stderr).toBe(0);
+      const p = json(proposed);
+      expect(p).toMatchObject({ goal: "Glow brighter", project: "alice/lantern" });
+      expect(p.changes).toEqual([{ path: "light.ts", status: "modified" }]);
+      const landed = await api(
+        f.url,
+        "POST",
+        `/api/v1/projects/alice/lantern/sessions/${p.incoming.id}/land`,
+        {
+          token: aliceToken,
+        },
+      );
+      expect(landed.status, JSON.stringify(landed.body)).toBe(200);
+      const blob = await api(f.url, "GET", "/api/v1/projects/alice/lantern/blob/main/light.ts");
+      expect(blob.body).toMatchObject({ encoding: "utf-8" });
+      expect(blob.body.content).toContain("a brighter needle");
     },
     SLOW,
   );
@@ -97,6 +122,14 @@ describe("mic search, star and fork", () => {
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain("log in first");
       expect(existsSync(join(work, "my-lantern"))).toBe(false);
+      // Proposing from a project that is not a fork: a conflict, said in one line.
+      const own = join(work, "own");
+      expect((await mic(work, "clone", "bob/own", "own")).status).toBe(0);
+      expect((await mic(own, "session", "start", "Not a fork")).status).toBe(0);
+      writeFileSync(join(own, "x.txt"), "x\n");
+      const notFork = await mic(own, "propose");
+      expect(notFork.status).toBe(3);
+      expect(notFork.stderr).toContain("not a fork");
     },
     SLOW,
   );

@@ -1,5 +1,5 @@
-// `mic land`, `mic sync`, `mic abandon`: put the working tree's change on trunk, catch the
-// session up with trunk, or give it up. On a conflict, land prints each path with the session
+// `mic land`, `mic sync`, `mic abandon`, `mic propose`: put the working tree's change on
+// trunk, catch the session up with trunk, give it up, or (in a fork) offer it to the parent. On a conflict, land prints each path with the session
 // that touched it and exits 3; sync replays the change onto trunk's head, leaving conflict
 // markers in the working tree when git cannot merge a file by itself.
 import { readFileSync } from "node:fs";
@@ -109,6 +109,34 @@ export function registerLand(program: Command) {
           changes: snap.changes,
         },
         `Landed ${s.id} at position ${landed.position} (${landed.commit.slice(0, 12)}): ${s.goal}`,
+      );
+    });
+
+  program
+    .command("propose")
+    .description("in a fork: upload the working tree's change and offer the session to the parent project")
+    .action(async () => {
+      const ws = await requireWorkspace();
+      const s = requireSession(ws);
+      if (s.pending)
+        throw new CliError(
+          "finish the sync first: resolve the conflicts, then mic land or mic sync",
+          EXIT.usage,
+        );
+      const conn = connection(program, ws.state.server);
+      const snap = await snapshot(ws, s, s.base_commit);
+      if (snap.changes.length === 0)
+        throw new CliError("nothing to propose: the working tree equals the session's base", EXIT.usage);
+      await pushSession(ws, conn, snap.commit, s.id, showProgress(isJson(program)));
+      const r = await request<{ project: string; session: { id: string } }>(
+        conn,
+        "POST",
+        `${projectPath(ws.state)}/sessions/${s.id}/propose`,
+      );
+      print(
+        program,
+        { session: s.id, goal: s.goal, project: r.project, incoming: r.session, changes: snap.changes },
+        `Proposed ${s.id} to ${r.project} as session ${r.session.id}: its maintainers can land it`,
       );
     });
 
