@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
-import { type FakeProvider, startFakeProvider } from "./test-providers.ts";
+import { type FakeProvider, providerSettings, startFakeProvider } from "./test-providers.ts";
 
 describe("browser: sign-in through a provider on a 320 px screen", () => {
   let f: TestForge;
@@ -16,14 +16,7 @@ describe("browser: sign-in through a provider on a 320 px screen", () => {
 
   beforeAll(async () => {
     fake = await startFakeProvider();
-    f = await startTestForge({
-      MICELIO_GITHUB_CLIENT_ID: fake.clientId,
-      MICELIO_GITHUB_CLIENT_SECRET: fake.clientSecret,
-      MICELIO_GITHUB_URL: fake.url,
-      MICELIO_GITLAB_CLIENT_ID: fake.clientId,
-      MICELIO_GITLAB_CLIENT_SECRET: fake.clientSecret,
-      MICELIO_GITLAB_URL: fake.url,
-    });
+    f = await startTestForge(providerSettings(fake));
     ({ browser, page } = await launchWithPage());
   });
 
