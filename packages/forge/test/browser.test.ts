@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../src/testing/chromium.ts";
 import { startTestForge, type TestForge } from "../src/testing/forge.ts";
+import { documentWidth } from "../src/testing/pages.ts";
 
 const VIEWPORT = { width: 390, height: 844 };
 const OWNER = { handle: "olive-owner", password: "olive-browser-pw" };
@@ -68,8 +69,7 @@ describe("browser: private project end to end", () => {
     expect(await a.page.getByRole("heading", { level: 2, name: PROJECT }).isVisible()).toBe(true);
     expect(await a.page.locator("h1 .badge", { hasText: "private" }).isVisible()).toBe(true);
     expect(await bodyText(a.page)).toContain(DESCRIPTION);
-    const scrollWidth = await a.page.evaluate<number>("document.documentElement.scrollWidth");
-    expect(scrollWidth).toBeLessThanOrEqual(VIEWPORT.width);
+    expect(await documentWidth(a.page)).toBeLessThanOrEqual(VIEWPORT.width);
 
     // It is listed on the owner's profile and dashboard.
     for (const path of [`/${OWNER.handle}`, "/"]) {

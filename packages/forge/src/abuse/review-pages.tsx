@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { requireAdmin } from "../admin/admin-api.ts";
 import { AdminNav } from "../admin/admin-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
-import { CsrfField, Layout } from "../web/layout.tsx";
+import { CsrfField, Layout, PostButton } from "../web/layout.tsx";
 import { formFields, meta } from "../web/page.ts";
 import { SIGNALS, type Signal } from "./abuse-signals.ts";
 import { suspendFromReview } from "./review-decisions.ts";
@@ -46,10 +46,9 @@ function Entry({ e, csrf }: { e: ReviewEntry; csrf: string }) {
       </p>
       {e.state === "open" ? (
         <div class="actions">
-          <form method="post" action={`/admin/review/${e.id}/dismiss`}>
-            <CsrfField token={csrf} />
-            <button type="submit">Dismiss</button>
-          </form>
+          <PostButton action={`/admin/review/${e.id}/dismiss`} csrf={csrf}>
+            Dismiss
+          </PostButton>
           <form method="post" action={`/admin/review/${e.id}/suspend`}>
             <CsrfField token={csrf} />
             <label for={`reason-${e.id}`}>Reason</label>

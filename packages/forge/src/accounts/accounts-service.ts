@@ -51,10 +51,15 @@ export async function isHandleTaken(db: Db, handle: string): Promise<boolean> {
   return (await findAccountByHandle(db, handle)) !== undefined;
 }
 
-/** `gate` runs first inside the sign-up transaction (registration mode, invites). */
 /** Serializes sign-ups (inside their transaction), so exactly one first account becomes administrator. */
 export async function lockSignups(trx: Db): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(7245002)`.execute(trx);
+}
+
+/** Whether no user account exists yet: the one being created, the first, becomes administrator (under lockSignups). */
+export async function noUserYet(trx: Db): Promise<boolean> {
+  const any = await trx.selectFrom("accounts").select("id").where("kind", "=", "user").limit(1).execute();
+  return any.length === 0;
 }
 
 /** Refuses a handle or email address (case-insensitive) that another account already has. */
@@ -80,6 +85,7 @@ export async function requireFreeHandleAndEmail(
   if (existing.length > 0) throw conflict(emailTaken, [{ field: "email", message: "already used" }]);
 }
 
+/** `gate` runs first inside the sign-up transaction (registration mode, invites). */
 export async function signup(
   db: Db,
   input: SignupInput,
@@ -99,7 +105,7 @@ export async function signup(
         data.email,
         "An account with that email already exists",
       );
-      const any = await trx.selectFrom("accounts").select("id").where("kind", "=", "user").limit(1).execute();
+      const first = await noUserYet(trx);
       const account = await trx
         .insertInto("accounts")
         .values({
@@ -108,7 +114,7 @@ export async function signup(
           handle: data.handle,
           email: data.email,
           password_hash: passwordHash,
-          is_admin: any.length === 0,
+          is_admin: first,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

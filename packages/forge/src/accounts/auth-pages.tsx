@@ -24,7 +24,7 @@ import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { authenticatePassword, signup } from "./accounts-service.ts";
-import { HandleField } from "./handle-field.tsx";
+import { HandleField, TermsAndSignUp } from "./handle-field.tsx";
 import { createWebSession, deleteWebSession, SESSION_COOKIE, SESSION_DAYS } from "./web-sessions.ts";
 
 export const authPages = new Hono<AppEnv>();
@@ -107,13 +107,7 @@ function SignupForm(props: {
       />
       <p class="hint">At least 8 characters.</p>
       <FieldErrors errors={props.errors} field="password" />
-      <p class="hint">
-        By signing up you agree to the <a href="/legal">terms</a>: you are solely responsible for the content
-        you host.
-      </p>
-      <p>
-        <button type="submit">Sign up</button>
-      </p>
+      <TermsAndSignUp />
       <p class="hint">
         Already have an account? <a href="/login">Log in</a>
       </p>

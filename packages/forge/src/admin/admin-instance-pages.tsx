@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/context.ts";
-import { Alert, CsrfField, Layout } from "../web/layout.tsx";
+import { Alert, CsrfField, Layout, PostButton } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { AdminNav, formatBytes } from "./admin-nav.tsx";
 import { inviteUrl } from "./admin-schemas.ts";
@@ -169,12 +169,9 @@ async function registrationPage(
                   <td>{i.created_by ?? ""}</td>
                   <td>
                     {i.state === "valid" ? (
-                      <form method="post" action={`/admin/invites/${i.id}/revoke`}>
-                        <CsrfField token={csrf} />
-                        <button type="submit" class="small danger">
-                          Revoke
-                        </button>
-                      </form>
+                      <PostButton action={`/admin/invites/${i.id}/revoke`} csrf={csrf} class="small danger">
+                        Revoke
+                      </PostButton>
                     ) : null}
                   </td>
                 </tr>

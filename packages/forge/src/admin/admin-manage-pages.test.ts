@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { newPageAt, sidewaysOverflow } from "../testing/pages.ts";
 
 type User = Awaited<ReturnType<typeof userWithToken>>;
 
@@ -217,8 +218,7 @@ describe("administration pages", () => {
 
   it("fits a 320 px wide screen", async () => {
     chromium = await launchChromium();
-    const context = await chromium.newContext({ viewport: { width: 320, height: 640 } });
-    const page = await context.newPage();
+    const { page } = await newPageAt(chromium);
     await page.goto(`${f.url}/login`);
     await page.fill("#login", "ada");
     await page.fill("#password", ada.password);
@@ -232,10 +232,7 @@ describe("administration pages", () => {
     ]) {
       const res = await page.goto(`${f.url}${path}`);
       expect(res?.status(), path).toBe(200);
-      const overflow = await page.evaluate<number>(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-      );
-      expect(overflow, path).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(page), path).toBeLessThanOrEqual(0);
     }
   });
 });

@@ -9,7 +9,7 @@ import { AuditFilterForm, filterValues, jsonlAnswer, withFilters } from "../audi
 import { AuditTable } from "../audit/audit-table.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { countByState, JOB_STATES, type JobState, listJobs } from "../jobs/index.ts";
-import { CsrfField, Layout } from "../web/layout.tsx";
+import { Layout, PostButton } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
 import { adminAccountsPages } from "./admin-accounts-pages.tsx";
 import { requireAdmin, retryDeadJob } from "./admin-api.ts";
@@ -82,12 +82,13 @@ adminPages.get("/admin/jobs", async (c) => {
                   <td>{j.last_error ?? ""}</td>
                   <td>
                     {j.state === "dead" ? (
-                      <form method="post" action={`/admin/jobs/${j.id}/retry`}>
-                        <CsrfField token={c.get("csrfToken")} />
-                        <button type="submit" class="small">
-                          Retry
-                        </button>
-                      </form>
+                      <PostButton
+                        action={`/admin/jobs/${j.id}/retry`}
+                        csrf={c.get("csrfToken")}
+                        class="small"
+                      >
+                        Retry
+                      </PostButton>
                     ) : null}
                   </td>
                 </tr>

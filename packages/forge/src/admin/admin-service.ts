@@ -8,7 +8,7 @@ import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict, forbidden, invalid, notFound } from "../errors/app-error.ts";
-import { deleteProject, getProject } from "../projects/projects-service.ts";
+import { deleteProject, getProject, ownerHasProject } from "../projects/projects-service.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 
 /** `%term%` for ILIKE, with the wildcard characters of the term matched literally. */
@@ -196,13 +196,7 @@ export async function transferProject(
   const collision = () => conflict(`${target.handle} already has a project named ${project.handle}`);
   try {
     await db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom("projects")
-        .select("id")
-        .where("owner_id", "=", target.id)
-        .where(sql`lower(handle)`, "=", project.handle.toLowerCase())
-        .executeTakeFirst();
-      if (existing) throw collision();
+      if (await ownerHasProject(trx, target.id, project.handle)) throw collision();
       await trx
         .updateTable("projects")
         .set({ owner_id: target.id, updated_at: new Date() })

@@ -6,7 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { apiRouter, json, problems } from "../api/openapi.ts";
 import { locate, openRepo } from "../browse/browse-service.ts";
-import { notFound } from "../errors/app-error.ts";
+import { rawRefPath } from "../browse/raw-ref-path.ts";
 import type { AppEnv } from "../http/context.ts";
 import { BlameSchema, blameJson } from "./blame-json.ts";
 import { blameFile, MAX_BLAME_BYTES, MAX_BLAME_LINES } from "./blame-service.ts";
@@ -44,18 +44,8 @@ async function answer(c: Context<AppEnv>, owner: string, project: string, rest: 
 
 // More segments than {ref}/{path}: raw slashes in the ref or the path.
 blameApi.use("/projects/:owner/:project/blame/*", async (c, next) => {
-  const m = /\/projects\/([^/]+)\/([^/]+)\/blame\/(.+)$/.exec(c.req.path);
-  const segments = m?.[3]?.split("/") ?? [];
-  if (c.req.method !== "GET" || !m || segments.length <= 2) return next();
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      throw notFound();
-    }
-  };
-  const rest = segments.map(decode).join("/");
-  return answer(c, decode(m[1]!), decode(m[2]!), rest, withContent(c.req.query("content")));
+  const raw = rawRefPath(c, "blame");
+  return raw ? answer(c, raw.owner, raw.project, raw.rest, withContent(c.req.query("content"))) : next();
 });
 
 blameApi.openapi(

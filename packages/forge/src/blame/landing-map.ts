@@ -11,7 +11,7 @@
 //   2. look back from the head in windows of 1, 2, 4, … landings until every commit is in one;
 //   3. bisect each window down to single positions.
 // Commits that are ancestors of the first landing's parent came before any landing: none.
-import { gitSpawn } from "../repos/git.ts";
+import { gitStream } from "../repos/git.ts";
 
 export interface LandingStore {
   /** The trunk's head position (0 when nothing has landed). */
@@ -98,7 +98,7 @@ export async function mapToLandings(dir: string, store: LandingStore, shas: stri
  * The commits of `cs` that are not ancestors of `commit` (nor `commit` itself): those listed by
  * `git rev-list --stdin` given `cs` and `^commit`. Stops reading as soon as all are seen.
  */
-export function notAncestors(
+export async function notAncestors(
   dir: string,
   cs: string[],
   commit: string,
@@ -106,47 +106,20 @@ export function notAncestors(
 ): Promise<Set<string>> {
   const wanted = new Set(cs);
   const found = new Set<string>();
-  if (wanted.size === 0) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const child = gitSpawn(["rev-list", "--stdin"], { cwd: dir });
-    let stopped = false;
-    let timedOut = false;
-    let partial = "";
-    let stderr = "";
-    const stop = () => {
-      stopped = true;
-      child.kill("SIGKILL");
-    };
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        stop();
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (chunk: string) => {
-      if (stopped) return;
-      const rows = (partial + chunk).split("\n");
+  if (wanted.size === 0) return found;
+  let partial = "";
+  const run = await gitStream(
+    ["rev-list", "--stdin"],
+    { cwd: dir, input: `${cs.join("\n")}\n^${commit}\n`, timeoutMs: Math.max(0, deadline - Date.now()) },
+    (chunk) => {
+      const rows = (partial + chunk.toString("utf8")).split("\n");
       partial = rows.pop() ?? "";
       for (const sha of rows) if (wanted.has(sha)) found.add(sha);
-      if (found.size === wanted.size) stop();
-    });
-    child.stderr!.on("data", (d: Buffer) => {
-      if (stderr.length < 2000) stderr += d.toString("utf8");
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (wanted.has(partial)) found.add(partial);
-      if (timedOut && found.size < wanted.size) reject(new OutOfTime());
-      else if (stopped || code === 0) resolve(found);
-      else reject(new Error(`git rev-list failed (${code}): ${stderr.trim().split("\n")[0] ?? ""}`));
-    });
-    child.stdin!.on("error", () => {});
-    child.stdin!.end(`${cs.join("\n")}\n^${commit}\n`);
-  });
+      return found.size < wanted.size;
+    },
+  );
+  if (wanted.has(partial)) found.add(partial);
+  if (run.timedOut && found.size < wanted.size) throw new OutOfTime();
+  if (run.stopped || run.code === 0) return found;
+  throw new Error(`git rev-list failed (${run.code}): ${run.stderr.trim().split("\n")[0] ?? ""}`);
 }

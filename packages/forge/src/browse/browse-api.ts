@@ -30,6 +30,7 @@ import {
   readDirectory,
   readEntry,
 } from "./browse-service.ts";
+import { rawRefPath } from "./raw-ref-path.ts";
 
 export const browseApi = apiRouter();
 
@@ -81,17 +82,8 @@ const routes = { tree, blob } as const;
  */
 for (const kind of ["tree", "blob"] as const) {
   browseApi.use(`/projects/:owner/:project/${kind}/*`, async (c, next) => {
-    const m = new RegExp(`/projects/([^/]+)/([^/]+)/${kind}/(.+)$`).exec(c.req.path);
-    const segments = m?.[3]?.split("/") ?? [];
-    if (c.req.method !== "GET" || !m || segments.length <= 2) return next();
-    const decode = (s: string) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        throw notFound();
-      }
-    };
-    return routes[kind](c, decode(m[1]!), decode(m[2]!), segments.map(decode).join("/"));
+    const raw = rawRefPath(c, kind);
+    return raw ? routes[kind](c, raw.owner, raw.project, raw.rest) : next();
   });
 }
 

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
 import { buildRepo, type Fixture, pushAll } from "./test-repo.ts";
 
 describe("browser: code browsing on a phone", () => {
@@ -20,9 +20,6 @@ describe("browser: code browsing on a phone", () => {
   let browser: Browser;
   let page: Page;
 
-  const overflow = () =>
-    page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
-
   beforeAll(async () => {
     f = await startTestForge();
     const owner = await userWithToken(f.url, "cy");
@@ -31,9 +28,7 @@ describe("browser: code browsing on a phone", () => {
     const u = new URL("/cy/demo.git", f.url);
     [u.username, u.password] = ["cy", owner.token];
     await pushAll(fx.src, u.toString());
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    page = await context.newPage();
+    ({ browser, page } = await launchWithPage({ width: 390, height: 844 }));
   });
 
   afterAll(async () => {
@@ -45,7 +40,7 @@ describe("browser: code browsing on a phone", () => {
   it("fits the project home, with README images loaded", async () => {
     await page.goto(`${f.url}/cy/demo`);
     expect(await page.getByRole("heading", { name: "Demo project" }).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     for (const src of ["/cy/demo/raw/main/docs/logo.png", "/cy/demo/raw/main/icon.svg"]) {
       const img = page.locator(`img[src="${src}"]`);
       await img.waitFor();
@@ -55,7 +50,7 @@ describe("browser: code browsing on a phone", () => {
 
   it("scrolls long lines inside the code box and highlights a line range", async () => {
     await page.goto(`${f.url}/cy/demo/blob/main/src/long.ts`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     const box = page.locator(".code-scroll");
     expect(await box.evaluate((el: any) => el.scrollWidth > el.clientWidth)).toBe(true);
     await page.goto(`${f.url}/cy/demo/blob/main/big.txt`);
@@ -68,10 +63,10 @@ describe("browser: code browsing on a phone", () => {
   it("fits a commit diff and the history", async () => {
     await page.goto(`${f.url}/cy/demo/commit/${fx.assets}`);
     expect(await page.getByText("Binary file not shown").first().isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.goto(`${f.url}/cy/demo/commits/main`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.goto(`${f.url}/cy/demo/tree/feature/x/notes`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 // user text is read as an option, a revision expression or pathspec magic.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { GitError, git, gitSpawn } from "../repos/git.ts";
+import { GitError, git, gitSpawn, gitStream } from "../repos/git.ts";
 
 /** Environment for every read: pathspecs are plain paths, never globs or :(magic). */
 export const READ_ENV = { GIT_LITERAL_PATHSPECS: "1" };
@@ -18,42 +18,19 @@ export const read = (dir: string, args: string[], opts: { okCodes?: number[]; ma
  * Runs git and hands stdout to onData chunk by chunk; onData returning false stops (and kills)
  * git early. Resolves stopped=true when it was stopped (by onData or the time limit).
  */
-export function readStream(
+export async function readStream(
   dir: string,
   args: string[],
   onData: (chunk: Buffer) => boolean | undefined,
   timeoutMs = TIMEOUT_MS,
 ): Promise<{ stopped: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = gitSpawn(args, { cwd: dir, env: READ_ENV });
-    let stopped = false;
-    let stderr = "";
-    const stop = () => {
-      stopped = true;
-      child.kill("SIGKILL");
-    };
-    const timer = setTimeout(stop, timeoutMs);
-    child.stdout!.on("data", (d: Buffer) => {
-      if (!stopped && onData(d) === false) stop();
-    });
-    child.stderr!.on("data", (d: Buffer) => {
-      if (stderr.length < 4000) stderr += d.toString("utf8");
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(new GitError(`git could not start: ${e.message}`, null, ""));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (stopped || code === 0) resolve({ stopped });
-      else
-        reject(
-          new GitError(`git ${args[0]} failed (${code}): ${stderr.trim().split("\n")[0]}`, code, stderr),
-        );
-    });
-    child.stdin!.on("error", () => {});
-    child.stdin!.end();
-  });
+  const run = await gitStream(args, { cwd: dir, env: READ_ENV, timeoutMs }, onData);
+  if (run.stopped || run.code === 0) return { stopped: run.stopped };
+  throw new GitError(
+    `git ${args[0]} failed (${run.code}): ${run.stderr.trim().split("\n")[0]}`,
+    run.code,
+    run.stderr,
+  );
 }
 
 /** At most maxBytes of a command's output, and whether there was more. */

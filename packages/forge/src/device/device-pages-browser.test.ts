@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { newPageAt, sidewaysOverflow } from "../testing/pages.ts";
 
 describe("browser: device login on a small phone", () => {
   let f: TestForge;
@@ -28,10 +29,7 @@ describe("browser: device login on a small phone", () => {
         json: { client_name: `mic-on-${"x".repeat(53)}` },
       })
     ).body;
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    const page = await context.newPage();
-    const overflow = () =>
-      page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+    const { context, page } = await newPageAt(browser);
 
     await page.goto(code.verification_uri_complete);
     expect(new URL(page.url()).pathname).toBe("/login");
@@ -41,11 +39,11 @@ describe("browser: device login on a small phone", () => {
     await page.waitForURL((u) => u.pathname === "/device");
     expect(await page.getByRole("heading", { name: "Approve device login?" }).isVisible()).toBe(true);
     expect(await page.getByText(code.user_code).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
 
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByRole("heading", { name: "Device approved" }).waitFor();
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     const token = await api(f.url, "POST", "/api/v1/device/token", {
       json: { device_code: code.device_code },
     });
@@ -56,7 +54,7 @@ describe("browser: device login on a small phone", () => {
     await page.fill("#code", "bbbb bbbb");
     await page.getByRole("button", { name: "Continue" }).click();
     expect(await page.getByText("No pending device login has this code").isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await context.close();
   });
 });

@@ -122,7 +122,6 @@ export function decisionJson(row: DeviceAuthorization) {
   };
 }
 
-/** Approves a pending authorization for the viewer (signed in with a password or in the browser). */
 /** The audit entry of an approval or denial: which request, its code and what it asked for. */
 function auditDecision(
   trx: Parameters<typeof recordAudit>[0],
@@ -140,17 +139,12 @@ function auditDecision(
   });
 }
 
+/** Approves a pending authorization for the viewer (signed in with a password or in the browser). */
 export async function approveDevice(db: Db, viewer: Viewer, userCode: string) {
   const user = viewer.user;
   if (!user) throw forbidden("Log in to approve a device");
   return db.transaction().execute(async (trx) => {
-    const pending = await trx
-      .selectFrom("device_authorizations")
-      .selectAll()
-      .where("user_code", "=", userCode)
-      .where("status", "=", "pending")
-      .where("expires_at", ">", new Date())
-      .executeTakeFirst();
+    const pending = await findPending(trx, userCode);
     if (!pending) throw noSuchCode();
     const granted = grantFor(viewer, pending.scopes);
     if (granted.length === 0) {

@@ -6,7 +6,7 @@ import { deleteCookie } from "hono/cookie";
 import { actorOf } from "../accounts/accounts-service.ts";
 import { SESSION_COOKIE } from "../accounts/web-sessions.ts";
 import type { AppEnv } from "../http/context.ts";
-import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
+import { Alert, CsrfField, FieldErrors, Layout, PostButton } from "../web/layout.tsx";
 import { type FormFailure, formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
 import { changePassword, FRESH_SIGN_IN_MINUTES } from "./password-service.ts";
@@ -58,12 +58,9 @@ async function sessionsPage(c: Ctx, message?: string) {
               {s.ip || "unknown address"} · signed in {when(s.created_at)} with{" "}
               {METHODS[s.signed_in_with] ?? s.signed_in_with} · last used {when(s.last_used_at)}
             </p>
-            <form method="post" action={`/settings/devices/${s.id}/revoke`}>
-              <CsrfField token={csrf} />
-              <button type="submit" class="link">
-                {s.current ? "Sign out" : "Sign out this session"}
-              </button>
-            </form>
+            <PostButton action={`/settings/devices/${s.id}/revoke`} csrf={csrf} class="link">
+              {s.current ? "Sign out" : "Sign out this session"}
+            </PostButton>
           </li>
         ))}
       </ul>

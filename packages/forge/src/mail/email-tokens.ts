@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
 import type { Db } from "../db/db.ts";
+import type { Account } from "../db/schema.ts";
 
 export type TokenPurpose = "verify_email" | "reset_password";
 
@@ -103,6 +104,31 @@ export async function consumeEmailToken(
   if (used) return { ok: true, token: used };
   const why = await checkEmailToken(db, purpose, token);
   return { ok: false, problem: why.ok ? "used" : why.problem };
+}
+
+/**
+ * Uses a token (consumeEmailToken) and reads its account, which must still have the address
+ * the link was mailed to: "stale" when the account is gone or its address changed since.
+ */
+export async function consumeEmailTokenForAccount(
+  db: Db,
+  purpose: TokenPurpose,
+  token: string,
+): Promise<
+  | { ok: true; token: EmailToken; account: Account & { email: string } }
+  | { ok: false; problem: TokenProblem | "stale" }
+> {
+  const used = await consumeEmailToken(db, purpose, token);
+  if (!used.ok) return used;
+  const account = await db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("id", "=", used.token.user_id)
+    .executeTakeFirst();
+  if (!account?.email || account.email.toLowerCase() !== used.token.email.toLowerCase()) {
+    return { ok: false, problem: "stale" };
+  }
+  return { ok: true, token: used.token, account: { ...account, email: account.email } };
 }
 
 /** Marks every unused token of this purpose for the account as used (after a success). */

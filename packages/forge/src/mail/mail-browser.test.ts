@@ -6,9 +6,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../testing/chromium.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { documentWidth, newPageAt, PHONE } from "../testing/pages.ts";
 import { linkIn, type SmtpSink, startSmtpSink } from "./test-smtp.ts";
-
-const VIEWPORT = { width: 320, height: 640 };
 
 describe("browser: email pages", () => {
   let forge: TestForge;
@@ -26,14 +25,12 @@ describe("browser: email pages", () => {
   });
 
   const fits = async (page: Page) => {
-    const width = await page.evaluate<number>("document.documentElement.scrollWidth");
-    expect(width, page.url()).toBeLessThanOrEqual(VIEWPORT.width);
+    expect(await documentWidth(page), page.url()).toBeLessThanOrEqual(PHONE.width);
   };
 
   it("banner, resend, settings, forgot and reset password at 320 px", async () => {
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    const { context, page } = await newPageAt(browser, PHONE);
     try {
-      const page = await context.newPage();
       await page.goto(`${forge.url}/signup`);
       await page.getByLabel("Handle", { exact: true }).fill("narrow");
       await page.getByLabel("Email").fill("narrow-person@example.test");

@@ -11,7 +11,12 @@ import type { Account } from "../db/schema.ts";
 import { recordSecurityEvent } from "../devices/security-events.ts";
 import { requireValid } from "../errors/validate.ts";
 import { enqueue, type JobHandler } from "../jobs/index.ts";
-import { consumeEmailToken, createEmailToken, retireEmailTokens, type TokenProblem } from "./email-tokens.ts";
+import {
+  consumeEmailTokenForAccount,
+  createEmailToken,
+  retireEmailTokens,
+  type TokenProblem,
+} from "./email-tokens.ts";
 import { enqueueMail } from "./mail-jobs.ts";
 import { emailAddress } from "./verify-service.ts";
 
@@ -62,16 +67,9 @@ export async function resetPassword(
   const data = requireValid(resetPasswordSchema, input);
   const passwordHash = await hashPassword(data.password);
   return db.transaction().execute(async (trx): Promise<ResetOutcome> => {
-    const used = await consumeEmailToken(trx, "reset_password", data.token);
+    const used = await consumeEmailTokenForAccount(trx, "reset_password", data.token);
     if (!used.ok) return used;
-    const account = await trx
-      .selectFrom("accounts")
-      .selectAll()
-      .where("id", "=", used.token.user_id)
-      .executeTakeFirst();
-    if (!account?.email || account.email.toLowerCase() !== used.token.email.toLowerCase()) {
-      return { ok: false, problem: "stale" };
-    }
+    const { account } = used;
     const updated = await trx
       .updateTable("accounts")
       .set({

@@ -11,7 +11,12 @@ import type { Account } from "../db/schema.ts";
 import { recordSecurityEvent } from "../devices/security-events.ts";
 import { conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
-import { consumeEmailToken, createEmailToken, retireEmailTokens, type TokenProblem } from "./email-tokens.ts";
+import {
+  consumeEmailTokenForAccount,
+  createEmailToken,
+  retireEmailTokens,
+  type TokenProblem,
+} from "./email-tokens.ts";
 import { enqueueMail } from "./mail-jobs.ts";
 
 export const emailAddress = z
@@ -49,16 +54,9 @@ export type VerifyOutcome =
 /** Uses a verification token: the account's address is verified if it is still the one mailed. */
 export async function verifyEmailToken(db: Db, token: string, ip: string): Promise<VerifyOutcome> {
   return db.transaction().execute(async (trx): Promise<VerifyOutcome> => {
-    const used = await consumeEmailToken(trx, "verify_email", token);
+    const used = await consumeEmailTokenForAccount(trx, "verify_email", token);
     if (!used.ok) return used;
-    const account = await trx
-      .selectFrom("accounts")
-      .selectAll()
-      .where("id", "=", used.token.user_id)
-      .executeTakeFirst();
-    if (!account?.email || account.email.toLowerCase() !== used.token.email.toLowerCase()) {
-      return { ok: false, problem: "stale" };
-    }
+    const { account } = used;
     if (account.email_verified_at) return { ok: true, account, already: true };
     const verified = await trx
       .updateTable("accounts")

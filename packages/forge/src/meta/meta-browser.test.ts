@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { documentWidth, PHONE } from "../testing/pages.ts";
 
 describe("badges and legal in a browser at 320 px", () => {
   let f: TestForge;
@@ -25,7 +26,7 @@ describe("badges and legal in a browser at 320 px", () => {
   });
 
   it("the Badges section fits and its images load", async () => {
-    const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    const page = await browser.newPage({ viewport: PHONE });
     await page.goto(`${f.url}/wendy/a-rather-long-project-handle-for-small-screens`);
     await page.click("details.badge-snippets summary");
     const images = page.locator("details.badge-snippets img");
@@ -37,9 +38,9 @@ describe("badges and legal in a browser at 320 px", () => {
       "[...document.querySelectorAll('details.badge-snippets img')].map((i) => i.naturalWidth)",
     );
     for (const w of widths) expect(w).toBeGreaterThan(40);
-    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(320);
+    expect(await documentWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await page.goto(`${f.url}/legal`);
-    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(320);
+    expect(await documentWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await page.close();
   });
 });

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { signInMethods } from "../accounts/sign-in-methods.ts";
 import { SettingsNav } from "../devices/settings-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
-import { CsrfField, Layout } from "../web/layout.tsx";
+import { Layout, PostButton } from "../web/layout.tsx";
 import { formFailure, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
 import { listIdentities } from "./identities.ts";
@@ -58,12 +58,9 @@ async function linkedPage(c: Ctx, notice?: string, error?: string, status: 200 |
                 {i.last_used_at ? ` · last used ${day(i.last_used_at)}` : ""}
               </p>
               {methods.total > 1 ? (
-                <form method="post" action={`${PATH}/${encodeURIComponent(i.id)}/unlink`}>
-                  <CsrfField token={csrf} />
-                  <button type="submit" class="link">
-                    Unlink
-                  </button>
-                </form>
+                <PostButton action={`${PATH}/${encodeURIComponent(i.id)}/unlink`} csrf={csrf} class="link">
+                  Unlink
+                </PostButton>
               ) : (
                 <p class="hint">
                   Your only way to sign in: set a password or link another account to unlink it.

@@ -4,9 +4,9 @@
 // without horizontal scrolling. Fails (does not skip) when /usr/bin/chromium is missing.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../testing/chromium.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-import { type FakeProvider, startFakeProvider } from "./test-providers.ts";
+import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
+import { type FakeProvider, providerSettings, startFakeProvider } from "./test-providers.ts";
 
 describe("browser: sign-in through a provider on a 320 px screen", () => {
   let f: TestForge;
@@ -14,22 +14,10 @@ describe("browser: sign-in through a provider on a 320 px screen", () => {
   let browser: Browser;
   let page: Page;
 
-  const overflow = () =>
-    page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
-
   beforeAll(async () => {
     fake = await startFakeProvider();
-    f = await startTestForge({
-      MICELIO_GITHUB_CLIENT_ID: fake.clientId,
-      MICELIO_GITHUB_CLIENT_SECRET: fake.clientSecret,
-      MICELIO_GITHUB_URL: fake.url,
-      MICELIO_GITLAB_CLIENT_ID: fake.clientId,
-      MICELIO_GITLAB_CLIENT_SECRET: fake.clientSecret,
-      MICELIO_GITLAB_URL: fake.url,
-    });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    page = await context.newPage();
+    f = await startTestForge(providerSettings(fake));
+    ({ browser, page } = await launchWithPage());
   });
 
   afterAll(async () => {
@@ -41,20 +29,20 @@ describe("browser: sign-in through a provider on a 320 px screen", () => {
   it("signs up with GitHub from the log-in page, then links GitLab in settings", async () => {
     fake.signInAs("github", { id: 77, login: "browser-octo", email: "b@example.test", verified: true });
     await page.goto(`${f.url}/login`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.click("#providers a:has-text('GitHub')");
     await page.waitForURL(`${f.url}/auth/signup`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     expect(await page.inputValue("#handle")).toBe("browser-octo");
     await page.click("button:has-text('Sign up')");
     await page.waitForURL(`${f.url}/`);
 
     await page.goto(`${f.url}/settings/linked-accounts`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     fake.signInAs("gitlab", { id: 78, login: "browser-gl", email: null });
     await page.click("#link-more a:has-text('GitLab')");
     await page.waitForURL(`${f.url}/settings/linked-accounts?linked=gitlab`);
     expect(await page.locator("#identities li").count()).toBe(2);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
   });
 });

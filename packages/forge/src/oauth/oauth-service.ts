@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
-import { lockSignups, requireFreeHandleAndEmail } from "../accounts/accounts-service.ts";
+import { lockSignups, noUserYet, requireFreeHandleAndEmail } from "../accounts/accounts-service.ts";
 import { accountHandle, HANDLE_RE, RESERVED_HANDLES } from "../accounts/handles.ts";
 import { signInMethods } from "../accounts/sign-in-methods.ts";
 import type { SignupGate } from "../admin/registration.ts";
@@ -171,7 +171,7 @@ export async function signupWithProvider(
         email,
         "Another account uses that email address; give another one or leave it empty",
       );
-      const any = await trx.selectFrom("accounts").select("id").where("kind", "=", "user").limit(1).execute();
+      const first = await noUserYet(trx);
       const account = await trx
         .insertInto("accounts")
         .values({
@@ -182,7 +182,7 @@ export async function signupWithProvider(
           email,
           email_verified_at: verified ? new Date() : null,
           password_hash: null,
-          is_admin: any.length === 0,
+          is_admin: first,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -11,7 +11,13 @@ import { createSecretBox } from "../crypto/secret-box.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { Authenticator } from "../two-factor/test-authenticator.ts";
 import { startTestOidc, type TestOidc } from "./test-oidc.ts";
-import { Agent, type FakeProvider, type Page, startFakeProvider } from "./test-providers.ts";
+import {
+  Agent,
+  type FakeProvider,
+  type Page,
+  providerSettings,
+  startFakeProvider,
+} from "./test-providers.ts";
 
 describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
   let f: TestForge;
@@ -21,12 +27,7 @@ describe("sign-in through GitHub, GitLab and OpenID Connect", () => {
     fake = await startFakeProvider();
     oidc = await startTestOidc();
     f = await startTestForge({
-      MICELIO_GITHUB_CLIENT_ID: fake.clientId,
-      MICELIO_GITHUB_CLIENT_SECRET: fake.clientSecret,
-      MICELIO_GITHUB_URL: fake.url,
-      MICELIO_GITLAB_CLIENT_ID: fake.clientId,
-      MICELIO_GITLAB_CLIENT_SECRET: fake.clientSecret,
-      MICELIO_GITLAB_URL: fake.url,
+      ...providerSettings(fake),
       MICELIO_OIDC_ISSUER: oidc.issuer,
       MICELIO_OIDC_CLIENT_ID: oidc.clientId,
       MICELIO_OIDC_CLIENT_SECRET: oidc.clientSecret,

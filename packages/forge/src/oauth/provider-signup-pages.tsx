@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { startSession } from "../accounts/auth-pages.tsx";
-import { HandleField } from "../accounts/handle-field.tsx";
+import { HandleField, TermsAndSignUp } from "../accounts/handle-field.tsx";
 import { registrationGate } from "../admin/registration.ts";
 import { recordSignIn } from "../devices/sign-in-events.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -41,13 +41,7 @@ function SignupForm(props: {
       <input id="email" name="email" type="email" value={v.email ?? ""} autocomplete="email" />
       {props.emailNote ? <p class="hint">{props.emailNote}</p> : null}
       <FieldErrors errors={props.errors} field="email" />
-      <p class="hint">
-        By signing up you agree to the <a href="/legal">terms</a>: you are solely responsible for the content
-        you host.
-      </p>
-      <p>
-        <button type="submit">Sign up</button>
-      </p>
+      <TermsAndSignUp />
     </form>
   );
 }

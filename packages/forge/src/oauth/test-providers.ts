@@ -41,6 +41,16 @@ const readBody = (req: IncomingMessage) =>
     req.on("end", () => resolve(s));
   });
 
+/** The forge settings that send GitHub and GitLab sign-ins to this fake provider. */
+export const providerSettings = (fake: FakeProvider) => ({
+  MICELIO_GITHUB_CLIENT_ID: fake.clientId,
+  MICELIO_GITHUB_CLIENT_SECRET: fake.clientSecret,
+  MICELIO_GITHUB_URL: fake.url,
+  MICELIO_GITLAB_CLIENT_ID: fake.clientId,
+  MICELIO_GITLAB_CLIENT_SECRET: fake.clientSecret,
+  MICELIO_GITLAB_URL: fake.url,
+});
+
 export async function startFakeProvider(): Promise<FakeProvider> {
   const clientId = "micelio-test-client";
   const clientSecret = randomBytes(16).toString("hex");

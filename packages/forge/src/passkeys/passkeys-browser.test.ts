@@ -6,8 +6,8 @@
 // Fails (does not skip) when /usr/bin/chromium is missing: CI installs it.
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../testing/chromium.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
 import { base32Decode, hotp, timeStep } from "../two-factor/totp.ts";
 
 describe("browser: passkeys with a virtual authenticator", () => {
@@ -19,8 +19,6 @@ describe("browser: passkeys with a virtual authenticator", () => {
   let base: string;
   const password = "pw-passkey-person";
 
-  const overflow = () =>
-    page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
   const signCount = async () => {
     const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
     return credentials.map((c) => c.signCount);
@@ -29,10 +27,8 @@ describe("browser: passkeys with a virtual authenticator", () => {
   beforeAll(async () => {
     f = await startTestForge();
     base = f.url.replace("127.0.0.1", "localhost");
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    page = await context.newPage();
-    cdp = await context.newCDPSession(page);
+    ({ browser, page } = await launchWithPage());
+    cdp = await page.context().newCDPSession(page);
     await cdp.send("WebAuthn.enable");
     ({ authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
       options: {
@@ -61,18 +57,18 @@ describe("browser: passkeys with a virtual authenticator", () => {
 
     await page.goto(`${base}/settings/passkeys`);
     await page.waitForSelector("#passkey-add:not([hidden])");
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.fill("#passkey-name", "Laptop");
     await page.fill("#passkey-password", password);
     await page.click("button:has-text('Add a passkey')");
     await page.waitForSelector('text=Passkey "Laptop" added.');
     expect(await page.textContent("#passkeys")).toContain("Laptop");
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     expect(await signCount()).toHaveLength(1);
 
     await page.click("button:has-text('Log out')");
     await page.goto(`${base}/login?next=/settings/devices`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.click("button:has-text('Sign in with a passkey')");
     await page.waitForURL(`${base}/settings/devices`);
     expect(await page.textContent("#sessions")).toContain("with passkey");
@@ -100,7 +96,7 @@ describe("browser: passkeys with a virtual authenticator", () => {
     await page.click("button[type=submit]:has-text('Log in')");
     await page.waitForURL(`${base}/login/two-factor`);
     await page.waitForSelector("#passkey-step:not([hidden])");
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.click("button:has-text('Use a passkey')");
     await page.waitForURL(`${base}/settings/devices`);
     expect(await page.textContent("#sessions")).toContain("password and passkey");

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { documentWidth, newPageAt, PHONE } from "../testing/pages.ts";
 
 describe("browser: profile at 320 px", () => {
   let f: TestForge;
@@ -45,10 +46,9 @@ describe("browser: profile at 320 px", () => {
   });
 
   it("the profile fits, the graph scrolls in its box, links have tooltips", async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    const page = await context.newPage();
+    const { context, page } = await newPageAt(browser, PHONE);
     await page.goto(`${f.url}/alice`);
-    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(320);
+    expect(await documentWidth(page)).toBeLessThanOrEqual(PHONE.width);
     const box = page.locator(".contrib-scroll");
     const [scrollW, clientW] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
     expect(clientW).toBeLessThanOrEqual(320);
@@ -68,15 +68,14 @@ describe("browser: profile at 320 px", () => {
   });
 
   it("the settings page fits at 320 px and shows each network's field", async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    const page = await context.newPage();
+    const { context, page } = await newPageAt(browser, PHONE);
     await page.goto(`${f.url}/login`);
     await page.getByLabel("Handle or email").fill("alice");
     await page.getByLabel("Password").fill(alice.password);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(`${f.url}/`);
     await page.goto(`${f.url}/settings/profile`);
-    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(320);
+    expect(await documentWidth(page)).toBeLessThanOrEqual(PHONE.width);
     for (const label of ["Bio", "Website", "X", "GitHub", "GitLab", "Mastodon", "Bluesky", "LinkedIn"]) {
       expect(await page.getByLabel(label, { exact: true }).isVisible(), label).toBe(true);
     }

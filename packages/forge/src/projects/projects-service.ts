@@ -124,6 +124,17 @@ export async function resolveOwner(db: Db, viewer: Viewer, owner: string | undef
   return account;
 }
 
+/** Whether the account already owns a project with this handle (handles differ by more than case). */
+export async function ownerHasProject(db: Db, ownerId: string, handle: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("projects")
+    .select("id")
+    .where("owner_id", "=", ownerId)
+    .where(sql`lower(handle)`, "=", handle.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Creates the project and its repository together: if either fails, neither exists. The
  * owner's project limit is checked in the same transaction, and abuse signals afterwards
@@ -144,13 +155,7 @@ export async function createProject(
   let created: ProjectWithOwner;
   try {
     created = await db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .selectFrom("projects")
-        .select("id")
-        .where("owner_id", "=", owner.id)
-        .where(sql`lower(handle)`, "=", data.handle.toLowerCase())
-        .executeTakeFirst();
-      if (taken) {
+      if (await ownerHasProject(trx, owner.id, data.handle)) {
         throw conflict(`${owner.handle}/${data.handle} already exists`, [
           { field: "handle", message: "already taken" },
         ]);

@@ -85,3 +85,55 @@ export function gitSpawn(
 ): ChildProcess {
   return spawn("git", args, { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
 }
+
+/** How a streamed git run ended: its exit code, whether it was stopped early, and its stderr. */
+export interface GitStreamRun {
+  code: number | null;
+  /** Killed before it finished: onData asked to stop, or the time ran out. */
+  stopped: boolean;
+  timedOut: boolean;
+  /** The first 4,000 characters or so of stderr. */
+  stderr: string;
+}
+
+/**
+ * Runs git and hands stdout to onData chunk by chunk; onData returning false stops (kills) git
+ * early, and so does the time limit. Resolves when git has exited, whatever its exit code (the
+ * caller judges the code and stderr); rejects only when git cannot start.
+ */
+export function gitStream(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs: number },
+  onData: (chunk: Buffer) => boolean | undefined,
+): Promise<GitStreamRun> {
+  return new Promise((resolve, reject) => {
+    const child = gitSpawn(args, opts);
+    let stopped = false;
+    let timedOut = false;
+    let stderr = "";
+    const stop = () => {
+      stopped = true;
+      child.kill("SIGKILL");
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, opts.timeoutMs);
+    child.stdout!.on("data", (d: Buffer) => {
+      if (!stopped && onData(d) === false) stop();
+    });
+    child.stderr!.on("data", (d: Buffer) => {
+      if (stderr.length < 4000) stderr += d.toString("utf8");
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new GitError(`git could not start: ${e.message}`, null, ""));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stopped, timedOut, stderr });
+    });
+    child.stdin!.on("error", () => {});
+    child.stdin!.end(opts.input ?? "");
+  });
+}

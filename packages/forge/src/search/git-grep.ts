@@ -2,9 +2,8 @@
 // the pattern goes in as `-e <pattern>` (never read as an option), the commit is a full id we
 // resolved, and the process is killed after a time limit, a number of matches, or an amount
 // of output; the answer then says it is partial. Invalid patterns come back as InvalidPattern.
-import type { ChildProcess } from "node:child_process";
 import { READ_ENV } from "../browse/git-read.ts";
-import { GitError, gitSpawn } from "../repos/git.ts";
+import { GitError, gitStream } from "../repos/git.ts";
 
 export interface GrepOptions {
   pattern: string;
@@ -99,73 +98,41 @@ interface RunResult {
 }
 
 /** Runs one git grep, stopping at maxRecords records, maxBytes of output or the deadline. */
-function runGrep(
+async function runGrep(
   dir: string,
   commit: string,
   args: string[],
   opts: { syntax: GrepOptions["syntax"]; maxRecords: number; maxBytes: number; deadline: number },
 ): Promise<RunResult> {
   // Out of time before starting (a zero limit, or the first run used it all): do not spawn.
-  if (Date.now() >= opts.deadline) return Promise.resolve({ records: [], stopped: true, timedOut: true });
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = gitSpawn(
-      ["grep", "-z", "-n", "--column", "-I", "--no-color", "--full-name", ...args],
-      {
-        cwd: dir,
-        env: READ_ENV,
-      },
-    );
-    const parser = new GrepParser(Buffer.from(`${commit}:`));
-    const records: RawRecord[] = [];
-    let stopped = false;
-    let timedOut = false;
-    let bytes = 0;
-    let stderr = "";
-    const stop = () => {
-      stopped = true;
-      child.kill("SIGKILL");
-    };
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        stop();
-      },
-      Math.max(0, opts.deadline - Date.now()),
-    );
-    child.stdout!.on("data", (d: Buffer) => {
-      if (stopped) return;
+  if (Date.now() >= opts.deadline) return { records: [], stopped: true, timedOut: true };
+  const parser = new GrepParser(Buffer.from(`${commit}:`));
+  const records: RawRecord[] = [];
+  let bytes = 0;
+  const run = await gitStream(
+    ["grep", "-z", "-n", "--column", "-I", "--no-color", "--full-name", ...args],
+    { cwd: dir, env: READ_ENV, timeoutMs: Math.max(0, opts.deadline - Date.now()) },
+    (d) => {
       bytes += d.length;
       parser.push(d, records, opts.maxRecords + 1);
-      if (records.length > opts.maxRecords || bytes > opts.maxBytes) stop();
-    });
-    child.stderr!.on("data", (d: Buffer) => {
-      if (stderr.length < 4000) stderr += d.toString("utf8");
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(new GitError(`git could not start: ${e.message}`, null, ""));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const result = {
-        records: records.slice(0, opts.maxRecords),
-        stopped: stopped || records.length > opts.maxRecords,
-        timedOut,
-      };
-      if (stopped || code === 0 || code === 1) return resolve(result); // 1: nothing matched
-      const message =
-        stderr
-          .trim()
-          .split("\n")[0]
-          ?.replace(/^fatal:\s*/, "") ?? "";
-      if (/USE_LIBPCRE|not compiled with/i.test(stderr)) return reject(new NoPcre(message));
-      if (opts.syntax !== "fixed" && /^fatal: (-e option|command line)|pcre2?_\w+ failed/im.test(stderr))
-        return reject(new InvalidPattern(message.replace(/^-e option, /, "")));
-      reject(new GitError(`git grep failed (${code}): ${message}`, code, stderr));
-    });
-    child.stdin!.on("error", () => {});
-    child.stdin!.end();
-  });
+      return records.length <= opts.maxRecords && bytes <= opts.maxBytes;
+    },
+  );
+  const result = {
+    records: records.slice(0, opts.maxRecords),
+    stopped: run.stopped || records.length > opts.maxRecords,
+    timedOut: run.timedOut,
+  };
+  if (run.stopped || run.code === 0 || run.code === 1) return result; // 1: nothing matched
+  const message =
+    run.stderr
+      .trim()
+      .split("\n")[0]
+      ?.replace(/^fatal:\s*/, "") ?? "";
+  if (/USE_LIBPCRE|not compiled with/i.test(run.stderr)) throw new NoPcre(message);
+  if (opts.syntax !== "fixed" && /^fatal: (-e option|command line)|pcre2?_\w+ failed/im.test(run.stderr))
+    throw new InvalidPattern(message.replace(/^-e option, /, ""));
+  throw new GitError(`git grep failed (${run.code}): ${message}`, run.code, run.stderr);
 }
 
 const charsBefore = (raw: Buffer, byteColumn: number) =>

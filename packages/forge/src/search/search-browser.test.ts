@@ -7,18 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit } from "../testing/git.ts";
+import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
 
 describe("browser: search on a narrow phone", () => {
   const work = mkdtempSync(join(tmpdir(), "micelio-search-ui-"));
   let f: TestForge;
   let browser: Browser;
   let page: Page;
-  const overflow = () =>
-    page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
   beforeAll(async () => {
     f = await startTestForge();
@@ -35,9 +33,7 @@ describe("browser: search on a narrow phone", () => {
     const u = new URL("/phoebe/telescope-with-a-rather-long-project-handle.git", f.url);
     [u.username, u.password] = ["phoebe", owner.token];
     await runGit(src, "push", "-q", u.toString(), "main");
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    page = await context.newPage();
+    ({ browser, page } = await launchWithPage());
   });
 
   afterAll(async () => {
@@ -48,7 +44,7 @@ describe("browser: search on a narrow phone", () => {
 
   it("searches from the header box and fits the results page", async () => {
     await page.goto(`${f.url}/`);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     const box = page.getByRole("searchbox", { name: "Search Micelio" });
     expect(await box.isVisible()).toBe(true);
     await box.fill("telescope");
@@ -58,13 +54,13 @@ describe("browser: search on a narrow phone", () => {
       await page.getByRole("link", { name: /telescope-with-a-rather-long-project-handle/ }).isVisible(),
     ).toBe(true);
     expect(await page.getByRole("button", { name: "Search" }).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
   });
 
   it("fits code search results with a very long line", async () => {
     await page.goto(`${f.url}/phoebe/telescope-with-a-rather-long-project-handle/search?q=needle`);
     expect(await page.locator("mark", { hasText: "needle" }).isVisible()).toBe(true);
     expect(await page.getByRole("button", { name: "Search" }).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
   });
 });

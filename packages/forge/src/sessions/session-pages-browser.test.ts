@@ -5,9 +5,9 @@
 // script following the event stream). Fails (does not skip) when /usr/bin/chromium is missing.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
 import { type SessionApi, sessionApi } from "./session-pages-fixture.ts";
 
 const LONG = "x".repeat(400);
@@ -18,9 +18,6 @@ describe("browser: session pages on a phone", () => {
   let page: Page;
   let s: SessionApi;
   const ids: Record<string, string> = {};
-
-  const overflow = () =>
-    page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
   beforeAll(async () => {
     f = await startTestForge();
@@ -50,9 +47,7 @@ describe("browser: session pages on a phone", () => {
     const waiting = await s.open("Waiting to land");
     await s.change(waiting.id, { "c.txt": "c\n" });
     Object.assign(ids, { first: first.id, refused: refused.id, waiting: waiting.id });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    page = await context.newPage();
+    ({ browser, page } = await launchWithPage({ width: 390, height: 844 }));
   });
 
   afterAll(async () => {
@@ -63,24 +58,24 @@ describe("browser: session pages on a phone", () => {
   it("fits a landed session with long text, and folds tool calls", async () => {
     await page.goto(`${f.url}/pia/phone/sessions/${ids.first}`);
     expect(await page.getByText("Landed at position").isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     const tool = page.locator("details.ev-tool");
     expect(await tool.locator("pre").first().isVisible()).toBe(false);
     await tool.locator("summary").click();
     expect(await tool.locator("pre").first().isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
   });
 
   it("fits a refused session with its conflict, the session list and the activity", async () => {
     await page.goto(`${f.url}/pia/phone/sessions/${ids.refused}`);
     expect(await page.getByRole("heading", { name: "Last land refused: conflicts" }).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.goto(`${f.url}/pia/phone/sessions`);
     expect(await page.getByRole("button", { name: "Filter" }).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.goto(`${f.url}/pia/phone/activity`);
     expect(await page.getByText("#1", { exact: true }).isVisible()).toBe(true);
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
   });
 
   it("filters with the form, without script", async () => {
@@ -98,7 +93,7 @@ describe("browser: session pages on a phone", () => {
     // stream from the event id the page was rendered at, so it sees the landing either way.
     expect((await s.land(ids.waiting)).status).toBe(200);
     await page.getByText("Landed at position").waitFor({ timeout: 15_000 });
-    expect(await overflow()).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     await page.goto("about:blank"); // closes the stream before the forge stops
   });
 });

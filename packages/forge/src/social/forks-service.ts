@@ -5,7 +5,6 @@
 // exactly what trunk reconciliation does for any repository that arrives with history
 // (imports, start-up recovery). The parent's landings are not copied: their sessions belong
 // to the parent; sessions proposed upstream map their base by commit (incoming-sessions.ts).
-import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
@@ -17,7 +16,13 @@ import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
 import { enforceProjectLimit } from "../limits/project-limit.ts";
 import { whereVisible } from "../projects/access.ts";
-import { getProject, type ProjectWithOwner, resolveOwner, withOwner } from "../projects/projects-service.ts";
+import {
+  getProject,
+  ownerHasProject,
+  type ProjectWithOwner,
+  resolveOwner,
+  withOwner,
+} from "../projects/projects-service.ts";
 import { populateFork } from "./forks-repo.ts";
 
 export const forkProjectSchema = z
@@ -50,13 +55,7 @@ export async function forkProject(
   let forkId: string;
   try {
     forkId = await db.transaction().execute(async (trx) => {
-      const exists = await trx
-        .selectFrom("projects")
-        .select("id")
-        .where("owner_id", "=", target.id)
-        .where(sql`lower(handle)`, "=", forkHandle.toLowerCase())
-        .executeTakeFirst();
-      if (exists) throw taken();
+      if (await ownerHasProject(trx, target.id, forkHandle)) throw taken();
       await enforceProjectLimit(trx, target, user.id, forge.config.projectLimit);
       const fork = await trx
         .insertInto("projects")

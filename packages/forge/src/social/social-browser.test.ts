@@ -3,11 +3,9 @@
 // feature scrolls sideways. Fails (does not skip) when /usr/bin/chromium is missing.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-
-const WIDTH = 320;
+import { documentWidth, launchWithPage, PHONE } from "../testing/pages.ts";
 
 describe("browser: stars and forks on a phone", () => {
   let forge: TestForge;
@@ -16,14 +14,11 @@ describe("browser: stars and forks on a phone", () => {
   let owner: Awaited<ReturnType<typeof userWithToken>>;
 
   const noSidewaysScroll = async (path: string) => {
-    expect(await page.evaluate<number>("document.documentElement.scrollWidth"), path).toBeLessThanOrEqual(
-      WIDTH,
-    );
+    expect(await documentWidth(page), path).toBeLessThanOrEqual(PHONE.width);
   };
 
   beforeAll(async () => {
     forge = await startTestForge();
-    browser = await launchChromium();
     owner = await userWithToken(forge.url, "paula-with-a-rather-long-handle");
     const fan = await userWithToken(forge.url, "fernando");
     await api(forge.url, "POST", "/api/v1/projects", {
@@ -31,8 +26,7 @@ describe("browser: stars and forks on a phone", () => {
       json: { handle: "a-project-with-quite-a-long-handle", description: "Something worth starring" },
     });
     await api(forge.url, "POST", "/api/v1/orgs", { token: fan.token, json: { handle: "fans" } });
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
-    page = await context.newPage();
+    ({ browser, page } = await launchWithPage(PHONE));
     await page.goto(`${forge.url}/login`);
     await page.getByLabel("Handle or email").fill("fernando");
     await page.getByLabel("Password").fill(fan.password);

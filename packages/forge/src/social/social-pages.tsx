@@ -2,6 +2,7 @@
 // the user's account and organizations, and a handle), and the lists of a project's
 // stargazers and forks. Every page opens the project through getProject (404 if unreadable).
 import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import type { AppEnv } from "../http/context.ts";
 import { ownerChoices } from "../projects/owner-choices.ts";
 import { OwnerSelect, ProjectList } from "../projects/project-views.tsx";
@@ -118,57 +119,64 @@ socialPages.post("/:owner/:project/fork", requireSignedIn, async (c) => {
   }
 });
 
+/** The rows a list page reads: one more than it shows, to know whether there is an older page. */
+const windowOf = (page: number) => ({ limit: PAGE + 1, offset: (page - 1) * PAGE });
+
+/** A list about a project (its forks, its stargazers) under a heading linking to it, PAGE rows a page. */
+function listPage<T>(
+  c: Context<AppEnv>,
+  { title, project: p, page, rows }: { title: string; project: ProjectWithOwner; page: number; rows: T[] },
+  list: (shown: T[]) => Child,
+) {
+  if (p.visibility === "private") c.header("Cache-Control", "private, no-cache");
+  return c.html(
+    <Layout {...meta(c, `${title} · ${name(p)}`)}>
+      <h1>
+        {title} of <a href={`/${name(p)}`}>{name(p)}</a>
+      </h1>
+      {list(rows.slice(0, PAGE))}
+      <Pager c={c} page={page} more={rows.length > PAGE} />
+    </Layout>,
+  );
+}
+
 socialPages.get("/:owner/:project/forks", async (c) => {
   const page = pageOf(c);
-  const { project: p, forks } = await listForks(
+  const { project, forks } = await listForks(
     c.get("forge"),
     c.get("viewer"),
     c.req.param("owner"),
     c.req.param("project"),
-    { limit: PAGE + 1, offset: (page - 1) * PAGE },
+    windowOf(page),
   );
-  if (p.visibility === "private") c.header("Cache-Control", "private, no-cache");
-  return c.html(
-    <Layout {...meta(c, `Forks · ${name(p)}`)}>
-      <h1>
-        Forks of <a href={`/${name(p)}`}>{name(p)}</a>
-      </h1>
-      <ProjectList projects={forks.slice(0, PAGE)} empty={<p>No forks yet.</p>} />
-      <Pager c={c} page={page} more={forks.length > PAGE} />
-    </Layout>,
-  );
+  return listPage(c, { title: "Forks", project, page, rows: forks }, (shown) => (
+    <ProjectList projects={shown} empty={<p>No forks yet.</p>} />
+  ));
 });
 
 socialPages.get("/:owner/:project/stargazers", async (c) => {
   const page = pageOf(c);
-  const { project: p, users } = await listStargazers(
+  const { project, users } = await listStargazers(
     c.get("forge").db,
     c.get("viewer"),
     c.req.param("owner"),
     c.req.param("project"),
-    { limit: PAGE + 1, offset: (page - 1) * PAGE },
+    windowOf(page),
   );
-  if (p.visibility === "private") c.header("Cache-Control", "private, no-cache");
-  return c.html(
-    <Layout {...meta(c, `Stargazers · ${name(p)}`)}>
-      <h1>
-        Stargazers of <a href={`/${name(p)}`}>{name(p)}</a>
-      </h1>
-      {users.length === 0 ? (
-        <div class="empty">
-          <p>No stars yet.</p>
-        </div>
-      ) : (
-        <ul class="list">
-          {users.slice(0, PAGE).map((u) => (
-            <li>
-              <a href={`/${u.handle}`}>{u.display_name || u.handle}</a>{" "}
-              {u.display_name && u.display_name !== u.handle ? <span class="hint">@{u.handle}</span> : null}
-            </li>
-          ))}
-        </ul>
-      )}
-      <Pager c={c} page={page} more={users.length > PAGE} />
-    </Layout>,
+  return listPage(c, { title: "Stargazers", project, page, rows: users }, (shown) =>
+    shown.length === 0 ? (
+      <div class="empty">
+        <p>No stars yet.</p>
+      </div>
+    ) : (
+      <ul class="list">
+        {shown.map((u) => (
+          <li>
+            <a href={`/${u.handle}`}>{u.display_name || u.handle}</a>{" "}
+            {u.display_name && u.display_name !== u.handle ? <span class="hint">@{u.handle}</span> : null}
+          </li>
+        ))}
+      </ul>
+    ),
   );
 });

@@ -12,6 +12,7 @@ import { type ChatServer, startChatServer } from "../testing/chat-server.ts";
 import { launchChromium } from "../testing/chromium.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { documentWidth, newPageAt, PHONE } from "../testing/pages.ts";
 import { DailyTheme, dayOf, themeKey } from "./daily-theme.ts";
 import { fallbackTheme } from "./fallback.ts";
 import type { Theme } from "./theme-schema.ts";
@@ -103,8 +104,7 @@ describe("daily theme from a chat-completions endpoint", () => {
     expect((await f.forge.theme.refresh(today, { force: true })).source).toBe("llm");
     const stored = JSON.parse((await f.forge.objects.get(themeKey(today)))!.toString("utf8"));
     expect(stored).toEqual(GOOD);
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
-    const page = await context.newPage();
+    const { context, page } = await newPageAt(browser, { width: 1024, height: 768 });
     await page.goto(`${f.url}/`);
     const props = await page.evaluate<string[]>(
       `["--bg", "--fg", "--accent", "--card"].map((p) => getComputedStyle(document.documentElement).getPropertyValue(p).trim())`,
@@ -133,14 +133,11 @@ describe("daily theme from a chat-completions endpoint", () => {
     expect((await api(f.url, "PUT", "/api/v1/user/starred/alice/small", { token: alice.token })).status).toBe(
       204,
     );
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    const page = await context.newPage();
+    const { context, page } = await newPageAt(browser, PHONE);
     for (const path of ["/?sort=stars", "/explore?sort=active"]) {
       await page.goto(f.url + path);
       expect(await page.locator(".project-card").count(), path).toBe(2);
-      expect(await page.evaluate<number>("document.documentElement.scrollWidth"), path).toBeLessThanOrEqual(
-        320,
-      );
+      expect(await documentWidth(page), path).toBeLessThanOrEqual(PHONE.width);
     }
     await context.close();
   });

@@ -4,7 +4,7 @@ import { SCOPE_DESCRIPTIONS, SCOPES } from "@micelio/core";
 import { Hono } from "hono";
 import { SettingsNav } from "../devices/settings-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
-import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
+import { Alert, CsrfField, FieldErrors, Layout, PostButton } from "../web/layout.tsx";
 import { formFailure, formFields, formList, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
 import { createToken, listTokens, revokeToken } from "./tokens-service.ts";
@@ -50,12 +50,9 @@ async function page(
                 {t.expires_at ? `expires ${t.expires_at.slice(0, 10)}` : "never expires"} ·{" "}
                 {t.last_used_at ? `last used ${t.last_used_at.slice(0, 10)}` : "never used"}
               </p>
-              <form method="post" action={`/settings/tokens/${t.id}/delete`}>
-                <CsrfField token={csrf} />
-                <button type="submit" class="link">
-                  Revoke
-                </button>
-              </form>
+              <PostButton action={`/settings/tokens/${t.id}/delete`} csrf={csrf} class="link">
+                Revoke
+              </PostButton>
             </li>
           ))}
         </ul>

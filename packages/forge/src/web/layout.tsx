@@ -111,6 +111,18 @@ export function Layout(props: PageMeta & { children?: Child }) {
 
 export const CsrfField = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
 
+/** A form that is one button posting to `action` with the CSRF token: an action on a row of a table or list. */
+export function PostButton(props: { action: string; csrf: string; class?: string; children?: Child }) {
+  return (
+    <form method="post" action={props.action}>
+      <CsrfField token={props.csrf} />
+      <button type="submit" class={props.class}>
+        {props.children}
+      </button>
+    </form>
+  );
+}
+
 export function FieldErrors({ errors, field }: { errors?: Record<string, string>; field: string }) {
   const msg = errors?.[field];
   return msg ? (
