@@ -95,7 +95,14 @@ async function change(
   const dir = forge.repos.dir(p.id);
   const facts = await changeFacts(dir, range).catch(() => undefined);
   if (!facts) return {}; // a commit gone meanwhile (a session replaced): the card without it
-  return { facts, summary: summarize ? await changeSummary(forge, p, range, goal) : undefined };
+  // The summary is a bonus: a failure to look it up draws the card without it.
+  const summary = summarize
+    ? await changeSummary(forge, p, range, goal).catch((err) => {
+        forge.log.warn({ err, project: p.id }, "change summary lookup failed");
+        return undefined;
+      })
+    : undefined;
+  return { facts, summary };
 }
 
 const lines = (f: ChangeFacts) => `+${f.added} \u2212${f.removed}`;

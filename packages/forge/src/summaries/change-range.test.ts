@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGit } from "../testing/git.ts";
-import { changeFacts, changeText, commitRange } from "./change-range.ts";
+import { changeFacts, changeText, commitRange, summaryKey } from "./change-range.ts";
 
 describe("change ranges", () => {
   const dir = mkdtempSync(join(tmpdir(), "micelio-range-"));
@@ -59,5 +59,20 @@ describe("change ranges", () => {
     const whole = await changeText(dir, { base: commits[0]!, head: commits[1]! }, 100_000);
     expect(whole.truncated).toBe(false);
     expect(whole.patch).toContain("+three");
+  });
+
+  it("keys a summary by the trees at both ends: the same change made twice shares one", async () => {
+    const tree = (c: string) => runGit(dir, "rev-parse", `${c}^{tree}`);
+    expect(await summaryKey(dir, { base: null, head: commits[0]! })).toEqual({
+      base: "",
+      head: await tree(commits[0]!),
+    });
+    const key = await summaryKey(dir, { base: commits[0]!, head: commits[1]! });
+    expect(key).toEqual({ base: await tree(commits[0]!), head: await tree(commits[1]!) });
+    // Another commit with the same tree on the same parent (as a landing without replay).
+    const twin = await runGit(dir, "commit-tree", await tree(commits[1]!), "-p", commits[0]!, "-m", "twin");
+    expect(twin).not.toBe(commits[1]);
+    expect(await summaryKey(dir, { base: commits[0]!, head: twin })).toEqual(key);
+    await expect(summaryKey(dir, { base: null, head: "0".repeat(40) })).rejects.toThrow();
   });
 });

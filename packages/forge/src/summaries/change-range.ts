@@ -104,6 +104,32 @@ export async function changeText(dir: string, range: ChangeRange, maxPatchBytes:
   };
 }
 
+/**
+ * What a change's summary is stored under: the trees at its two ends ("" for none), so a
+ * session and the landing that put the same change on trunk share one summary.
+ */
+export interface SummaryKey {
+  base: string;
+  head: string;
+}
+
+const treeKeys = new Map<string, SummaryKey>();
+
+export async function summaryKey(dir: string, range: ChangeRange): Promise<SummaryKey> {
+  const id = `${dir}\0${range.base ?? ""}\0${range.head}`;
+  const known = treeKeys.get(id);
+  if (known) return known;
+  const ids = [...(range.base ? [range.base] : []), range.head];
+  // Object ids only (hex, so never read as options; rev-parse echoes --end-of-options).
+  if (!ids.every((id) => /^[0-9a-f]{40,64}$/.test(id))) throw new Error("a change is named by commit ids");
+  const out = (await read(dir, ["rev-parse", ...ids.map((id) => `${id}^{tree}`)])).toString("utf8");
+  const trees = out.trim().split("\n");
+  const key = { base: range.base ? trees[0]! : "", head: trees.at(-1)! };
+  treeKeys.set(id, key);
+  if (treeKeys.size > CACHE_SIZE) treeKeys.delete(treeKeys.keys().next().value as string);
+  return key;
+}
+
 /** A commit as a change: from its first parent (none for a root commit) to itself. */
 export async function commitRange(dir: string, sha: string): Promise<ChangeRange | null> {
   const out = await read(dir, ["rev-list", "--parents", "-n", "1", sha, "--"]).catch(() => null);

@@ -2,10 +2,12 @@
 // summary job is enqueued (coalesced by a unique key; within the hourly budget) and the card
 // is drawn without it. The card's hash changes when the summary arrives, so shared links get
 // the new picture. Nothing here waits on the LLM. Which changes may be sent, and when again
-// after a failure: summary-policy.ts.
+// after a failure: summary-policy.ts. Summaries are stored by the trees at both ends of the
+// change (change-range.ts summaryKey): a session and its landing share one when the landing
+// did not have to replay the change.
 import type { Forge } from "../http/context.ts";
 import { enqueue } from "../jobs/index.ts";
-import type { ChangeRange } from "./change-range.ts";
+import { type ChangeRange, summaryKey } from "./change-range.ts";
 import { SUMMARY_JOB, type SummaryJob } from "./summarize-job.ts";
 import { attemptDue, attemptsThisHour, summariesOn, summaryRow } from "./summary-policy.ts";
 
@@ -15,16 +17,21 @@ export async function changeSummary(
   range: ChangeRange,
   goal?: string | null,
 ): Promise<string | undefined> {
-  if (!summariesOn(forge.config, project)) return undefined;
-  const base = range.base ?? "";
-  const row = await summaryRow(forge.db, project.id, base, range.head);
+  if (!summariesOn(forge.config, project) || !forge.repos.exists(project.id)) return undefined;
+  const key = await summaryKey(forge.repos.dir(project.id), range);
+  const row = await summaryRow(forge.db, project.id, key.base, key.head);
   if (row?.summary) return row.summary;
   if (!attemptDue(row)) return undefined;
   if ((await attemptsThisHour(forge.db, SUMMARY_JOB)) >= forge.config.changeSummaries.perHour)
     return undefined;
-  const job: SummaryJob = { projectId: project.id, base, head: range.head, goal: goal ?? null };
+  const job: SummaryJob = {
+    projectId: project.id,
+    base: range.base ?? "",
+    head: range.head,
+    goal: goal ?? null,
+  };
   await enqueue(forge.db, SUMMARY_JOB, job as unknown as Record<string, unknown>, {
-    uniqueKey: `${SUMMARY_JOB}:${project.id}:${base}:${range.head}`,
+    uniqueKey: `${SUMMARY_JOB}:${project.id}:${key.base}:${key.head}`,
     maxAttempts: 1,
   });
   return undefined;

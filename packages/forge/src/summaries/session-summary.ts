@@ -3,6 +3,7 @@
 import type { Forge } from "../http/context.ts";
 import { sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
+import { summaryKey } from "./change-range.ts";
 
 export interface StoredSummary {
   text: string;
@@ -16,14 +17,16 @@ export async function sessionSummary(
   s: SessionRow,
 ): Promise<StoredSummary | null> {
   if (!forge.repos.exists(projectId)) return null;
-  const head = await sessionCommit(forge.repos.dir(projectId), s.id);
+  const dir = forge.repos.dir(projectId);
+  const head = await sessionCommit(dir, s.id);
   if (!head) return null;
+  const key = await summaryKey(dir, { base: s.base_commit, head });
   const row = await forge.db
     .selectFrom("change_summaries")
     .select(["summary", "model"])
     .where("project_id", "=", projectId)
-    .where("base_sha", "=", s.base_commit ?? "")
-    .where("head_sha", "=", head)
+    .where("base_sha", "=", key.base)
+    .where("head_sha", "=", key.head)
     .executeTakeFirst();
   return row?.summary ? { text: row.summary, model: row.model } : null;
 }

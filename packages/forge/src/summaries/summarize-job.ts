@@ -10,8 +10,8 @@ import type { JobHandler, JobLogger } from "../jobs/index.ts";
 import { chatCompletion } from "../llm/chat.ts";
 import { git } from "../repos/git.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
-import { changeText } from "./change-range.ts";
-import { attemptDue, MAX_ATTEMPTS, summariesOn, summaryRow } from "./summary-policy.ts";
+import { changeText, type SummaryKey, summaryKey } from "./change-range.ts";
+import { attemptDue, summariesOn, summaryRow } from "./summary-policy.ts";
 import { summaryPrompt } from "./summary-prompt.ts";
 import { cleanSummary } from "./summary-text.ts";
 
@@ -27,30 +27,30 @@ export interface SummaryJob {
   goal?: string | null;
 }
 
-/** Stores a summary, or counts a failed attempt (`failures`: set to this many instead). */
+/** Stores a summary under its key, or counts a failed attempt. */
 async function record(
   db: Db,
-  job: SummaryJob,
+  projectId: string,
+  key: SummaryKey,
   summary: string | null,
   model: string | null,
-  failures?: number,
 ) {
   const failed = summary === null;
   await db
     .insertInto("change_summaries")
     .values({
-      project_id: job.projectId,
-      base_sha: job.base,
-      head_sha: job.head,
+      project_id: projectId,
+      base_sha: key.base,
+      head_sha: key.head,
       summary,
       model,
-      failures: failed ? (failures ?? 1) : 0,
+      failures: failed ? 1 : 0,
     })
     .onConflict((oc) =>
       oc.columns(["project_id", "base_sha", "head_sha"]).doUpdateSet({
         summary: (eb) => (failed ? eb.ref("change_summaries.summary") : eb.val(summary)),
         model: (eb) => (failed ? eb.ref("change_summaries.model") : eb.val(model)),
-        failures: !failed ? sql`0` : failures ? sql`${failures}::int` : sql`change_summaries.failures + 1`,
+        failures: failed ? sql`change_summaries.failures + 1` : sql`0`,
         updated_at: sql`now()`,
       }),
     )
@@ -87,13 +87,12 @@ export function summaryJobHandlers(deps: {
         .executeTakeFirst();
       // Checked again here: the project may have gone private, or the setting changed, since.
       if (!project || !summariesOn(config, project)) return;
-      if (!attemptDue(await summaryRow(db, job.projectId, job.base, job.head))) return;
       const dir = repos.dir(job.projectId);
-      if (!(await isCommit(dir, job.head)) || (job.base && !(await isCommit(dir, job.base)))) {
-        await record(db, job, null, null, MAX_ATTEMPTS); // gone (a session's commit replaced): never again
-        return;
-      }
+      // Gone meanwhile (a session's commit replaced): its card no longer asks for it either.
+      if (!(await isCommit(dir, job.head)) || (job.base && !(await isCommit(dir, job.base)))) return;
       const range = { base: job.base || null, head: job.head };
+      const key = await summaryKey(dir, range);
+      if (!attemptDue(await summaryRow(db, job.projectId, key.base, key.head))) return;
       try {
         const text = await changeText(dir, range, MAX_PATCH_BYTES);
         const answer = await chatCompletion(
@@ -102,12 +101,12 @@ export function summaryJobHandlers(deps: {
           { temperature: 0.2, maxTokens: 120, signal: ctx.signal },
         );
         const summary = cleanSummary(answer);
-        await record(db, job, summary, llm.model);
+        await record(db, job.projectId, key, summary, llm.model);
         log.info({ project: job.projectId, head: job.head }, "change summarized");
       } catch (err) {
         // Stopped by a shutdown: not the endpoint's failure; the next view asks again.
         if (ctx.signal.aborted) return;
-        await record(db, job, null, null);
+        await record(db, job.projectId, key, null, null);
         log.warn(
           { project: job.projectId, head: job.head, reason: (err as Error).message },
           "no change summary",
