@@ -36,19 +36,27 @@ export function FollowButton(props: {
 }
 
 /** "N followers · M following", each a link to its list. */
+/** "N followers · M following" as links; organizations follow no one, so only their followers. */
 export function FollowCounts({
   handle,
+  org,
   followers,
   following,
 }: {
   handle: string;
+  org: boolean;
   followers: number;
   following: number;
 }) {
   return (
     <span class="hint follow-counts">
-      <a href={listPath(handle, "followers")}>{plural(followers, "follower")}</a> ·{" "}
-      <a href={listPath(handle, "following")}>{following} following</a>
+      <a href={listPath(handle, "followers")}>{plural(followers, "follower")}</a>
+      {org ? null : (
+        <>
+          {" · "}
+          <a href={listPath(handle, "following")}>{following} following</a>
+        </>
+      )}
     </span>
   );
 }
@@ -79,7 +87,7 @@ export function FollowsHeader(props: {
         </div>
       </header>
       <nav class="repo-tabs" aria-label={`Followers and following of ${a.handle}`}>
-        {(["followers", "following"] as const).map((d) => (
+        {(a.kind === "org" ? (["followers"] as const) : (["followers", "following"] as const)).map((d) => (
           <a href={listPath(a.handle, d)} aria-current={d === direction ? "page" : undefined}>
             {d === "followers" ? "Followers" : "Following"} <span class="count">{props.counts[d]}</span>
           </a>

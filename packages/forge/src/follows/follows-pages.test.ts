@@ -61,6 +61,14 @@ describe("follower and following pages", () => {
     expect(listed(following.html)).toEqual(["acme", "olivia"]);
     expect(rowOf(following.html, "acme")).toContain('<span class="badge">organization</span>');
     expect(listed((await r.browsers.anonymous.get("/users/acme/followers")).html)).toEqual(["olivia", "mia"]);
+    // Organizations follow no one: no Following tab, no "following" count on their profile.
+    expect((await r.browsers.anonymous.get("/users/acme/followers")).html).not.toContain(
+      "/users/acme/following",
+    );
+    const acmeProfile = (await r.browsers.anonymous.get("/acme")).html;
+    expect(acmeProfile).toContain('href="/users/acme/followers"');
+    expect(acmeProfile).not.toContain("/users/acme/following");
+    expect((await r.browsers.anonymous.get("/mia")).html).toContain('href="/users/mia/following"');
   });
 
   it("the profile's counts link to the lists", async () => {

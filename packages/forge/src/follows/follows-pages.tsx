@@ -121,10 +121,11 @@ export interface FollowState {
   viewerFollows: boolean | null;
 }
 
-export function FollowBar({ handle, state, csrf }: { handle: string; state: FollowState; csrf: string }) {
+export function FollowBar(props: { handle: string; org: boolean; state: FollowState; csrf: string }) {
+  const { handle, state, csrf } = props;
   return (
     <div class="follow-bar">
-      <FollowCounts handle={handle} followers={state.followers} following={state.following} />
+      <FollowCounts handle={handle} org={props.org} followers={state.followers} following={state.following} />
       {state.viewerFollows === null ? null : (
         <FollowButton handle={handle} following={state.viewerFollows} csrf={csrf} />
       )}

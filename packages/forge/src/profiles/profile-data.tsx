@@ -98,7 +98,14 @@ export function ProfileHeader({
         {children}
         {account.bio ? <p class="profile-bio">{account.bio}</p> : null}
         <ProfileLinksRow website={account.website} links={readLinks(account.links)} />
-        {follow ? <FollowBar handle={account.handle} state={follow.state} csrf={follow.csrf} /> : null}
+        {follow ? (
+          <FollowBar
+            handle={account.handle}
+            org={account.kind === "org"}
+            state={follow.state}
+            csrf={follow.csrf}
+          />
+        ) : null}
         {canEdit ? (
           <p>
             <a href={editUrl}>Edit profile</a>
