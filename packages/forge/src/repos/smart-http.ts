@@ -1,7 +1,9 @@
-// Git smart HTTP: clone, fetch (protocol v2) and push through the system git's upload-pack
+// Git smart HTTP: clone, fetch (protocol v2; v0 for forks) and push through the system git's upload-pack
 // and receive-pack in --stateless-rpc mode, streamed both ways. Credentials come only from
 // the Authorization header (HTTP Basic with a password or token, or Bearer), never from the
 // web session cookie, so other sites cannot make a browser push.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Context } from "hono";
@@ -62,9 +64,16 @@ async function resolve(
   }
 }
 
-function protocolEnv(c: Context<AppEnv>): Record<string, string> {
+/**
+ * The client's Git-Protocol, passed on to git. Not for a fork's fetches: protocol v2's
+ * upload-pack hands out any object it can read by id, and a fork reads its parent's objects
+ * (alternates), so a fork speaks v0, which serves only what its own refs reach.
+ */
+function protocolEnv(c: Context<AppEnv>, service: Service, dir: string): Record<string, string> {
   const proto = c.req.header("git-protocol");
-  return proto && /^[\w.=:-]+$/.test(proto) ? { GIT_PROTOCOL: proto } : {};
+  if (!proto || !/^[\w.=:-]+$/.test(proto)) return {};
+  if (service === "git-upload-pack" && existsSync(join(dir, "objects", "info", "alternates"))) return {};
+  return { GIT_PROTOCOL: proto };
 }
 
 function pktLine(s: string): string {
@@ -124,7 +133,7 @@ smartHttp.get("/:owner/:project/info/refs", async (c) => {
     );
   }
   const { dir } = await resolve(c, service);
-  const env = protocolEnv(c);
+  const env = protocolEnv(c, service, dir);
   const v2 = service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "");
   const child = gitSpawn([service.slice(4), "--stateless-rpc", "--advertise-refs", dir], { env });
   child.stdin!.end();
@@ -148,7 +157,7 @@ for (const service of SERVICES) {
         ? packCacheArgs(forge.config.dataDir)
         : receiveHookArgs({ protectTrunk: project.trunk_push === "sessions_only" });
     const child = gitSpawn([...extra.args, service.slice(4), "--stateless-rpc", dir], {
-      env: { ...protocolEnv(c), ...extra.env },
+      env: { ...protocolEnv(c, service, dir), ...extra.env },
     });
     const raw = c.req.raw.body;
     if (raw) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoJobHandlers } from "../repos/maintain.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
-import { runGit } from "../testing/git.ts";
+import { runGit, tryGit } from "../testing/git.ts";
 import { readAlternates } from "./forks-repo.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-forks-"));
@@ -271,6 +271,25 @@ describe("forks", () => {
     for (const path of [`commits/${sha}`, `tree/${sha}`, `commits?ref=${sha}`])
       expect((await api(f.url, "GET", `/api/v1/projects/bob/app/${path}`)).status, path).toBe(404);
     expect((await api(f.url, "GET", `/api/v1/projects/alice/app/commits/${sha}`)).status).toBe(200);
+    // Nor through git: protocol v2 would hand out any object by id, so a fork speaks v0.
+    const probe = join(work, "probe");
+    await runGit(work, "init", "-q", probe);
+    for (const version of ["2", "0"]) {
+      const fetched = await tryGit(
+        probe,
+        "-c",
+        `protocol.version=${version}`,
+        "fetch",
+        "-q",
+        url("/bob/app.git"),
+        sha,
+      );
+      expect(fetched.ok, `protocol v${version}`).toBe(false);
+    }
+    expect(
+      (await tryGit(probe, "-c", "protocol.version=2", "fetch", "-q", url("/alice/app.git"), sha)).ok,
+    ).toBe(true);
+    expect((await tryGit(probe, "fetch", "-q", url("/bob/app.git"), "main")).ok).toBe(true);
     // The fork's own commits still resolve by id.
     const own = await runGit(join(work, "bob-clone"), "rev-parse", "HEAD");
     expect((await page(`/bob/app/commit/${own}`)).status).toBe(200);
