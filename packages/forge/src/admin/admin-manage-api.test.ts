@@ -274,4 +274,16 @@ describe("administration API", () => {
     expect(audit.body[0]).toMatchObject({ actor: "ada", target: "sam", data: { reason: "spam" } });
     expect(audit.body[0].ip).toMatch(/127\.0\.0\.1/);
   });
+
+  it("hides a suspended organization's JSON and members from all but administrators", async () => {
+    expect(
+      (await api(f.url, "POST", "/api/v1/orgs", { token: tia.token, json: { handle: "tia-co" } })).status,
+    ).toBe(201);
+    expect((await A("POST", "/admin/users/tia-co/suspend", { reason: "spam" })).status).toBe(200);
+    for (const path of ["/api/v1/orgs/tia-co", "/api/v1/orgs/tia-co/members", "/tia-co"])
+      expect((await api(f.url, "GET", path, { token: tia.token })).status, path).toBe(404);
+    expect((await A("GET", "/orgs/tia-co")).status).toBe(200);
+    expect((await A("POST", "/admin/users/tia-co/unsuspend")).status).toBe(200);
+    expect((await api(f.url, "GET", "/api/v1/orgs/tia-co")).status).toBe(200);
+  });
 });

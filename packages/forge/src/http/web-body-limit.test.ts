@@ -36,12 +36,25 @@ describe("web form body limit", () => {
     const avatar = new FormData();
     avatar.append("avatar", new Blob([new Uint8Array(4 * 1024 * 1024)]), "big.png");
     expect((await post("/settings/profile/avatar", avatar, {})).status).toBe(413);
+    // Signed out, an upload route gets no more than a form: 2 MB to the import is refused.
+    const bundle = new FormData();
+    bundle.append("bundle", new Blob([new Uint8Array(2 * 1024 * 1024)]), "x.bundle");
+    const imported = await post("/new/import", bundle, {});
+    expect(imported.status).toBe(413);
+    expect(await imported.text()).toContain("larger than 1 MB");
   });
 
-  it("lets ordinary forms through to the CSRF check", async () => {
-    const r = await post("/login", "login=x&password=y", {
-      "content-type": "application/x-www-form-urlencoded",
-    });
+  it("lets ordinary forms through to the CSRF check, sent whole or in chunks", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const r = await post("/login", "login=x&password=y", form);
     expect(r.status).toBe(403); // no CSRF token: refused by the next step, not by size
+    const chunks = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("login=x&"));
+        controller.enqueue(new TextEncoder().encode("password=y"));
+        controller.close();
+      },
+    });
+    expect((await post("/login", chunks, form)).status).toBe(403);
   });
 });

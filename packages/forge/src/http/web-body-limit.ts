@@ -1,5 +1,6 @@
 // Caps the body of web form posts before anything reads it (the CSRF check parses every
-// form): 1 MB for forms, the avatar's limit for avatar uploads, the web import's for bundles.
+// form): 1 MB for forms, the avatar's limit for avatar uploads, the web import's for bundles
+// (those two only for signed-in senders: anyone else gets the form's 1 MB).
 // An oversized body is read to its end and dropped (up to DRAIN_BYTES) before the 413, so the
 // browser, still sending, sees the answer instead of a reset connection. The JSON API has its
 // own cap (api/api.ts); git smart HTTP streams and is not limited here.
@@ -32,7 +33,9 @@ const BUNDLE: Limit = {
   message: "Bundles uploaded from the web may be up to 512 MB; use the API for larger ones",
 };
 
-function limitOf(path: string): Limit {
+/** Uploads get their larger allowance only when someone signed in sends them. */
+function limitOf(path: string, signedIn: boolean): Limit {
+  if (!signedIn) return FORM;
   if (path === "/new/import") return BUNDLE;
   if (path.endsWith("/avatar")) return AVATAR;
   return FORM;
@@ -70,7 +73,7 @@ async function readCapped(c: Context<AppEnv>, limit: Limit): Promise<Uint8Array 
 export const webBodyLimit = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const path = c.req.path;
   if (SAFE.has(c.req.method) || path.startsWith("/api/") || isGitPath(path)) return next();
-  const limit = limitOf(path);
+  const limit = limitOf(path, Boolean(c.get("viewer").user));
   const header = c.req.header("content-length");
   if (header !== undefined) {
     // Node delivers no more than the declared length: checking it is enough.

@@ -1,5 +1,7 @@
 // JSON API for organizations and their memberships.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { isAdmin } from "../accounts/viewer.ts";
 import {
   apiRouter,
   json,
@@ -10,6 +12,8 @@ import {
   requireUser,
   SECURED,
 } from "../api/openapi.ts";
+import { notFound } from "../errors/app-error.ts";
+import type { AppEnv } from "../http/context.ts";
 import {
   createOrg,
   createOrgSchema,
@@ -21,6 +25,13 @@ import {
 } from "./orgs-service.ts";
 
 export const orgsApi = apiRouter();
+
+/** The organization, hidden (404) while suspended from all but administrators, like a profile. */
+async function visibleOrg(c: Context<AppEnv>, handle: string) {
+  const org = await getOrg(c.get("forge").db, handle);
+  if (org.suspended_at && !isAdmin(c.get("viewer"))) throw notFound(`No organization named ${handle}`);
+  return org;
+}
 const orgParam = z.object({ org: z.string().max(100) });
 
 orgsApi.openapi(
@@ -56,7 +67,7 @@ orgsApi.openapi(
   }),
   async (c) => {
     const db = c.get("forge").db;
-    const org = await getOrg(db, c.req.valid("param").org);
+    const org = await visibleOrg(c, c.req.valid("param").org);
     return c.json(orgJson(org, (await listMembers(db, org.id)).length), 200);
   },
 );
@@ -72,7 +83,7 @@ orgsApi.openapi(
   }),
   async (c) => {
     const db = c.get("forge").db;
-    const org = await getOrg(db, c.req.valid("param").org);
+    const org = await visibleOrg(c, c.req.valid("param").org);
     return c.json(await listMembers(db, org.id), 200);
   },
 );

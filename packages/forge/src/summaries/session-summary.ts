@@ -12,11 +12,19 @@ export interface StoredSummary {
 }
 
 export async function sessionSummary(
-  forge: Pick<Forge, "db" | "repos">,
+  forge: Pick<Forge, "db" | "repos" | "config" | "log">,
   projectId: string,
   s: SessionRow,
 ): Promise<StoredSummary | null> {
-  if (!forge.repos.exists(projectId)) return null;
+  // No LLM, no summaries to show (and no git to run on every session view).
+  if (!forge.config.llm || !forge.repos.exists(projectId)) return null;
+  return stored(forge, projectId, s).catch((err) => {
+    forge.log.warn({ err, session: s.id }, "stored change summary unreadable");
+    return null;
+  });
+}
+
+async function stored(forge: Pick<Forge, "db" | "repos">, projectId: string, s: SessionRow) {
   const dir = forge.repos.dir(projectId);
   const head = await sessionCommit(dir, s.id);
   if (!head) return null;
