@@ -51,6 +51,14 @@ describe("mic search, star and fork", () => {
       expect(json(found).items.map((p: { full_name: string }) => p.full_name)).toEqual(["alice/lantern"]);
       const human = await mic(work, "search", "lamp", "--sort", "stars");
       expect(human.stdout).toContain("alice/lantern  ★0  A small lamp for dark repositories");
+      // Text from the server never reaches the terminal as escape sequences.
+      await api(f.url, "PATCH", "/api/v1/projects/alice/lantern", {
+        token: aliceToken,
+        json: { description: "A small lamp \u001b[31mred\u001b[0m" },
+      });
+      const escaped = await mic(work, "search", "lantern");
+      expect(escaped.stdout).toContain("A small lamp ?[31mred?[0m");
+      expect(escaped.stdout).not.toContain("\u001b");
       const code = await mic(work, "--json", "search", "needle", "--in", "alice/lantern");
       expect(code.status, code.stderr).toBe(0);
       expect(json(code).items[0]).toMatchObject({ path: "light.ts", line: 1 });
@@ -121,7 +129,12 @@ describe("mic search, star and fork", () => {
       const refused = await anonymous(work, "--server", f.url, "star", "alice/lantern");
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain("log in first");
-      expect(existsSync(join(work, "my-lantern"))).toBe(false);
+      // A clone that cannot happen (the directory is taken) is refused before the fork is made.
+      const busy = await mic(work, "fork", "alice/lantern", "--name", "other", "--clone", "src");
+      expect(busy.status).toBe(1);
+      expect(busy.stderr).toContain("already exists and is not empty");
+      expect((await api(f.url, "GET", "/api/v1/projects/bob/other")).status).toBe(404);
+      expect(existsSync(join(work, "src", "light.ts"))).toBe(true);
       // Proposing from a project that is not a fork: a conflict, said in one line.
       const own = join(work, "own");
       expect((await mic(work, "clone", "bob/own", "own")).status).toBe(0);

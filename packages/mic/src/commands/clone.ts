@@ -19,6 +19,14 @@ export interface Cloned {
   head_position: number;
 }
 
+/** The absolute path of `dir`, which must not exist or be empty (exit 1 otherwise). */
+export function requireEmptyDir(dir: string): string {
+  const path = resolve(dir);
+  if (existsSync(path) && readdirSync(path).length > 0)
+    throw new CliError(`${path} already exists and is not empty`, EXIT.usage);
+  return path;
+}
+
 /** Clones the project into `dirArg` (default: its name) and records mic's state there. */
 export async function cloneProject(
   program: Command,
@@ -27,9 +35,7 @@ export async function cloneProject(
 ): Promise<Cloned> {
   const conn = connection(program);
   const project = await request<{ head_position: number }>(conn, "GET", projectPath(target));
-  const dir = resolve(dirArg ?? target.project);
-  if (existsSync(dir) && readdirSync(dir).length > 0)
-    throw new CliError(`${dir} already exists and is not empty`, EXIT.usage);
+  const dir = requireEmptyDir(dirArg ?? target.project);
   const url = `${conn.server}/${target.owner}/${target.project}.git`;
   const progress = showProgress(isJson(program));
   await git(["clone", progress ? "--progress" : "--quiet", "--end-of-options", url, dir], {

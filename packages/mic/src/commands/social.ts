@@ -6,7 +6,7 @@ import { request } from "../client.ts";
 import { connection, parseProject, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print } from "../output.ts";
-import { cloneProject } from "./clone.ts";
+import { cloneProject, requireEmptyDir } from "./clone.ts";
 
 interface ProjectHit {
   full_name: string;
@@ -19,6 +19,10 @@ interface CodeHit {
   line: number;
   text: string;
 }
+
+/** Server text for the terminal: control characters (escape sequences) shown as "?". */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is replaced
+const plain = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 
 const limitOf = (value: string) => {
   const n = Number(value);
@@ -52,7 +56,7 @@ function registerSearch(program: Command) {
             "GET",
             `${projectPath(parseProject(o.in))}/search/code?${params}`,
           );
-          const lines = found.items.map((m) => `${m.path}:${m.line}: ${m.text}`);
+          const lines = found.items.map((m) => plain(`${m.path}:${m.line}: ${m.text}`));
           if (found.truncated) lines.push("(more matches: narrow the query or raise --limit)");
           print(program, found, lines.length ? lines.join("\n") : `No matches for "${query}" in ${o.in}`);
           return;
@@ -65,8 +69,8 @@ function registerSearch(program: Command) {
           "GET",
           `/api/v1/search/projects?${params}`,
         );
-        const lines = found.items.map(
-          (p) => `${p.full_name}  ★${p.stars_count}${p.description ? `  ${p.description}` : ""}`,
+        const lines = found.items.map((p) =>
+          plain(`${p.full_name}  ★${p.stars_count}${p.description ? `  ${p.description}` : ""}`),
         );
         if (lines.length && found.match === "similar")
           lines.unshift(`Nothing matched "${query}"; similar names:`);
@@ -112,6 +116,9 @@ function registerFork(program: Command) {
       const source = parseProject(spec);
       const conn = connection(program);
       if (!conn.token) throw new CliError("log in first (mic auth login) to fork projects", EXIT.usage);
+      // Checked before the fork exists: a clone that cannot happen should not leave a fork behind.
+      const cloneDir = typeof o.clone === "string" ? o.clone : (o.name ?? source.project);
+      if (o.clone) requireEmptyDir(cloneDir);
       const body: Record<string, string> = {};
       if (o.owner) body.owner = o.owner;
       if (o.name) body.handle = o.name;
@@ -122,9 +129,7 @@ function registerFork(program: Command) {
         body,
       );
       const target = parseProject(fork.full_name);
-      const cloned = o.clone
-        ? await cloneProject(program, target, typeof o.clone === "string" ? o.clone : undefined)
-        : undefined;
+      const cloned = o.clone ? await cloneProject(program, target, cloneDir) : undefined;
       print(
         program,
         { ...fork, cloned: cloned ?? null },
