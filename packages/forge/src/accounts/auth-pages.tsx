@@ -11,12 +11,7 @@ import type { Config } from "../config/config.ts";
 import { recordFailedSignIn, recordSignIn } from "../devices/sign-in-events.ts";
 import { secureCookies } from "../http/client-ip.ts";
 import type { AppEnv } from "../http/context.ts";
-import {
-  clearLoginFailures,
-  countLoginFailure,
-  loginThrottledMessage,
-  loginWait,
-} from "../limits/login-throttle.ts";
+import { loginSucceeded, loginThrottledMessage, reserveLoginAttempt } from "../limits/login-throttle.ts";
 import { ProviderButtons } from "../oauth/oauth-buttons.tsx";
 import { PasskeySignIn } from "../passkeys/passkey-forms.tsx";
 import { beginSecondStep } from "../two-factor/login-challenge.ts";
@@ -252,7 +247,7 @@ authPages.post("/login", async (c) => {
       </Layout>,
       status,
     );
-  const wait = parsed.success ? await loginWait(forge, parsed.data.login, ip) : 0;
+  const wait = parsed.success ? await reserveLoginAttempt(forge, parsed.data.login, ip) : 0;
   if (wait > 0) {
     c.header("Retry-After", String(wait));
     return refuse(loginThrottledMessage(wait), 429);
@@ -262,7 +257,6 @@ authPages.post("/login", async (c) => {
     : null;
   if (!user) {
     if (parsed.success) {
-      await countLoginFailure(forge, parsed.data.login, ip);
       // Recorded after answering, so the answer takes as long for an unknown account.
       recordFailedSignIn(db, parsed.data.login, ip).catch((err) =>
         c.get("log").error({ err }, "could not record a failed sign-in"),
@@ -270,7 +264,7 @@ authPages.post("/login", async (c) => {
     }
     return refuse("Wrong handle, email or password.", 401);
   }
-  await clearLoginFailures(forge, parsed.data!.login);
+  await loginSucceeded(forge, parsed.data!.login, ip);
   // Only after a correct password, so suspension is not revealed to someone guessing.
   if (user.suspended_at) {
     return refuse("This account is suspended. Contact the administrators of this instance.", 403);

@@ -11,12 +11,7 @@ import { anonymous } from "../accounts/viewer.ts";
 import { deleteWebSession, findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
 import { recordFailedSignIn } from "../devices/sign-in-events.ts";
 import { AppError } from "../errors/app-error.ts";
-import {
-  clearLoginFailures,
-  countLoginFailure,
-  loginThrottled,
-  loginWait,
-} from "../limits/login-throttle.ts";
+import { loginSucceeded, loginThrottled, reserveLoginAttempt } from "../limits/login-throttle.ts";
 import { isGitPath } from "../repos/smart-http.ts";
 import { authenticateToken, TOKEN_PREFIX } from "../tokens/tokens-service.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
@@ -89,11 +84,10 @@ async function identify(c: Context<AppEnv>) {
       } else {
         const forge = c.get("forge");
         // Passwords share the sign-in allowance of the web form (limits/login-throttle.ts).
-        const wait = await loginWait(forge, basic.login, ip);
+        const wait = await reserveLoginAttempt(forge, basic.login, ip);
         if (wait > 0) throw loginThrottled(wait);
         const user = await authenticatePassword(db, basic.login, basic.password);
         if (!user) {
-          await countLoginFailure(forge, basic.login, ip);
           const via = isGitPath(c.req.path) ? "git" : "api";
           // Not awaited, so the answer takes as long for an unknown account.
           void noticing(
@@ -104,7 +98,7 @@ async function identify(c: Context<AppEnv>) {
           );
           throw badCredentials("Wrong handle, email or password");
         }
-        await clearLoginFailures(forge, basic.login);
+        await loginSucceeded(forge, basic.login, ip);
         // A password alone never gets past two-factor: such accounts use tokens for git and the API.
         if (await hasTwoFactor(db, user.id)) {
           throw badCredentials(

@@ -93,6 +93,19 @@ describe("platform limits", () => {
     expect((await api(f.url, "GET", "/api/v1/user", { token: ada.token })).status).toBe(200);
   });
 
+  it("holds back parallel guesses: never more than the allowance reach the password check", async () => {
+    const login = "parallel-guesser";
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        fetch(`${f.url}/api/v1/user`, {
+          headers: { authorization: `Basic ${Buffer.from(`${login}:guess`).toString("base64")}` },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(answers.filter((s) => s === 401)).toHaveLength(MAX_FAILURES);
+    expect(answers.filter((s) => s === 429)).toHaveLength(12 - MAX_FAILURES);
+  });
+
   it("refuses the project after the limit with problem+json naming it, until an administrator raises it", async () => {
     const create = (handle: string) =>
       api(f.url, "POST", "/api/v1/projects", { token: bob.token, json: { handle, visibility: "public" } });

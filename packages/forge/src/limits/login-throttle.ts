@@ -5,7 +5,7 @@
 // refused with 429 and Retry-After before any password is checked. Counters live where the
 // request rate limits do (http/rate-limit.ts): in Redis when REDIS_URL is set, so every forge
 // process sees the same failures; else in process memory, one set per running forge.
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 
@@ -32,30 +32,36 @@ function limiters(forge: Forge): Limiters {
 /** The key of a login name: handle or email, as the sign-in compares them. */
 export const loginKey = (login: string) => login.trim().toLowerCase().slice(0, 254);
 
-/** Seconds to wait before this login may be tried again from this address; 0 when it may now. */
-export async function loginWait(forge: Forge, login: string, ip: string): Promise<number> {
+/**
+ * Takes one attempt from the login name's and the address's allowances before the password is
+ * checked, so parallel guesses cannot all slip in under the limit. Returns 0 when the attempt
+ * may go ahead, else the seconds to wait (and then takes nothing). A failed attempt keeps its
+ * point; a correct password gives them back (loginSucceeded).
+ */
+export async function reserveLoginAttempt(forge: Forge, login: string, ip: string): Promise<number> {
   const l = limiters(forge);
   const checks: [RateLimiterAbstract, string][] = [
     [l.name, loginKey(login)],
     [l.ip, ip || "unknown"],
   ];
+  const results = await Promise.allSettled(checks.map(([limiter, key]) => limiter.consume(key)));
   let wait = 0;
-  for (const [limiter, key] of checks) {
-    const r = await limiter.get(key);
-    if (r && r.consumedPoints >= limiter.points) wait = Math.max(wait, Math.ceil(r.msBeforeNext / 1000), 1);
+  for (const r of results) {
+    if (r.status === "fulfilled") continue;
+    if (!(r.reason instanceof RateLimiterRes)) throw r.reason;
+    wait = Math.max(wait, Math.ceil(r.reason.msBeforeNext / 1000), 1);
   }
+  if (wait > 0)
+    await Promise.all(
+      checks.map(([limiter, key], i) => (results[i]!.status === "fulfilled" ? limiter.reward(key) : null)),
+    );
   return wait;
 }
 
-/** Counts a failed password for the login name and the address. */
-export async function countLoginFailure(forge: Forge, login: string, ip: string): Promise<void> {
+/** A correct password: the name's count starts again, and the address gets its point back. */
+export async function loginSucceeded(forge: Forge, login: string, ip: string): Promise<void> {
   const l = limiters(forge);
-  await Promise.all([l.name.penalty(loginKey(login)), l.ip.penalty(ip || "unknown")]);
-}
-
-/** A correct password clears the name's count (the address's stays). */
-export async function clearLoginFailures(forge: Forge, login: string): Promise<void> {
-  await limiters(forge).name.delete(loginKey(login));
+  await Promise.all([l.name.delete(loginKey(login)), l.ip.reward(ip || "unknown")]);
 }
 
 export const loginThrottledMessage = (seconds: number) => {
