@@ -118,6 +118,10 @@ describe("administration API", () => {
         join(work, dir),
       );
     expect((await api(f.url, "GET", "/api/v1/projects/sam/garden")).status).toBe(200);
+    expect((await api(f.url, "PUT", "/api/v1/user/starred/tia/garden", { token: sam.token })).status).toBe(
+      204,
+    );
+    expect((await api(f.url, "PUT", "/api/v1/user/following/sam", { token: tia.token })).status).toBe(204);
     const s = await A("POST", "/admin/users/sam/suspend", { reason: "spam" });
     expect(s.status).toBe(200);
     expect(s.body).toMatchObject({ handle: "sam", suspended: true, suspended_reason: "spam" });
@@ -155,6 +159,13 @@ describe("administration API", () => {
       expect((await api(f.url, "GET", path)).status, path).toBe(404);
       expect((await api(f.url, "GET", path, { token: tia.token })).status, path).toBe(404);
     }
+    const gazers = async (token?: string) =>
+      (await api(f.url, "GET", "/api/v1/projects/tia/garden/stargazers", { token })).body.map(
+        (u: { handle: string }) => u.handle,
+      );
+    expect(await gazers()).not.toContain("sam");
+    expect(await gazers(ada.token)).toContain("sam");
+    expect((await api(f.url, "GET", "/api/v1/user/following/sam", { token: tia.token })).status).toBe(404);
     const users = await api(f.url, "GET", "/api/v1/search/users?q=sam");
     expect(users.body.items.map((u: { handle: string }) => u.handle)).not.toContain("sam");
     expect((await A("GET", "/users/sam")).status).toBe(200); // administrators still see it

@@ -1,7 +1,7 @@
 // JSON API for following: follow/unfollow a user or organization (idempotent, 204), check a
 // follow, and list an account's followers and whom a user follows.
 import { createRoute, z } from "@hono/zod-openapi";
-import { getAccountByHandle, userJson } from "../accounts/accounts-service.ts";
+import { getVisibleAccount, userJson } from "../accounts/accounts-service.ts";
 import { apiRouter, json, Pagination, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
 import { isFollowing, listFollows, setFollow } from "./follows-service.ts";
@@ -23,7 +23,7 @@ followsApi.openapi(
   async (c) => {
     const user = requireUser(c);
     const db = c.get("forge").db;
-    const target = await getAccountByHandle(db, c.req.valid("param").handle);
+    const target = await getVisibleAccount(db, c.get("viewer"), c.req.valid("param").handle);
     if (!(await isFollowing(db, user.id, target.id))) throw notFound("Not following");
     return c.body(null, 204);
   },

@@ -4,7 +4,7 @@
 // their times, are also the record the activity graph reads ("projects starred").
 import { sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
-import { hasScope } from "../accounts/viewer.ts";
+import { hasScope, isAdmin } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { forbidden, unauthorized } from "../errors/app-error.ts";
@@ -80,6 +80,8 @@ export async function listStargazers(db: Db, viewer: Viewer, owner: string, hand
     .selectAll("accounts")
     .select("stars.created_at as starred_at")
     .where("stars.project_id", "=", project.id)
+    // Suspended accounts are hidden from all but administrators (accounts-service getVisibleAccount).
+    .$if(!isAdmin(viewer), (qb) => qb.where("accounts.suspended_at", "is", null))
     .orderBy("stars.created_at", "desc")
     .orderBy(sql`lower(accounts.handle)`)
     .limit(Math.min(page.limit ?? 30, 100))
