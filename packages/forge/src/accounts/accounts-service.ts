@@ -85,36 +85,49 @@ export async function requireFreeHandleAndEmail(
   if (existing.length > 0) throw conflict(emailTaken, [{ field: "email", message: "already used" }]);
 }
 
-/** `gate` runs first inside the sign-up transaction (registration mode, invites). */
-export async function signup(
+export interface NewUser {
+  id: string;
+  handle: string;
+  email: string | null;
+  /** What a taken email address is told (sign-up forms word it differently). */
+  emailTaken: string;
+  passwordHash: string | null;
+  displayName?: string;
+  emailVerified?: boolean;
+  /** More fields for the account.create audit entry. */
+  audit?: Record<string, unknown>;
+}
+
+type InSignup = (trx: Db, accountId: string) => Promise<void>;
+
+/**
+ * Creates a user in one transaction, for every way of signing up: sign-ups serialized,
+ * `gate` first (registration mode, invites), handle and email free, the very first user an
+ * administrator, audited; `created` runs in the same transaction (verification mail, a linked
+ * identity). A race on a unique column ends as a 409 like a taken handle.
+ */
+export async function createUser(
   db: Db,
-  input: SignupInput,
   ip: string,
-  gate?: (trx: Db, accountId: string) => Promise<void>,
+  user: NewUser,
+  steps: { gate?: InSignup; created?: (trx: Db, account: Account) => Promise<void> } = {},
 ): Promise<Account> {
-  const data = requireValid(signupSchema, input);
-  const passwordHash = await hashPassword(data.password);
-  const id = ulid();
   try {
     return await db.transaction().execute(async (trx) => {
       await lockSignups(trx);
-      if (gate) await gate(trx, id);
-      await requireFreeHandleAndEmail(
-        trx,
-        data.handle,
-        data.email,
-        "An account with that email already exists",
-      );
-      const first = await noUserYet(trx);
+      await steps.gate?.(trx, user.id);
+      await requireFreeHandleAndEmail(trx, user.handle, user.email, user.emailTaken);
       const account = await trx
         .insertInto("accounts")
         .values({
-          id,
+          id: user.id,
           kind: "user",
-          handle: data.handle,
-          email: data.email,
-          password_hash: passwordHash,
-          is_admin: first,
+          handle: user.handle,
+          display_name: user.displayName ?? "",
+          email: user.email,
+          email_verified_at: user.emailVerified ? new Date() : null,
+          password_hash: user.passwordHash,
+          is_admin: await noUserYet(trx),
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -124,18 +137,34 @@ export async function signup(
         {
           action: "account.create",
           targetType: "account",
-          targetId: id,
+          targetId: account.id,
           target: account.handle,
-          data: { administrator: account.is_admin },
+          data: { administrator: account.is_admin, ...user.audit },
         },
       );
-      await sendVerification(trx, account, "signup");
+      await steps.created?.(trx, account);
       return account;
     });
   } catch (err) {
     if ((err as { code?: string }).code === "23505") throw conflict("That handle or email is already taken");
     throw err;
   }
+}
+
+/** Sign-up with a password; `gate` runs first inside the transaction (registration mode, invites). */
+export async function signup(db: Db, input: SignupInput, ip: string, gate?: InSignup): Promise<Account> {
+  const data = requireValid(signupSchema, input);
+  const user: NewUser = {
+    id: ulid(),
+    handle: data.handle,
+    email: data.email,
+    emailTaken: "An account with that email already exists",
+    passwordHash: await hashPassword(data.password),
+  };
+  return createUser(db, ip, user, {
+    gate,
+    created: (trx, account) => sendVerification(trx, account, "signup"),
+  });
 }
 
 /** Checks a handle-or-email and password; the same answer for unknown accounts and bad passwords. */

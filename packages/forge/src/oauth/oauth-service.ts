@@ -5,11 +5,11 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
-import { lockSignups, noUserYet, requireFreeHandleAndEmail } from "../accounts/accounts-service.ts";
+import { createUser, type NewUser } from "../accounts/accounts-service.ts";
 import { accountHandle, HANDLE_RE, RESERVED_HANDLES } from "../accounts/handles.ts";
 import { signInMethods } from "../accounts/sign-in-methods.ts";
 import type { SignupGate } from "../admin/registration.ts";
-import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Actor } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { recordSecurityEvent } from "../devices/security-events.ts";
@@ -159,42 +159,23 @@ export async function signupWithProvider(
   const email = data.email || null;
   const verified =
     email !== null && pending.emailVerified && email.toLowerCase() === pending.email?.toLowerCase();
-  const id = ulid();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      await lockSignups(trx);
+  const user: NewUser = {
+    id: ulid(),
+    handle: data.handle,
+    email,
+    emailTaken: "Another account uses that email address; give another one or leave it empty",
+    passwordHash: null,
+    displayName: pending.name.slice(0, 100),
+    emailVerified: verified,
+    audit: { provider: pending.provider },
+  };
+  return createUser(db, ip, user, {
+    gate: async (trx, id) => {
       await gate(trx, id);
       if (await findIdentity(trx, pending.provider, pending.providerUserId)) throw alreadyLinked();
-      await requireFreeHandleAndEmail(
-        trx,
-        data.handle,
-        email,
-        "Another account uses that email address; give another one or leave it empty",
-      );
-      const first = await noUserYet(trx);
-      const account = await trx
-        .insertInto("accounts")
-        .values({
-          id,
-          kind: "user",
-          handle: data.handle,
-          display_name: pending.name.slice(0, 100),
-          email,
-          email_verified_at: verified ? new Date() : null,
-          password_hash: null,
-          is_admin: first,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const actor = { user: account, ip };
-      await recordAudit(trx, actor, {
-        action: "account.create",
-        targetType: "account",
-        targetId: id,
-        target: account.handle,
-        data: { administrator: account.is_admin, provider: pending.provider },
-      });
-      await insertIdentity(trx, actor, account, {
+    },
+    created: async (trx, account) => {
+      await insertIdentity(trx, { user: account, ip }, account, {
         provider: pending.provider,
         issuer: pending.issuer,
         providerUserId: pending.providerUserId,
@@ -202,10 +183,6 @@ export async function signupWithProvider(
         email: pending.email,
       });
       if (email && !verified) await sendVerification(trx, account, "signup");
-      return account;
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === "23505") throw conflict("That handle or email is already taken");
-    throw err;
-  }
+    },
+  });
 }
