@@ -7,6 +7,7 @@ import type { AppEnv } from "../http/context.ts";
 import { publicOrigin } from "../meta/urls.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
+import type { StoredSummary } from "../summaries/change-summary.ts";
 import { type OgImageMeta, ogImageMeta } from "./og-service.ts";
 import {
   accountCard,
@@ -15,6 +16,7 @@ import {
   landingCard,
   projectCard,
   sessionCard,
+  sessionChangeOf,
 } from "./og-subjects.ts";
 
 const projectPath = (p: ProjectWithOwner) => `/${p.owner_handle}/${p.handle}`;
@@ -27,13 +29,19 @@ export async function accountOgImage(c: Context<AppEnv>, a: Account): Promise<Og
   return ogImageMeta(publicOrigin(c), `/${a.handle}`, await accountCard(c.get("forge").db, a));
 }
 
+/** The session page's picture, and the summary of its change the page shows too. */
 export async function sessionOgImage(
   c: Context<AppEnv>,
   p: ProjectWithOwner,
   s: SessionRow,
-): Promise<OgImageMeta> {
-  const card = await sessionCard(c.get("forge"), p, s);
-  return ogImageMeta(publicOrigin(c), `${projectPath(p)}/sessions/${s.id}`, card);
+): Promise<{ image: OgImageMeta; summary?: StoredSummary }> {
+  const forge = c.get("forge");
+  const change = await sessionChangeOf(forge, p, s);
+  const card = await sessionCard(forge, p, s, change);
+  return {
+    image: ogImageMeta(publicOrigin(c), `${projectPath(p)}/sessions/${s.id}`, card),
+    summary: change.summary,
+  };
 }
 
 /**

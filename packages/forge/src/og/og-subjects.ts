@@ -12,7 +12,7 @@ import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import { sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { type ChangeFacts, type ChangeRange, changeFacts, commitRange } from "../summaries/change-range.ts";
-import { changeSummary } from "../summaries/change-summary.ts";
+import { changeSummary, type StoredSummary } from "../summaries/change-summary.ts";
 import type { OgCard } from "./og-card.ts";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -83,6 +83,11 @@ export async function accountCard(db: Db, a: Account): Promise<OgCard> {
 const agentOf = (name: string | null, model: string | null) =>
   name ? (model ? `${name} ${model}` : name) : null;
 
+export interface CardChange {
+  facts?: ChangeFacts;
+  summary?: StoredSummary;
+}
+
 /** The change's facts, and its summary when `summarize`, if the project's repository holds it. */
 async function change(
   forge: Forge,
@@ -90,7 +95,7 @@ async function change(
   range: ChangeRange | null,
   goal: string | null,
   summarize = true,
-): Promise<{ facts?: ChangeFacts; summary?: string }> {
+): Promise<CardChange> {
   if (!range || !forge.repos.exists(p.id)) return {};
   const dir = forge.repos.dir(p.id);
   const facts = await changeFacts(dir, range).catch(() => undefined);
@@ -107,19 +112,29 @@ async function change(
 
 const lines = (f: ChangeFacts) => `+${f.added} \u2212${f.removed}`;
 
-/** The agent-progress card: goal, summary, commits, lines, files (the biggest listed), agent. */
-export async function sessionCard(forge: Forge, p: ProjectWithOwner, s: SessionRow): Promise<OgCard> {
-  const agent = agentOf(s.agent_name, s.agent_model);
+/** A session's change (its base to its commit) with its summary, for its card and its page. */
+export async function sessionChangeOf(forge: Forge, p: ProjectWithOwner, s: SessionRow): Promise<CardChange> {
   const head = forge.repos.exists(p.id) ? await sessionCommit(forge.repos.dir(p.id), s.id) : null;
   const range = head && head !== s.base_commit ? { base: s.base_commit, head } : null;
   // A session's change is summarized once it has landed: before, every upload is a new change.
-  const { facts, summary } = await change(forge, p, range, s.goal, s.status === "landed");
+  return change(forge, p, range, s.goal, s.status === "landed");
+}
+
+/** The agent-progress card: goal, summary, commits, lines, files (the biggest listed), agent. */
+export async function sessionCard(
+  forge: Forge,
+  p: ProjectWithOwner,
+  s: SessionRow,
+  known?: CardChange,
+): Promise<OgCard> {
+  const agent = agentOf(s.agent_name, s.agent_model);
+  const { facts, summary } = known ?? (await sessionChangeOf(forge, p, s));
   return {
     kind: "session",
     context: `${fullName(p)} · session by ${s.author_handle}`,
     title: s.goal,
     description:
-      summary ??
+      summary?.text ??
       `By ${s.author_handle}${agent ? ` with ${agent}` : ""}, from position ${s.base_position}${
         s.landed_position !== null ? `, landed at position ${s.landed_position}` : ""
       }.`,
@@ -195,7 +210,7 @@ export async function landingCard(forge: Forge, p: ProjectWithOwner, l: LandingF
     kind: "landing",
     context: `${fullName(p)} · landing #${l.position}`,
     title: l.goal ?? `Landing #${l.position}`,
-    description: summary ?? landed,
+    description: summary?.text ?? landed,
     facts: [
       `#${l.position}`,
       ...(facts ? [lines(facts)] : []),
@@ -221,7 +236,7 @@ export async function commitCard(forge: Forge, p: ProjectWithOwner, c: CommitInf
     kind: "commit",
     context: `${fullName(p)} · commit ${c.sha.slice(0, 7)}`,
     title: c.subject || `Commit ${c.sha.slice(0, 7)}`,
-    description: summary ?? (body || `By ${c.author.name} on ${day}.`),
+    description: summary?.text ?? (body || `By ${c.author.name} on ${day}.`),
     facts: [
       ...(facts ? [lines(facts), plural(facts.files, "file")] : []),
       c.author.name,

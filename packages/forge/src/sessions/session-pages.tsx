@@ -11,7 +11,7 @@ import { DiffView } from "../browse/commit-views.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { sessionOgImage } from "../og/og-head.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
-import { type StoredSummary, sessionSummary } from "../summaries/session-summary.ts";
+import type { StoredSummary } from "../summaries/change-summary.ts";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
 import { lastConflict, listFilters, listQuery, sessionChange } from "./session-pages-data.ts";
@@ -123,7 +123,7 @@ function LandStatus({ p, s }: { p: ProjectWithOwner; s: SessionRow }) {
   );
 }
 
-function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary: StoredSummary | null }) {
+function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary?: StoredSummary }) {
   return (
     <dl class="session-facts">
       {summary ? (
@@ -209,8 +209,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const repo = forge.repos.exists(p.id) ? await repoOf(forge, p, role) : undefined;
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
-  const image = await sessionOgImage(c, p, s);
-  const summary = await sessionSummary(forge, p.id, s);
+  const { image, summary } = await sessionOgImage(c, p, s);
   return projectPage(
     c,
     p,

@@ -5,8 +5,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionEventJsonSchema } from "@micelio/core";
 import { apiRouter, json, jsonBody, problems, requireUser, SECURED } from "../api/openapi.ts";
+import { sessionChangeOf } from "../og/og-subjects.ts";
 import { getProject } from "../projects/projects-service.ts";
-import { sessionSummary } from "../summaries/session-summary.ts";
 import { listLandings } from "./landings-log.ts";
 import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
 import { syncSchema, syncSession } from "./session-sync.ts";
@@ -103,7 +103,7 @@ sessionsApi.openapi(
     const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id);
     // A one-line summary of the change, when the forge's LLM wrote one (summaries/).
     return c.json(
-      { ...sessionJson(session), change_summary: await sessionSummary(forge, p.id, session) },
+      { ...sessionJson(session), change_summary: (await sessionChangeOf(forge, p, session)).summary ?? null },
       200,
     );
   },

@@ -11,16 +11,22 @@ import { type ChangeRange, summaryKey } from "./change-range.ts";
 import { SUMMARY_JOB, type SummaryJob } from "./summarize-job.ts";
 import { attemptDue, attemptsThisHour, summariesOn, summaryRow } from "./summary-policy.ts";
 
+export interface StoredSummary {
+  text: string;
+  /** The model that wrote it. */
+  model: string | null;
+}
+
 export async function changeSummary(
   forge: Forge,
   project: { id: string; visibility: string },
   range: ChangeRange,
   goal?: string | null,
-): Promise<string | undefined> {
+): Promise<StoredSummary | undefined> {
   if (!summariesOn(forge.config, project) || !forge.repos.exists(project.id)) return undefined;
   const key = await summaryKey(forge.repos.dir(project.id), range);
   const row = await summaryRow(forge.db, project.id, key.base, key.head);
-  if (row?.summary) return row.summary;
+  if (row?.summary) return { text: row.summary, model: row.model };
   if (!attemptDue(row)) return undefined;
   if ((await attemptsThisHour(forge.db, SUMMARY_JOB)) >= forge.config.changeSummaries.perHour)
     return undefined;

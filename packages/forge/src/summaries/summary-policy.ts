@@ -22,6 +22,7 @@ export function summariesOn(
 
 export interface SummaryRow {
   summary: string | null;
+  model: string | null;
   failures: number;
   updated_at: Date | string;
 }
@@ -29,7 +30,7 @@ export interface SummaryRow {
 export function summaryRow(db: Db, projectId: string, base: string, head: string) {
   return db
     .selectFrom("change_summaries")
-    .select(["summary", "failures", "updated_at"])
+    .select(["summary", "model", "failures", "updated_at"])
     .where("project_id", "=", projectId)
     .where("base_sha", "=", base)
     .where("head_sha", "=", head)
@@ -37,7 +38,7 @@ export function summaryRow(db: Db, projectId: string, base: string, head: string
 }
 
 /** No summary yet, and no attempt is due to wait or was the last one allowed. */
-export function attemptDue(row: SummaryRow | undefined, now = Date.now()): boolean {
+export function attemptDue(row: Omit<SummaryRow, "model"> | undefined, now = Date.now()): boolean {
   if (!row) return true;
   if (row.summary) return false;
   return row.failures < MAX_ATTEMPTS && now - new Date(row.updated_at).getTime() >= RETRY_AFTER_MS;
