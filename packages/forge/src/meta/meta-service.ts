@@ -148,7 +148,7 @@ async function measureLanguage(dir: string, commit: string): Promise<string | un
 export async function trunkFacts(
   forge: Forge,
   project: ProjectWithOwner,
-  opts: { language?: boolean } = {},
+  opts: { language?: boolean; license?: boolean } = {},
 ): Promise<TrunkFacts> {
   if (!forge.repos.exists(project.id)) return {};
   const dir = forge.repos.dir(project.id);
@@ -156,7 +156,7 @@ export async function trunkFacts(
   const branch = refs.branches.find((b) => b.name === refs.defaultBranch);
   if (!branch) return {};
   const [license, language] = await Promise.all([
-    licenseAt(dir, branch.commit),
+    opts.license === false ? undefined : licenseAt(dir, branch.commit),
     opts.language ? dominantLanguage(dir, branch.commit) : undefined,
   ]);
   return { head: branch.commit, committedAt: branch.date, license, language };

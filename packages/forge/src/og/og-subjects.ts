@@ -3,11 +3,10 @@
 // cards say nothing a page of the same subject would not (public project counts only).
 import { sql } from "kysely";
 import type { CommitInfo } from "../browse/git-history.ts";
-import { listRefs } from "../browse/git-read.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import type { Forge } from "../http/context.ts";
-import { dominantLanguage } from "../meta/meta-service.ts";
+import { trunkFacts } from "../meta/meta-service.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import { sessionCommit } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
@@ -36,16 +35,8 @@ async function avatarOf(db: Db, accountId: string | null, fallback: string): Pro
     : { accountId: "", handle: fallback, hash: null };
 }
 
-async function trunkLanguage(forge: Forge, p: ProjectWithOwner): Promise<string | undefined> {
-  if (!forge.repos.exists(p.id)) return undefined;
-  const dir = forge.repos.dir(p.id);
-  const refs = await listRefs(dir);
-  const head = refs.branches.find((b) => b.name === refs.defaultBranch);
-  return head ? dominantLanguage(dir, head.commit) : undefined;
-}
-
 export async function projectCard(forge: Forge, p: ProjectWithOwner): Promise<OgCard> {
-  const language = await trunkLanguage(forge, p);
+  const { language } = await trunkFacts(forge, p, { language: true, license: false });
   return {
     kind: "project",
     context: p.parent_full_name ? `project · fork of ${p.parent_full_name}` : "project",
