@@ -51,7 +51,11 @@ export async function setRegistrationMode(db: Db, viewer: Viewer, config: Config
 }
 
 export const inviteSchema = z.object({
-  expires_in_days: z.coerce.number().int().min(1).max(90).default(7),
+  // A number, or digits from the web form; not coerced from anything (true would be 1 day).
+  expires_in_days: z
+    .union([z.number(), z.string().regex(/^\s*\d+\s*$/, "Give a whole number of days")])
+    .pipe(z.coerce.number<string | number>().int().min(1).max(90))
+    .default(7),
   note: z.string().max(200, "Note must be at most 200 characters").default(""),
 });
 
