@@ -27,6 +27,7 @@ import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
+import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
 const MAX_BODY = 1024 * 1024;
@@ -60,10 +61,14 @@ const jsonLimit = bodyLimit({
 export function buildApi() {
   const api = new OpenAPIHono<AppEnv>();
   const v1 = new OpenAPIHono<AppEnv>();
-  v1.use("*", requireJsonBody(), (c, next) =>
-    isBundleUpload(c.req.method, c.req.path, c.req.header("content-type") ?? "")
-      ? next()
-      : jsonLimit(c, next),
+  v1.use(
+    "*",
+    requireJsonBody(),
+    (c, next) =>
+      isBundleUpload(c.req.method, c.req.path, c.req.header("content-type") ?? "")
+        ? next()
+        : jsonLimit(c, next),
+    checkJsonBody(),
   );
   // Administration routes do not exist for anyone else: refused before their input is read.
   v1.use("/admin/*", async (c, next) => {
