@@ -47,7 +47,6 @@ export function envelopeCases(schema: Schema | undefined, doc: Schema): FuzzCase
   const cases: FuzzCase[] = [
     { name: "invalid JSON", headers: JSON_TYPE, body: "{not: json," },
     { name: "truncated JSON", headers: JSON_TYPE, body: '{"name": "trunc' },
-    { name: "truncated JSON (dangling key)", headers: JSON_TYPE, body: '{"a":1,"b"' },
     { name: "JSON with trailing garbage", headers: JSON_TYPE, body: '{"a":1} trailing' },
     { name: "text/plain body", headers: { "content-type": "text/plain" }, body: '{"a":1}' },
     { name: "form body", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1&b=2" },
@@ -57,7 +56,6 @@ export function envelopeCases(schema: Schema | undefined, doc: Schema): FuzzCase
       body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n',
     },
     { name: "no content type", headers: {}, body: '{"a":1}' },
-    { name: "json-like content type", headers: { "content-type": "application/jsonx" }, body: "{}" },
     { name: "deeply nested arrays", headers: JSON_TYPE, body: `${"[".repeat(DEEP)}${"]".repeat(DEEP)}` },
     {
       name: "deeply nested objects",

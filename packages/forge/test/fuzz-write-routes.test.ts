@@ -16,7 +16,7 @@ import { envelopeCases, type FuzzCase, schemaCases } from "./fuzz-bodies.ts";
 import { smartHttpCases } from "./fuzz-git.ts";
 
 const SEED = 20_240_611;
-const RANDOM_RUNS = 3;
+const RANDOM_RUNS = 2;
 const work = mkdtempSync(join(tmpdir(), "micelio-fuzz-"));
 type User = Awaited<ReturnType<typeof userWithToken>>;
 
