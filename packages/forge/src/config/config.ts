@@ -37,7 +37,7 @@ const schema = z.object({
     .number()
     .int()
     .positive()
-    .default(100 * 2 ** 20),
+    .default(32 * 2 ** 20),
   MICELIO_GIT_MAX_PUSH_BYTES: z.coerce
     .number()
     .int()

@@ -68,7 +68,7 @@ export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Pro
     () => fail(new AppError("unavailable", "The git operation took too long and was stopped")),
     forge.config.git.timeoutMs,
   );
-  const onAbort = () => fail(new AppError("invalid", "The client went away"));
+  const onAbort = () => fail(gone());
   signal.addEventListener("abort", onAbort, { once: true });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
@@ -127,10 +127,15 @@ export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Pro
   });
 }
 
-/** What to answer for an error before git wrote anything. */
+/**
+ * What to answer for an error before git wrote anything. The rest of the body may be unread:
+ * the connection closes after the answer rather than being reused.
+ */
 function answerFor(err: unknown, signal: AbortSignal): unknown {
-  if (err instanceof AppError) return err;
-  if (isGzipError(err)) return badGzip();
-  if (signal.aborted) return new AppError("invalid", "The client went away");
-  return err;
+  const known = err instanceof AppError ? err : isGzipError(err) ? badGzip() : signal.aborted ? gone() : null;
+  if (!known) return err;
+  const headers = { ...(known.details.headers as Record<string, string> | undefined), Connection: "close" };
+  return new AppError(known.kind, known.message, { ...known.details, headers });
 }
+
+const gone = () => new AppError("invalid", "The client went away");
