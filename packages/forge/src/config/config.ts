@@ -27,6 +27,23 @@ const schema = z.object({
   MICELIO_ABUSE_PROJECTS_PER_HOUR: z.coerce.number().int().positive().default(10),
   MICELIO_ABUSE_LINKS: z.coerce.number().int().positive().default(20),
   MICELIO_ABUSE_FAILED_PUSHES: z.coerce.number().int().positive().default(10),
+  MICELIO_GIT_TIMEOUT: z.coerce.number().int().positive().default(1800),
+  MICELIO_GIT_PROCESSES: z.coerce.number().int().positive().default(32),
+  MICELIO_GIT_PROCESSES_PER_CLIENT: z.coerce.number().int().positive().default(4),
+  MICELIO_GIT_QUEUE: z.coerce.number().int().min(0).default(128),
+  MICELIO_GIT_QUEUE_PER_CLIENT: z.coerce.number().int().min(0).default(32),
+  MICELIO_GIT_QUEUE_WAIT: z.coerce.number().int().positive().default(30),
+  MICELIO_GIT_MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 2 ** 20),
+  MICELIO_GIT_MAX_PUSH_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 2 ** 30),
+  MICELIO_GIT_MAX_PUSH_OBJECTS: z.coerce.number().int().positive().default(2_000_000),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   MICELIO_SECRET_KEY: z
     .string()
@@ -93,6 +110,8 @@ export interface Config {
   login: { maxFailures: number; maxFailuresPerIp: number; windowSeconds: number };
   /** Thresholds that put an account in the administrators' review queue (abuse/). */
   abuse: { signupsPerIpHour: number; projectsPerHour: number; links: number; failedPushesHour: number };
+  /** Caps on git smart HTTP (repos/git-service.ts): time, concurrency and request sizes. */
+  git: GitLimits;
   /** "auto": Secure cookies whenever the request arrived over https. */
   secureCookies: "auto" | "true" | "false";
   /**
@@ -121,6 +140,24 @@ export interface Config {
   changeSummaries: { mode: "public" | "all" | "off"; perHour: number };
   /** Sign-in through other services (oauth/); a provider is on when its client id and secret are set. */
   oauth: OAuthSettings;
+}
+
+export interface GitLimits {
+  /** Wall-clock limit of one git service process; it is killed after this long. */
+  timeoutMs: number;
+  /** Git service processes running at once, across the forge and per client (user, else IP). */
+  processes: number;
+  processesPerClient: number;
+  /** Requests that may wait for a process, across the forge and per client; more get 503. */
+  queue: number;
+  queuePerClient: number;
+  /** The longest a request waits for a process before 503 with Retry-After. */
+  queueWaitMs: number;
+  /** The largest fetch request body (after gzip decoding) and ref-update section of a push. */
+  maxRequestBytes: number;
+  /** The largest pack a push may send (also git's receive.maxInputSize), and its most objects. */
+  maxPushBytes: number;
+  maxPushObjects: number;
 }
 
 export interface OAuthSettings {
@@ -161,6 +198,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       projectsPerHour: e.MICELIO_ABUSE_PROJECTS_PER_HOUR,
       links: e.MICELIO_ABUSE_LINKS,
       failedPushesHour: e.MICELIO_ABUSE_FAILED_PUSHES,
+    },
+    git: {
+      timeoutMs: e.MICELIO_GIT_TIMEOUT * 1000,
+      processes: e.MICELIO_GIT_PROCESSES,
+      processesPerClient: e.MICELIO_GIT_PROCESSES_PER_CLIENT,
+      queue: e.MICELIO_GIT_QUEUE,
+      queuePerClient: e.MICELIO_GIT_QUEUE_PER_CLIENT,
+      queueWaitMs: e.MICELIO_GIT_QUEUE_WAIT * 1000,
+      maxRequestBytes: e.MICELIO_GIT_MAX_REQUEST_BYTES,
+      maxPushBytes: e.MICELIO_GIT_MAX_PUSH_BYTES,
+      maxPushObjects: e.MICELIO_GIT_MAX_PUSH_OBJECTS,
     },
     secureCookies: e.MICELIO_SECURE_COOKIES,
     secretKey: e.MICELIO_SECRET_KEY,

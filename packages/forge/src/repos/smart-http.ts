@@ -1,11 +1,10 @@
 // Git smart HTTP: clone, fetch (protocol v2; v0 for forks) and push through the system git's upload-pack
 // and receive-pack in --stateless-rpc mode, streamed both ways. Credentials come only from
 // the Authorization header (HTTP Basic with a password or token, or Bearer), never from the
-// web session cookie, so other sites cannot make a browser push.
+// web session cookie, so other sites cannot make a browser push. The processes, their streams
+// and their caps are run by git-service.ts; pushes are checked on the way by pack-guard.ts.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { notePushRefused, noticing } from "../abuse/abuse-service.ts";
@@ -14,9 +13,11 @@ import { AppError, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { scheduleReadmeIndex } from "../search/readme-index.ts";
-import { gitSpawn } from "./git.ts";
+import { runGitService } from "./git-service.ts";
+import { byteLimit, decodingStreams } from "./gzip-body.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 import { packCacheArgs } from "./pack-cache.ts";
+import { packGuard, receivePackConfig } from "./pack-guard.ts";
 import { receiveHookArgs } from "./receive-hooks.ts";
 
 export const smartHttp = new Hono<AppEnv>();
@@ -80,50 +81,6 @@ function pktLine(s: string): string {
   return (s.length + 4).toString(16).padStart(4, "0") + s;
 }
 
-function stream(
-  c: Context<AppEnv>,
-  child: ReturnType<typeof gitSpawn>,
-  type: string,
-  prefix?: string,
-  /** Runs after git finishes and before the response ends (the client waits for it), with the start of git's output. */
-  after?: (code: number | null, output: string) => Promise<void>,
-): Response {
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    if (stderr.length < 4000) stderr += d.toString("utf8");
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      if (code !== 0) c.var.log.warn({ code, stderr: stderr.trim() }, "git service exited with an error");
-      resolve(code);
-    }),
-  );
-  const out = Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>;
-  const body =
-    prefix || after
-      ? new ReadableStream<Uint8Array>({
-          async start(controller) {
-            if (prefix) controller.enqueue(new TextEncoder().encode(prefix));
-            const reader = out.getReader();
-            let output = "";
-            for (;;) {
-              const { done, value } = await reader.read();
-              if (done) break;
-              if (after && output.length < 65_536) output += Buffer.from(value).toString("latin1");
-              controller.enqueue(value);
-            }
-            if (after)
-              await after(await exited, output).catch((err) => c.var.log.error({ err }, "after push"));
-            controller.close();
-          },
-        })
-      : out;
-  return new Response(body, {
-    status: 200,
-    headers: { "Content-Type": type, "Cache-Control": "no-cache, max-age=0, must-revalidate" },
-  });
-}
-
 smartHttp.get("/:owner/:project/info/refs", async (c) => {
   const service = c.req.query("service") as Service;
   if (!SERVICES.has(service)) {
@@ -135,14 +92,12 @@ smartHttp.get("/:owner/:project/info/refs", async (c) => {
   const { dir } = await resolve(c, service);
   const env = protocolEnv(c, service, dir);
   const v2 = service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "");
-  const child = gitSpawn([service.slice(4), "--stateless-rpc", "--advertise-refs", dir], { env });
-  child.stdin!.end();
-  return stream(
-    c,
-    child,
-    `application/x-${service}-advertisement`,
-    v2 ? undefined : `${pktLine(`# service=${service}\n`)}0000`,
-  );
+  return runGitService(c, {
+    args: [service.slice(4), "--stateless-rpc", "--advertise-refs", dir],
+    env,
+    contentType: `application/x-${service}-advertisement`,
+    prefix: v2 ? undefined : `${pktLine(`# service=${service}\n`)}0000`,
+  });
 });
 
 for (const service of SERVICES) {
@@ -152,48 +107,60 @@ for (const service of SERVICES) {
     }
     const { dir, project } = await resolve(c, service);
     const forge = c.get("forge");
+    const limits = forge.config.git;
     const extra =
       service === "git-upload-pack"
         ? packCacheArgs(forge.config.dataDir)
         : receiveHookArgs({ protectTrunk: project.trunk_push === "sessions_only" });
-    const child = gitSpawn([...extra.args, service.slice(4), "--stateless-rpc", dir], {
+    const run = {
+      args: [
+        ...extra.args,
+        ...(service === "git-receive-pack" ? receivePackConfig(limits) : []),
+        service.slice(4),
+        "--stateless-rpc",
+        dir,
+      ],
       env: { ...protocolEnv(c, service, dir), ...extra.env },
-    });
-    const raw = c.req.raw.body;
-    if (raw) {
-      let input: NodeJS.ReadableStream = Readable.fromWeb(raw as any);
-      if (/gzip/i.test(c.req.header("content-encoding") ?? "")) input = input.pipe(createGunzip());
-      input.on("error", () => child.kill("SIGKILL"));
-      input.pipe(child.stdin!);
-    } else {
-      child.stdin!.end();
-    }
-    child.stdin!.on("error", () => {});
+      contentType: `application/x-${service}-result`,
+      input: {
+        body: c.req.raw.body,
+        // Fetch requests (wants and haves) are capped in size, pushes by the pack guard.
+        through: [
+          ...decodingStreams(c.req.header("content-encoding")),
+          service === "git-upload-pack"
+            ? byteLimit(limits.maxRequestBytes, "The fetch request")
+            : packGuard(limits),
+        ],
+      },
+    };
     if (service === "git-receive-pack") {
       // Commits pushed straight to trunk become landings before git hears back.
       const pusher = c.get("viewer").user!;
-      return stream(c, child, `application/x-${service}-result`, undefined, async (code, output) => {
-        // Refs the forge's hooks refused count towards the failed-pushes abuse signal.
-        const refused = refusedRefs(output);
-        if (refused.length > 0) {
-          await noticing(
-            c.var.log,
-            notePushRefused(
-              forge.db,
-              forge.config.abuse,
-              pusher,
-              { id: project.id, fullName: `${project.owner_handle}/${project.handle}` },
-              c.get("viewer").ip,
-              refused,
-            ),
-          );
-        }
-        if (code !== 0) return;
-        await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
-        await scheduleMaintenance(forge.db, project.id);
-        await scheduleReadmeIndex(forge.db, project.id); // any branch may be the default one
+      return runGitService(c, {
+        ...run,
+        after: async (code, output) => {
+          // Refs the forge's hooks refused count towards the failed-pushes abuse signal.
+          const refused = refusedRefs(output);
+          if (refused.length > 0) {
+            await noticing(
+              c.var.log,
+              notePushRefused(
+                forge.db,
+                forge.config.abuse,
+                pusher,
+                { id: project.id, fullName: `${project.owner_handle}/${project.handle}` },
+                c.get("viewer").ip,
+                refused,
+              ),
+            );
+          }
+          if (code !== 0) return;
+          await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
+          await scheduleMaintenance(forge.db, project.id);
+          await scheduleReadmeIndex(forge.db, project.id); // any branch may be the default one
+        },
       });
     }
-    return stream(c, child, `application/x-${service}-result`);
+    return runGitService(c, run);
   });
 }
