@@ -39,16 +39,11 @@ const VOLATILE: Record<string, string[]> = {
  * After the smart HTTP phase, also left out (each by design, not an effect of a bad body):
  * - audit_log rows "push.refused": a push git refuses counts towards the failed-pushes abuse
  *   signal (abuse/), so each malformed receive-pack request is meant to leave one.
- * - jobs repo.maintain and search.readme, and project_search.updated_at: smart-http.ts runs
- *   its after-push housekeeping whenever git-receive-pack exits 0, which it does after
- *   reporting "unpack error"/"ng" for every ref or reading an empty command list; no ref
- *   moves (checked below), but upkeep and a README re-index are queued.
  */
 const AFTER_PUSH = {
   rows: (table: string, row: Record<string, unknown>) =>
-    (table === "audit_log" && row.action === "push.refused") ||
-    (table === "jobs" && ["repo.maintain", "search.readme"].includes(String(row.kind))),
-  columns: { project_search: ["updated_at"] } as Record<string, string[]>,
+    table === "audit_log" && row.action === "push.refused",
+  columns: {} as Record<string, string[]>,
 };
 
 interface Answer {

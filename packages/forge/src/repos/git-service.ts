@@ -21,7 +21,7 @@ export interface GitServiceRun {
   input?: { body: ReadableStream<Uint8Array> | null; through: Transform[] };
   /** Written before git's output (the info/refs service line). */
   prefix?: string;
-  /** Runs after git exits and before the response ends (the client waits), with the start of git's output. */
+  /** Runs after git exits and before the response ends (the client waits), with the last 64 KiB of git's output. */
   after?: (code: number | null, output: string) => Promise<void>;
 }
 
@@ -90,7 +90,8 @@ export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Pro
   let output = "";
   const out = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      if (run.after && output.length < 65_536) output += chunk.toString("latin1");
+      // The end is kept: receive-pack's report-status (ok/ng per ref) comes last.
+      if (run.after) output = (output + chunk.toString("latin1")).slice(-65_536);
       done(null, chunk);
       if (!started) begin();
     },

@@ -33,6 +33,11 @@ export function refusedRefs(output: string): string[] {
   );
 }
 
+/** The refs a receive-pack report-status accepted (pkt-lines "ok <ref>"). */
+export function acceptedRefs(output: string): string[] {
+  return [...output.matchAll(/[0-9a-f]{4}ok (refs\/[^\s\0]+)/g)].map((m) => m[1]);
+}
+
 export const isGitPath = (path: string) =>
   /^\/[^/]+\/[^/]+\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(path);
 
@@ -154,7 +159,8 @@ for (const service of SERVICES) {
               ),
             );
           }
-          if (code !== 0) return;
+          // Nothing moved (a malformed or refused push exits 0 too): no reconcile, no upkeep.
+          if (code !== 0 || acceptedRefs(output).length === 0) return;
           await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
           await scheduleMaintenance(forge.db, project.id);
           await scheduleReadmeIndex(forge.db, project.id); // any branch may be the default one
