@@ -1,11 +1,14 @@
 // The `micelio` command: `micelio serve` runs the forge until SIGTERM or SIGINT.
 import { loadConfig } from "./config/config.ts";
+import { installLastResort } from "./ops/last-resort.ts";
 import { createLogger } from "./ops/logger.ts";
 import { startForge } from "./server.ts";
 
 async function serveCommand() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // Last resort, see ops/last-resort.ts: log and keep serving rather than exit on an escaped error.
+  installLastResort(log);
   const running = await startForge(config, { log });
   log.info(
     { url: running.url, dataDir: config.dataDir, database: config.databaseUrl ? "postgres" : "pglite" },

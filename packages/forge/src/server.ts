@@ -10,6 +10,7 @@ import type { Config } from "./config/config.ts";
 import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
+import { parseTrustProxy } from "./http/client-ip.ts";
 import type { Forge } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
@@ -42,6 +43,7 @@ export interface StartOptions {
 
 export async function startForge(config: Config, opts: StartOptions = {}): Promise<RunningForge> {
   const log = opts.log ?? createLogger(config.logLevel);
+  parseTrustProxy(process.env.MICELIO_TRUST_PROXY); // a wrong setting stops the start, not each request
   mkdirSync(config.dataDir, { recursive: true });
   const database =
     opts.database ??

@@ -14,6 +14,9 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = Object.fromEntries(
 
 function normalize(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
+  // The client hung up in the middle of its body: nobody reads the answer, but it is theirs.
+  if ((err as { code?: string })?.code === "ECONNRESET" && (err as Error).message === "aborted")
+    return new AppError("invalid", "The request body ended before it was complete");
   if (err instanceof HTTPException) {
     const kind = KIND_BY_STATUS[err.status] ?? (err.status < 500 ? "invalid" : null);
     if (!kind) return null;

@@ -4,6 +4,9 @@
 // An oversized body is read to its end and dropped (up to DRAIN_BYTES) before the 413, so the
 // browser, still sending, sees the answer instead of a reset connection. The JSON API has its
 // own cap (api/api.ts); git smart HTTP streams and is not limited here.
+// A form is then read and parsed here, once (Hono keeps the result for parseBody): a body cut
+// off by a client that hung up, or one that is not a readable form (gzip-encoded, a broken
+// multipart), ends as a 400 here instead of an unhandled error in the middleware after.
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../errors/app-error.ts";
 import { MAX_AVATAR_BYTES } from "../profiles/avatars.ts";
@@ -70,21 +73,46 @@ async function readCapped(c: Context<AppEnv>, limit: Limit): Promise<Uint8Array 
   return Buffer.concat(parts);
 }
 
-export const webBodyLimit = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+const FORM_TYPE = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
+
+/** A body that could not be read: the client hung up, or it is no form. */
+function unreadable(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const aborted = (err as { code?: string }).code === "ECONNRESET" || /aborted/i.test(String(err));
+  return new AppError(
+    "invalid",
+    aborted ? "The request body ended before it was complete" : "The form could not be read",
+  );
+}
+
+/** Caps the body (see above), then reads and parses a form once. */
+async function readForm(c: Context<AppEnv>): Promise<void> {
   const path = c.req.path;
-  if (SAFE.has(c.req.method) || path.startsWith("/api/") || isGitPath(path)) return next();
   const limit = limitOf(path, Boolean(c.get("viewer").user));
   const header = c.req.header("content-length");
   if (header !== undefined) {
     // Node delivers no more than the declared length: checking it is enough.
-    if (!(Number(header) > limit.max)) return next();
-    const reader = c.req.raw.body?.getReader();
-    if (reader) await drain(reader, 0);
-    throw new AppError("too_large", limit.message);
+    if (Number(header) > limit.max) {
+      const reader = c.req.raw.body?.getReader();
+      if (reader) await drain(reader, 0);
+      throw new AppError("too_large", limit.message);
+    }
+  } else {
+    // Sent in chunks, of unknown length: counted as it arrives.
+    const bytes = await readCapped(c, limit);
+    // The routes read the buffered body as usual (parseBody, formFields).
+    if (bytes) c.req.raw = new Request(c.req.raw, { body: bytes });
   }
-  // Sent in chunks, of unknown length: counted as it arrives.
-  const bytes = await readCapped(c, limit);
-  // The routes read the buffered body as usual (parseBody, formFields).
-  if (bytes) c.req.raw = new Request(c.req.raw, { body: bytes });
+  if (FORM_TYPE.test(c.req.header("content-type") ?? "")) await c.req.parseBody();
+}
+
+export const webBodyLimit = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const path = c.req.path;
+  if (SAFE.has(c.req.method) || path.startsWith("/api/") || isGitPath(path)) return next();
+  try {
+    await readForm(c);
+  } catch (err) {
+    throw unreadable(err);
+  }
   return next();
 };

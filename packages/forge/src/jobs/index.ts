@@ -29,4 +29,4 @@ export {
   retryDead,
 } from "./queue.ts";
 export type { Job, JobContext, JobHandler, JobLogger, JobState } from "./types.ts";
-export { JobWorker, type JobWorkerOptions, UnknownJobKindError } from "./worker.ts";
+export { failJobOfEscapedError, JobWorker, type JobWorkerOptions, UnknownJobKindError } from "./worker.ts";

@@ -1,7 +1,11 @@
 // JobWorker: polls the jobs table, claims ready jobs and runs their handlers, outside any
 // transaction, a few at a time. Failures are retried with exponential backoff until the job
 // goes dead. While a job runs its lease is renewed; jobs whose lease ran out (their worker
-// crashed) are put back in the queue, so a job survives a process restart.
+// crashed) are put back in the queue, so a job survives a process restart. Each handler runs
+// in its own async context: an error that escapes it (thrown from a timer, a promise nobody
+// awaits) and reaches the process handlers (ops/last-resort.ts) fails that job through
+// failJobOfEscapedError instead of stopping the process.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/db.ts";
@@ -35,6 +39,20 @@ export class UnknownJobKindError extends Error {
     super(`no handler registered for job kind "${kind}"`);
     this.name = "UnknownJobKindError";
   }
+}
+
+/** The running job an async context belongs to: how to fail it from outside its promise chain. */
+const jobScope = new AsyncLocalStorage<{ escaped(err: unknown): void }>();
+
+/**
+ * For the process's uncaughtException/unhandledRejection handlers: when the error came from a
+ * job's handler, fails that job (logged, retried or dead as usual) and answers true.
+ */
+export function failJobOfEscapedError(err: unknown): boolean {
+  const scope = jobScope.getStore();
+  if (!scope) return false;
+  scope.escaped(err);
+  return true;
 }
 
 interface InFlight {
@@ -215,7 +233,7 @@ export class JobWorker {
     try {
       const handler = Object.hasOwn(this.handlers, job.kind) ? this.handlers[job.kind] : undefined;
       if (!handler) throw new UnknownJobKindError(job.kind);
-      await handler(job.payload, { job, attempt: job.attempts, signal });
+      await runScoped(() => handler(job.payload, { job, attempt: job.attempts, signal }));
     } catch (error) {
       failure = { error };
     }
@@ -246,4 +264,29 @@ export class JobWorker {
       await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
     }
   }
+}
+
+/**
+ * Runs a handler in its own job scope; it fails with an error thrown synchronously, a
+ * rejection, or an error escaping into the process from inside its context (see above).
+ * An escape after the handler finished is only logged by the process handler.
+ */
+function runScoped(run: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(err ?? new Error("job failed"));
+    };
+    jobScope.run({ escaped: fail }, () => {
+      Promise.resolve()
+        .then(run)
+        .then(() => {
+          if (settled) return;
+          settled = true;
+          resolve();
+        }, fail);
+    });
+  });
 }
