@@ -165,6 +165,17 @@ describe("fuzzing every write route and smart HTTP", () => {
       "review/{id}": "00000000-0000-0000-0000-000000000000",
     });
     doc = (await api(f.url, "GET", "/api/openapi.json")).body;
+    // The set-up pushes queued README indexing: let it finish, or it lands mid-fuzz.
+    for (let i = 0; i < 300; i++) {
+      const busy = await f.forge.db
+        .selectFrom("jobs")
+        .select("id")
+        .where("kind", "=", "search.readme")
+        .where("state", "in", ["available", "running"])
+        .executeTakeFirst();
+      if (!busy) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     before = await snapshot();
   }, 60_000);
 

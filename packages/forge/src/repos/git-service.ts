@@ -28,7 +28,7 @@ export interface GitServiceRun {
 /** Git stopped reading its stdin (it finished or failed): its exit and output tell the rest. */
 const stdinClosed = (err: unknown) => {
   const code = (err as { code?: string })?.code;
-  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED";
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_PREMATURE_CLOSE";
 };
 
 export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Promise<Response> {
