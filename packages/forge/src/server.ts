@@ -24,6 +24,7 @@ import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 import { searchJobHandlers } from "./search/readme-index.ts";
+import { configureBorrowers } from "./social/forks-repo.ts";
 import { summaryJobHandlers } from "./summaries/summarize-job.ts";
 import { DailyTheme } from "./theme/daily-theme.ts";
 import { THEME_CRON, themeJobHandlers } from "./theme/theme-jobs.ts";
@@ -58,6 +59,9 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
   await limiter.ready;
   const repos = createRepoStore(config.dataDir);
+  const hidden = await configureBorrowers(repos);
+  if (hidden)
+    log.info({ forks: hidden }, "forks configured to keep their parents' refs and objects to themselves");
   const recovered = await recoverAllTrunks(database.db, repos.dir, repos.exists);
   if (recovered)
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");

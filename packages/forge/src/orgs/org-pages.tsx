@@ -143,7 +143,7 @@ orgPages.post("/orgs/:org/members/remove", requireSignedIn, async (c) => {
   const org = await ownedOrg(c);
   const values = await formFields(c);
   try {
-    await removeMember(c.get("forge").db, c.get("viewer"), org, values.user ?? "");
+    await removeMember(c.get("forge").db, c.get("forge").repos, c.get("viewer"), org, values.user ?? "");
     return c.redirect(`/orgs/${org.handle}/members`, 303);
   } catch (err) {
     const f = formFailure(err);

@@ -137,7 +137,7 @@ orgsApi.openapi(
     requireUser(c);
     const db = c.get("forge").db;
     const { org: handle, user } = c.req.valid("param");
-    await removeMember(db, c.get("viewer"), await getOrg(db, handle), user);
+    await removeMember(db, c.get("forge").repos, c.get("viewer"), await getOrg(db, handle), user);
     return c.body(null, 204);
   },
 );

@@ -10,6 +10,8 @@ import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import type { RepoStore } from "../repos/repo-store.ts";
+import { dropForksOfFormerMember, removeDroppedForks } from "../social/forks-isolation.ts";
 
 export const createOrgSchema = z.object({
   handle: accountHandle,
@@ -167,10 +169,11 @@ export async function putMember(db: Db, viewer: Viewer, org: Account, input: unk
   return { handle: user.handle, name: user.display_name || user.handle, role: data.role };
 }
 
-export async function removeMember(db: Db, viewer: Viewer, org: Account, handle: string) {
+/** Removes a member; their forks of the organization's private projects go with them (social/forks-isolation.ts). */
+export async function removeMember(db: Db, repos: RepoStore, viewer: Viewer, org: Account, handle: string) {
   const self = viewer.user?.handle.toLowerCase() === handle.toLowerCase();
   if (!self) await requireOrgOwner(db, viewer, org);
-  await db.transaction().execute(async (trx) => {
+  const dropped = await db.transaction().execute(async (trx) => {
     const user = await trx
       .selectFrom("org_members")
       .innerJoin("accounts", "accounts.id", "org_members.user_id")
@@ -188,7 +191,9 @@ export async function removeMember(db: Db, viewer: Viewer, org: Account, handle:
       target: org.handle,
       data: { user: user.handle },
     });
+    return dropForksOfFormerMember(trx, viewer, org, user);
   });
+  await removeDroppedForks(repos, dropped);
 }
 
 /** Refuses to demote or remove the last owner of an organization. */

@@ -16,6 +16,7 @@ import type { Forge } from "../http/context.ts";
 import { enforceProjectLimit } from "../limits/project-limit.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import { cutLooseFromPrivate } from "../social/forks-isolation.ts";
 import { detachForks, lockForksOf } from "../social/forks-repo.ts";
 import { requireForkMayBePublic } from "../social/forks-rules.ts";
 import { forkColumns } from "../social/social-columns.ts";
@@ -206,7 +207,7 @@ export async function createProject(
 
 /** Applies the settings; a new description is checked for links like a new project's (abuse/). */
 export async function updateProject(
-  forge: Pick<Forge, "db" | "config" | "log">,
+  forge: Pick<Forge, "db" | "config" | "log" | "repos">,
   viewer: Viewer,
   owner: string,
   handle: string,
@@ -240,6 +241,11 @@ export async function updateProject(
     });
     return { ...project, ...updated };
   });
+  // Forks that can no longer see it leave its network (social/forks-isolation.ts).
+  if (changes.visibility === "private")
+    await cutLooseFromPrivate(forge, viewer, project).catch((err) =>
+      forge.log.error({ err, projectId: project.id }, "detaching the forks of a project made private failed"),
+    );
   if (changes.description && viewer.user) {
     const where = `the description of ${project.owner_handle}/${project.handle}`;
     await noticing(

@@ -11,7 +11,11 @@
 //   (`git repack -a -d` copies the borrowed objects in, then the alternates file goes).
 // A fork's alternates list its parent's own alternates first, then the parent, so chains of
 // forks never nest alternates deeper than git's limit.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// Borrowing storage is not borrowing access: a fork's config sets core.alternateRefsCommand
+// to a command that prints nothing, so receive-pack never advertises the parent's ref tips
+// as `.have` lines, and the pre-receive hook (repos/hooks/borrowed-objects.ts) refuses pushes
+// that reach parent objects they did not bring (docs/adr/0021-fork-isolation.md).
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
@@ -48,9 +52,44 @@ export async function repackArgs(dir: string): Promise<{ args: string[]; bitmaps
   return { args, bitmaps: !borrows };
 }
 
+/**
+ * A borrowing repository's own settings: its alternates' refs are never advertised (see the
+ * header), and every push is kept as a pack, so that the pre-receive hook sees exactly what
+ * was sent (unpack-objects would drop sent objects the parent already has).
+ */
+const BORROWER_CONFIG: Array<[string, string]> = [
+  ["core.alternateRefsCommand", "true"],
+  ["receive.unpackLimit", "1"],
+];
+
+async function configureBorrower(dir: string) {
+  for (const [k, v] of BORROWER_CONFIG) await git(["config", "--", k, v], { cwd: dir });
+}
+
+/**
+ * At start-up: every repository that borrows objects gets BORROWER_CONFIG (forks made
+ * before forks carried the setting, or detached with their alternates left behind).
+ */
+export async function configureBorrowers(repos: RepoStore) {
+  let changed = 0;
+  for (const name of readdirSync(repos.root)) {
+    if (!name.endsWith(".git") || name.startsWith(".")) continue;
+    const dir = join(repos.root, name);
+    if (readAlternates(dir).length === 0) continue;
+    // Reading the file first spares a git process per fork on every start.
+    const config = readFileSync(join(dir, "config"), "utf8");
+    if (/alternateRefsCommand\s*=\s*true\s*$/im.test(config) && /unpackLimit\s*=\s*1\s*$/im.test(config))
+      continue;
+    await configureBorrower(dir);
+    changed++;
+  }
+  return changed;
+}
+
 /** Fills the new, empty fork repository from its parent without copying objects. */
 export async function populateFork(parentDir: string, forkDir: string) {
   const lines = [...readAlternates(parentDir), siblingObjects(parentDir)];
+  await configureBorrower(forkDir);
   writeFileSync(alternatesFile(forkDir), `${[...new Set(lines)].join("\n")}\n`);
   await git(["config", "--", "gc.pruneExpire", "never"], { cwd: parentDir });
   const refs = await gitText(

@@ -163,9 +163,8 @@ describe("stars and the access matrix for stars and forks", () => {
       expect(page.status).toBe(200);
       expect(page.html, who).not.toContain("acme/soon-secret");
     }
-    expect((await call("member", "GET", "/api/v1/projects/oscar/soon-secret")).body.parent).toBe(
-      "acme/soon-secret",
-    );
+    // A public fork of a project made private leaves its network, for members too (ADR 21).
+    expect((await call("member", "GET", "/api/v1/projects/oscar/soon-secret")).body.parent).toBeNull();
   });
 
   it("a public project's fork made private leaves its forks list and count", async () => {

@@ -1,8 +1,10 @@
 // git's pre-receive hook for pushes to the forge (run by receive-pack with the pushed
-// objects in quarantine). Refuses the whole push when it adds a credential, or when it
-// updates a protected trunk directly. Messages go to stderr, which git shows as "remote:".
+// objects in quarantine). Refuses the whole push when it adds a credential, when it updates
+// a protected trunk directly, or when a fork's new refs would reach objects of its parent
+// that the push did not bring (borrowed-objects.ts). Messages go to stderr, which git shows as "remote:".
 import { formatFinding } from "@micelio/core/secrets/index";
 import { scanNewCommits } from "../secret-gate.ts";
+import { unsentObjects } from "./borrowed-objects.ts";
 
 const ZERO = /^0+$/;
 const input = await new Promise<string>((resolve) => {
@@ -24,11 +26,25 @@ if (process.env.MICELIO_PROTECT_TRUNK === "1" && updates.some(([, , ref]) => ref
 }
 
 const tips = updates.filter(([, next]) => !ZERO.test(next)).map(([, next]) => next);
-const findings = await scanNewCommits(process.cwd(), tips, {
+const quarantine = {
   GIT_QUARANTINE_PATH: process.env.GIT_QUARANTINE_PATH ?? "",
   GIT_OBJECT_DIRECTORY: process.env.GIT_OBJECT_DIRECTORY ?? "",
   GIT_ALTERNATE_OBJECT_DIRECTORIES: process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES ?? "",
-});
+};
+
+const unsent = await unsentObjects(process.cwd(), tips, quarantine);
+if (unsent.length) {
+  process.stderr.write(
+    "Micelio: push refused: this fork's new refs would reach objects it was not sent, for example:\n",
+  );
+  for (const id of unsent.slice(0, 3)) process.stderr.write(`  ${id}\n`);
+  process.stderr.write(
+    "A fork borrows storage from the project it was forked from, not access to it: push every object your commits need (a normal `git push` does).\n",
+  );
+  process.exit(1);
+}
+
+const findings = await scanNewCommits(process.cwd(), tips, quarantine);
 if (findings.length) {
   process.stderr.write(
     `Micelio: push refused, it adds what looks like ${findings.length === 1 ? "a secret" : "secrets"}:\n`,
