@@ -8,7 +8,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { Viewer } from "../accounts/viewer.ts";
-import { apiRouter, problems } from "../api/openapi.ts";
+import { apiRouter, PUBLIC, problems } from "../api/openapi.ts";
 import type { Db } from "../db/db.ts";
 import type { Forge } from "../http/context.ts";
 import { projectRole } from "../projects/access.ts";
@@ -33,6 +33,7 @@ eventsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/events",
+    ...PUBLIC,
     tags: ["sessions"],
     summary: "The project's live event stream (Server-Sent Events)",
     description: [
