@@ -2,7 +2,7 @@
 // flagged, and the decisions (dismiss, suspend). 404 to everyone but administrators.
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAdmin } from "../admin/admin-api.ts";
-import { apiRouter, json, problems, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, problems, scoped } from "../api/openapi.ts";
 import { suspendFromReview } from "./review-decisions.ts";
 import { dismissReview, listReview, REVIEW_STATES } from "./review-store.ts";
 
@@ -36,7 +36,7 @@ reviewApi.openapi(
     path: "/admin/review",
     tags,
     summary: "The review queue: accounts flagged by abuse signals, newest first (administrators)",
-    security: SECURED,
+    ...scoped("admin"),
     request: {
       query: z.object({
         state: z.enum(REVIEW_STATES).optional(),
@@ -57,7 +57,7 @@ reviewApi.openapi(
     path: "/admin/review/{id}/dismiss",
     tags,
     summary: "Dismiss a review entry: the account stays as it is",
-    security: SECURED,
+    ...scoped("admin"),
     request: { params: Id, body: Reason },
     responses: { 204: { description: "Dismissed" }, 404: problems[404], 409: problems[409] },
   }),
@@ -75,7 +75,7 @@ reviewApi.openapi(
     path: "/admin/review/{id}/suspend",
     tags,
     summary: "Suspend the flagged account; settles all its open entries",
-    security: SECURED,
+    ...scoped("admin"),
     request: { params: Id, body: Reason },
     responses: {
       204: { description: "Suspended" },

@@ -2,7 +2,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { noteSignup, noticing } from "../abuse/abuse-service.ts";
 import { registrationGate } from "../admin/registration.ts";
-import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
+import {
+  apiRouter,
+  json,
+  jsonBody,
+  PUBLIC,
+  problems,
+  requireUser,
+  SIGNED_IN,
+  UserSchema,
+} from "../api/openapi.ts";
 import { listOrgsOf, orgJson } from "../orgs/orgs-service.ts";
 import { getVisibleAccount, signup, signupSchema, userJson } from "./accounts-service.ts";
 
@@ -12,6 +21,7 @@ accountsApi.openapi(
   createRoute({
     method: "post",
     path: "/signup",
+    ...PUBLIC,
     tags: ["accounts"],
     summary:
       "Create an account (the first account becomes the administrator); needs `invite` when registration is invite-only",
@@ -43,7 +53,7 @@ accountsApi.openapi(
     path: "/user",
     tags: ["accounts"],
     summary: "The authenticated user",
-    security: SECURED,
+    ...SIGNED_IN,
     responses: { 200: json(UserSchema, "The authenticated user"), 401: problems[401] },
   }),
   (c) => c.json(userJson(requireUser(c), { private: true }), 200),
@@ -55,7 +65,7 @@ accountsApi.openapi(
     path: "/user/orgs",
     tags: ["organizations"],
     summary: "Organizations the authenticated user belongs to",
-    security: SECURED,
+    ...SIGNED_IN,
     responses: {
       200: json(
         z.array(z.object({ organization: z.any(), role: z.enum(["owner", "member"]) })),
@@ -78,6 +88,7 @@ accountsApi.openapi(
   createRoute({
     method: "get",
     path: "/users/{handle}",
+    ...PUBLIC,
     tags: ["accounts"],
     summary: "A user or organization by handle",
     request: { params: z.object({ handle: z.string().max(100) }) },

@@ -10,6 +10,8 @@ export interface Viewer {
   ip: string;
   /** The request came with a token marked as an agent's (its own rate-limit tier). */
   agent?: boolean;
+  /** The credential behind it, so long-lived responses can check it still holds. */
+  credential?: { kind: "token" | "session"; id: string } | { kind: "password" };
 }
 
 export const anonymous = (ip = ""): Viewer => ({ user: null, scopes: [], ip });

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { isAdmin } from "../accounts/viewer.ts";
-import { AuditEntrySchema, apiRouter, json, problems, SECURED } from "../api/openapi.ts";
+import { AuditEntrySchema, apiRouter, json, problems, scoped } from "../api/openapi.ts";
 import { listAudit, recordAudit } from "../audit/audit.ts";
 import { auditFilterSchema, auditQuery, exportAudit, NDJSON } from "../audit/audit-export.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
@@ -30,7 +30,7 @@ adminApi.openapi(
     path: "/admin/audit",
     tags: ["admin"],
     summary: "The instance-wide audit log (administrators)",
-    security: SECURED,
+    ...scoped("admin"),
     request: { query: auditFilterSchema },
     responses: { 200: auditResponses, 400: problems[400], 404: problems[404] },
   }),
@@ -79,7 +79,7 @@ adminApi.openapi(
     path: "/admin/jobs",
     tags: ["admin"],
     summary: "Background jobs by state, with counts (administrators); dead jobs are the dead-letter queue",
-    security: SECURED,
+    ...scoped("admin"),
     request: {
       query: z.object({
         state: z.enum(JOB_STATES).optional(),
@@ -110,7 +110,7 @@ adminApi.openapi(
     path: "/admin/jobs/{id}/retry",
     tags: ["admin"],
     summary: "Put a dead job back in the queue (administrators)",
-    security: SECURED,
+    ...scoped("admin"),
     request: { params: z.object({ id: z.coerce.number().int().positive() }) },
     responses: { 200: json(JobSchema, "The job, available again"), 404: problems[404], 409: problems[409] },
   }),

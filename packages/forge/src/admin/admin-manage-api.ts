@@ -3,7 +3,7 @@
 // admin scope only; to everyone else these routes do not exist (404).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { apiRouter, json, jsonBody, problems, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, jsonBody, problems, scoped } from "../api/openapi.ts";
 import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "./admin-api.ts";
 import {
@@ -52,7 +52,7 @@ const route = <P extends string, M extends "get" | "post" | "put" | "delete">(
   method: M,
   path: P,
   summary: string,
-) => ({ method, path, tags, summary, security: SECURED });
+) => ({ method, path, tags, summary, ...scoped("admin") });
 
 adminManageApi.openapi(
   createRoute({

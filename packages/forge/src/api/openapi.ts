@@ -1,14 +1,99 @@
 // Shared pieces for JSON API routes: the OpenAPIHono factory (validation failures become
-// problem+json), the response schemas every route reuses, and the auth guards.
-import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+// problem+json), the response schemas every route reuses, and the auth guards. Every route
+// declares what it asks of the caller's credential next to its definition — scoped(scope),
+// PUBLIC, SIGNED_IN or PASSWORD — and the router refuses to register one that does not; the
+// declaration is what the router enforces, before the input is validated.
+import { OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import type { Scope } from "@micelio/core";
+import type { Context, MiddlewareHandler } from "hono";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Account } from "../db/schema.ts";
 import { AppError, forbidden, invalid } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 
+/** What a route needs: a token scope, nothing, any signed-in credential, or no token at all. */
+export type Access = Scope | "public" | "signed-in" | "password";
+type Declared = {
+  "x-scope": Access;
+  security: Record<string, string[]>[];
+  /** When this holds the scope is not asked for (said in the route's description). */
+  "x-scope-unless"?: { note: string; holds: (c: Context<AppEnv>) => boolean };
+};
+
+/**
+ * A token must carry `scope` (web sessions and passwords hold every scope); `unless`, rarely,
+ * names the one case it need not (a token revoking itself).
+ */
+export const scoped = (scope: Scope, unless?: Declared["x-scope-unless"]): Declared => ({
+  "x-scope": scope,
+  security: [{ bearerAuth: [scope] }, { basicAuth: [scope] }, { cookieAuth: [] }],
+  ...(unless ? { "x-scope-unless": unless } : {}),
+});
+/** Anyone may call it; a credential, if sent, only widens what is visible (project:read). */
+export const PUBLIC: Declared = {
+  "x-scope": "public",
+  security: [{}, { bearerAuth: [] }, { basicAuth: [] }, { cookieAuth: [] }],
+};
+/** Any signed-in credential, whatever its scopes (reading your own account). */
+export const SIGNED_IN: Declared = {
+  "x-scope": "signed-in",
+  security: [{ bearerAuth: [] }, { basicAuth: [] }, { cookieAuth: [] }],
+};
+/** The password (HTTP Basic) or a web session, never a token: a token must not mint others. */
+export const PASSWORD: Declared = {
+  "x-scope": "password",
+  security: [{ basicAuth: [] }, { cookieAuth: [] }],
+};
+
+const SCOPE_NOTES: Record<Exclude<Access, Scope>, string> = {
+  public: "No credential needed.",
+  "signed-in": "Any signed-in credential (token of any scope, password or web session).",
+  password: "Your password (HTTP Basic) or a web session; tokens are refused.",
+};
+
+/**
+ * Refuses a signed-in caller whose credential does not meet the route's declared access.
+ * Anonymous callers go on to the handler, which answers 401, or 404 for what they may not
+ * know exists (services check the user and access themselves).
+ */
+const enforce =
+  (access: Access, unless?: Declared["x-scope-unless"]): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    if (access !== "public" && c.get("viewer").user && !unless?.holds(c)) {
+      if (access === "password") {
+        if (c.get("authVia") === "token")
+          throw forbidden("Use your password (HTTP Basic) or the web for this: tokens cannot");
+      } else if (access !== "signed-in") requireScope(c.get("viewer"), access);
+    }
+    await next();
+  };
+
+/** The route with its access enforced first and written into its description and responses. */
+function declared(route: RouteConfig & Partial<Declared>) {
+  const { "x-scope": access, "x-scope-unless": unless, ...rest } = route;
+  if (!access || !route.security)
+    throw new Error(
+      `${route.method.toUpperCase()} ${route.path} declares no scope: spread scoped(…), PUBLIC, SIGNED_IN or PASSWORD into its createRoute`,
+    );
+  const note = [
+    access in SCOPE_NOTES ? SCOPE_NOTES[access as keyof typeof SCOPE_NOTES] : `Token scope: \`${access}\`.`,
+    unless?.note,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const own = route.middleware === undefined ? [] : [route.middleware].flat();
+  return {
+    ...rest,
+    "x-scope": access,
+    description: route.description ? `${route.description}\n\n${note}` : note,
+    responses:
+      access === "public" ? route.responses : { 401: problems[401], 403: problems[403], ...route.responses },
+    middleware: [enforce(access, unless), ...own],
+  };
+}
+
 export function apiRouter() {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         const issues = result.error.issues;
@@ -19,6 +104,10 @@ export function apiRouter() {
       }
     },
   });
+  const register = router.openapi;
+  router.openapi = ((route, handler, hook) =>
+    register(declared(route) as unknown as typeof route, handler, hook)) as typeof register;
+  return router;
 }
 
 export const ProblemSchema = z
@@ -57,12 +146,6 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
-
-export const SECURED: Record<string, string[]>[] = [
-  { bearerAuth: [] },
-  { basicAuth: [] },
-  { cookieAuth: [] },
-];
 
 export function requireUser(c: Context<AppEnv>): Account {
   const user = c.get("viewer").user;

@@ -4,7 +4,7 @@
 // the web pages: the longest leading part naming a branch or tag is the ref.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { apiRouter, json, problems } from "../api/openapi.ts";
+import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
 import { locate, openRepo } from "../browse/browse-service.ts";
 import { rawRefPath } from "../browse/raw-ref-path.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -52,6 +52,7 @@ blameApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/blame/{ref}/{path}",
+    ...PUBLIC,
     tags: ["code"],
     summary: "Blame by session: each line of a file with its commit and the landing that brought it",
     description: [

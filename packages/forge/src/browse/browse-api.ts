@@ -4,7 +4,7 @@
 // too and split the same way as the web pages: the longest leading part naming a ref.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { apiRouter, json, problems } from "../api/openapi.ts";
+import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import {
@@ -91,6 +91,7 @@ browseApi.openapi(
   createRoute({
     method: "get",
     path: `${base}/refs`,
+    ...PUBLIC,
     tags: ["code"],
     summary: "Branches and tags, and the default branch",
     request: { params: z.object({ owner, project }) },
@@ -107,6 +108,7 @@ browseApi.openapi(
   createRoute({
     method: "get",
     path: `${base}/tree/{ref}`,
+    ...PUBLIC,
     tags: ["code"],
     summary: "The root directory at a ref, each entry with the last commit that changed it",
     request: { params: z.object({ owner, project, ref }) },
@@ -122,6 +124,7 @@ browseApi.openapi(
   createRoute({
     method: "get",
     path: `${base}/tree/{ref}/{path}`,
+    ...PUBLIC,
     tags: ["code"],
     summary: "A directory at a ref, each entry with the last commit that changed it",
     request: { params: z.object({ owner, project, ref, path }) },
@@ -137,6 +140,7 @@ browseApi.openapi(
   createRoute({
     method: "get",
     path: `${base}/blob/{ref}/{path}`,
+    ...PUBLIC,
     tags: ["code"],
     summary: "A file at a ref: UTF-8 text, or base64 for binary (or non-UTF-8) content",
     request: { params: z.object({ owner, project, ref, path }) },
@@ -156,6 +160,7 @@ browseApi.openapi(
   createRoute({
     method: "get",
     path: `${base}/commits`,
+    ...PUBLIC,
     tags: ["code"],
     summary: "Commit history, newest first (a Link header points to the next page)",
     request: {
@@ -192,6 +197,7 @@ browseApi.openapi(
   createRoute({
     method: "get",
     path: `${base}/commits/{sha}`,
+    ...PUBLIC,
     tags: ["code"],
     summary: "One commit: message, parents, changed files and the patch against its first parent",
     request: {

@@ -4,7 +4,16 @@
 // must not mint others — and grants at most the scopes the account may hold.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { apiRouter, json, ProblemSchema, problems, requireUser, SECURED } from "../api/openapi.ts";
+import {
+  apiRouter,
+  json,
+  PASSWORD,
+  ProblemSchema,
+  PUBLIC,
+  problems,
+  requireUser,
+  scoped,
+} from "../api/openapi.ts";
 import { forbidden } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { countCodeAttempt } from "./device-limit.ts";
@@ -71,7 +80,7 @@ deviceApi.openapi(
     summary: "Start a device login: get a device code and a user code",
     description:
       "Show the user `user_code` and `verification_uri`, then poll `/device/token` every `interval` seconds.",
-    security: [],
+    ...PUBLIC,
     request: {
       body: {
         required: false,
@@ -94,7 +103,7 @@ deviceApi.openapi(
     summary: "Poll for the token of a device login",
     description:
       "Answers 400 with `error` = authorization_pending (keep polling), slow_down (add 5 s to the interval), expired_token, access_denied or invalid_grant until the login is approved; then the token, exactly once.",
-    security: [],
+    ...PUBLIC,
     request: {
       body: {
         required: true,
@@ -126,7 +135,7 @@ const decision = (action: "approve" | "deny") =>
       action === "approve"
         ? "Approve a device login (grants at most your credential's scopes)"
         : "Deny a device login",
-    security: SECURED,
+    ...(action === "approve" ? PASSWORD : scoped("user")),
     request: { body: { required: true, content: { "application/json": { schema: UserCodeBody } } } },
     responses: {
       200: json(DeviceDecisionSchema, action === "approve" ? "Approved" : "Denied"),

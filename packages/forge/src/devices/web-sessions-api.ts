@@ -3,13 +3,12 @@
 // (HTTP Basic) or a web session.
 import { createRoute, z } from "@hono/zod-openapi";
 import { actorOf } from "../accounts/accounts-service.ts";
-import { apiRouter, json, problems, requireUser, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, PASSWORD, problems, requireUser, scoped } from "../api/openapi.ts";
 import { forbidden } from "../errors/app-error.ts";
 import { listSecurityEvents } from "./security-events.ts";
 import { listWebSessions, revokeWebSession } from "./web-sessions-service.ts";
 
 export const webSessionsApi = apiRouter();
-const PASSWORD_OR_SESSION: Record<string, string[]>[] = [{ basicAuth: [] }, { cookieAuth: [] }];
 
 const WebSessionSchema = z
   .object({
@@ -42,7 +41,7 @@ webSessionsApi.openapi(
     path: "/user/sessions",
     tags: ["accounts"],
     summary: "Your signed-in web sessions (devices), most recently used first",
-    security: SECURED,
+    ...scoped("user"),
     responses: { 200: json(z.array(WebSessionSchema), "Active web sessions"), 401: problems[401] },
   }),
   async (c) => {
@@ -57,7 +56,7 @@ webSessionsApi.openapi(
     path: "/user/sessions/{id}",
     tags: ["accounts"],
     summary: "Sign out one of your web sessions",
-    security: PASSWORD_OR_SESSION,
+    ...PASSWORD,
     request: { params: z.object({ id: z.string().max(64) }) },
     responses: {
       204: { description: "Signed out" },
@@ -87,7 +86,7 @@ webSessionsApi.openapi(
     path: "/user/security-events",
     tags: ["accounts"],
     summary: "Your security log: sign-ins, failures, two-factor and session changes, newest first",
-    security: SECURED,
+    ...scoped("user"),
     request: {
       query: z.object({
         before: z.coerce.number().int().positive().optional(),

@@ -2,7 +2,17 @@
 // follow, and list an account's followers and whom a user follows.
 import { createRoute, z } from "@hono/zod-openapi";
 import { getVisibleAccount, userJson } from "../accounts/accounts-service.ts";
-import { apiRouter, json, Pagination, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
+import {
+  apiRouter,
+  json,
+  Pagination,
+  PUBLIC,
+  problems,
+  requireUser,
+  SIGNED_IN,
+  scoped,
+  UserSchema,
+} from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
 import { isFollowing, listFollows, setFollow } from "./follows-service.ts";
 
@@ -16,7 +26,7 @@ followsApi.openapi(
     path: "/user/following/{handle}",
     tags: ["follows"],
     summary: "204 if you follow the account, 404 if not",
-    security: SECURED,
+    ...SIGNED_IN,
     request: { params: handleParam },
     responses: { 204: { description: "Following" }, 401: problems[401], 404: problems[404] },
   }),
@@ -41,7 +51,7 @@ for (const [method, on] of [
       summary: on
         ? "Follow a user or organization (idempotent)"
         : "Unfollow a user or organization (idempotent)",
-      security: SECURED,
+      ...scoped("user"),
       request: { params: handleParam },
       responses: {
         204: { description: on ? "Following" : "Not following" },
@@ -63,6 +73,7 @@ for (const direction of ["followers", "following"] as const) {
     createRoute({
       method: "get",
       path: `/users/{handle}/${direction}`,
+      ...PUBLIC,
       tags: ["follows"],
       summary:
         direction === "followers"

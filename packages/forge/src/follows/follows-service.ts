@@ -15,7 +15,7 @@ export interface FollowPage {
 
 function requireFollower(viewer: Viewer): Account {
   if (!viewer.user) throw unauthorized();
-  if (!hasScope(viewer, "project:write")) throw forbidden("This token lacks the project:write scope");
+  if (!hasScope(viewer, "user")) throw forbidden("This token lacks the user scope");
   return viewer.user;
 }
 

@@ -4,7 +4,7 @@
 // Pages like the search API: {"items", "next_cursor"}, an opaque cursor naming the next of
 // the home page's pages (20 events each, as many pages as the home page offers).
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiRouter, json, problems, requireUser, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, problems, requireUser, SIGNED_IN } from "../api/openapi.ts";
 import { invalid } from "../errors/app-error.ts";
 import { FEED_MAX_PAGE, type FeedItem, feedPage } from "../profiles/activity.ts";
 
@@ -86,7 +86,7 @@ feedApi.openapi(
     description:
       "Landings, pushes, new projects and stars, newest first, 20 a page — the home page's feed. " +
       "Only projects you may read appear. Events that happen while you page can shift older ones to the next page.",
-    security: SECURED,
+    ...SIGNED_IN,
     request: {
       query: z.object({
         cursor: z.string().max(200).optional().openapi({ description: "next_cursor from the previous page" }),

@@ -2,13 +2,15 @@
 // email with a password or a token as the password, as git clients send). Bad credentials
 // are refused outright rather than silently treated as anonymous. Accounts with two-factor
 // sign-in on cannot use their password here, only tokens (or the web, with the second step).
-// Suspended accounts are refused whatever the credential.
+// Suspended accounts are refused whatever the credential. Responses that outlive their
+// request (event streams) ask credentialHolds() again as they go.
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { noteFailedGitSignIn, noticing } from "../abuse/abuse-service.ts";
 import { authenticatePassword } from "../accounts/accounts-service.ts";
-import { anonymous } from "../accounts/viewer.ts";
+import { anonymous, type Viewer } from "../accounts/viewer.ts";
 import { deleteWebSession, findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
+import type { Db } from "../db/db.ts";
 import { recordFailedSignIn } from "../devices/sign-in-events.ts";
 import { AppError } from "../errors/app-error.ts";
 import { loginSucceeded, loginThrottled, reserveLoginAttempt } from "../limits/login-throttle.ts";
@@ -71,7 +73,13 @@ async function identify(c: Context<AppEnv>) {
     if (/^Bearer\s/i.test(header)) {
       const auth = await authenticateToken(db, header.replace(/^Bearer\s+/i, "").trim());
       if (!auth) throw badCredentials("The token is invalid or has expired");
-      c.set("viewer", { user: auth.user, scopes: auth.scopes, ip, agent: auth.agent });
+      c.set("viewer", {
+        user: auth.user,
+        scopes: auth.scopes,
+        ip,
+        agent: auth.agent,
+        credential: { kind: "token", id: auth.tokenId },
+      });
       c.set("authVia", "token");
     } else if (/^Basic\s/i.test(header)) {
       const basic = parseBasic(header);
@@ -79,7 +87,13 @@ async function identify(c: Context<AppEnv>) {
       if (basic.password.startsWith(TOKEN_PREFIX)) {
         const auth = await authenticateToken(db, basic.password);
         if (!auth) throw badCredentials("The token is invalid or has expired");
-        c.set("viewer", { user: auth.user, scopes: auth.scopes, ip, agent: auth.agent });
+        c.set("viewer", {
+          user: auth.user,
+          scopes: auth.scopes,
+          ip,
+          agent: auth.agent,
+          credential: { kind: "token", id: auth.tokenId },
+        });
         c.set("authVia", "token");
       } else {
         const forge = c.get("forge");
@@ -105,7 +119,7 @@ async function identify(c: Context<AppEnv>) {
             "This account has two-factor authentication on: use a personal access token instead of the password",
           );
         }
-        c.set("viewer", { user, scopes: "all", ip });
+        c.set("viewer", { user, scopes: "all", ip, credential: { kind: "password" } });
         c.set("authVia", "basic");
       }
     } else {
@@ -116,7 +130,12 @@ async function identify(c: Context<AppEnv>) {
     if (cookie && cookie.length < 200) {
       const session = await findWebSession(db, cookie, ip);
       if (session) {
-        c.set("viewer", { user: session.user, scopes: "all", ip });
+        c.set("viewer", {
+          user: session.user,
+          scopes: "all",
+          ip,
+          credential: { kind: "session", id: session.id },
+        });
         c.set("webSession", session);
         c.set("authVia", "session");
       }
@@ -133,4 +152,29 @@ async function identify(c: Context<AppEnv>) {
     c.set("webSession", null);
     c.set("authVia", "none");
   }
+}
+
+/**
+ * Whether the credential a viewer came with still holds: the token not revoked or expired,
+ * the web session not ended or expired, and the account not suspended (or deleted).
+ */
+export async function credentialHolds(db: Db, viewer: Viewer): Promise<boolean> {
+  const user = viewer.user;
+  if (!user) return true;
+  const account = await db
+    .selectFrom("accounts")
+    .select("suspended_at")
+    .where("id", "=", user.id)
+    .executeTakeFirst();
+  if (!account || account.suspended_at) return false;
+  const credential = viewer.credential;
+  if (!credential || credential.kind === "password") return true;
+  const table = credential.kind === "token" ? "api_tokens" : "web_sessions";
+  const row = await db
+    .selectFrom(table)
+    .select("expires_at")
+    .where("id", "=", credential.id)
+    .where("user_id", "=", user.id)
+    .executeTakeFirst();
+  return row !== undefined && (row.expires_at === null || row.expires_at.getTime() > Date.now());
 }

@@ -5,7 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getAccountByHandle } from "../accounts/accounts-service.ts";
 import { requireAdmin } from "../admin/admin-api.ts";
 import { Handle } from "../admin/admin-schemas.ts";
-import { apiRouter, json, jsonBody, problems, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, jsonBody, problems, scoped } from "../api/openapi.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { countOwnedProjects, effectiveLimit, setProjectLimit } from "./project-limit.ts";
@@ -38,7 +38,7 @@ limitsApi.openapi(
     path: "/admin/users/{handle}",
     tags: ["admin"],
     summary: "Change an account's limits: project_limit (null resets it to the instance default)",
-    security: SECURED,
+    ...scoped("admin"),
     request: {
       params: Handle,
       body: jsonBody(z.object({ project_limit: z.number().int().min(0).max(1_000_000).nullable() }).strict()),

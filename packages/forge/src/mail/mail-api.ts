@@ -3,7 +3,16 @@
 // not an account has the address). GET /api/v1/user reports `email_verified`.
 import { createRoute, z } from "@hono/zod-openapi";
 import { userJson } from "../accounts/accounts-service.ts";
-import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
+import {
+  apiRouter,
+  json,
+  jsonBody,
+  PUBLIC,
+  problems,
+  requireUser,
+  scoped,
+  UserSchema,
+} from "../api/openapi.ts";
 import { consumeMailLimit } from "./mail-limits.ts";
 import { forgotPasswordSchema, requestPasswordReset } from "./reset-service.ts";
 import { changeEmail, changeEmailSchema, resendVerification } from "./verify-service.ts";
@@ -18,7 +27,7 @@ mailApi.openapi(
     path: "/user/email",
     tags: ["accounts"],
     summary: "Change your email address (needs the current password; the new address must be verified)",
-    security: SECURED,
+    ...scoped("user"),
     request: { body: jsonBody(changeEmailSchema.openapi("ChangeEmailRequest")) },
     responses: {
       200: json(UserSchema, "The account with its new, unverified address"),
@@ -43,7 +52,7 @@ mailApi.openapi(
     path: "/user/email/verification",
     tags: ["accounts"],
     summary: "Mail the verification link for your address again",
-    security: SECURED,
+    ...scoped("user"),
     responses: {
       202: json(Accepted, "A new link is on its way"),
       401: problems[401],
@@ -64,6 +73,7 @@ mailApi.openapi(
   createRoute({
     method: "post",
     path: "/password-reset",
+    ...PUBLIC,
     tags: ["accounts"],
     summary: "Mail a password reset link to the account with this address, if there is one",
     request: { body: jsonBody(forgotPasswordSchema.openapi("PasswordResetRequest")) },

@@ -8,9 +8,10 @@ import {
   jsonBody,
   MemberSchema,
   OrgSchema,
+  PUBLIC,
   problems,
   requireUser,
-  SECURED,
+  scoped,
 } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -40,7 +41,7 @@ orgsApi.openapi(
     path: "/orgs",
     tags: ["organizations"],
     summary: "Create an organization; you become its owner",
-    security: SECURED,
+    ...scoped("org:admin"),
     request: { body: jsonBody(createOrgSchema.openapi("CreateOrgRequest")) },
     responses: {
       201: json(OrgSchema, "The organization"),
@@ -60,6 +61,7 @@ orgsApi.openapi(
   createRoute({
     method: "get",
     path: "/orgs/{org}",
+    ...PUBLIC,
     tags: ["organizations"],
     summary: "An organization",
     request: { params: orgParam },
@@ -76,6 +78,7 @@ orgsApi.openapi(
   createRoute({
     method: "get",
     path: "/orgs/{org}/members",
+    ...PUBLIC,
     tags: ["organizations"],
     summary: "Members of an organization",
     request: { params: orgParam },
@@ -94,7 +97,7 @@ orgsApi.openapi(
     path: "/orgs/{org}/members/{user}",
     tags: ["organizations"],
     summary: "Add a member or change their role (organization owners)",
-    security: SECURED,
+    ...scoped("org:admin"),
     request: {
       params: orgParam.extend({ user: z.string().max(100) }),
       body: jsonBody(z.object({ role: z.enum(["owner", "member"]) }).openapi("MemberRoleRequest")),
@@ -123,7 +126,7 @@ orgsApi.openapi(
     path: "/orgs/{org}/members/{user}",
     tags: ["organizations"],
     summary: "Remove a member (organization owners, or the member themself)",
-    security: SECURED,
+    ...scoped("org:admin"),
     request: { params: orgParam.extend({ user: z.string().max(100) }) },
     responses: {
       204: { description: "Removed" },

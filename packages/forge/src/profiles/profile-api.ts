@@ -3,7 +3,7 @@
 // (accounts/accounts-api.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import { userJson } from "../accounts/accounts-service.ts";
-import { apiRouter, json, jsonBody, problems, requireUser, SECURED, UserSchema } from "../api/openapi.ts";
+import { apiRouter, json, jsonBody, problems, requireUser, scoped, UserSchema } from "../api/openapi.ts";
 import { getOrg } from "../orgs/orgs-service.ts";
 import { NETWORKS } from "./links.ts";
 import { updateProfile } from "./profile-service.ts";
@@ -33,7 +33,7 @@ profileApi.openapi(
     path: "/user",
     tags: ["accounts"],
     summary: "Edit the authenticated user's profile (name, bio, website, social links)",
-    security: SECURED,
+    ...scoped("user"),
     request: { body: jsonBody(ProfileUpdate) },
     responses: {
       200: json(UserSchema, "The updated account"),
@@ -54,7 +54,7 @@ profileApi.openapi(
     path: "/orgs/{org}",
     tags: ["organizations"],
     summary: "Edit an organization's profile (name, bio, website, social links; organization owners)",
-    security: SECURED,
+    ...scoped("org:admin"),
     request: { params: z.object({ org: z.string().max(100) }), body: jsonBody(ProfileUpdate) },
     responses: {
       200: json(UserSchema, "The updated organization"),

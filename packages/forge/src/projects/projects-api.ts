@@ -7,9 +7,10 @@ import {
   jsonBody,
   Pagination,
   ProjectSchema,
+  PUBLIC,
   problems,
   requireUser,
-  SECURED,
+  scoped,
 } from "../api/openapi.ts";
 import { listAudit } from "../audit/audit.ts";
 import { auditFilterSchema, auditQuery, exportAudit, NDJSON } from "../audit/audit-export.ts";
@@ -31,6 +32,7 @@ projectsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects",
+    ...PUBLIC,
     tags: ["projects"],
     summary: "Projects visible to you, most recently updated first",
     request: {
@@ -57,7 +59,7 @@ projectsApi.openapi(
     path: "/projects",
     tags: ["projects"],
     summary: "Create a project under yourself or an organization you belong to",
-    security: SECURED,
+    ...scoped("project:write"),
     request: { body: jsonBody(createProjectSchema.openapi("CreateProjectRequest")) },
     responses: {
       201: json(ProjectSchema, "The new project"),
@@ -85,6 +87,7 @@ projectsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}",
+    ...PUBLIC,
     tags: ["projects"],
     summary: "A project",
     request: { params },
@@ -103,7 +106,7 @@ projectsApi.openapi(
     path: "/projects/{owner}/{project}",
     tags: ["projects"],
     summary: "Change a project's name, description or visibility",
-    security: SECURED,
+    ...scoped("project:write"),
     request: { params, body: jsonBody(updateProjectSchema.openapi("UpdateProjectRequest")) },
     responses: {
       200: json(ProjectSchema, "The updated project"),
@@ -126,7 +129,7 @@ projectsApi.openapi(
     path: "/projects/{owner}/{project}",
     tags: ["projects"],
     summary: "Delete a project",
-    security: SECURED,
+    ...scoped("project:write"),
     request: { params },
     responses: {
       204: { description: "Deleted" },
@@ -148,7 +151,7 @@ projectsApi.openapi(
     path: "/projects/{owner}/{project}/audit",
     tags: ["projects"],
     summary: "The project's audit log (project administrators)",
-    security: SECURED,
+    ...scoped("project:read"),
     request: { params, query: auditFilterSchema },
     responses: {
       200: auditResponses,

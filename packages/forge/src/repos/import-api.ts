@@ -1,7 +1,7 @@
 // JSON API for import: POST a git bundle (Content-Type: application/x-git-bundle), or, as an
 // instance administrator, {"path": "/abs/path"} of a repository on the server.
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiRouter, json, problems, requireUser, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, problems, requireUser, scoped } from "../api/openapi.ts";
 import { AppError, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { importIntoProject, importUploadedBundle } from "./import-service.ts";
@@ -21,7 +21,7 @@ importApi.openapi(
     summary: "Fill an empty project's repository from a git bundle (or, for administrators, a server path)",
     description:
       'Send the output of `git bundle create repo.bundle --all` as the body with `Content-Type: application/x-git-bundle`. Instance administrators may instead send JSON `{"path": "/srv/git/repo.git"}`.',
-    security: SECURED,
+    ...scoped("project:write"),
     request: {
       params: z.object({ owner: z.string().max(100), project: z.string().max(200) }),
       body: {

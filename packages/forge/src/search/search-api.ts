@@ -2,7 +2,7 @@
 // and code inside a project (git grep). Lists page with an opaque next_cursor.
 import { createRoute, z } from "@hono/zod-openapi";
 import { userJson } from "../accounts/accounts-service.ts";
-import { apiRouter, json, OrgSchema, ProjectSchema, problems, UserSchema } from "../api/openapi.ts";
+import { apiRouter, json, OrgSchema, ProjectSchema, PUBLIC, problems, UserSchema } from "../api/openapi.ts";
 import { orgJson } from "../orgs/orgs-service.ts";
 import { projectJson } from "../projects/projects-service.ts";
 import { memberCounts, searchAccounts } from "./account-search.ts";
@@ -42,6 +42,7 @@ searchApi.openapi(
   createRoute({
     method: "get",
     path: "/search/projects",
+    ...PUBLIC,
     tags: ["search"],
     summary: "Search the projects you can see by name, description and README",
     description:
@@ -71,6 +72,7 @@ searchApi.openapi(
   createRoute({
     method: "get",
     path: "/search/users",
+    ...PUBLIC,
     tags: ["search"],
     summary: "Search users by handle and name",
     request: { query: listQuery },
@@ -91,6 +93,7 @@ searchApi.openapi(
   createRoute({
     method: "get",
     path: "/search/orgs",
+    ...PUBLIC,
     tags: ["search"],
     summary: "Search organizations by handle and name",
     request: { query: listQuery },
@@ -154,6 +157,7 @@ searchApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/search/code",
+    ...PUBLIC,
     tags: ["search"],
     summary: "Search the code of a project at a ref (git grep)",
     description:

@@ -182,6 +182,64 @@ describe("project event stream (SSE)", () => {
     }
   });
 
+  it("ends a stream once its token is revoked", async () => {
+    const saved = { ...STREAM_LIMITS };
+    STREAM_LIMITS.heartbeatMs = 200;
+    try {
+      const made = await api(f.url, "POST", "/api/v1/tokens", {
+        basic: [ada.handle, ada.password],
+        json: { name: "stream", scopes: ["project:read"] },
+      });
+      expect(made.status).toBe(201);
+      // A public project: only the credential, not read access, can end this stream.
+      const stream = await connect("/api/v1/projects/ada/live/events", {
+        authorization: `Bearer ${made.body.token}`,
+      });
+      expect(stream.res.status).toBe(200);
+      await stream.next(); // retry
+      expect(await stream.next()).toEqual({ comment: "keep-alive" }); // the token holds so far
+      const revoked = await api(f.url, "DELETE", `/api/v1/tokens/${made.body.id}`, { token: ada.token });
+      expect(revoked.status).toBe(204);
+      await expect(
+        (async () => {
+          for (;;) await stream.next();
+        })(),
+      ).rejects.toThrow("stream ended");
+    } finally {
+      Object.assign(STREAM_LIMITS, saved);
+    }
+  });
+
+  it("ends a stream once its account is suspended", async () => {
+    const saved = { ...STREAM_LIMITS };
+    STREAM_LIMITS.heartbeatMs = 200;
+    try {
+      const stream = await connect("/api/v1/projects/ada/live/events", {
+        authorization: `Bearer ${eve.token}`,
+      });
+      await stream.next(); // retry
+      expect(await stream.next()).toEqual({ comment: "keep-alive" });
+      // ada signed up first: she is the administrator.
+      const suspended = await api(f.url, "POST", "/api/v1/admin/users/eve/suspend", {
+        basic: [ada.handle, ada.password],
+        json: {},
+      });
+      expect(suspended.status).toBe(200);
+      await expect(
+        (async () => {
+          for (;;) await stream.next();
+        })(),
+      ).rejects.toThrow("stream ended");
+      const lifted = await api(f.url, "POST", "/api/v1/admin/users/eve/unsuspend", {
+        basic: [ada.handle, ada.password],
+        json: {},
+      });
+      expect(lifted.status).toBe(200);
+    } finally {
+      Object.assign(STREAM_LIMITS, saved);
+    }
+  });
+
   it("answers 404 for private projects to anonymous visitors and non-members", async () => {
     for (const headers of [{}, { authorization: `Bearer ${eve.token}` }] as Record<string, string>[]) {
       const res = await fetch(`${f.url}/api/v1/projects/ada/secret/events`, { headers });

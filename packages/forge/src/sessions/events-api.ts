@@ -3,13 +3,16 @@
 // client resumes with Last-Event-ID (or ?after=): events after that id are replayed first,
 // then new ones follow as the shared poller sees them (events-api-feed.ts). Without a cursor
 // the stream starts at the newest event. A comment line every 15 s keeps proxies from timing
-// out, read access is checked again at each one, and a stream ends after 5 minutes (clients
-// reconnect with Last-Event-ID) so no connection holds a shutting-down server open for long.
+// out; at each one the credential (token revoked or expired, account suspended, web session
+// ended) and read access are checked again, and the stream ends when either no longer holds.
+// A stream ends after 5 minutes anyway (clients reconnect with Last-Event-ID) so no
+// connection holds a shutting-down server open for long.
 import { createRoute, z } from "@hono/zod-openapi";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { Viewer } from "../accounts/viewer.ts";
-import { apiRouter, problems } from "../api/openapi.ts";
+import { apiRouter, PUBLIC, problems } from "../api/openapi.ts";
 import type { Db } from "../db/db.ts";
+import { credentialHolds } from "../http/authenticate.ts";
 import type { Forge } from "../http/context.ts";
 import { projectRole } from "../projects/access.ts";
 import { getProject } from "../projects/projects-service.ts";
@@ -33,6 +36,7 @@ eventsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/events",
+    ...PUBLIC,
     tags: ["sessions"],
     summary: "The project's live event stream (Server-Sent Events)",
     description: [
@@ -83,8 +87,13 @@ eventsApi.openapi(
   },
 );
 
-/** Whether the viewer may still read the project (it may have been deleted or made private). */
+/**
+ * Whether the viewer may still read the project: its credential still holds (the token not
+ * revoked or expired, the account not suspended) and the project was not deleted or made
+ * private to it.
+ */
 async function stillReadable(db: Db, viewer: Viewer, projectId: string) {
+  if (!(await credentialHolds(db, viewer))) return false;
   const row = await db.selectFrom("projects").selectAll().where("id", "=", projectId).executeTakeFirst();
   return row !== undefined && (await projectRole(db, viewer, row)) !== "none";
 }

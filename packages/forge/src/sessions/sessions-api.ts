@@ -4,7 +4,7 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionEventJsonSchema } from "@micelio/core";
-import { apiRouter, json, jsonBody, problems, requireUser, SECURED } from "../api/openapi.ts";
+import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
@@ -36,7 +36,7 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions",
     tags,
     summary: "Open a session (base defaults to the trunk head position)",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: P, body: jsonBody(createSessionSchema.openapi("CreateSessionRequest")) },
     responses: {
       201: json(Session, "The session"),
@@ -65,6 +65,7 @@ sessionsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/sessions",
+    ...PUBLIC,
     tags,
     summary: "Sessions of a project, newest first",
     request: {
@@ -90,6 +91,7 @@ sessionsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/sessions/{id}",
+    ...PUBLIC,
     tags,
     summary: "A session",
     description:
@@ -115,7 +117,7 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions/{id}/events",
     tags,
     summary: "Append events to the session's conversation",
-    security: SECURED,
+    ...scoped("session:write"),
     request: {
       params: S,
       body: jsonBody(
@@ -141,6 +143,7 @@ sessionsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/sessions/{id}/events",
+    ...PUBLIC,
     tags,
     summary: "The session's conversation, in order",
     request: { params: S, query: z.object({ after: z.coerce.number().int().min(0).optional() }) },
@@ -159,7 +162,7 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions/{id}/changes",
     tags,
     summary: "Upload file changes (base64 content or delete) on top of the session's current change",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: S, body: jsonBody(changesSchema.openapi("SessionChangesRequest")) },
     responses: {
       200: json(
@@ -196,7 +199,7 @@ sessionsApi.openapi(
     summary: "Land the session on trunk",
     description:
       "Answers 409 problem+json with `conflicts`: [{path, position, session_id, goal, author, agent}] when landed work since the base touched the same paths.",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: S },
     responses: {
       200: json(z.object({ position: z.number().int(), commit: z.string(), session: Session }), "Landed"),
@@ -228,7 +231,7 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions/{id}/abandon",
     tags,
     summary: "Abandon an open session",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: S },
     responses: { 200: json(Session, "The session"), 404: problems[404], 409: problems[409] },
   }),
@@ -244,6 +247,7 @@ sessionsApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/landings",
+    ...PUBLIC,
     tags,
     summary: "Trunk's landings by position, newest first",
     request: {
@@ -277,6 +281,7 @@ sessionsApi.openapi(
   createRoute({
     method: "get",
     path: "/schemas/session-event.json",
+    ...PUBLIC,
     tags,
     summary: "JSON Schema of session events",
     responses: { 200: json(z.record(z.string(), z.unknown()), "JSON Schema (draft 2020-12)") },
@@ -290,7 +295,7 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions/{id}/approve",
     tags,
     summary: "Approve an open session for landing (project administrators; not its author)",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: S },
     responses: {
       200: json(Session, "The session"),
@@ -316,7 +321,7 @@ sessionsApi.openapi(
     summary: "Move the session's base to a later trunk position, replaying its change",
     description:
       "Without `commit`, the forge replays the session's change onto `base` (default: the trunk head) with a three-way merge; 409 problem+json with `conflicts: [{path}]` when it does not apply cleanly. With `commit` (already pushed, its only parent the commit at `base`), the client's own replay becomes the session's change.",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: S, body: jsonBody(syncSchema.openapi("SyncSessionRequest")) },
     responses: {
       200: json(

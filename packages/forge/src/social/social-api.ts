@@ -9,9 +9,11 @@ import {
   jsonBody,
   Pagination,
   ProjectSchema,
+  PUBLIC,
   problems,
   requireUser,
-  SECURED,
+  SIGNED_IN,
+  scoped,
   UserSchema,
 } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
@@ -34,7 +36,7 @@ socialApi.openapi(
     path: "/user/starred",
     tags: ["stars"],
     summary: "Projects you starred, most recently starred first",
-    security: SECURED,
+    ...SIGNED_IN,
     request: { query: Pagination },
     responses: { 200: json(z.array(StarredProjectSchema), "Starred projects"), 401: problems[401] },
   }),
@@ -49,6 +51,7 @@ socialApi.openapi(
   createRoute({
     method: "get",
     path: "/users/{handle}/starred",
+    ...PUBLIC,
     tags: ["stars"],
     summary: "Projects a user starred that you can see",
     request: { params: z.object({ handle: z.string().max(100) }), query: Pagination },
@@ -68,7 +71,7 @@ socialApi.openapi(
     path: "/user/starred/{owner}/{project}",
     tags: ["stars"],
     summary: "204 if you starred the project, 404 if not",
-    security: SECURED,
+    ...SIGNED_IN,
     request: { params },
     responses: { 204: { description: "Starred" }, 401: problems[401], 404: problems[404] },
   }),
@@ -91,7 +94,7 @@ for (const [method, on] of [
       path: "/user/starred/{owner}/{project}",
       tags: ["stars"],
       summary: on ? "Star a project (idempotent)" : "Unstar a project (idempotent)",
-      security: SECURED,
+      ...scoped("project:write"),
       request: { params },
       responses: {
         204: { description: on ? "Starred" : "Not starred" },
@@ -112,6 +115,7 @@ socialApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/stargazers",
+    ...PUBLIC,
     tags: ["stars"],
     summary: "Who starred the project, most recent first",
     request: { params, query: Pagination },
@@ -131,6 +135,7 @@ socialApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/forks",
+    ...PUBLIC,
     tags: ["forks"],
     summary: "The project's forks that you can see, newest first",
     request: { params, query: Pagination },
@@ -154,7 +159,7 @@ socialApi.openapi(
     summary: "Fork a project under yourself or an organization you belong to",
     description:
       "The fork keeps the project's visibility, starts with its branches and tags and shares its objects. `handle` defaults to the project's handle.",
-    security: SECURED,
+    ...scoped("project:write"),
     request: {
       params,
       body: { ...jsonBody(forkProjectSchema.openapi("ForkRequest")), required: false },
@@ -184,7 +189,7 @@ socialApi.openapi(
     summary: "Propose an open session of a fork to its parent",
     description:
       "Opens a session in the parent with the same goal, author, conversation and change, based on the parent's landing at the session's base commit, with `source` naming the fork's session. The parent's maintainers land it.",
-    security: SECURED,
+    ...scoped("session:write"),
     request: { params: params.extend({ id: z.string().max(40) }) },
     responses: {
       201: json(

@@ -43,7 +43,7 @@ export async function api<T = any>(
 export async function userWithToken(
   base: string,
   handle: string,
-  scopes = ["project:read", "project:write", "session:write"],
+  scopes = ["project:read", "project:write", "session:write", "org:admin", "user"],
 ) {
   const password = `pw-${handle}-secret`;
   const signup = await api(base, "POST", "/api/v1/signup", {

@@ -2,6 +2,7 @@
 // organization, the owner, and the instance administrator (the first account, so make this
 // the first thing a test forge does). The owner creates organization "acme" with "mia" as a
 // member; each viewer has an API token and, when asked, a signed-in web Browser.
+import { SCOPES } from "@micelio/core";
 import { type ApiResult, api, Browser, userWithToken } from "./client.ts";
 
 export type Who = "anonymous" | "other" | "member" | "owner" | "admin";
@@ -20,7 +21,7 @@ export interface Roles {
 
 export async function setUpRoles(base: string, opts: { org?: { name?: string }; browsers?: boolean } = {}) {
   const accounts = {
-    admin: await userWithToken(base, "ada", ["project:read", "project:write", "session:write", "admin"]),
+    admin: await userWithToken(base, "ada", [...SCOPES]),
     owner: await userWithToken(base, "olivia"),
     member: await userWithToken(base, "mia"),
     other: await userWithToken(base, "oscar"),

@@ -1,6 +1,6 @@
 // Settings page for personal access tokens: list, create (the secret is shown once),
 // revoke.
-import { SCOPE_DESCRIPTIONS, SCOPES } from "@micelio/core";
+import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "@micelio/core";
 import { Hono } from "hono";
 import { SettingsNav } from "../devices/settings-nav.tsx";
 import type { AppEnv } from "../http/context.ts";
@@ -10,6 +10,8 @@ import { requireSignedIn } from "../web/require-signed-in.ts";
 import { createToken, listTokens, revokeToken } from "./tokens-service.ts";
 
 export const tokenPages = new Hono<AppEnv>();
+/** Ticked on a new token: what mic needs; org:admin, user and admin are asked for on purpose. */
+const DEFAULT_SCOPES: readonly Scope[] = ["project:read", "project:write", "session:write"];
 tokenPages.use("/settings/*", requireSignedIn);
 
 async function page(
@@ -68,8 +70,8 @@ async function page(
           <legend>Scopes</legend>
           {SCOPES.filter((s) => s !== "admin" || user.is_admin).map((s) => (
             <label class="choice">
-              <input type="checkbox" name="scopes" value={s} checked={s !== "admin"} /> <code>{s}</code> —{" "}
-              {SCOPE_DESCRIPTIONS[s]}
+              <input type="checkbox" name="scopes" value={s} checked={DEFAULT_SCOPES.includes(s)} />{" "}
+              <code>{s}</code> — {SCOPE_DESCRIPTIONS[s]}
             </label>
           ))}
         </fieldset>

@@ -1,12 +1,21 @@
 // JSON API for personal access tokens. Creating one needs the account password (HTTP
-// Basic) or the web session: a token cannot mint other tokens.
+// Basic) or the web session: a token cannot mint other tokens. Any token may list them
+// (without secrets); revoking takes the user scope.
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiRouter, json, jsonBody, problems, requireUser, TokenSchema } from "../api/openapi.ts";
-import { forbidden } from "../errors/app-error.ts";
+import {
+  apiRouter,
+  json,
+  jsonBody,
+  PASSWORD,
+  problems,
+  requireUser,
+  SIGNED_IN,
+  scoped,
+  TokenSchema,
+} from "../api/openapi.ts";
 import { createToken, createTokenSchema, listTokens, revokeToken } from "./tokens-service.ts";
 
 export const tokensApi = apiRouter();
-const PASSWORD_OR_SESSION: Record<string, string[]>[] = [{ basicAuth: [] }, { cookieAuth: [] }];
 
 tokensApi.openapi(
   createRoute({
@@ -14,7 +23,7 @@ tokensApi.openapi(
     path: "/tokens",
     tags: ["tokens"],
     summary: "Create a personal access token (shown once)",
-    security: PASSWORD_OR_SESSION,
+    ...PASSWORD,
     request: { body: jsonBody(createTokenSchema.openapi("CreateTokenRequest")) },
     responses: {
       201: json(TokenSchema.extend({ token: z.string() }), "The token; its secret is never shown again"),
@@ -24,9 +33,8 @@ tokensApi.openapi(
     },
   }),
   async (c) => {
+    // PASSWORD refuses tokens before this runs: a token cannot mint others.
     const user = requireUser(c);
-    if (c.get("authVia") === "token")
-      throw forbidden("Create tokens with your password (HTTP Basic) or from the web");
     return c.json(await createToken(c.get("forge").db, user, c.req.valid("json"), c.get("viewer")), 201);
   },
 );
@@ -37,7 +45,7 @@ tokensApi.openapi(
     path: "/tokens",
     tags: ["tokens"],
     summary: "Your personal access tokens (without their secrets)",
-    security: PASSWORD_OR_SESSION,
+    ...SIGNED_IN,
     responses: { 200: json(z.array(TokenSchema), "Tokens"), 401: problems[401] },
   }),
   async (c) => c.json(await listTokens(c.get("forge").db, requireUser(c).id), 200),
@@ -49,7 +57,13 @@ tokensApi.openapi(
     path: "/tokens/{id}",
     tags: ["tokens"],
     summary: "Revoke a token",
-    security: [{ bearerAuth: [] }, ...PASSWORD_OR_SESSION],
+    ...scoped("user", {
+      note: "A token may always revoke itself.",
+      holds: (c) => {
+        const credential = c.get("viewer").credential;
+        return credential?.kind === "token" && credential.id === c.req.param("id");
+      },
+    }),
     request: { params: z.object({ id: z.string().max(40) }) },
     responses: { 204: { description: "Revoked" }, 401: problems[401], 404: problems[404] },
   }),
