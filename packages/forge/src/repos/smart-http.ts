@@ -98,7 +98,15 @@ smartHttp.get("/:owner/:project/info/refs", async (c) => {
   const env = protocolEnv(c, service, dir);
   const v2 = service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "");
   return runGitService(c, {
-    args: [service.slice(4), "--stateless-rpc", "--advertise-refs", dir],
+    // Never a fork's parent's refs (`.have` lines), whatever the repository's own config says.
+    args: [
+      "-c",
+      "core.alternateRefsCommand=true",
+      service.slice(4),
+      "--stateless-rpc",
+      "--advertise-refs",
+      dir,
+    ],
     env,
     contentType: `application/x-${service}-advertisement`,
     prefix: v2 ? undefined : `${pktLine(`# service=${service}\n`)}0000`,
