@@ -57,7 +57,7 @@ export class GitRepo {
   }
 
   /** The object `name` names (an id, a ref, `rev^{tree}`…), or null when there is none. */
-  read(name: string): Promise<GitObject | null> {
+  async read(name: string): Promise<GitObject | null> {
     return this.reader.call(`${safeName(name)}\n`, parseBatchAnswer);
   }
 
