@@ -126,6 +126,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         theme.close();
         await theme.idle();
         await lander.idle();
+        lander.close();
         await worker.stop({ abortAfterMs: 20_000 });
         mail.close();
         await limiter.close();

@@ -1,7 +1,9 @@
-// The git side of a landing: merge a session's change onto the running trunk head with
-// `git merge-tree --write-tree`, write the landing commit (goal, decisions, trailers), and
-// move trunk with a compare-and-swap `git update-ref`.
+// The git side of a landing: the landing commit (goal, decisions, trailers) written through
+// the git layer, trunk moved by one compare-and-swap per epoch through its long-lived
+// `update-ref --stdin`; and, for `mic sync`, a merge with `git merge-tree --write-tree`.
 import { git, gitText } from "../repos/git.ts";
+import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
+import { formatCommit } from "../repos/git-layer/objects.ts";
 
 export const TRUNK = "refs/heads/main";
 const ZERO = "0".repeat(40);
@@ -78,3 +80,38 @@ export async function sessionTrailer(dir: string, commit: string): Promise<strin
   const id = out.trim().split("\n")[0]?.trim();
   return id && /^[0-9A-Z]{26}$/.test(id) ? id : null;
 }
+
+/** Trunk's head commit read through the git layer (no process started). */
+export const trunkHeadOf = (repo: GitRepo) => repo.resolveCommit(TRUNK);
+
+/**
+ * Writes a commit in process, byte for byte what `git commit-tree -F -` writes with the
+ * same environment (GIT_AUTHOR_* and GIT_COMMITTER_* names, emails and ISO dates).
+ */
+export function writeCommitIn(
+  repo: GitRepo,
+  tree: string,
+  parent: string | null,
+  message: string,
+  env: Record<string, string>,
+) {
+  const when = (iso: string | undefined) => Math.floor((iso ? Date.parse(iso) : Date.now()) / 1000);
+  return repo.write(
+    "commit",
+    formatCommit({
+      tree,
+      parents: parent ? [parent] : [],
+      author: { name: env.GIT_AUTHOR_NAME, email: env.GIT_AUTHOR_EMAIL, when: when(env.GIT_AUTHOR_DATE) },
+      committer: {
+        name: env.GIT_COMMITTER_NAME,
+        email: env.GIT_COMMITTER_EMAIL,
+        when: when(env.GIT_COMMITTER_DATE),
+      },
+      message,
+    }),
+  );
+}
+
+/** Moves trunk from `expected` to `next` through the git layer; false when it moved first. */
+export const casTrunkIn = (repo: GitRepo, next: string, expected: string | null) =>
+  repo.updateRefs([{ ref: TRUNK, next, expected: expected ?? ZERO_OID }], "micelio land");

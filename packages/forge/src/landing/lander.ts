@@ -2,20 +2,27 @@
 // them in epochs (up to maxBatch sessions, waiting at most maxWaitMs to gather them). Each
 // session still gets its own commit and position; trunk moves once per epoch with a
 // compare-and-swap, then the epoch is recorded in one transaction. Plain pushes to trunk
-// are reconciled through the same queue, so nothing interleaves.
+// are reconciled through the same queue, so nothing interleaves. Git is reached through the
+// git layer: a session's merge is a tree splice (splice.ts) built in memory, the commit is
+// written in process, trunk moves with one compare-and-swap per epoch on a long-lived
+// `update-ref --stdin`; a landing on the common path starts no git process.
 import { pathsConflict } from "@micelio/core";
 import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid, notFound } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
+import type { GitRepo } from "../repos/git-layer/git-repo.ts";
+import { GitRepos } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
-import { scanRange, secretsError } from "../repos/secret-gate.ts";
+import { secretsError } from "../repos/secret-gate.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
-import { changeStats, checkSessionCommit, commitEnv, sessionCommit } from "../sessions/session-changes.ts";
+import { commitEnv } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { findConflicts } from "./conflicts.ts";
-import { casTrunk, landingMessage, mergeOnto, trunkHead, writeCommit } from "./git-land.ts";
+import { casTrunkIn, landingMessage, trunkHeadOf, writeCommitIn } from "./git-land.ts";
 import type { ConflictDetail, LandOutcome, PendingLanding } from "./land-types.ts";
 import { recordLandings } from "./record.ts";
+import { readSessionChange } from "./session-read.ts";
+import { spliceTree } from "./splice.ts";
 import { type Pusher, reconcileTrunk, recordedHead } from "./trunk.ts";
 
 type Job =
@@ -32,6 +39,8 @@ export class Lander {
   private running = new Map<string, Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
+  /** Long-lived git processes per repository (closed when idle and by close()). */
+  readonly git = new GitRepos();
 
   constructor(
     private readonly db: Db,
@@ -61,6 +70,11 @@ export class Lander {
     while (this.running.size) await Promise.allSettled([...this.running.values()]);
   }
 
+  /** Closes the git layer's processes (after idle(), on stop). */
+  close() {
+    this.git.close();
+  }
+
   private enqueue(projectId: string, job: Job) {
     const q = this.queues.get(projectId) ?? [];
     q.push(job);
@@ -76,7 +90,8 @@ export class Lander {
     while (q.length) {
       if (q[0].kind === "reconcile") {
         const job = q.shift() as Extract<Job, { kind: "reconcile" }>;
-        await reconcileTrunk(this.db, this.repos.dir(projectId), projectId, job.pusher).then(
+        const dir = this.repos.dir(projectId);
+        await reconcileTrunk(this.db, dir, projectId, job.pusher, this.git.get(dir)).then(
           job.resolve,
           job.reject,
         );
@@ -99,15 +114,17 @@ export class Lander {
 
   private async epoch(projectId: string, batch: Extract<Job, { kind: "land" }>[]) {
     const dir = this.repos.dir(projectId);
-    await reconcileTrunk(this.db, dir, projectId); // a crash or a plain push may have moved trunk
+    const repo = this.git.get(dir);
+    // A crash or a plain push may have moved trunk.
+    await reconcileTrunk(this.db, dir, projectId, undefined, repo);
     const head = await recordedHead(this.db, projectId);
-    const startCommit = await trunkHead(dir);
+    const startCommit = await trunkHeadOf(repo);
     let running = startCommit;
     const pending: PendingLanding[] = [];
     const accepted: typeof batch = [];
     for (const job of batch) {
       try {
-        pending.push(await this.prepare(dir, projectId, job.sessionId, head.position, running, pending));
+        pending.push(await this.prepare(repo, projectId, job.sessionId, head.position, running, pending));
         running = pending[pending.length - 1].commit;
         accepted.push(job);
       } catch (err) {
@@ -115,7 +132,7 @@ export class Lander {
       }
     }
     if (pending.length === 0) return;
-    if (!(await casTrunk(dir, running!, startCommit))) {
+    if (!(await casTrunkIn(repo, running!, startCommit))) {
       for (const job of accepted) job.reject(conflict("Trunk moved while landing; try again"));
       return;
     }
@@ -141,7 +158,7 @@ export class Lander {
 
   /** Checks one session against trunk and the earlier sessions of this epoch, and writes its commit. */
   private async prepare(
-    dir: string,
+    repo: GitRepo,
     projectId: string,
     sessionId: string,
     headPosition: number,
@@ -156,13 +173,11 @@ export class Lander {
       .executeTakeFirst()) as SessionRow | undefined;
     if (!session) throw notFound("Session not found");
     if (session.status !== "open") throw conflict(`The session is already ${session.status}`);
-    const commit = await sessionCommit(dir, session.id);
-    if (!commit) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
-    await checkSessionCommit(dir, session, commit);
-    const stats = await changeStats(dir, session.base_commit, commit);
+    const change = await readSessionChange(repo, session);
+    if (!change) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
+    const stats = { paths: change.paths, lines_added: change.linesAdded, lines_removed: change.linesRemoved };
     if (stats.paths.length === 0) throw invalid("The session changes nothing");
-    const secrets = await scanRange(dir, session.base_commit, commit);
-    if (secrets.length) throw secretsError(secrets);
+    if (change.secrets.length) throw secretsError(change.secrets);
     const conflicts: ConflictDetail[] = await findConflicts(
       this.db,
       projectId,
@@ -190,7 +205,11 @@ export class Lander {
       });
       throw landConflict(conflicts);
     }
-    const merged = await mergeOnto(dir, running, session.base_commit, commit);
+    const merged = await spliceTree(
+      repo,
+      running ? (await repo.readCommit(running)).tree : null,
+      change.changes,
+    );
     if (merged.conflicts.length) {
       await recordProjectEvent(this.db, projectId, "session.conflicted", {
         session: session.id,
@@ -226,7 +245,7 @@ export class Lander {
           : null,
       },
     );
-    const landed = await writeCommit(dir, merged.tree, running, message, commitEnv(session));
+    const landed = await writeCommitIn(repo, merged.tree, running, message, commitEnv(session));
     return {
       sessionId: session.id,
       goal: session.goal,

@@ -4,8 +4,9 @@
 // their session; other pushed commits form one implicit session per consecutive range.
 import type { Db } from "../db/db.ts";
 import { git, gitText } from "../repos/git.ts";
+import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { changeStats } from "../sessions/session-changes.ts";
-import { sessionTrailer, TRUNK, trunkHead } from "./git-land.ts";
+import { sessionTrailer, TRUNK, trunkHead, trunkHeadOf } from "./git-land.ts";
 import type { PendingLanding } from "./land-types.ts";
 import { recordLandings } from "./record.ts";
 
@@ -31,14 +32,18 @@ export async function recordedHead(db: Db, projectId: string) {
   return { position: project.head_position, commit: last?.commit_sha ?? null };
 }
 
-/** Records unrecorded trunk commits; returns how many landings were added. */
+/**
+ * Records unrecorded trunk commits; returns how many landings were added. With `repo`, the
+ * common case (trunk is where the database says) starts no git process.
+ */
 export async function reconcileTrunk(
   db: Db,
   dir: string,
   projectId: string,
   pusher?: Pusher,
+  repo?: GitRepo,
 ): Promise<number> {
-  const trunk = await trunkHead(dir);
+  const trunk = repo ? await trunkHeadOf(repo) : await trunkHead(dir);
   const recorded = await recordedHead(db, projectId);
   if (!trunk || trunk === recorded.commit) return 0;
   const range = recorded.commit ? [trunk, "--not", recorded.commit] : [trunk];

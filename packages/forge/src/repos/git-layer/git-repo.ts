@@ -1,0 +1,157 @@
+// One repository behind the git layer: objects are read through a long-lived
+// `git cat-file --batch`, blobs, trees and commits are written in process as loose objects
+// (zlib + SHA-1, written to a temporary file and renamed, as git does), and refs move by
+// compare-and-swap through a long-lived `git update-ref --stdin` (start/prepare/commit).
+// Measured against a process per operation and against libraries in docs/adr/0022-git-layer.md.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { GitError } from "../git.ts";
+import { GitProcess } from "./git-process.ts";
+import {
+  EMPTY_TREE,
+  type GitObject,
+  type ObjectType,
+  objectId,
+  parseBatchAnswer,
+  parseCommit,
+  parseTree,
+  type TreeEntry,
+} from "./objects.ts";
+
+export const ZERO_OID = "0".repeat(40);
+
+export interface GitRepoOptions {
+  /** A call unanswered this long kills its process and fails (default 30 s). */
+  timeoutMs?: number;
+  /** Processes idle this long are closed (default 60 s). */
+  idleMs?: number;
+}
+
+export interface RefUpdate {
+  ref: string;
+  next: string;
+  /** The value the ref must have now; ZERO_OID: it must not exist. */
+  expected: string;
+}
+
+const safeName = (name: string) => {
+  if (!name || /[\0\n\r]/.test(name))
+    throw new GitError(`bad object name: ${JSON.stringify(name)}`, null, "");
+  return name;
+};
+
+export class GitRepo {
+  private readonly reader: GitProcess;
+  private readonly refWriters = new Map<string, GitProcess>();
+  private readonly opts: Required<GitRepoOptions>;
+
+  constructor(
+    readonly dir: string,
+    opts: GitRepoOptions = {},
+  ) {
+    this.opts = { timeoutMs: opts.timeoutMs ?? 30_000, idleMs: opts.idleMs ?? 60_000 };
+    this.reader = new GitProcess({ cwd: dir, args: ["cat-file", "--batch"], ...this.opts });
+  }
+
+  /** The object `name` names (an id, a ref, `rev^{tree}`…), or null when there is none. */
+  async read(name: string): Promise<GitObject | null> {
+    return this.reader.call(`${safeName(name)}\n`, parseBatchAnswer);
+  }
+
+  async readType(name: string, type: ObjectType): Promise<GitObject> {
+    const obj = await this.read(name);
+    if (!obj || obj.type !== type) throw new GitError(`not a ${type}: ${name}`, null, "");
+    return obj;
+  }
+
+  async readTree(oid: string): Promise<TreeEntry[]> {
+    return oid === EMPTY_TREE ? [] : parseTree((await this.readType(oid, "tree")).data);
+  }
+
+  /** The commit a ref or revision resolves to, or null. */
+  async resolveCommit(name: string): Promise<string | null> {
+    const obj = await this.read(`${name}^{commit}`);
+    return obj?.type === "commit" ? obj.oid : null;
+  }
+
+  async readCommit(oid: string) {
+    return parseCommit((await this.readType(oid, "commit")).data);
+  }
+
+  /** Writes an object (loose, as git does for single objects) and returns its id. */
+  async write(type: ObjectType, data: Buffer): Promise<string> {
+    const oid = objectId(type, data);
+    const dir = join(this.dir, "objects", oid.slice(0, 2));
+    const path = join(dir, oid.slice(2));
+    if (existsSync(path)) return oid;
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
+    try {
+      await writeFile(
+        tmp,
+        deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level: 1 }),
+        {
+          mode: 0o444,
+        },
+      );
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return oid;
+  }
+
+  /**
+   * Applies every update or none (a `git update-ref --stdin` transaction); false when a ref
+   * is not at its expected value (someone else moved it) or the transaction failed.
+   */
+  async updateRefs(updates: RefUpdate[], message: string): Promise<boolean> {
+    if (updates.length === 0) return true;
+    let writer = this.refWriters.get(message);
+    if (!writer) {
+      writer = new GitProcess({
+        cwd: this.dir,
+        args: ["update-ref", "-m", safeName(message), "--stdin"],
+        ...this.opts,
+      });
+      this.refWriters.set(message, writer);
+    }
+    const lines = updates.map((u) => `update ${safeName(u.ref)} ${u.next} ${u.expected}\n`);
+    try {
+      await writer.call(`start\n${lines.join("")}prepare\ncommit\n`, parseTransactionAnswer);
+      return true;
+    } catch (err) {
+      if (err instanceof GitError) return false;
+      throw err;
+    }
+  }
+
+  /** How many git processes this repository started (for benchmarks and tests). */
+  get processStarts() {
+    let n = this.reader.starts;
+    for (const w of this.refWriters.values()) n += w.starts;
+    return n;
+  }
+
+  close() {
+    this.reader.close();
+    for (const w of this.refWriters.values()) w.close();
+  }
+}
+
+/** Reads "start: ok", "prepare: ok", "commit: ok" (any other line is a failure). */
+export function parseTransactionAnswer(buf: Buffer): { value: true; consumed: number } | null {
+  let at = 0;
+  for (const want of ["start: ok", "prepare: ok", "commit: ok"]) {
+    const nl = buf.indexOf(10, at);
+    if (nl < 0) return null;
+    const line = buf.toString("utf8", at, nl);
+    if (line !== want) throw new Error(`unexpected update-ref answer: ${line.slice(0, 100)}`);
+    at = nl + 1;
+  }
+  return { value: true, consumed: at };
+}
