@@ -124,6 +124,8 @@ adminApi.openapi(
 /** Retries a dead job and records it in the audit log. */
 export async function retryDeadJob(c: Context<AppEnv>, id: number) {
   const db = c.get("forge").db;
+  // Job ids are PostgreSQL integers: anything else names no job (and must not reach the query).
+  if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw notFound("No such job");
   const job = await getJob(db, id);
   if (!job) throw notFound("No such job");
   if (!(await retryDead(db, id)))

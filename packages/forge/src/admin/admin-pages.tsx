@@ -102,7 +102,8 @@ adminPages.get("/admin/jobs", async (c) => {
 });
 
 adminPages.post("/admin/jobs/:id/retry", async (c) => {
-  await retryDeadJob(c, Number(c.req.param("id")) || 0);
+  const raw = c.req.param("id");
+  await retryDeadJob(c, /^\d{1,10}$/.test(raw) ? Number(raw) : 0);
   return c.redirect("/admin/jobs?state=dead", 303);
 });
 

@@ -1,6 +1,7 @@
 // The one place errors become HTTP answers: problem+json under /api (and for git and
 // non-HTML clients), a friendly page for browsers. Unexpected errors are logged with the
-// request id and shown without internals.
+// request id and shown without internals; a database data exception (a NUL byte or a number
+// out of range that reached a query) is the request's fault and answers 400.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../http/context.ts";
@@ -25,7 +26,23 @@ function normalize(err: unknown): AppError | null {
       : err.message || "Invalid request";
     return new AppError(kind, message);
   }
+  if (isDataException(err)) {
+    return new AppError(
+      "invalid",
+      "The request holds a value that cannot be stored or looked up (a NUL character, or a number out of range)",
+    );
+  }
   return null;
+}
+
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a NUL byte in text, a number out of range,
+ * text that is not a number) come from a value the request carried into a query that no
+ * schema checked; they are the client's mistake (400), not the forge's.
+ */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 const wantsHtml = (c: Context) =>

@@ -61,12 +61,31 @@ async function requirePassword(user: User, password: string) {
     throw invalid("Your password is not correct", [{ field: "password", message: "not correct" }]);
 }
 
-/** The browser's credential as sent in a form field: JSON, checked for its outline only. */
+/** Transports a browser may list for a credential (WebAuthn's AuthenticatorTransport). */
+const TRANSPORTS = new Set(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"]);
+const base64url = z
+  .string()
+  .max(1400)
+  .regex(/^[A-Za-z0-9_-]*$/);
+
+/**
+ * The browser's credential as sent in a form field: JSON, checked for its outline (ids are
+ * base64url, transports a short list of strings) before the WebAuthn library sees it.
+ */
 const credentialSchema = z.object({
-  id: z.string().min(1).max(1400),
-  rawId: z.string().max(1400),
+  id: base64url.min(1),
+  rawId: base64url,
   type: z.literal("public-key"),
-  response: z.record(z.string(), z.unknown()),
+  response: z
+    .record(z.string(), z.unknown())
+    .refine(
+      (r) =>
+        r.transports === undefined ||
+        (Array.isArray(r.transports) &&
+          r.transports.length <= 10 &&
+          r.transports.every((t) => typeof t === "string" && t.length <= 32)),
+      "transports must be a short list of names",
+    ),
   clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
   authenticatorAttachment: z.string().optional(),
 });
@@ -144,7 +163,10 @@ export async function finishRegistration(
       credentialId: info.credential.id,
       publicKey: info.credential.publicKey,
       counter: info.credential.counter,
-      transports: (info.credential.transports ?? response.response.transports ?? []).slice(0, 10),
+      // Only transports WebAuthn defines are kept; they go back to browsers in later options.
+      transports: (info.credential.transports ?? response.response.transports ?? []).filter((t) =>
+        TRANSPORTS.has(t),
+      ),
       userHandle: stored.userHandle,
       deviceType: info.credentialDeviceType,
       backedUp: info.credentialBackedUp,

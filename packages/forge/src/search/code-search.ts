@@ -1,18 +1,31 @@
 // Code search inside one project: `git grep` at a ref (the default branch unless another is
 // named), literal by default or a Perl-compatible regular expression (POSIX extended when
-// this git lacks PCRE). Readable by whoever may read the project (404 otherwise). A small
-// in-process cap on concurrent searches keeps a burst of them from starving the machine.
+// this git lacks PCRE). Readable by whoever may read the project (404 otherwise). Bounded
+// work: the pattern is at most 256 characters (search-query.ts), PCRE's own match and stack
+// limits stop catastrophic backtracking (a 400 that says so), git is killed after the time
+// limit and an amount of output, and a small in-process cap on concurrent searches, smaller
+// still per client (search-slots.ts), keeps a burst of them from starving the machine.
 import type { Viewer } from "../accounts/viewer.ts";
 import { encodePath, encodeRef, locateRef, openRepo, type Repo } from "../browse/browse-service.ts";
 import { AppError, invalid } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
-import { type GrepMatch, type GrepOptions, grepCommit, InvalidPattern, NoPcre } from "./git-grep.ts";
+import {
+  type GrepMatch,
+  type GrepOptions,
+  grepCommit,
+  InvalidPattern,
+  NoPcre,
+  PatternTooCostly,
+} from "./git-grep.ts";
+import { SearchSlots } from "./search-slots.ts";
 
 export const CODE_SEARCH_TIMEOUT_MS = 5_000;
 export const MAX_CODE_RESULTS = 500;
 export const DEFAULT_CODE_RESULTS = 100;
 export const MAX_LINE_CHARS = 400;
-const MAX_CONCURRENT = 4;
+/** Code searches running at once in this process, and for any one client. */
+export const MAX_CONCURRENT_SEARCHES = 4;
+export const MAX_CONCURRENT_SEARCHES_PER_CLIENT = 2;
 
 export interface CodeSearch {
   q: string;
@@ -39,7 +52,7 @@ export interface CodeResults {
   timed_out: boolean;
 }
 
-let running = 0;
+const slots = new SearchSlots(MAX_CONCURRENT_SEARCHES, MAX_CONCURRENT_SEARCHES_PER_CLIENT);
 let pcre = true;
 
 async function grep(dir: string, commit: string, opts: GrepOptions) {
@@ -65,12 +78,12 @@ export async function searchCode(
   const repo = await openRepo(forge, viewer, owner, handle);
   const loc = await locateRef(repo, search.ref);
   if (!loc) return { repo, ref: null, commit: null, items: [], truncated: false, timed_out: false };
-  if (running >= MAX_CONCURRENT) {
+  const release = slots.acquire(viewer.user ? `user:${viewer.user.id}` : `ip:${viewer.ip}`);
+  if (!release) {
     throw new AppError("rate_limited", "Too many code searches are running; try again in a moment", {
       headers: { "Retry-After": "2" },
     });
   }
-  running++;
   try {
     const result = await grep(repo.dir, loc.commit, {
       pattern: search.q,
@@ -92,11 +105,17 @@ export async function searchCode(
       timed_out: result.timedOut,
     };
   } catch (err) {
+    if (err instanceof PatternTooCostly) {
+      throw invalid(
+        "The regular expression needs too much backtracking on this code; make it more specific (fewer nested or overlapping repetitions)",
+        [{ field: "q", message: err.message }],
+      );
+    }
     if (err instanceof InvalidPattern) {
       throw invalid(`Invalid regular expression: ${err.message}`, [{ field: "q", message: err.message }]);
     }
     throw err;
   } finally {
-    running--;
+    release();
   }
 }

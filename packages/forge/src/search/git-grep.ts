@@ -42,6 +42,8 @@ export interface GrepResult {
 }
 
 export class InvalidPattern extends Error {}
+/** A valid PCRE pattern that hit PCRE's match, depth or JIT stack limit on this content. */
+export class PatternTooCostly extends InvalidPattern {}
 /** This git cannot do Perl-compatible regexes. */
 export class NoPcre extends Error {}
 
@@ -130,6 +132,8 @@ async function runGrep(
       .split("\n")[0]
       ?.replace(/^fatal:\s*/, "") ?? "";
   if (/USE_LIBPCRE|not compiled with/i.test(run.stderr)) throw new NoPcre(message);
+  if (opts.syntax !== "fixed" && /pcre2?_\w+ failed.*(limit|recursion)/i.test(run.stderr))
+    throw new PatternTooCostly(message);
   if (opts.syntax !== "fixed" && /^fatal: (-e option|command line)|pcre2?_\w+ failed/im.test(run.stderr))
     throw new InvalidPattern(message.replace(/^-e option, /, ""));
   throw new GitError(`git grep failed (${run.code}): ${message}`, run.code, run.stderr);

@@ -79,6 +79,8 @@ describe("search over repositories", () => {
       join(src, "many.txt"),
       `${Array.from({ length: 60 }, (_, i) => `repeat line ${i}`).join("\n")}\n`,
     );
+    // A line on which a nested repetition backtracks without end.
+    writeFileSync(join(src, "backtrack.txt"), `${"a".repeat(5000)}!\n`);
     writeFileSync(join(src, "binary.bin"), Buffer.from([0, 1, 2, 110, 101, 101, 100, 108, 101, 0]));
     await commitAll("first");
     const before = await api(f.url, "GET", "/api/v1/search/projects?q=frobnicator", { token: owner.token });
@@ -248,6 +250,29 @@ describe("search over repositories", () => {
     const none = await new Browser(f.url).get("/searcher/widgets/search?q=nothing-like-this-anywhere");
     expect(none.status).toBe(200);
     expect(none.html).toContain("No lines match");
+  });
+
+  it("refuses a catastrophic regex and an oversized pattern with a 400, and keeps serving", async () => {
+    for (const bad of ["(a+)+$", "(?:a|a)*$", "(a|aa)+$", "(\\w+\\s?)+$"]) {
+      const r = await code("widgets", `q=${encodeURIComponent(bad)}&regex=true`);
+      expect(r.status, bad).toBe(400);
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+      expect(r.body.detail, bad).toMatch(/too much backtracking/);
+    }
+    for (const size of [257, 5000]) {
+      const r = await code("widgets", `q=${"(a+)+".repeat(size).slice(0, size)}&regex=true`);
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0].field).toBe("q");
+    }
+    const page = await new Browser(f.url).get(
+      `/searcher/widgets/search?q=${encodeURIComponent("(a+)+$")}&regex=1`,
+    );
+    expect(page.status).toBe(400);
+    expect(page.html).toContain("too much backtracking");
+    expect((await fetch(`${f.url}/health`)).status).toBe(200);
+    // Normal searches on the same file are still right.
+    const re = await code("widgets", `q=${encodeURIComponent("a{3}!$")}&regex=true`);
+    expect(re.body.items).toMatchObject([{ path: "backtrack.txt", line: 1, column: 4998 }]);
   });
 
   it("never answers an arbitrary pattern with a 5xx (property)", async () => {

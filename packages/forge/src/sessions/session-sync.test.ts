@@ -108,7 +108,7 @@ describe("session sync", () => {
     expect((await sync(s.id, { commit: "not-a-sha" })).status).toBe(400);
     const unknown = await sync(s.id, { commit: "0123456789012345678901234567890123456789" });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.detail).toMatch(/Unknown commit/);
+    expect(unknown.body.detail).toMatch(/not the tip of refs\/sessions\/.*push it there first/);
     // A commit that is not directly on the target base is refused.
     const trunk = (await api(f.url, "GET", `${base}/landings?limit=2`, { token })).body[1].commit;
     const wrongParent = await sync(s.id, { commit: trunk });

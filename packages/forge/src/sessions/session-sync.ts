@@ -1,7 +1,9 @@
 // Sync: move an open session's base forward to a later trunk position (by default the head),
 // replaying its change on top with `git merge-tree`. A client that did the replay itself
-// (for instance after resolving conflicts by hand) gives the commit instead: it must sit
-// directly on the new base. Either way the session's ref and base move together.
+// (for instance after resolving conflicts by hand) pushes it to the session's ref and gives
+// the commit: it must be that ref's tip (never any object the repository happens to hold,
+// which in a fork includes its parent's private history, borrowed through alternates) and
+// sit directly on the new base. Either way the session's ref and base move together.
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid } from "../errors/app-error.ts";
@@ -47,6 +49,11 @@ export async function syncSession(
   let next = previous;
   let replayed = false;
   if (data.commit) {
+    if (data.commit !== previous)
+      throw invalid(
+        `Commit ${data.commit} is not the tip of ${sessionRef(session.id)}: push it there first, then sync`,
+        [{ field: "commit", message: "not the session's pushed commit" }],
+      );
     next = await checkReplayed(dir, data.commit, newBase);
   } else if (previous && target !== session.base_position) {
     const merged = await mergeOnto(dir, newBase, session.base_commit, previous);

@@ -2,14 +2,15 @@
 // upstream: the parent gets its own open session (same goal, author, agent, conversation and
 // change, based on the parent's landing at the fork session's base commit), marked with its
 // source. The parent's maintainers review and land it like any other session; the author
-// needs no write access to the parent.
+// needs no write access to the parent. The change is fetched into the parent with fsck on:
+// objects that fail it are refused (400) and the parent is left as it was.
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import type { Viewer } from "../accounts/viewer.ts";
 import { conflict, invalid } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
-import { git } from "../repos/git.ts";
+import { GitError, git } from "../repos/git.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import { sessionCommit, sessionRef } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
@@ -56,7 +57,7 @@ export async function proposeToParent(
     basePosition = landing.position;
   }
   const id = ulid();
-  await git(
+  const fetched = await git(
     [
       "-c",
       "fetch.fsckObjects=true",
@@ -68,7 +69,22 @@ export async function proposeToParent(
       `+${sessionRef(session.id)}:${sessionRef(id)}`,
     ],
     { cwd: parentDir, timeoutMs: 10 * 60_000 },
+  ).then(
+    () => null,
+    (err: unknown) => err,
   );
+  if (fetched) {
+    // A failed fetch writes no ref; take away a half-written one all the same.
+    await git(["update-ref", "-d", sessionRef(id)], { cwd: parentDir }).catch(() => {});
+    if (
+      fetched instanceof GitError &&
+      /fsck|error in (commit|tree|tag|blob)|bad object/i.test(fetched.stderr)
+    )
+      throw invalid(
+        "The session's commits do not pass the parent's object checks (git fsck); recreate them with a current git client and try again",
+      );
+    throw fetched;
+  }
   try {
     const row = await db.transaction().execute(async (trx) => {
       const row = await trx
