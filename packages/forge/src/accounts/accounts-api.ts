@@ -13,9 +13,18 @@ import {
   UserSchema,
 } from "../api/openapi.ts";
 import { listOrgsOf, orgJson } from "../orgs/orgs-service.ts";
-import { getVisibleAccount, signup, signupSchema, userJson } from "./accounts-service.ts";
+import { getVisibleAccount, signupSchema, userJson } from "./accounts-service.ts";
+import { signup, signupOptions, VERIFICATION_SENT_DETAIL } from "./signup-service.ts";
 
 export const accountsApi = apiRouter();
+
+const SignupPendingSchema = z
+  .object({
+    status: z.literal("verification_sent"),
+    email: z.string().openapi({ description: "The address as given" }),
+    detail: z.string(),
+  })
+  .openapi("SignupPending");
 
 accountsApi.openapi(
   createRoute({
@@ -25,9 +34,12 @@ accountsApi.openapi(
     tags: ["accounts"],
     summary:
       "Create an account (the first account becomes the administrator); needs `invite` when registration is invite-only",
+    description:
+      "When the forge sends mail, sign-up is verification-first: 202 for every address, new or registered (a registered address gets no account and its owner a notice); the new account signs in once its address is verified through the mailed link. Without mail, and for the first account: 201 with the account, and 409 for a registered address.",
     request: { body: jsonBody(signupSchema.openapi("SignupRequest")) },
     responses: {
-      201: json(UserSchema, "The new account"),
+      201: json(UserSchema, "The new account (no mail configured, or the first account)"),
+      202: json(SignupPendingSchema, "Verification mail sent; the same for a new and a registered address"),
       400: problems[400],
       403: problems[403],
       409: problems[409],
@@ -36,14 +48,20 @@ accountsApi.openapi(
   async (c) => {
     const forge = c.get("forge");
     const body = c.req.valid("json");
-    const account = await signup(
+    const ip = c.get("viewer").ip;
+    const done = await signup(
       forge.db,
       body,
-      c.get("viewer").ip,
-      registrationGate(forge.config, body.invite),
+      ip,
+      signupOptions(forge, registrationGate(forge.config, body.invite)),
     );
-    await noticing(c.get("log"), noteSignup(forge.db, forge.config.abuse, account, c.get("viewer").ip));
-    return c.json(userJson(account, { private: true }), 201);
+    if (done.account)
+      await noticing(c.get("log"), noteSignup(forge.db, forge.config.abuse, done.account, ip));
+    if (done.kind === "created") return c.json(userJson(done.account, { private: true }), 201);
+    return c.json(
+      { status: "verification_sent" as const, email: done.email, detail: VERIFICATION_SENT_DETAIL },
+      202,
+    );
   },
 );
 

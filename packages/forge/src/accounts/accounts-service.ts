@@ -1,17 +1,14 @@
 // Accounts: sign-up, password sign-in, lookup by handle. The first account of an instance
 // becomes its administrator.
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { z } from "zod";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
-import { requireValid } from "../errors/validate.ts";
-import { sendVerification } from "../mail/verify-service.ts";
 import { profileFields } from "../profiles/profile-json.ts";
 import { accountHandle } from "./handles.ts";
-import { hashPassword, passwordSchema, verifyPassword } from "./passwords.ts";
+import { passwordSchema, verifyPassword } from "./passwords.ts";
 import { isAdmin, type Viewer } from "./viewer.ts";
 
 export const signupSchema = z.object({
@@ -94,11 +91,44 @@ export interface NewUser {
   passwordHash: string | null;
   displayName?: string;
   emailVerified?: boolean;
+  /** No password sign-in until the address is verified (verification-first sign-up). */
+  signupPending?: boolean;
   /** More fields for the account.create audit entry. */
   audit?: Record<string, unknown>;
 }
 
-type InSignup = (trx: Db, accountId: string) => Promise<void>;
+/** Inserts a user whose handle and email were checked free (under lockSignups), audited. */
+export async function insertUser(trx: Db, ip: string, user: NewUser): Promise<Account> {
+  const account = await trx
+    .insertInto("accounts")
+    .values({
+      id: user.id,
+      kind: "user",
+      handle: user.handle,
+      display_name: user.displayName ?? "",
+      email: user.email,
+      email_verified_at: user.emailVerified ? new Date() : null,
+      signup_pending: user.signupPending ?? false,
+      password_hash: user.passwordHash,
+      is_admin: await noUserYet(trx),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(
+    trx,
+    { user: account, ip },
+    {
+      action: "account.create",
+      targetType: "account",
+      targetId: account.id,
+      target: account.handle,
+      data: { administrator: account.is_admin, ...user.audit },
+    },
+  );
+  return account;
+}
+
+export type InSignup = (trx: Db, accountId: string) => Promise<void>;
 
 /**
  * Creates a user in one transaction, for every way of signing up: sign-ups serialized,
@@ -117,31 +147,7 @@ export async function createUser(
       await lockSignups(trx);
       await steps.gate?.(trx, user.id);
       await requireFreeHandleAndEmail(trx, user.handle, user.email, user.emailTaken);
-      const account = await trx
-        .insertInto("accounts")
-        .values({
-          id: user.id,
-          kind: "user",
-          handle: user.handle,
-          display_name: user.displayName ?? "",
-          email: user.email,
-          email_verified_at: user.emailVerified ? new Date() : null,
-          password_hash: user.passwordHash,
-          is_admin: await noUserYet(trx),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await recordAudit(
-        trx,
-        { user: account, ip },
-        {
-          action: "account.create",
-          targetType: "account",
-          targetId: account.id,
-          target: account.handle,
-          data: { administrator: account.is_admin, ...user.audit },
-        },
-      );
+      const account = await insertUser(trx, ip, user);
       await steps.created?.(trx, account);
       return account;
     });
@@ -149,22 +155,6 @@ export async function createUser(
     if ((err as { code?: string }).code === "23505") throw conflict("That handle or email is already taken");
     throw err;
   }
-}
-
-/** Sign-up with a password; `gate` runs first inside the transaction (registration mode, invites). */
-export async function signup(db: Db, input: SignupInput, ip: string, gate?: InSignup): Promise<Account> {
-  const data = requireValid(signupSchema, input);
-  const user: NewUser = {
-    id: ulid(),
-    handle: data.handle,
-    email: data.email,
-    emailTaken: "An account with that email already exists",
-    passwordHash: await hashPassword(data.password),
-  };
-  return createUser(db, ip, user, {
-    gate,
-    created: (trx, account) => sendVerification(trx, account, "signup"),
-  });
 }
 
 /** Checks a handle-or-email and password; the same answer for unknown accounts and bad passwords. */
@@ -179,6 +169,9 @@ export async function authenticatePassword(db: Db, login: string, password: stri
         .executeTakeFirst()
     : undefined;
   const ok = await verifyPassword(account?.password_hash ?? null, password);
+  // Signed up verification-first and not verified yet: answered as a wrong password, so that
+  // neither sign-up nor sign-in tells whether an address was already registered.
+  if (account?.signup_pending && !account.email_verified_at) return null;
   return ok && account ? account : null;
 }
 

@@ -18,8 +18,9 @@ import { beginSecondStep } from "../two-factor/login-challenge.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
-import { authenticatePassword, signup } from "./accounts-service.ts";
+import { authenticatePassword } from "./accounts-service.ts";
 import { HandleField, TermsAndSignUp } from "./handle-field.tsx";
+import { signup, signupOptions, VERIFICATION_SENT_DETAIL } from "./signup-service.ts";
 import { createWebSession, deleteWebSession, SESSION_COOKIE, SESSION_DAYS } from "./web-sessions.ts";
 
 export const authPages = new Hono<AppEnv>();
@@ -150,14 +151,33 @@ authPages.post("/signup", async (c) => {
     );
   }
   try {
-    const account = await signup(
+    const ip = c.get("viewer").ip;
+    const done = await signup(
       forge.db,
       { handle: values.handle ?? "", email: values.email ?? "", password: values.password ?? "" },
-      c.get("viewer").ip,
-      registrationGate(forge.config, values.invite),
+      ip,
+      signupOptions(forge, registrationGate(forge.config, values.invite)),
     );
-    await noticing(c.get("log"), noteSignup(forge.db, forge.config.abuse, account, c.get("viewer").ip));
-    await startSession(c, account.id);
+    if (done.account)
+      await noticing(c.get("log"), noteSignup(forge.db, forge.config.abuse, done.account, ip));
+    if (done.kind === "verification_sent") {
+      // The same page for a new and a registered address (accounts/signup-service.ts).
+      return c.html(
+        <Layout {...meta(c, "Check your email")}>
+          <div class="empty">
+            <h1>Check your email</h1>
+            <p>
+              {VERIFICATION_SENT_DETAIL} We sent a message to <strong>{done.email}</strong>.
+            </p>
+            <p class="hint">
+              Nothing arrived? Check your spam folder, or <a href="/login">log in</a> if you already have an
+              account.
+            </p>
+          </div>
+        </Layout>,
+      );
+    }
+    await startSession(c, done.account.id);
     return c.redirect("/", 303);
   } catch (err) {
     const f = formFailure(err);

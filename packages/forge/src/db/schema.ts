@@ -18,6 +18,8 @@ export interface AccountsTable {
   suspended_at: Generated<Date | null>;
   suspended_reason: Generated<string>;
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Signed up verification-first: no password sign-in until the address is verified. */
+  signup_pending: Generated<boolean>;
   website: Generated<string>;
   links: ColumnType<Record<string, unknown>, string | undefined, string>;
   avatar: Generated<string | null>;

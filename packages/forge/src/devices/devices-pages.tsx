@@ -31,6 +31,7 @@ const METHODS: Record<string, string> = {
   "password+recovery-code": "password and recovery code",
   passkey: "passkey",
   "password+passkey": "password and passkey",
+  "email-link": "email verification link",
   github: "GitHub",
   gitlab: "GitLab",
   oidc: "single sign-on",

@@ -12,6 +12,8 @@ export type SignInMethod =
   | "password+recovery-code"
   | "passkey"
   | "password+passkey"
+  // The verification link that finishes a verification-first sign-up (mail/verify-pages.tsx).
+  | "email-link"
   // Through a provider (oauth/): "github", "gitlab", "oidc", and with a second step "github+totp"…
   | `${"github" | "gitlab" | "oidc"}${"" | "+totp" | "+recovery-code"}`;
 

@@ -1,7 +1,8 @@
 // Rate limits for the actions that send mail or check a password: password-reset requests
-// per IP and per address, verification resends and address changes per account. Counters
-// live where the request rate limits do (Redis with REDIS_URL, shared by every process; else
-// memory, one set per running forge); refusals are 429 with Retry-After.
+// per IP and per address, sign-up notices per address, verification resends and address
+// changes per account. Counters live where the request rate limits do (Redis with REDIS_URL,
+// shared by every process; else memory, one set per running forge); refusals are 429 with
+// Retry-After, except for sign-up notices, which are dropped silently.
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
@@ -15,6 +16,8 @@ export const MAIL_LIMITS = {
   resetPerAddress: { points: 3, duration: HOUR },
   /** Verification mails an account may ask for again. */
   resendPerUser: { points: 3, duration: HOUR },
+  /** Notices that someone tried to sign up with a registered address, per address. */
+  signupNoticePerAddress: { points: 3, duration: HOUR },
   /** Address changes (each checks the password) by one account. */
   changePerUser: { points: 10, duration: HOUR },
 } as const;
@@ -35,6 +38,17 @@ function limiters(forge: Forge) {
     byForge.set(forge, set);
   }
   return set;
+}
+
+/** Counts one use of `limit` for `key`: false when it is used up (for limits that must not show). */
+export async function tryMailLimit(forge: Forge, limit: MailLimit, key: string): Promise<boolean> {
+  try {
+    await limiters(forge)[limit].consume(key || "unknown");
+    return true;
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return false;
+    throw err;
+  }
 }
 
 /** Counts one use of `limit` for `key`; throws a rate_limited error when it is used up. */

@@ -76,6 +76,7 @@ export async function resetPassword(
         password_hash: passwordHash,
         // The link reached this address, so the address is proven.
         email_verified_at: sql`coalesce(email_verified_at, now())`,
+        signup_pending: false,
         updated_at: sql`now()`,
       })
       .where("id", "=", account.id)

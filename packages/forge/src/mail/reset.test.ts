@@ -5,11 +5,11 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../accounts/secrets.ts";
 import { waitFor } from "../jobs/test-support.ts";
-import { api, Browser, userWithToken } from "../testing/client.ts";
+import { api, Browser } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { MAIL_LIMITS } from "./mail-limits.ts";
 import { RESET_REQUEST_JOB } from "./reset-service.ts";
-import { addresses, linkIn, type SmtpSink, startSmtpSink } from "./test-smtp.ts";
+import { addresses, linkIn, type SmtpSink, settledUserWithToken, startSmtpSink } from "./test-smtp.ts";
 
 describe("password reset", () => {
   let forge: TestForge;
@@ -53,7 +53,7 @@ describe("password reset", () => {
   });
 
   it("answers the same for a known and an unknown address, and mails only the known one", async () => {
-    await userWithToken(forge.url, "known");
+    await settledUserWithToken(forge, "known");
     await smtp.next("known@example.test", /Verify your email/);
     const b = new Browser(forge.url);
     const known = await b.submit("/forgot-password", "/forgot-password", { email: "known@example.test" });
@@ -103,7 +103,7 @@ describe("password reset", () => {
   });
 
   it("sets a new password once from the mailed link and signs every browser out", async () => {
-    const u = await userWithToken(forge.url, "resetme");
+    const u = await settledUserWithToken(forge, "resetme");
     await smtp.next("resetme@example.test", /Verify your email/);
     const laptop = await signedIn("resetme", u.password);
     const phone = await signedIn("resetme@example.test", u.password);
@@ -194,7 +194,7 @@ describe("password reset", () => {
   });
 
   it("refuses an expired link", async () => {
-    const u = await userWithToken(forge.url, "expiry");
+    const u = await settledUserWithToken(forge, "expiry");
     await smtp.next("expiry@example.test", /Verify your email/);
     const b = new Browser(forge.url);
     await b.submit("/forgot-password", "/forgot-password", { email: "expiry@example.test" });
@@ -226,7 +226,7 @@ describe("password reset", () => {
   });
 
   it("refuses a link sent before the address changed", async () => {
-    const u = await userWithToken(forge.url, "switcher");
+    const u = await settledUserWithToken(forge, "switcher");
     await smtp.next("switcher@example.test", /Verify your email/);
     await api(forge.url, "POST", "/api/v1/password-reset", { json: { email: "switcher@example.test" } });
     const link = linkIn(await smtp.next("switcher@example.test", /Reset your password/), "/reset-password");

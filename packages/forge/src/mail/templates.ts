@@ -14,6 +14,7 @@ export const TEMPLATES = {
   email_changed: z.object({ handle: z.string(), oldEmail: z.string(), newEmail: z.string() }),
   password_reset: z.object({ handle: z.string(), token: z.string() }),
   password_changed: z.object({ handle: z.string() }),
+  signup_attempt: z.object({ handle: z.string() }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -86,6 +87,17 @@ export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, ba
         "The password of your Micelio account was just reset, and every web session was signed out.",
         "If you did not do this, reset your password again at once and ask the administrator of the instance for help.",
         { link: `${base}/forgot-password`, label: "Reset password" },
+      ]);
+    }
+    case "signup_attempt": {
+      const v = TEMPLATES.signup_attempt.parse(rawVars);
+      return compose("Someone tried to sign up with your email address", [
+        `Hello @${v.handle},`,
+        "Someone tried to create a Micelio account with this address, which already belongs to your account. No new account was created.",
+        "If it was you, sign in, or reset your password if you forgot it:",
+        { link: `${base}/login`, label: "Sign in" },
+        { link: `${base}/forgot-password`, label: "Reset password" },
+        "If it was not you, ignore this message: nothing changed on your account.",
       ]);
     }
     default:

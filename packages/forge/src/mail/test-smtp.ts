@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { waitFor } from "../jobs/test-support.ts";
+import { api } from "../testing/client.ts";
+import type { TestForge } from "../testing/forge.ts";
 
 export interface SmtpSink {
   url: string;
@@ -89,4 +91,37 @@ export async function closedPort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/**
+ * Marks a user signed up verification-first as one from before that existed (it may sign in
+ * with its password while its address is unverified), for tests of what such accounts do.
+ */
+export async function settle(forge: TestForge, handle: string): Promise<void> {
+  await forge.forge.db
+    .updateTable("accounts")
+    .set({ signup_pending: false })
+    .where("handle", "=", handle)
+    .execute();
+}
+
+/** userWithToken on a forge with mail: signed up, settled (see settle), with a token. */
+export async function settledUserWithToken(
+  forge: TestForge,
+  handle: string,
+  scopes = ["project:read", "project:write", "session:write"],
+) {
+  const password = `pw-${handle}-secret`;
+  const signup = await api(forge.url, "POST", "/api/v1/signup", {
+    json: { handle, email: `${handle}@example.test`, password },
+  });
+  if (signup.status !== 202 && signup.status !== 201) throw new Error(`signup ${handle}: ${signup.status}`);
+  await settle(forge, handle);
+  const tok = await api(forge.url, "POST", "/api/v1/tokens", {
+    basic: [handle, password],
+    json: { name: "test", scopes },
+  });
+  if (tok.status !== 201) throw new Error(`token ${handle}: ${tok.status} ${JSON.stringify(tok.body)}`);
+  const user = await api(forge.url, "GET", "/api/v1/user", { token: tok.body.token });
+  return { handle, password, token: tok.body.token as string, user: user.body };
 }

@@ -3,8 +3,10 @@
 // "send the link again" button of the unverified-address banner.
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { startSession } from "../accounts/auth-pages.tsx";
 import type { Account } from "../db/schema.ts";
 import { SettingsNav } from "../devices/settings-nav.tsx";
+import { recordSignIn } from "../devices/sign-in-events.ts";
 import type { AppEnv } from "../http/context.ts";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
@@ -44,8 +46,16 @@ verifyPages.get("/verify-email", async (c) => {
       outcome.problem === "unknown" ? 400 : 410,
     );
   }
+  // A verification-first sign-up (accounts/signup-service.ts) is finished by its link: the
+  // browser is signed in, unless someone is signed in already.
+  let user = page.user;
+  if (outcome.signedUp && !user && !outcome.account.suspended_at) {
+    await startSession(c, outcome.account.id, "email-link");
+    await recordSignIn(c.get("forge").db, outcome.account, c.get("viewer").ip, "email-link");
+    user = outcome.account;
+  }
   // The signed-in viewer was loaded before the change: show the page as it is now.
-  const user = page.user?.id === outcome.account.id ? outcome.account : page.user;
+  if (user?.id === outcome.account.id) user = outcome.account;
   return c.html(
     <Layout {...page} user={user}>
       <div class="empty">

@@ -48,7 +48,8 @@ export async function sendVerification(
 }
 
 export type VerifyOutcome =
-  | { ok: true; account: Account; already: boolean }
+  /** `signedUp`: this verified an account signed up verification-first (it may sign in now). */
+  | { ok: true; account: Account; already: boolean; signedUp?: boolean }
   | { ok: false; problem: TokenProblem | "stale" };
 
 /** Uses a verification token: the account's address is verified if it is still the one mailed. */
@@ -60,7 +61,7 @@ export async function verifyEmailToken(db: Db, token: string, ip: string): Promi
     if (account.email_verified_at) return { ok: true, account, already: true };
     const verified = await trx
       .updateTable("accounts")
-      .set({ email_verified_at: sql`now()` })
+      .set({ email_verified_at: sql`now()`, signup_pending: false })
       .where("id", "=", account.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -68,7 +69,7 @@ export async function verifyEmailToken(db: Db, token: string, ip: string): Promi
     await recordSecurityEvent(trx, { user: account, ip }, account, "account.email_verify", {
       email: account.email,
     });
-    return { ok: true, account: verified, already: false };
+    return { ok: true, account: verified, already: false, signedUp: account.signup_pending };
   });
 }
 
