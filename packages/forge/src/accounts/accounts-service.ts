@@ -7,6 +7,7 @@ import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict, notFound } from "../errors/app-error.ts";
 import { profileFields } from "../profiles/profile-json.ts";
+import { handleHeld, handleTaken, isPendingSignup } from "./handle-reservations.ts";
 import { accountHandle } from "./handles.ts";
 import { passwordSchema, verifyPassword } from "./passwords.ts";
 import { isAdmin, type Viewer } from "./viewer.ts";
@@ -35,17 +36,21 @@ export async function getAccountByHandle(db: Db, handle: string): Promise<Accoun
 }
 
 /**
- * An account as others may see it: a suspended one is hidden (404, like an unknown handle)
+ * An account as others may see it: a suspended one, and one signed up verification-first and
+ * not verified yet (accounts/handle-reservations.ts), is hidden (404, like an unknown handle)
  * from everyone but administrators, with its profile, picture, avatar, lists and search hits.
  */
 export async function getVisibleAccount(db: Db, viewer: Viewer, handle: string): Promise<Account> {
   const account = await getAccountByHandle(db, handle);
-  if (account.suspended_at && !isAdmin(viewer)) throw notFound(`No user or organization named ${handle}`);
+  if ((account.suspended_at || isPendingSignup(account)) && !isAdmin(viewer)) {
+    throw notFound(`No user or organization named ${handle}`);
+  }
   return account;
 }
 
+/** Whether a handle names an account or is reserved by a sign-up (see handle-reservations.ts). */
 export async function isHandleTaken(db: Db, handle: string): Promise<boolean> {
-  return (await findAccountByHandle(db, handle)) !== undefined;
+  return handleHeld(db, handle);
 }
 
 /** Serializes sign-ups (inside their transaction), so exactly one first account becomes administrator. */
@@ -59,7 +64,7 @@ export async function noUserYet(trx: Db): Promise<boolean> {
   return any.length === 0;
 }
 
-/** Refuses a handle or email address (case-insensitive) that another account already has. */
+/** Refuses a handle or email address (case-insensitive) that another account already has, or a reserved handle. */
 export async function requireFreeHandleAndEmail(
   trx: Db,
   handle: string,
@@ -76,8 +81,11 @@ export async function requireFreeHandleAndEmail(
       ]),
     )
     .execute();
-  if (existing.some((a) => a.handle.toLowerCase() === handle.toLowerCase())) {
-    throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
+  if (
+    existing.some((a) => a.handle.toLowerCase() === handle.toLowerCase()) ||
+    (await handleHeld(trx, handle))
+  ) {
+    throw handleTaken();
   }
   if (existing.length > 0) throw conflict(emailTaken, [{ field: "email", message: "already used" }]);
 }

@@ -4,7 +4,8 @@
 // an account that waits for its verification link (no password sign-in until then), a
 // registered one gets no account and its owner a notice; both answer the same. The first
 // user (the administrator) is created and signed in at once either way. Handles are public:
-// a taken one is refused first, whatever the address.
+// a taken one is refused first, whatever the address; the handle of a registered address is
+// reserved and a pending account hidden, so the handle tells nothing either.
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
@@ -25,6 +26,7 @@ import {
   type SignupInput,
   signupSchema,
 } from "./accounts-service.ts";
+import { handleHeld, handleTaken, reserveHandle } from "./handle-reservations.ts";
 import { hashPassword } from "./passwords.ts";
 
 export type SignupOutcome =
@@ -78,11 +80,17 @@ export async function signup(
           ]),
         )
         .execute();
-      if (taken.some((a) => a.handle.toLowerCase() === data.handle.toLowerCase())) {
-        throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
+      if (
+        taken.some((a) => a.handle.toLowerCase() === data.handle.toLowerCase()) ||
+        (await handleHeld(trx, data.handle))
+      ) {
+        throw handleTaken();
       }
       const owner = taken.find((a) => a.email);
       if (owner?.email) {
+        // No account, but the handle is held as a pending account would hold it, so that it
+        // does not tell which of the two this was (handle-reservations.ts).
+        await reserveHandle(trx, data.handle);
         if (await (opts.mayNotifyOwner?.(owner.email) ?? true)) {
           await enqueueMail(trx, owner.email, "signup_attempt", { handle: owner.handle });
         }

@@ -196,6 +196,12 @@ export interface StarsTable {
   created_at: Timestamp;
 }
 
+export interface HandleReservationsTable {
+  handle: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface Database {
   project_search: ProjectSearchTable;
   stars: StarsTable;
@@ -227,6 +233,7 @@ export interface Database {
   oauth_signups: OAuthSignupsTable;
   review_queue: ReviewQueueTable;
   change_summaries: ChangeSummariesTable;
+  handle_reservations: HandleReservationsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -3,6 +3,7 @@
 // first; suspended accounts are left out of both lists and of the counts.
 import { sql } from "kysely";
 import { getAccountByHandle, getVisibleAccount } from "../accounts/accounts-service.ts";
+import { isPendingSignup } from "../accounts/handle-reservations.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
@@ -22,6 +23,8 @@ function requireFollower(viewer: Viewer): Account {
 /** The account named `handle`, unless it does not exist or is suspended (404 either way). */
 async function followable(db: Db, handle: string): Promise<Account> {
   const account = await getAccountByHandle(db, handle);
+  // A sign-up not verified yet answers exactly as an unknown handle does.
+  if (isPendingSignup(account)) throw notFound(`No user or organization named ${handle}`);
   if (account.suspended_at) throw notFound("Account not found");
   return account;
 }

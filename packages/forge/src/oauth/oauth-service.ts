@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { createUser, type NewUser } from "../accounts/accounts-service.ts";
+import { handleHeld } from "../accounts/handle-reservations.ts";
 import { accountHandle, HANDLE_RE, RESERVED_HANDLES } from "../accounts/handles.ts";
 import { signInMethods } from "../accounts/sign-in-methods.ts";
 import type { SignupGate } from "../admin/registration.ts";
@@ -113,12 +114,7 @@ export async function suggestHandle(db: Db, login: string, name: string): Promis
   if (!base) return "";
   for (const candidate of [base, ...Array.from({ length: 8 }, (_, i) => `${base}-${i + 2}`)]) {
     if (!HANDLE_RE.test(candidate) || RESERVED_HANDLES.has(candidate)) continue;
-    const taken = await db
-      .selectFrom("accounts")
-      .select("id")
-      .where(sql`lower(handle)`, "=", candidate)
-      .executeTakeFirst();
-    if (!taken) return candidate;
+    if (!(await handleHeld(db, candidate))) return candidate;
   }
   return "";
 }

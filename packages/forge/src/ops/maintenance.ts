@@ -1,8 +1,11 @@
 // Housekeeping run by the job queue: an hourly job prunes expired web sessions and
-// completed jobs older than a week, trims the clone pack cache to its budget, and deletes
-// Open Graph pictures drawn more than OG_MAX_AGE_DAYS ago (a current one is drawn again on
-// its next request; the others belong to subjects that have changed since).
+// completed jobs older than a week, frees the handles of sign-ups whose verification link
+// expired unused (pending accounts and handle reservations, audited), trims the clone pack
+// cache to its budget, and deletes Open Graph pictures drawn more than OG_MAX_AGE_DAYS ago
+// (a current one is drawn again on its next request; the others belong to subjects that
+// have changed since).
 // Registered by the server with every other job kind.
+import { expireSignups } from "../accounts/handle-reservations.ts";
 import type { Db } from "../db/db.ts";
 import { deleteCompletedOlderThan, type JobHandler } from "../jobs/index.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
@@ -24,6 +27,7 @@ export function maintenanceHandlers(
   return {
     [MAINTENANCE_JOB]: async () => {
       await db.deleteFrom("web_sessions").where("expires_at", "<", new Date()).execute();
+      await expireSignups(db);
       await deleteCompletedOlderThan(db, new Date(Date.now() - 7 * 86_400_000));
       prunePackCache(dataDir, PACK_CACHE_MAX_BYTES);
       await pruneObjects(objects, "og/", new Date(Date.now() - OG_MAX_AGE_DAYS * 86_400_000));

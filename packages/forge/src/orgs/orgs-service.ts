@@ -3,6 +3,8 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
+import { lockSignups } from "../accounts/accounts-service.ts";
+import { isPendingSignup, requireHandleFree } from "../accounts/handle-reservations.ts";
 import { accountHandle } from "../accounts/handles.ts";
 import { isAdmin, type Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
@@ -74,13 +76,9 @@ export async function createOrg(db: Db, viewer: Viewer, input: unknown): Promise
   const data = requireValid(createOrgSchema, input);
   try {
     return await db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .selectFrom("accounts")
-        .select("id")
-        .where(sql`lower(handle)`, "=", data.handle.toLowerCase())
-        .executeTakeFirst();
-      if (taken)
-        throw conflict("That handle is already taken", [{ field: "handle", message: "already taken" }]);
+      // Serialized with sign-ups: a handle an account or a sign-up's reservation holds is taken.
+      await lockSignups(trx);
+      await requireHandleFree(trx, data.handle);
       const org = await trx
         .insertInto("accounts")
         .values({
@@ -150,7 +148,9 @@ export async function putMember(db: Db, viewer: Viewer, org: Account, input: unk
     .where("kind", "=", "user")
     .where(sql`lower(handle)`, "=", needle)
     .executeTakeFirst();
-  if (!user) throw invalid(`No user named ${data.user}`, [{ field: "user", message: "no such user" }]);
+  // A sign-up not verified yet is no one yet (accounts/handle-reservations.ts).
+  if (!user || isPendingSignup(user))
+    throw invalid(`No user named ${data.user}`, [{ field: "user", message: "no such user" }]);
   await db.transaction().execute(async (trx) => {
     if (data.role === "member") await ensureAnotherOwner(trx, org.id, user.id);
     await trx

@@ -38,6 +38,8 @@ export async function searchAccounts(db: Db, search: AccountSearch): Promise<Acc
     .selectAll()
     .where("kind", "=", search.kind)
     .where("suspended_at", "is", null)
+    // Sign-ups not verified yet are hidden (accounts/handle-reservations.ts).
+    .where((eb) => eb.or([eb("signup_pending", "=", false), eb("email_verified_at", "is not", null)]))
     .where((eb) =>
       eb.or([
         eb(sql`lower(handle)`, "like", anywhere),
