@@ -1,9 +1,18 @@
 // PUT …/changes through the git layer: concurrent uploads to one session are applied one
 // after the other (none is lost, none fails), and the answer's stats count the whole
-// session against its base, as `git diff-tree --numstat` does.
+// session against its base, as `git diff-tree --numstat` does. Two writers that do not
+// share the in-process queue (as two forge processes) lose no upload either: the ref moves
+// by compare-and-swap and the loser applies its changes again.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { applyChanges, sessionRef } from "./session-changes.ts";
+import type { SessionRow } from "./session-types.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -54,5 +63,32 @@ describe("PUT session changes", () => {
     ]);
     expect(fine.status, JSON.stringify(fine.body)).toBe(200);
     expect(fine.body.paths).toEqual([".gitmodules", "a\\b", "x/.gitx"]);
+  });
+});
+
+describe("applyChanges from two writers at once", () => {
+  it("loses no upload when the session ref moves under it", async () => {
+    const work = mkdtempSync(join(tmpdir(), "micelio-put-race-"));
+    const dir = join(work, "repo.git");
+    execFileSync("git", ["init", "-q", "--bare", dir]);
+    // Two pools' views of one repository (their queues differ, as in two processes).
+    const [a, b] = [new GitRepo(dir), new GitRepo(`${dir}/`)];
+    try {
+      const session = { id: "01RACE", base_commit: null, goal: "Race", author_handle: "ada" } as SessionRow;
+      const put = (repo: GitRepo, i: number) =>
+        applyChanges(repo, session, {
+          changes: [{ path: `f${i}`, content: Buffer.from(`${i}\n`).toString("base64") }],
+        });
+      await Promise.all([0, 1, 2, 3, 4, 5].map((i) => put(i % 2 ? a : b, i)));
+      const files = execFileSync("git", ["ls-tree", "--name-only", sessionRef(session.id)], { cwd: dir })
+        .toString()
+        .trim()
+        .split("\n");
+      expect(files).toEqual(["f0", "f1", "f2", "f3", "f4", "f5"]);
+    } finally {
+      a.close();
+      b.close();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
