@@ -21,6 +21,7 @@ import { localObjectStore } from "./objects/object-store.ts";
 import { s3ObjectStore } from "./objects/s3-object-store.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
+import { GitRepos } from "./repos/git-layer/git-repos.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 import { searchJobHandlers } from "./search/readme-index.ts";
@@ -65,7 +66,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const recovered = await recoverAllTrunks(database.db, repos.dir, repos.exists);
   if (recovered)
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
-  const lander = new Lander(database.db, repos, log);
+  const git = new GitRepos();
+  const lander = new Lander(database.db, repos, git, log);
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
   const forge: Forge = {
@@ -75,6 +77,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     log,
     limiter,
     repos,
+    git,
     lander,
     objects,
     theme,
@@ -126,8 +129,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         theme.close();
         await theme.idle();
         await lander.idle();
-        lander.close();
         await worker.stop({ abortAfterMs: 20_000 });
+        git.close();
         mail.close();
         await limiter.close();
         if (!opts.database) await database.close();

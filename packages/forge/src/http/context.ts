@@ -8,6 +8,7 @@ import type { DatabaseHandle, Db } from "../db/db.ts";
 import type { Lander } from "../landing/lander.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
+import type { GitRepos } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import type { DailyTheme } from "../theme/daily-theme.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -19,6 +20,8 @@ export interface Forge {
   log: Logger;
   limiter: RateLimiter;
   repos: RepoStore;
+  /** The git layer: long-lived git processes per repository (repos/git-layer/, ADR 22). */
+  git: GitRepos;
   lander: Lander;
   /** Artifacts the forge makes and keeps: OG images, themes (data/objects by default). */
   objects: ObjectStore;

@@ -11,7 +11,7 @@ import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid, notFound } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import { GitRepos } from "../repos/git-layer/git-repos.ts";
+import type { GitRepos } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { secretsError } from "../repos/secret-gate.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
@@ -39,12 +39,11 @@ export class Lander {
   private running = new Map<string, Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
-  /** Long-lived git processes per repository (closed when idle and by close()). */
-  readonly git = new GitRepos();
-
   constructor(
     private readonly db: Db,
     private readonly repos: RepoStore,
+    /** The forge's git layer pool (long-lived git processes per repository; closed by its owner). */
+    private readonly git: GitRepos,
     private readonly log?: Logger,
     opts: LanderOptions = {},
   ) {
@@ -68,11 +67,6 @@ export class Lander {
   /** Waits for every queued landing to finish (graceful shutdown). */
   async idle(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running.values()]);
-  }
-
-  /** Closes the git layer's processes (after idle(), on stop). */
-  close() {
-    this.git.close();
   }
 
   private enqueue(projectId: string, job: Job) {

@@ -40,7 +40,20 @@ export async function readSessionChange(
     if (!onBase) throw conflict("The session's changes are not based on its base commit; run mic sync");
     baseTree = (await repo.readCommit(session.base_commit)).tree;
   }
-  const changes = await diffTrees(repo, baseTree, head.tree);
+  return { commit, ...(await readTreeChange(repo, baseTree, head.tree, { scan: true })) };
+}
+
+/**
+ * The paths that differ between two trees (null: empty), lines added and removed, and, with
+ * `scan`, what the secret scanner finds in the added lines. Reads only through the layer.
+ */
+export async function readTreeChange(
+  repo: GitRepo,
+  fromTree: string | null,
+  toTree: string,
+  opts: { scan: boolean },
+): Promise<Omit<SessionChange, "commit">> {
+  const changes = await diffTrees(repo, fromTree, toTree);
   let linesAdded = 0;
   let linesRemoved = 0;
   const patch: string[] = [];
@@ -53,13 +66,12 @@ export async function readSessionChange(
     const d = lineDiff(splitLines(a.toString("utf8")), splitLines(b.toString("utf8")));
     linesAdded += d.added;
     linesRemoved += d.removed;
-    if (!ch.next || d.addedLines.length === 0) continue;
+    if (!opts.scan || !ch.next || d.addedLines.length === 0) continue;
     const lines = splitLines(b.toString("utf8"));
     patch.push(`diff --git a/${ch.path} b/${ch.path}`, `+++ ${quotePath(`b/${ch.path}`)}`);
     for (const n of d.addedLines) patch.push(`@@ -0,0 +${n},1 @@`, `+${lines[n - 1].replace(/\n$/, "")}`);
   }
   return {
-    commit,
     changes,
     paths: changes.map((c) => c.path),
     linesAdded,

@@ -1,16 +1,18 @@
 // A session's changes are one commit on its base, kept at refs/sessions/<id>. They arrive by
 // `git push` to that ref, or as a list of file changes over the API (for clients without
 // git); each upload applies on top of the previous ones, so the commit always holds every
-// path the session touched.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// path the session touched. An API upload is applied through the git layer
+// (repos/git-layer/, session-tree.ts) without starting git.
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
 import { conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { writeCommitIn } from "../landing/git-land.ts";
+import { readTreeChange } from "../landing/session-read.ts";
 import { git, gitText } from "../repos/git.ts";
+import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
 import { assertSafePath } from "../repos/safe-names.ts";
+import { editTree, type TreeEdit } from "./session-tree.ts";
 import type { SessionRow } from "./session-types.ts";
 
 export const sessionRef = (id: string) => `refs/sessions/${id}`;
@@ -46,52 +48,102 @@ export async function emptyTreeId(dir: string): Promise<string> {
   return emptyTree;
 }
 
-/** Applies file changes on top of the session's current tree and moves its ref. */
-export async function applyChanges(dir: string, session: SessionRow, input: unknown) {
+const DOT_GIT = /^(\.git[. ]*(:.*)?|git~1)$/i;
+const DOT_GITMODULES = /^(\.gitmodules[. ]*(:.*)?|gitmod~\d+)$/i;
+
+/**
+ * Paths git's verify_path refuses (core.protectNTFS on, as by default): a `.git` component
+ * in any case or NTFS spelling, and for a symlink a `.gitmodules` one. `update-index` used to
+ * drop such a path silently; it is now refused like `.git` always was.
+ */
+const gitRefuses = (path: string, mode: string | undefined) =>
+  path.split("/").some((p) => DOT_GIT.test(p) || (mode === "120000" && DOT_GITMODULES.test(p)));
+
+/** PUTs to one session in this process, one after the other. */
+const sessionLocks = new Map<string, Promise<unknown>>();
+async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = sessionLocks.get(key) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const tail = run.catch(() => {});
+  sessionLocks.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (sessionLocks.get(key) === tail) sessionLocks.delete(key);
+  }
+}
+
+/** How often a PUT re-applies its changes when another process moved the session first. */
+const CAS_ATTEMPTS = 5;
+
+export interface AppliedChanges {
+  commit: string;
+  paths: string[];
+  lines_added: number;
+  lines_removed: number;
+}
+
+/**
+ * Applies file changes on top of the session's current tree and moves its ref, through the
+ * git layer (no process per call): blobs, trees and the commit are written in process, the
+ * ref moves by compare-and-swap from the value the changes were applied to. PUTs to one
+ * session in this process run one after the other; a PUT that loses the swap to another
+ * process re-applies its changes on the new value, and answers 409 after CAS_ATTEMPTS.
+ * `then` runs before the next PUT to the session starts (recording the stats in order).
+ */
+export async function applyChanges(
+  repo: GitRepo,
+  session: SessionRow,
+  input: unknown,
+  then?: (applied: AppliedChanges) => Promise<void>,
+): Promise<AppliedChanges> {
   const { changes } = requireValid(changesSchema, input);
   const seen = new Set<string>();
   for (const ch of changes) {
     const p = assertSafePath(ch.path);
-    if (p === "" || p.split("/").includes(".git")) throw invalid(`Invalid path: ${ch.path}`);
+    if (p === "" || gitRefuses(p, "delete" in ch ? undefined : ch.mode))
+      throw invalid(`Invalid path: ${ch.path}`);
     if (seen.has(p)) throw invalid(`The path ${p} appears twice`);
     seen.add(p);
   }
-  const previous = await sessionCommit(dir, session.id);
-  const start = previous ?? session.base_commit;
-  const tmp = mkdtempSync(join(tmpdir(), "micelio-index-"));
-  const env = { GIT_INDEX_FILE: join(tmp, "index") };
-  try {
-    await git(start ? ["read-tree", start] : ["read-tree", "--empty"], { cwd: dir, env });
-    const lines: string[] = [];
-    for (const ch of changes) {
-      const path = assertSafePath(ch.path);
-      if ("delete" in ch) {
-        lines.push(`0 ${"0".repeat(40)}\t${path}`);
-        continue;
-      }
-      const blob = (
-        await gitText(["hash-object", "-w", "--stdin"], {
-          cwd: dir,
-          input: Buffer.from(ch.content, "base64"),
-        })
-      ).trim();
-      lines.push(`${ch.mode ?? "100644"} ${blob}\t${path}`);
+  const edits: TreeEdit[] = [];
+  for (const ch of changes) {
+    const path = assertSafePath(ch.path);
+    if ("delete" in ch) edits.push({ path, delete: true });
+    else {
+      const oid = await repo.write("blob", Buffer.from(ch.content, "base64"));
+      edits.push({ path, mode: ch.mode ?? "100644", oid });
     }
-    await git(["update-index", "-z", "--index-info"], { cwd: dir, env, input: `${lines.join("\0")}\0` });
-    const tree = (await gitText(["write-tree"], { cwd: dir, env })).trim();
-    const args = [
-      "commit-tree",
-      tree,
-      ...(session.base_commit ? ["-p", session.base_commit] : []),
-      "-m",
-      session.goal,
-    ];
-    const commit = (await gitText(args, { cwd: dir, env: commitEnv(session) })).trim();
-    await git(["update-ref", sessionRef(session.id), commit, previous ?? ""], { cwd: dir });
-    return { commit, ...(await changeStats(dir, session.base_commit, commit)) };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
+  return serialized(`${repo.dir}\0${session.id}`, async () => {
+    const baseTree = session.base_commit ? (await repo.readCommit(session.base_commit)).tree : null;
+    for (let attempt = 1; ; attempt++) {
+      const previous = await repo.resolveCommit(sessionRef(session.id));
+      const startTree = previous ? (await repo.readCommit(previous)).tree : baseTree;
+      const tree = await editTree(repo, startTree, edits);
+      const commit = await writeCommitIn(
+        repo,
+        tree,
+        session.base_commit,
+        `${session.goal}\n`,
+        commitEnv(session),
+      );
+      const ref = { ref: sessionRef(session.id), next: commit, expected: previous ?? ZERO_OID };
+      if (await repo.updateRefs([ref], "micelio session changes")) {
+        const change = await readTreeChange(repo, baseTree, tree, { scan: false });
+        const applied = {
+          commit,
+          paths: change.paths,
+          lines_added: change.linesAdded,
+          lines_removed: change.linesRemoved,
+        };
+        await then?.(applied);
+        return applied;
+      }
+      if (attempt >= CAS_ATTEMPTS)
+        throw conflict("The session's changes moved while these were applied; send them again");
+    }
+  });
 }
 
 export function commitEnv(session: Pick<SessionRow, "author_handle">, when?: Date) {

@@ -185,8 +185,12 @@ sessionsApi.openapi(
     const { owner, project, id } = c.req.valid("param");
     const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
     requireOpen(session);
-    const result = await applyChanges(forge.repos.dir(p.id), session, c.req.valid("json"));
-    await recordStats(forge.db, session, result);
+    const result = await applyChanges(
+      forge.git.get(forge.repos.dir(p.id)),
+      session,
+      c.req.valid("json"),
+      (r) => recordStats(forge.db, session, r),
+    );
     return c.json(result, 200);
   },
 );
