@@ -109,7 +109,7 @@ export async function settle(forge: TestForge, handle: string): Promise<void> {
 export async function settledUserWithToken(
   forge: TestForge,
   handle: string,
-  scopes = ["project:read", "project:write", "session:write"],
+  scopes = ["project:read", "project:write", "session:write", "org:admin", "user"],
 ) {
   const password = `pw-${handle}-secret`;
   const signup = await api(forge.url, "POST", "/api/v1/signup", {
