@@ -27,12 +27,13 @@ type User = Awaited<ReturnType<typeof userWithToken>>;
  *   body (tokens/), so every fuzzed request with a token moves it.
  * - web_sessions.last_used_at, last_ip: the same for a signed-in browser.
  * - the job runner's columns of jobs: the worker runs the jobs the set-up push queued
- *   (repo.maintain waits 10 s) on its own schedule, whatever the fuzz does.
+ *   (repo.maintain waits 10 s) on its own schedule, whatever the fuzz does; a sent mail's
+ *   payload loses its one-time token. A job a fuzzed request queued is still a new row.
  */
 const VOLATILE: Record<string, string[]> = {
   api_tokens: ["last_used_at"],
   web_sessions: ["last_used_at", "last_ip"],
-  jobs: ["state", "attempts", "locked_by", "locked_at", "finished_at", "last_error", "run_at"],
+  jobs: ["payload", "state", "attempts", "locked_by", "locked_at", "finished_at", "last_error", "run_at"],
 };
 
 /**
