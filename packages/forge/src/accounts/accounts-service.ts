@@ -1,7 +1,9 @@
 // Accounts: sign-up, password sign-in, lookup by handle. The first account of an instance
 // becomes its administrator.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
-import { z } from "zod";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";

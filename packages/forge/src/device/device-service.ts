@@ -3,9 +3,11 @@
 // code once for a personal access token. The grant never exceeds what the approving
 // credential holds: a web session or password grants any requested scope the account may
 // hold, a token at most its own scopes and its own expiry.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { SCOPES, type Scope } from "@micelio/core";
 import { ulid } from "ulid";
-import { z } from "zod";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { type Actor, recordAudit } from "../audit/audit.ts";

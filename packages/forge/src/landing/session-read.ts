@@ -5,7 +5,7 @@
 // `git diff` process). A commit not directly on its base falls back to `git merge-base`.
 import { type Finding, scanDiff } from "@micelio/core/secrets/index";
 import { conflict } from "../errors/app-error.ts";
-import { git } from "../repos/git.ts";
+import { isAncestor } from "../repos/git-layer/ancestry.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { isBinary, lineDiff, splitLines } from "../repos/git-layer/line-diff.ts";
 import { diffTrees, type PathChange } from "../repos/git-layer/tree-diff.ts";
@@ -32,11 +32,7 @@ export async function readSessionChange(
   let baseTree: string | null = null;
   if (session.base_commit) {
     const onBase =
-      head.parents.includes(session.base_commit) ||
-      (await git(["merge-base", "--is-ancestor", session.base_commit, commit], { cwd: repo.dir }).then(
-        () => true,
-        () => false,
-      ));
+      head.parents.includes(session.base_commit) || (await isAncestor(repo, session.base_commit, commit));
     if (!onBase) throw conflict("The session's changes are not based on its base commit; run mic sync");
     baseTree = (await repo.readCommit(session.base_commit)).tree;
   }

@@ -3,8 +3,10 @@
 // when it belongs to an account, issues a one-hour single-use token and queues the mail.
 // Setting the new password uses the token, revokes every web session of the account and
 // tells the address that the password changed.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
-import { z } from "zod";
 import { hashPassword, passwordSchema } from "../accounts/passwords.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";

@@ -2,8 +2,10 @@
 // sign-up, on request (resend) and when the address changes; following it marks the
 // account's current address verified. Changing the address needs the current password,
 // starts a new verification and tells the old address.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
-import { z } from "zod";
 import { verifyPassword } from "../accounts/passwords.ts";
 import type { Actor } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";

@@ -1,8 +1,10 @@
 // Organizations: accounts that own projects and have members with roles (owner, member).
 // They share the handle namespace with users.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { ulid } from "ulid";
-import { z } from "zod";
 import { lockSignups } from "../accounts/accounts-service.ts";
 import { isPendingSignup, requireHandleFree } from "../accounts/handle-reservations.ts";
 import { accountHandle } from "../accounts/handles.ts";

@@ -1,8 +1,10 @@
 // Projects: created under a user or an organization, public or private, changed and
 // deleted by their administrators. Every change is audited in the same transaction.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { ulid } from "ulid";
-import { z } from "zod";
 import { noteLinks, noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import type { Viewer } from "../accounts/viewer.ts";

@@ -1,7 +1,8 @@
 // What every search accepts: the query text (1–256 characters, one line of text; tsquery and
 // regex metacharacters are fine because the text is only ever a bound parameter or a `-e`
 // argument), the page size, and an opaque cursor. Bad input is a 400, never a 500.
-import { z } from "zod";
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { invalid } from "../errors/app-error.ts";
 
 export const MAX_QUERY_LENGTH = 256;

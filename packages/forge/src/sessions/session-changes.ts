@@ -3,13 +3,14 @@
 // git); each upload applies on top of the previous ones, so the commit always holds every
 // path the session touched. An API upload is applied through the git layer
 // (repos/git-layer/, session-tree.ts) without starting git.
-import { z } from "zod";
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/db.ts";
 import { conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { writeCommitIn } from "../landing/git-land.ts";
 import { readTreeChange } from "../landing/session-read.ts";
-import { git, gitText } from "../repos/git.ts";
+import { gitText } from "../repos/git.ts";
 import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
 import { assertSafePath } from "../repos/safe-names.ts";
 import { editTree, type TreeEdit } from "./session-tree.ts";
@@ -178,16 +179,6 @@ export async function changeStats(dir: string, base: string | null, commit: stri
     if (r && r !== "-") removed += Number(r);
   }
   return { paths, lines_added: added, lines_removed: removed };
-}
-
-/** Checks that a pushed session commit sits on the session's base. */
-export async function checkSessionCommit(dir: string, session: SessionRow, commit: string) {
-  if (!session.base_commit) return;
-  const onBase = await git(["merge-base", "--is-ancestor", session.base_commit, commit], { cwd: dir }).then(
-    () => true,
-    () => false,
-  );
-  if (!onBase) throw conflict("The session's changes are not based on its base commit; run mic sync");
 }
 
 export async function recordStats(

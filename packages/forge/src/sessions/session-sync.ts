@@ -4,7 +4,8 @@
 // the commit: it must be that ref's tip (never any object the repository happens to hold,
 // which in a fork includes its parent's private history, borrowed through alternates) and
 // sit directly on the new base. Either way the session's ref and base move together.
-import { z } from "zod";
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";

@@ -1,10 +1,12 @@
 // Sessions: a goal, an author (a person, or an agent acting for one), a fixed base position,
 // the conversation that produced the change, and the change itself (refs/sessions/<id>).
 // The base never moves except by an explicit sync.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { agentSchema, ORIGINS, type SessionEvent, sessionEventSchema } from "@micelio/core";
 import { sql } from "kysely";
 import { ulid } from "ulid";
-import { z } from "zod";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/app-error.ts";

@@ -5,8 +5,10 @@
 // exactly what trunk reconciliation does for any repository that arrives with history
 // (imports, start-up recovery). The parent's landings are not copied: their sessions belong
 // to the parent; sessions proposed upstream map their base by commit (incoming-sessions.ts).
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { ulid } from "ulid";
-import { z } from "zod";
 import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";

@@ -1,9 +1,11 @@
 // Personal access tokens: created by their owner, shown once, stored as a hash, limited by
 // scopes and an optional expiry. They authenticate API calls and git over HTTP.
+
+// zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
+import { z } from "@hono/zod-openapi";
 import { SCOPES, type Scope } from "@micelio/core";
 import type { Kysely } from "kysely";
 import { ulid } from "ulid";
-import { z } from "zod";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
