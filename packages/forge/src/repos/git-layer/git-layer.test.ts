@@ -72,6 +72,17 @@ describe("cat-file --batch answers", () => {
 });
 
 describe("objects written in process", () => {
+  it("writes small and large blobs that git reads back with the same id", async () => {
+    for (const size of [10, 64 * 1024, 64 * 1024 + 1, 600_000]) {
+      const data = Buffer.alloc(size, `blob of ${size} `);
+      const oid = await repo.write("blob", data);
+      expect(oid).toBe(git(["hash-object", "--stdin"], data));
+      expect(
+        Buffer.compare(execFileSync("git", ["cat-file", "blob", oid], { cwd: dir, env: gitEnv }), data),
+      ).toBe(0);
+    }
+  });
+
   it("trees have the ids git mktree gives them, and read back", async () => {
     const blob = git(["hash-object", "-w", "--stdin"], "x\n");
     const sub = git(["mktree"], `100644 blob ${blob}\tf\n`);

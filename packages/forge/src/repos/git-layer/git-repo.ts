@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
+import { promisify } from "node:util";
+import { deflate, deflateSync } from "node:zlib";
 import { GitError } from "../git.ts";
 import { GitProcess } from "./git-process.ts";
 import {
@@ -22,6 +23,9 @@ import {
 } from "./objects.ts";
 
 export const ZERO_OID = "0".repeat(40);
+
+const deflateAsync = promisify(deflate);
+const DEFLATE_INLINE_MAX = 64 * 1024;
 
 export interface GitRepoOptions {
   /** A call unanswered this long kills its process and fails (default 30 s). */
@@ -90,13 +94,14 @@ export class GitRepo {
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
     try {
-      await writeFile(
-        tmp,
-        deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level: 1 }),
-        {
-          mode: 0o444,
-        },
-      );
+      const raw = Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]);
+      // Small objects compress faster inline than a trip to the thread pool; big ones go there
+      // so that one large upload does not hold the event loop.
+      const packed =
+        raw.length > DEFLATE_INLINE_MAX
+          ? await deflateAsync(raw, { level: 1 })
+          : deflateSync(raw, { level: 1 });
+      await writeFile(tmp, packed, { mode: 0o444 });
       await rename(tmp, path);
     } catch (err) {
       await rm(tmp, { force: true });
