@@ -1,15 +1,27 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit, tryGit } from "../testing/git.ts";
+import { gitEnv } from "./git.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-git-"));
 // The forge runs in this process: git must run asynchronously or it would wait on itself.
 const run = runGit;
 const tryRun = tryGit;
+/** Git's own v2 advertisement for the repository at `dir`. */
+const gitsAdvert = async (dir: string) =>
+  (
+    await promisify(execFile)(
+      "git",
+      ["-c", "core.alternateRefsCommand=true", "upload-pack", "--stateless-rpc", "--advertise-refs", dir],
+      { env: gitEnv({ GIT_PROTOCOL: "version=2" }) },
+    )
+  ).stdout.trim();
 const refs = async (dir: string) =>
   await run(dir, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags");
 
@@ -75,6 +87,34 @@ describe("git smart HTTP", async () => {
       await run(work, "-c", `protocol.version=${proto}`, "clone", "-q", url("/gitowner/pub"), dir);
       expect(await run(dir, "rev-parse", "HEAD")).toBe(await run(join(work, "src"), "rev-parse", "main"));
     }
+  });
+
+  it("answers protocol v2's advertisement as git does, and anew when the repository's config changes", async () => {
+    const { id } = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", "pub")
+      .executeTakeFirstOrThrow();
+    const dir = f.forge.repos.dir(id);
+    const advert = async () => {
+      const res = await fetch(url("/gitowner/pub.git/info/refs?service=git-upload-pack"), {
+        headers: { "git-protocol": "version=2" },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/x-git-upload-pack-advertisement");
+      return res.text();
+    };
+    const first = await advert();
+    expect(first).toMatch(/^000eversion 2\n/);
+    expect(await advert()).toBe(first);
+    expect(first.trim()).toBe(await gitsAdvert(dir));
+    expect(first).not.toMatch(/ref-in-want/);
+    await run(dir, "config", "uploadpack.allowRefInWant", "true");
+    const after = await advert();
+    expect(after).toMatch(/fetch=.*ref-in-want/);
+    expect(after.trim()).toBe(await gitsAdvert(dir));
+    await run(dir, "config", "--unset", "uploadpack.allowRefInWant");
+    expect(await advert()).toBe(first);
   });
 
   it("makes shallow clones and incremental fetches", async () => {

@@ -14,6 +14,7 @@ import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { runGitService } from "./git-service.ts";
+import { v2Advertisement } from "./git-service-advert.ts";
 import { byteLimit, decodingStreams } from "./gzip-body.ts";
 import { scheduleMaintenance } from "./maintain.ts";
 import { packCacheArgs } from "./pack-cache.ts";
@@ -97,6 +98,8 @@ smartHttp.get("/:owner/:project/info/refs", async (c) => {
   const { dir } = await resolve(c, service);
   const env = protocolEnv(c, service, dir);
   const v2 = service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "");
+  // v2 advertises capabilities, not refs: served from memory (git-service-advert.ts).
+  if (v2) return v2Advertisement(c, dir, env.GIT_PROTOCOL);
   return runGitService(c, {
     // Never a fork's parent's refs (`.have` lines), whatever the repository's own config says.
     args: [
