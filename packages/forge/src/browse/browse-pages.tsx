@@ -14,9 +14,9 @@ import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
 import { browseAssets } from "./browse-assets.ts";
 import {
+  codeView,
   commitDetail,
   commitPage,
-  highlightBlob,
   locate,
   locateRef,
   openRepo,
@@ -37,7 +37,7 @@ import {
   TimeAgo,
   treeUrl,
 } from "./browse-views.tsx";
-import { bodyKind, codeTableHtml, type FileBody, FileContent, FileHeader } from "./code-view.tsx";
+import { bodyKind, type FileBody, FileContent, FileHeader } from "./code-view.tsx";
 import { CommitList, CommitMeta, DiffView } from "./commit-views.tsx";
 import type { Location } from "./git-read.ts";
 import { ReadmeCard } from "./project-home.tsx";
@@ -110,8 +110,7 @@ browsePages.get("/:owner/:project/blob/:rest{.+}", async (c) => {
   const body: FileBody = { kind: bodyKind(f.entry, f, plain) };
   const text = f.content?.toString("utf8") ?? "";
   if (body.kind === "code") {
-    const hl = await highlightBlob(forge, f.entry, text);
-    Object.assign(body, { html: codeTableHtml(hl.lines), lineCount: hl.lines.length, language: hl.language });
+    Object.assign(body, await codeView(forge, f.entry, text));
   } else if (body.kind === "markdown") {
     body.html = await renderMarkdownBlob(forge, repo, loc, f.entry, text);
     body.lineCount = splitLines(text).length;
