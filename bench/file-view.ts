@@ -1,7 +1,10 @@
 // Benchmark: the web view of a 2,000-line TypeScript file, cold (first view: highlight and
-// cache) and warm (served from the render cache). Run: npx tsx bench/file-view.ts [runs]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// cache) and warm (served from memory), plus the warm tree, commit and blame pages and the
+// blob's JSON. While the warm runs go, strace (when present) counts the git processes the
+// forge starts: a warm page should start none. Run: npx tsx bench/file-view.ts [runs]
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, git, median, startForgeProcess, time } from "./lib.ts";
 
@@ -25,14 +28,39 @@ function typescriptFile(lines: number): string {
   return `${out.slice(0, lines).join("\n")}\n`;
 }
 
+/** Attaches strace to the forge to count the git processes it starts (null without strace). */
+async function traceExecs(pid: number, file: string): Promise<ChildProcess | null> {
+  const child = spawn(
+    "strace",
+    ["-f", "-qq", "-e", "trace=execve", "-e", "status=successful", "-o", file, "-p", String(pid)],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  const ok = await new Promise<boolean>((resolve) => {
+    child.once("error", () => resolve(false));
+    child.once("spawn", () => setTimeout(() => resolve(child.exitCode === null), 1000));
+    setTimeout(() => resolve(false), 5000);
+  });
+  if (!ok) child.kill();
+  return ok ? child : null;
+}
+
+const stats = (xs: number[]) => {
+  const r = (x: number) => Number(x.toFixed(2));
+  return { min: r(Math.min(...xs)), median: r(median(xs)), max: r(Math.max(...xs)) };
+};
+
 const work = mkdtempSync(join(tmpdir(), "micelio-fileview-"));
 try {
   const src = join(work, "src");
   mkdirSync(join(src, "src"), { recursive: true });
   await git(work, "init", "-q", "-b", "main", src);
   writeFileSync(join(src, "src", "big.ts"), typescriptFile(2000));
+  writeFileSync(join(src, "README.md"), "# Files\n\nA benchmark repository.\n");
   await git(src, "add", ".");
   await git(src, "commit", "-q", "-m", "big file");
+  const sha = await git(src, "rev-parse", "HEAD");
   const forge = await startForgeProcess(join(work, "forge"));
   const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
   await api(forge.url, "POST", "/api/v1/signup", {
@@ -48,23 +76,45 @@ try {
     `${forge.url.replace("http://", "http://bench:bench-password@")}/bench/files.git`,
     "main",
   );
-  const url = `${forge.url}/bench/files/blob/main/src/big.ts`;
-  const get = async () => {
-    const res = await fetch(url);
-    if (res.status !== 200) throw new Error(`status ${res.status}`);
+  const get = (path: string) => async () => {
+    const res = await fetch(forge.url + path);
+    if (res.status !== 200) throw new Error(`${path}: status ${res.status}`);
     await res.text();
   };
-  const cold = await time(get);
-  const warm: number[] = [];
-  for (let i = 0; i < RUNS; i++) warm.push(await time(get));
+  const pages = {
+    blob: "/bench/files/blob/main/src/big.ts",
+    tree: "/bench/files/tree/main/src",
+    commit: `/bench/files/commit/${sha}`,
+    blame: "/bench/files/blame/main/src/big.ts",
+    blob_json: "/api/v1/projects/bench/files/blob/main/src/big.ts",
+  };
+  const cold: Record<string, number> = {};
+  for (const [name, path] of Object.entries(pages)) cold[name] = Number((await time(get(path))).toFixed(1));
+  const traceFile = join(work, "strace.txt");
+  const tracer = await traceExecs(forge.child.pid!, traceFile);
+  const warm: Record<string, ReturnType<typeof stats>> = {};
+  for (const [name, path] of Object.entries(pages)) {
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await time(get(path)));
+    warm[name] = stats(runs);
+  }
+  let gitExecs: number | null = null;
+  if (tracer) {
+    tracer.kill("SIGINT");
+    await new Promise((r) => tracer.once("close", r));
+    gitExecs = readFileSync(traceFile, "utf8")
+      .split("\n")
+      .filter((l) => /execve\("[^"]*\/git", \["git"/.test(l)).length;
+  }
   console.log(
     JSON.stringify(
       {
         lines: 2000,
-        cold_ms: Math.round(cold),
-        warm_median_ms: Math.round(median(warm)),
-        warm_runs: RUNS,
-        ratio_cold_over_warm: Number((cold / median(warm)).toFixed(1)),
+        runs: RUNS,
+        load_average: loadavg().map((x) => Number(x.toFixed(2))),
+        cold_ms: cold,
+        warm_ms: warm,
+        git_processes_during_warm_runs: gitExecs,
       },
       null,
       2,
