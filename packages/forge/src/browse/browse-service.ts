@@ -20,6 +20,7 @@ import {
   type RenderCache,
   renderMarkdownHighlighted,
 } from "../render/index.ts";
+import { ByteLru } from "../repos/git-layer/byte-lru.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { assertSafePath, assertSafeRef } from "../repos/safe-names.ts";
 import { codeTableHtml } from "./code-view-html.ts";
@@ -163,20 +164,38 @@ export async function readEntry(repo: Repo, loc: Location, maxBytes = MAX_VIEW_B
   return { entry, content: tooLarge ? undefined : data, binary: isBinary(data), tooLarge };
 }
 
+export interface CodeView {
+  html: string;
+  /** The HTML as UTF-8, ready to go out as it is (no re-encoding of a large page per view). */
+  bytes: Buffer;
+  lineCount: number;
+  language: string;
+}
+
+/** Code tables kept encoded, by blob id and language (bytes-capped: MICELIO_CODE_VIEW_BYTES). */
+const codeViews = new ByteLru<CodeView>(Number(process.env.MICELIO_CODE_VIEW_BYTES ?? 64 * 1024 * 1024));
+
 /** The code table of a text blob (its HTML, line count and language), cached by blob id and language. */
-export async function codeView(
-  forge: Forge,
-  entry: TreeEntry,
-  text: string,
-): Promise<{ html: string; lineCount: number; language: string }> {
+export async function codeView(forge: Forge, entry: TreeEntry, text: string): Promise<CodeView> {
   const key = `${entry.oid}:code-table:v1:${detectLanguage(entry.path)}`;
+  const memo = `${forge.config.dataDir}\0${key}`;
+  const hit = codeViews.get(memo);
+  if (hit) return hit;
   const value = await renderCache(forge).getOrCompute(key, async () => {
     const hl = await highlightBlob(forge, entry, text);
     return `${hl.lines.length}\n${hl.language}\n${codeTableHtml(hl.lines)}`;
   });
   const a = value.indexOf("\n");
   const b = value.indexOf("\n", a + 1);
-  return { lineCount: Number(value.slice(0, a)), language: value.slice(a + 1, b), html: value.slice(b + 1) };
+  const html = value.slice(b + 1);
+  const view = {
+    lineCount: Number(value.slice(0, a)),
+    language: value.slice(a + 1, b),
+    html,
+    bytes: Buffer.from(html, "utf8"),
+  };
+  codeViews.set(memo, view, view.bytes.length + html.length * 2);
+  return view;
 }
 
 /** Highlighted lines of a text blob, cached by blob id and language. */
