@@ -1,7 +1,10 @@
 // Benchmark: the web view of a 2,000-line TypeScript file, cold (first view: highlight and
-// cache) and warm (served from the render cache). Run: npx tsx bench/file-view.ts [runs]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// cache) and warm (served from memory), plus the warm tree, commit and blame pages and the
+// blob's JSON. Then one more warm pass of every page under strace (when present) counts the
+// git processes the forge starts: a warm page should start none. Run: npx tsx bench/file-view.ts [runs]
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, git, median, startForgeProcess, time } from "./lib.ts";
 
@@ -25,52 +28,148 @@ function typescriptFile(lines: number): string {
   return `${out.slice(0, lines).join("\n")}\n`;
 }
 
+/** Attaches strace to the forge to count the git processes it starts (null without strace). */
+async function traceExecs(pid: number, file: string): Promise<ChildProcess | null> {
+  const child = spawn(
+    "strace",
+    ["-f", "-qq", "-e", "trace=execve", "-e", "status=successful", "-o", file, "-p", String(pid)],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  const ok = await new Promise<boolean>((resolve) => {
+    child.once("error", () => resolve(false));
+    child.once("spawn", () => setTimeout(() => resolve(child.exitCode === null), 1000));
+    setTimeout(() => resolve(false), 5000);
+  });
+  if (!ok) child.kill();
+  return ok ? child : null;
+}
+
+const stats = (xs: number[]) => {
+  const r = (x: number) => Number(x.toFixed(2));
+  return { min: r(Math.min(...xs)), median: r(median(xs)), max: r(Math.max(...xs)) };
+};
+
+/** Signs up, creates the project and pushes the repository to the forge at `url`. */
+async function publish(url: string, src: string) {
+  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
+  await api(url, "POST", "/api/v1/signup", {
+    handle: "bench",
+    email: "bench@example.test",
+    password: "bench-password",
+  });
+  await api(url, "POST", "/api/v1/projects", { handle: "files", visibility: "public" }, auth);
+  await git(
+    src,
+    "push",
+    "-q",
+    `${url.replace("http://", "http://bench:bench-password@")}/bench/files.git`,
+    "main",
+  );
+}
+
+/**
+ * Server time alone: a forge in this process, each warm page asked of its app directly
+ * (every middleware, the access check, the page; no socket, no client decoding the HTML).
+ */
+async function serverTimes(dataDir: string, src: string, pages: Record<string, string>) {
+  const { loadConfig } = await import("../packages/forge/src/config/config.ts");
+  const { startForge } = await import("../packages/forge/src/server.ts");
+  const { buildApp } = await import("../packages/forge/src/app.ts");
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: "",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    MICELIO_DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    MICELIO_RATE_LIMIT_ANON: "1000000",
+    MICELIO_RATE_LIMIT_USER: "1000000",
+  });
+  const running = await startForge(config);
+  try {
+    await publish(running.url, src);
+    const app = buildApp(running.forge);
+    const out: Record<string, ReturnType<typeof stats>> = {};
+    for (const [name, path] of Object.entries(pages)) {
+      const ask = async () => {
+        const res = await app.request(`http://127.0.0.1${path}`);
+        if (res.status !== 200) throw new Error(`${path}: status ${res.status}`);
+        await res.arrayBuffer();
+      };
+      await ask();
+      const runs: number[] = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await time(ask));
+      out[name] = stats(runs);
+    }
+    return out;
+  } finally {
+    await running.stop();
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), "micelio-fileview-"));
 try {
   const src = join(work, "src");
   mkdirSync(join(src, "src"), { recursive: true });
   await git(work, "init", "-q", "-b", "main", src);
   writeFileSync(join(src, "src", "big.ts"), typescriptFile(2000));
+  writeFileSync(join(src, "README.md"), "# Files\n\nA benchmark repository.\n");
   await git(src, "add", ".");
   await git(src, "commit", "-q", "-m", "big file");
+  const sha = await git(src, "rev-parse", "HEAD");
   const forge = await startForgeProcess(join(work, "forge"));
-  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
-  await api(forge.url, "POST", "/api/v1/signup", {
-    handle: "bench",
-    email: "bench@example.test",
-    password: "bench-password",
-  });
-  await api(forge.url, "POST", "/api/v1/projects", { handle: "files", visibility: "public" }, auth);
-  await git(
-    src,
-    "push",
-    "-q",
-    `${forge.url.replace("http://", "http://bench:bench-password@")}/bench/files.git`,
-    "main",
-  );
-  const url = `${forge.url}/bench/files/blob/main/src/big.ts`;
-  const get = async () => {
-    const res = await fetch(url);
-    if (res.status !== 200) throw new Error(`status ${res.status}`);
+  await publish(forge.url, src);
+  const get = (path: string) => async () => {
+    const res = await fetch(forge.url + path);
+    if (res.status !== 200) throw new Error(`${path}: status ${res.status}`);
     await res.text();
   };
-  const cold = await time(get);
-  const warm: number[] = [];
-  for (let i = 0; i < RUNS; i++) warm.push(await time(get));
+  const pages = {
+    blob: "/bench/files/blob/main/src/big.ts",
+    tree: "/bench/files/tree/main/src",
+    commit: `/bench/files/commit/${sha}`,
+    blame: "/bench/files/blame/main/src/big.ts",
+    blob_json: "/api/v1/projects/bench/files/blob/main/src/big.ts",
+  };
+  const cold: Record<string, number> = {};
+  for (const [name, path] of Object.entries(pages)) cold[name] = Number((await time(get(path))).toFixed(1));
+  const warm: Record<string, ReturnType<typeof stats>> = {};
+  for (const [name, path] of Object.entries(pages)) {
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await time(get(path)));
+    warm[name] = stats(runs);
+  }
+  // Then once more under strace (which slows every system call, so it is not timed).
+  const traceFile = join(work, "strace.txt");
+  const tracer = await traceExecs(forge.child.pid!, traceFile);
+  let gitExecs: number | null = null;
+  if (tracer) {
+    for (const path of Object.values(pages)) await get(path)();
+    tracer.kill("SIGINT");
+    await new Promise((r) => tracer.once("close", r));
+    gitExecs = readFileSync(traceFile, "utf8")
+      .split("\n")
+      .filter((l) => /execve\("[^"]*\/git", \["git"/.test(l)).length;
+  }
+  forge.child.kill("SIGTERM");
+  const server = await serverTimes(join(work, "inproc"), src, pages);
   console.log(
     JSON.stringify(
       {
         lines: 2000,
-        cold_ms: Math.round(cold),
-        warm_median_ms: Math.round(median(warm)),
-        warm_runs: RUNS,
-        ratio_cold_over_warm: Number((cold / median(warm)).toFixed(1)),
+        runs: RUNS,
+        load_average: loadavg().map((x) => Number(x.toFixed(2))),
+        cold_ms: cold,
+        warm_ms: warm,
+        warm_server_ms: server,
+        git_processes_during_a_warm_pass: gitExecs,
       },
       null,
       2,
     ),
   );
-  forge.child.kill("SIGTERM");
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -4,7 +4,9 @@
 // first landing, or a branch that never landed — keep their commit's author, date and summary.
 // Consecutive lines with the same attribution (a landing, else a commit) form a hunk.
 // Access goes through browse-service (getProject: private projects are 404 to outsiders);
-// git's blame output is cached by commit and path in the render cache.
+// git's blame output is cached by commit and path in the render cache, and which landing
+// brought each commit is remembered per project (landing-map.ts LandingMemo), so a warm blame
+// page starts no git process.
 
 import type { Viewer } from "../accounts/viewer.ts";
 import { checkPath, openRepo, type Repo, renderCache } from "../browse/browse-service.ts";
@@ -12,7 +14,7 @@ import { isBinary, type Location, readBlob, statPath, type TreeEntry } from "../
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { type BlameCommit, type BlameLine, gitBlame, type RawBlame } from "./blame-git.ts";
-import { mapToLandings } from "./landing-map.ts";
+import { type LandingMemo, mapToLandings } from "./landing-map.ts";
 import { type BlameLanding, dbLandingStore, landingDetails } from "./landing-store.ts";
 
 /** Larger files are refused (413): blame walks the file's whole history. */
@@ -56,19 +58,22 @@ export async function blame(forge: Forge, viewer: Viewer, owner: string, project
 export async function blameFile(forge: Forge, repo: Repo, loc: Location): Promise<BlameView> {
   const path = checkPath(loc.path);
   if (!path) throw notFound("Not a file");
-  const entry = await statPath(repo.dir, loc.commit, path);
+  const entry = await statPath(repo.git, loc.commit, path);
   if (entry?.type !== "blob") throw notFound("No such file");
   if ((entry.size ?? 0) > MAX_BLAME_BYTES) throw tooLarge(`more than ${MAX_BLAME_BYTES} bytes`);
-  const { data } = await readBlob(repo.dir, entry.oid, MAX_BLAME_BYTES);
+  const { data } = await readBlob(repo.git, entry.oid, MAX_BLAME_BYTES);
   if (isBinary(data)) throw new AppError("invalid", "Binary files have no lines to blame");
   let newlines = 0;
   for (const byte of data) if (byte === 10 && ++newlines > MAX_BLAME_LINES) break;
   if (newlines > MAX_BLAME_LINES) throw tooLarge(`more than ${MAX_BLAME_LINES} lines`);
 
   const raw = await cachedBlame(forge, repo.dir, loc.commit, path);
-  const { positions, complete } = await mapToLandings(repo.dir, dbLandingStore(forge.db, repo.project.id), [
-    ...raw.commits.keys(),
-  ]);
+  const { positions, complete } = await mapToLandings(
+    repo.dir,
+    dbLandingStore(forge.db, repo.project.id),
+    [...raw.commits.keys()],
+    landingMemo(repo.project.id),
+  );
   const landings = await landingDetails(forge.db, repo.project.id, [...new Set(positions.values())]);
   const commits = new Map<string, BlameCommit & { position: number | null }>();
   for (const [sha, c] of raw.commits) {
@@ -86,6 +91,18 @@ export async function blameFile(forge: Forge, repo: Repo, loc: Location): Promis
     landings,
     complete,
   };
+}
+
+const memos = new Map<string, LandingMemo>();
+
+/** The project's memo of commits' landings (at most 256 projects' are kept). */
+function landingMemo(projectId: string): LandingMemo {
+  let memo = memos.get(projectId);
+  if (memo) memos.delete(projectId);
+  else memo = { found: new Map(), absentAt: new Map() };
+  memos.set(projectId, memo);
+  if (memos.size > 256) memos.delete(memos.keys().next().value!);
+  return memo;
 }
 
 /** Consecutive lines with the same landing (or, without one, the same commit) as hunks. */

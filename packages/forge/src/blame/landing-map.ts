@@ -33,8 +33,49 @@ const SEARCH_MS = 10_000;
 
 class OutOfTime extends Error {}
 
+/**
+ * What earlier searches of one project found: a commit's landing never changes once found
+ * (landings are only appended), and a commit without one keeps none while trunk's head
+ * position stays where it was when that was found.
+ */
+export interface LandingMemo {
+  found: Map<string, number>;
+  absentAt: Map<string, number>;
+}
+
+/** Like searchLandings, answering from `memo` what it already knows and remembering the rest. */
+export async function mapToLandings(
+  dir: string,
+  store: LandingStore,
+  shas: string[],
+  memo?: LandingMemo,
+): Promise<LandingMap> {
+  if (!memo) return searchLandings(dir, store, shas);
+  const head = await store.head();
+  const known = new Map<string, number>();
+  const ask: string[] = [];
+  for (const s of shas) {
+    const p = memo.found.get(s);
+    if (p !== undefined) known.set(s, p);
+    else if (memo.absentAt.get(s) !== head) ask.push(s);
+  }
+  if (ask.length === 0) return { positions: known, complete: true };
+  const got = await searchLandings(dir, store, ask);
+  if (memo.found.size + memo.absentAt.size > 100_000) {
+    memo.found.clear();
+    memo.absentAt.clear();
+  }
+  for (const s of ask) {
+    const p = got.positions.get(s);
+    if (p !== undefined) memo.found.set(s, p);
+    else if (got.complete) memo.absentAt.set(s, head);
+  }
+  for (const [s, p] of known) got.positions.set(s, p);
+  return got;
+}
+
 /** Maps each of `shas` (full commit ids) to the landing that brought it, where there is one. */
-export async function mapToLandings(dir: string, store: LandingStore, shas: string[]): Promise<LandingMap> {
+async function searchLandings(dir: string, store: LandingStore, shas: string[]): Promise<LandingMap> {
   const positions = await store.byCommits(shas);
   let rest = shas.filter((s) => !positions.has(s));
   if (rest.length === 0) return { positions, complete: true };

@@ -2,9 +2,11 @@
 // commit history, one commit with its diff, branches and tags. URLs put the ref and the
 // path together ("/o/p/tree/feature/x/src"): the longest leading part naming a branch or
 // tag is the ref. Every route opens the repository through the service, which checks access.
+import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
+import { HtmlEscapedCallbackPhase, type HtmlEscapedString, resolveCallback } from "hono/utils/html";
 import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { HeadImage } from "../meta/head.tsx";
@@ -14,9 +16,9 @@ import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
 import { browseAssets } from "./browse-assets.ts";
 import {
+  codeView,
   commitDetail,
   commitPage,
-  highlightBlob,
   locate,
   locateRef,
   openRepo,
@@ -37,7 +39,7 @@ import {
   TimeAgo,
   treeUrl,
 } from "./browse-views.tsx";
-import { bodyKind, codeTableHtml, type FileBody, FileContent, FileHeader } from "./code-view.tsx";
+import { bodyKind, type FileBody, FileContent, FileHeader } from "./code-view.tsx";
 import { CommitList, CommitMeta, DiffView } from "./commit-views.tsx";
 import type { Location } from "./git-read.ts";
 import { ReadmeCard } from "./project-home.tsx";
@@ -52,10 +54,18 @@ const MAX_PAGE = 1000;
 const repoFor = (c: Context<AppEnv>) =>
   openRepo(c.get("forge"), c.get("viewer"), c.req.param("owner")!, c.req.param("project")!);
 
-function page(c: Context<AppEnv>, repo: Repo, title: string, tab: Tab, children: Child, image?: HeadImage) {
+function page(
+  c: Context<AppEnv>,
+  repo: Repo,
+  title: string,
+  tab: Tab,
+  children: Child,
+  image?: HeadImage,
+  splice?: Splice,
+) {
   const p = repo.project;
   if (p.visibility === "private") c.header("Cache-Control", "private, no-cache");
-  return c.html(
+  const html = (
     <Layout
       {...meta(c, `${title} · ${p.owner_handle}/${p.handle}`, p.description || undefined)}
       image={image}
@@ -63,8 +73,33 @@ function page(c: Context<AppEnv>, repo: Repo, title: string, tab: Tab, children:
       <link rel="stylesheet" href="/assets/highlight.css" />
       <RepoHeader repo={repo} tab={tab} />
       {children}
-    </Layout>,
+    </Layout>
   );
+  return splice ? spliced(c, html, splice) : c.html(html);
+}
+
+/** A large cached part of a page, already UTF-8, put where the page says `marker`. */
+interface Splice {
+  marker: string;
+  bytes: Buffer;
+}
+
+/**
+ * Renders the page around the spliced part, so the part (a 2,000-line file's code table) is
+ * neither copied into the page string nor encoded again: only the small rest is.
+ */
+async function spliced(c: Context<AppEnv>, html: HtmlEscapedString | Promise<HtmlEscapedString>, s: Splice) {
+  const text = await resolveCallback(await html, HtmlEscapedCallbackPhase.Stringify, false, {});
+  const at = text.indexOf(s.marker);
+  const body =
+    at < 0
+      ? Buffer.from(text)
+      : Buffer.concat([
+          Buffer.from(text.slice(0, at)),
+          s.bytes,
+          Buffer.from(text.slice(at + s.marker.length)),
+        ]);
+  return c.body(body, 200, { "Content-Type": "text/html; charset=UTF-8" });
 }
 
 const Toolbar = ({ repo, loc }: { repo: Repo; loc: Location }) => (
@@ -109,9 +144,11 @@ browsePages.get("/:owner/:project/blob/:rest{.+}", async (c) => {
   const plain = c.req.query("plain") === "1";
   const body: FileBody = { kind: bodyKind(f.entry, f, plain) };
   const text = f.content?.toString("utf8") ?? "";
+  let splice: Splice | undefined;
   if (body.kind === "code") {
-    const hl = await highlightBlob(forge, f.entry, text);
-    Object.assign(body, { html: codeTableHtml(hl.lines), lineCount: hl.lines.length, language: hl.language });
+    const view = await codeView(forge, f.entry, text);
+    splice = { marker: `<!--code-${randomUUID()}-->`, bytes: view.bytes };
+    Object.assign(body, { html: splice.marker, lineCount: view.lineCount, language: view.language });
   } else if (body.kind === "markdown") {
     body.html = await renderMarkdownBlob(forge, repo, loc, f.entry, text);
     body.lineCount = splitLines(text).length;
@@ -130,6 +167,8 @@ browsePages.get("/:owner/:project/blob/:rest{.+}", async (c) => {
         <FileContent repo={repo} loc={loc} entry={f.entry} body={body} />
       </section>
     </>,
+    undefined,
+    splice,
   );
 });
 

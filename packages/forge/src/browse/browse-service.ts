@@ -1,7 +1,10 @@
 // Code browsing service: who may read (getProject: private projects are 404 to outsiders),
-// validation of every ref and path taken from a URL, and the read cache — highlighted files,
-// rendered markdown and per-directory last commits are cached by content id (blob or commit
-// id), never by ref name, in one render cache per forge ($DATA/cache/render).
+// validation of every ref and path taken from a URL, and the read cache — a file's code view
+// HTML, rendered markdown and per-directory last commits are cached by content id (blob or
+// commit id), never by ref name, in one render cache per forge ($DATA/cache/render: a
+// byte-capped memory LRU in front of disk). The access check always runs first: a cache is
+// only asked for ids read from the project's own refs and trees. Repository reads go through
+// the forge's git layer (Repo.git), so a warm page starts no git process.
 import { join } from "node:path";
 import type { Viewer } from "../accounts/viewer.ts";
 import { notFound } from "../errors/app-error.ts";
@@ -17,14 +20,16 @@ import {
   type RenderCache,
   renderMarkdownHighlighted,
 } from "../render/index.ts";
+import { ByteLru } from "../repos/git-layer/byte-lru.ts";
+import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { assertSafePath, assertSafeRef } from "../repos/safe-names.ts";
+import { codeTableHtml } from "./code-view-html.ts";
 import {
   type CommitInfo,
   type CommitSummary,
   commitChanges,
   commitPatch,
   getCommit,
-  lastCommits,
   listCommits,
 } from "./git-history.ts";
 import {
@@ -38,6 +43,7 @@ import {
   statPath,
   type TreeEntry,
 } from "./git-read.ts";
+import { cachedLastCommits } from "./last-commits.ts";
 
 /** Files larger than this are not shown inline (pages link to the raw file instead). */
 export const MAX_VIEW_BYTES = 1024 * 1024;
@@ -64,6 +70,8 @@ export interface Repo {
   project: ProjectWithOwner;
   role: ProjectRole;
   dir: string;
+  /** The repository in the forge's git layer. */
+  git: GitRepo;
   /** URL prefix of the project's pages: "/owner/project". */
   base: string;
   refs: RepoRefs;
@@ -85,8 +93,9 @@ export async function repoOf(forge: Forge, project: ProjectWithOwner, role: Proj
     project,
     role,
     dir,
+    git: forge.git.get(dir),
     base: `/${project.owner_handle}/${project.handle}`,
-    refs: exists ? await listRefs(dir) : NO_REFS,
+    refs: exists ? await listRefs(forge.git.get(dir)) : NO_REFS,
   };
 }
 
@@ -96,7 +105,7 @@ const noRef = () => notFound("No such branch, tag or commit");
 export async function locate(repo: Repo, rest: string): Promise<Location> {
   const clean = assertSafePath(rest);
   if (!clean) throw noRef();
-  const loc = await resolveRefPath(repo.dir, clean, repo.refs);
+  const loc = await resolveRefPath(repo.git, clean, repo.refs);
   if (!loc) {
     assertSafeRef(clean.split("/", 1)[0]!);
     throw noRef();
@@ -113,18 +122,12 @@ export async function locateRef(repo: Repo, ref: string | undefined): Promise<Lo
     return { ref: name, kind: "branch", commit: repo.refs.branches[0]!.commit, path: "" };
   }
   assertSafeRef(ref);
-  const loc = await resolveRefPath(repo.dir, ref, repo.refs);
+  const loc = await resolveRefPath(repo.git, ref, repo.refs);
   if (loc?.path !== "") throw noRef();
   return loc;
 }
 
 export const checkPath = (path: string | undefined) => (path ? assertSafePath(path) : "");
-
-class PartialResult extends Error {
-  constructor(readonly value: string) {
-    super("partial result");
-  }
-}
 
 export interface DirectoryView {
   entries: TreeEntry[];
@@ -137,24 +140,10 @@ export async function readDirectory(
   repo: Repo,
   loc: Location,
 ): Promise<DirectoryView | undefined> {
-  const entries = await listTree(repo.dir, loc.commit, loc.path);
+  const entries = await listTree(repo.git, loc.commit, loc.path);
   if (!entries) return undefined;
-  const key = `${loc.commit}:last-commits:v1:${loc.path}`;
-  let json: string;
-  try {
-    json = await renderCache(forge).getOrCompute(key, async () => {
-      const names = entries.map((e) => e.name);
-      const { found, complete } = await lastCommits(repo.dir, loc.commit, loc.path, names);
-      const value = JSON.stringify([...found].map(([name, c]) => [name, { ...c, date: c.date.getTime() }]));
-      if (!complete) throw new PartialResult(value); // shown, but not cached
-      return value;
-    });
-  } catch (err) {
-    if (!(err instanceof PartialResult)) throw err;
-    json = err.value;
-  }
-  const pairs = JSON.parse(json) as [string, CommitSummary & { date: number }][];
-  return { entries, last: new Map(pairs.map(([n, c]) => [n, { ...c, date: new Date(c.date) }])) };
+  const last = await cachedLastCommits(renderCache(forge), repo.git, loc.commit, loc.path, entries);
+  return { entries, last };
 }
 
 export interface FileView {
@@ -167,12 +156,46 @@ export interface FileView {
 
 /** The entry at a location (404 when missing); for a blob, its content up to maxBytes. */
 export async function readEntry(repo: Repo, loc: Location, maxBytes = MAX_VIEW_BYTES): Promise<FileView> {
-  const entry = await statPath(repo.dir, loc.commit, loc.path);
+  const entry = await statPath(repo.git, loc.commit, loc.path);
   if (!entry) throw notFound("No such file or directory");
   if (entry.type !== "blob") return { entry, binary: false, tooLarge: false };
   const tooLarge = (entry.size ?? 0) > maxBytes;
-  const { data } = await readBlob(repo.dir, entry.oid, tooLarge ? 8000 : maxBytes);
+  const { data } = await readBlob(repo.git, entry.oid, tooLarge ? 8000 : maxBytes);
   return { entry, content: tooLarge ? undefined : data, binary: isBinary(data), tooLarge };
+}
+
+export interface CodeView {
+  html: string;
+  /** The HTML as UTF-8, ready to go out as it is (no re-encoding of a large page per view). */
+  bytes: Buffer;
+  lineCount: number;
+  language: string;
+}
+
+/** Code tables kept encoded, by blob id and language (bytes-capped: MICELIO_CODE_VIEW_BYTES). */
+const codeViews = new ByteLru<CodeView>(Number(process.env.MICELIO_CODE_VIEW_BYTES ?? 64 * 1024 * 1024));
+
+/** The code table of a text blob (its HTML, line count and language), cached by blob id and language. */
+export async function codeView(forge: Forge, entry: TreeEntry, text: string): Promise<CodeView> {
+  const key = `${entry.oid}:code-table:v1:${detectLanguage(entry.path)}`;
+  const memo = `${forge.config.dataDir}\0${key}`;
+  const hit = codeViews.get(memo);
+  if (hit) return hit;
+  const value = await renderCache(forge).getOrCompute(key, async () => {
+    const hl = await highlightBlob(forge, entry, text);
+    return `${hl.lines.length}\n${hl.language}\n${codeTableHtml(hl.lines)}`;
+  });
+  const a = value.indexOf("\n");
+  const b = value.indexOf("\n", a + 1);
+  const html = value.slice(b + 1);
+  const view = {
+    lineCount: Number(value.slice(0, a)),
+    language: value.slice(a + 1, b),
+    html,
+    bytes: Buffer.from(html, "utf8"),
+  };
+  codeViews.set(memo, view, view.bytes.length + html.length * 2);
+  return view;
 }
 
 /** Highlighted lines of a text blob, cached by blob id and language. */
@@ -212,7 +235,7 @@ export async function renderReadme(
   const candidates = entries.filter((e) => e.type === "blob" && README.test(e.name) && e.mode !== "120000");
   const entry = candidates.find((e) => isMarkdown(e.name)) ?? candidates[0];
   if (!entry || (entry.size ?? 0) > MAX_VIEW_BYTES) return undefined;
-  const { data } = await readBlob(repo.dir, entry.oid, MAX_VIEW_BYTES);
+  const { data } = await readBlob(repo.git, entry.oid, MAX_VIEW_BYTES);
   if (isBinary(data)) return undefined;
   const text = data.toString("utf8");
   const html = isMarkdown(entry.name)
@@ -223,7 +246,7 @@ export async function renderReadme(
 
 /** Commits from a location, `perPage` per page (1-based); one extra tells whether there are more. */
 export async function commitPage(repo: Repo, loc: Location, path: string, page: number, perPage: number) {
-  const rows = await listCommits(repo.dir, loc.commit, {
+  const rows = await listCommits(repo.git, loc.commit, {
     path: path || undefined,
     skip: (page - 1) * perPage,
     limit: perPage + 1,
@@ -234,11 +257,11 @@ export async function commitPage(repo: Repo, loc: Location, path: string, page: 
 /** A commit (by id or ref) with its changed files and patch (capped). */
 export async function commitDetail(repo: Repo, ref: string, maxPatchBytes = MAX_PATCH_BYTES) {
   const loc = await locateRef(repo, ref);
-  const commit: CommitInfo | undefined = loc && (await getCommit(repo.dir, loc.commit));
+  const commit: CommitInfo | undefined = loc && (await getCommit(repo.git, loc.commit));
   if (!commit) throw notFound("No such commit");
   const [files, patch] = await Promise.all([
-    commitChanges(repo.dir, commit),
-    commitPatch(repo.dir, commit, maxPatchBytes),
+    commitChanges(repo.git, commit),
+    commitPatch(repo.git, commit, maxPatchBytes),
   ]);
   return { commit, files, patches: patch.files, truncated: patch.truncated };
 }

@@ -7,14 +7,7 @@ import { isMarkdown, type Repo } from "./browse-service.ts";
 import { blobUrl, commitsUrl, rawUrl } from "./browse-views.tsx";
 import type { Location, TreeEntry } from "./git-read.ts";
 
-/** The table of numbered lines; `lines` are HTML already escaped by the highlighter. */
-export function codeTableHtml(lines: string[]): string {
-  const rows = lines.map(
-    (html, i) =>
-      `<tr id="L${i + 1}"><td class="ln"><a href="#L${i + 1}">${i + 1}</a></td><td class="lc">${html}</td></tr>`,
-  );
-  return `<div class="code-scroll"><table class="code hl"><tbody>${rows.join("")}</tbody></table></div>`;
-}
+export { codeTableHtml } from "./code-view-html.ts";
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

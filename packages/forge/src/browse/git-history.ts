@@ -1,8 +1,13 @@
-// History reads through the git CLI: paginated logs, the last commit touching each entry of
-// a directory (one bounded log walk, not one log per entry), and a commit's changed files
-// and patch (size-capped). Commits are passed as full ids resolved by git-read.ts; paths go
-// after "--" and are literal pathspecs (READ_ENV).
-import { read, readHead, readStream } from "./git-read.ts";
+// History reads: a commit's metadata through the git layer (in process, from memory once
+// read); paginated logs, the last commit touching each entry of a directory (one bounded log
+// walk, not one log per entry), and a commit's changed files and patch (size-capped) through
+// one git process the first time, then from the layer's content cache (a commit never
+// changes). Commits are passed as full ids resolved by git-read.ts; paths go after "--" and
+// are literal pathspecs (READ_ENV).
+import { layerFor } from "../repos/git-layer/git-repos.ts";
+import { cachedByContent, readObject } from "../repos/git-layer/repo-reads.ts";
+import { headerValues, messageOf, parseSignature } from "./git-objects.ts";
+import { type RepoSource, read, readHead, readStream } from "./git-read.ts";
 
 export interface Person {
   name: string;
@@ -41,12 +46,23 @@ function parseCommit(record: string): CommitInfo | undefined {
 const pathspec = (path: string | undefined) => (path ? ["--", path] : ["--"]);
 
 /** Commits reachable from `commit` (newest first), optionally only those touching `path`. */
-export async function listCommits(
-  dir: string,
+export function listCommits(
+  src: RepoSource,
   commit: string,
   opts: { path?: string; skip: number; limit: number },
 ): Promise<CommitInfo[]> {
-  const out = await read(dir, [
+  const key = `log:${commit}:${opts.skip}:${opts.limit}:${opts.path ?? ""}`;
+  return cachedByContent(layerFor(src), key, () => logCommits(src, commit, opts), commitsSize);
+}
+
+const commitsSize = (cs: CommitInfo[]) => cs.reduce((n, c) => n + 400 + c.message.length * 2, 100);
+
+async function logCommits(
+  src: RepoSource,
+  commit: string,
+  opts: { path?: string; skip: number; limit: number },
+): Promise<CommitInfo[]> {
+  const out = await read(src, [
     "log",
     "-z",
     FORMAT,
@@ -62,10 +78,24 @@ export async function listCommits(
     .filter((c): c is CommitInfo => c !== undefined);
 }
 
-/** One commit's metadata, or undefined. */
-export async function getCommit(dir: string, commit: string): Promise<CommitInfo | undefined> {
-  const out = await read(dir, ["log", "-1", "-z", FORMAT, commit, "--"]);
-  return parseCommit(out.toString("utf8").split("\0")[0] ?? "");
+/** One commit's metadata (a full id, or any name of a commit), or undefined; read in process. */
+export async function getCommit(src: RepoSource, commit: string): Promise<CommitInfo | undefined> {
+  const repo = layerFor(src);
+  const obj = await readObject(repo, /^[0-9a-f]{40}$/.test(commit) ? commit : `${commit}^{commit}`);
+  if (obj?.type !== "commit") return undefined;
+  const message = messageOf(obj.data).replace(/\s+$/, "");
+  const person = (key: "author" | "committer") => {
+    const { name, email, date } = parseSignature(obj.data, key);
+    return { name, email, date };
+  };
+  return {
+    sha: obj.oid,
+    parents: headerValues(obj.data, "parent"),
+    author: person("author"),
+    committer: person("committer"),
+    subject: message.split("\n", 1)[0] ?? "",
+    message,
+  };
 }
 
 export interface CommitSummary {
@@ -86,7 +116,7 @@ const LAST_COMMIT_MS = 5000;
  * complete is false when the time limit cut the walk short (worth trying again later).
  */
 export async function lastCommits(
-  dir: string,
+  src: RepoSource,
   commit: string,
   dirPath: string,
   names: string[],
@@ -114,7 +144,7 @@ export async function lastCommits(
     if (missing.delete(name)) found.set(name, current);
   };
   const { stopped } = await readStream(
-    dir,
+    src,
     [
       "log",
       "-z",
@@ -166,9 +196,18 @@ const diffRange = (c: CommitInfo) => (c.parents[0] ? [c.parents[0], c.sha] : ["-
 /** Files are listed at most this many (a commit touching more is summarized). */
 export const MAX_FILES = 3000;
 
-/** The files a commit changed (against its first parent), with line counts. */
-export async function commitChanges(dir: string, c: CommitInfo): Promise<FileChange[]> {
-  const out = await read(dir, [
+/** The files a commit changed (against its first parent), with line counts; cached. */
+export function commitChanges(src: RepoSource, c: CommitInfo): Promise<FileChange[]> {
+  return cachedByContent(
+    layerFor(src),
+    `changes:${c.sha}:${c.parents[0] ?? ""}`,
+    () => diffChanges(src, c),
+    (fs) => 100 + fs.length * 300,
+  );
+}
+
+async function diffChanges(src: RepoSource, c: CommitInfo): Promise<FileChange[]> {
+  const out = await read(src, [
     "diff-tree",
     "-r",
     "-z",
@@ -211,14 +250,27 @@ export interface FilePatch {
   lines: string[];
 }
 
-/** The commit's patch against its first parent, split per file, capped at maxBytes. */
-export async function commitPatch(
-  dir: string,
+/** The commit's patch against its first parent, split per file, capped at maxBytes; cached. */
+export function commitPatch(
+  src: RepoSource,
+  c: CommitInfo,
+  maxBytes: number,
+): Promise<{ files: FilePatch[]; truncated: boolean }> {
+  return cachedByContent(
+    layerFor(src),
+    `patch:${c.sha}:${c.parents[0] ?? ""}:${maxBytes}`,
+    () => diffPatch(src, c, maxBytes),
+    (p) => p.files.reduce((n, f) => n + f.lines.reduce((m, l) => m + 50 + l.length * 2, 200), 100),
+  );
+}
+
+async function diffPatch(
+  src: RepoSource,
   c: CommitInfo,
   maxBytes: number,
 ): Promise<{ files: FilePatch[]; truncated: boolean }> {
   const { data, truncated } = await readHead(
-    dir,
+    src,
     ["diff-tree", "-p", "-M", "--no-color", "--no-ext-diff", "--no-commit-id", ...diffRange(c)],
     maxBytes,
   );

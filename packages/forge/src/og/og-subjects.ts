@@ -8,7 +8,8 @@ import type { Account } from "../db/schema.ts";
 import type { Forge } from "../http/context.ts";
 import { trunkFacts } from "../meta/meta-service.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
-import { sessionCommit } from "../sessions/session-changes.ts";
+import { resolveRef } from "../repos/git-layer/ref-cache.ts";
+import { sessionRef } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { type ChangeFacts, type ChangeRange, changeFacts, commitRange } from "../summaries/change-range.ts";
 import { changeSummary, type StoredSummary } from "../summaries/change-summary.ts";
@@ -105,7 +106,8 @@ const lines = (f: ChangeFacts) => `+${f.added} \u2212${f.removed}`;
 
 /** A session's change (its base to its commit) with its summary, for its card and its page. */
 export async function sessionChangeOf(forge: Forge, p: ProjectWithOwner, s: SessionRow): Promise<CardChange> {
-  const head = forge.repos.exists(p.id) ? await sessionCommit(forge.repos.dir(p.id), s.id) : null;
+  // Read in process (the ref's file or packed-refs): a session page starts no git.
+  const head = forge.repos.exists(p.id) ? await resolveRef(forge.repos.dir(p.id), sessionRef(s.id)) : null;
   const range = head && head !== s.base_commit ? { base: s.base_commit, head } : null;
   // A session's change is summarized once it has landed: before, every upload is a new change.
   return change(forge, p, range, s.goal, s.status === "landed");

@@ -27,6 +27,36 @@ export function gitEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   };
 }
 
+/** A git process starting or exiting (observers: ref-cache invalidation, process counters). */
+export interface GitRunEvent {
+  phase: "start" | "exit";
+  args: readonly string[];
+  cwd?: string;
+}
+const gitObservers = new Set<(e: GitRunEvent) => void>();
+
+/** Calls `fn` whenever a git process starts or exits; returns the unsubscribe function. */
+export function observeGit(fn: (e: GitRunEvent) => void): () => void {
+  gitObservers.add(fn);
+  return () => gitObservers.delete(fn);
+}
+
+/** Tells the observers (an observer's error never reaches the caller). */
+export function noteGitRun(e: GitRunEvent) {
+  for (const fn of gitObservers) {
+    try {
+      fn(e);
+    } catch {}
+  }
+}
+
+/** Tells the observers that `child` started, and later that it exited. */
+function observed<T extends ChildProcess>(child: T, args: readonly string[], cwd?: string): T {
+  noteGitRun({ phase: "start", args, cwd });
+  child.once("close", () => noteGitRun({ phase: "exit", args, cwd }));
+  return child;
+}
+
 export interface GitOptions {
   cwd?: string;
   input?: string | Buffer;
@@ -41,11 +71,11 @@ export interface GitOptions {
 /** Runs git to completion and returns its stdout. */
 export function git(args: string[], opts: GitOptions = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: opts.cwd,
-      env: gitEnv(opts.env),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = observed(
+      spawn("git", args, { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] }),
+      args,
+      opts.cwd,
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
@@ -83,7 +113,11 @@ export function gitSpawn(
   args: string[],
   opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
 ): ChildProcess {
-  return spawn("git", args, { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
+  return observed(
+    spawn("git", args, { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] }),
+    args,
+    opts.cwd,
+  );
 }
 
 /** How a streamed git run ended: its exit code, whether it was stopped early, and its stderr. */

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./git.ts";
+import { forgetRepo } from "./git-layer/git-repos.ts";
 
 export interface RepoStore {
   root: string;
@@ -40,10 +41,12 @@ export function createRepoStore(dataDir: string): RepoStore {
     },
     async remove(projectId) {
       const path = dir(projectId);
+      forgetRepo(path); // the git layer's processes and cached refs and objects
       if (!existsSync(path)) return;
       // Move aside first so a half-deleted repository is never served.
       const trash = join(root, `.deleted-${projectId}-${Date.now()}`);
       renameSync(path, trash);
+      forgetRepo(path);
       rmSync(trash, { recursive: true, force: true });
     },
   };

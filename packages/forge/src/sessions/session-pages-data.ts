@@ -8,7 +8,9 @@ import { MAX_PATCH_BYTES, type Repo } from "../browse/browse-service.ts";
 import { type CommitInfo, commitChanges, commitPatch, getCommit } from "../browse/git-history.ts";
 import type { Db } from "../db/db.ts";
 import type { ConflictDetail } from "../landing/land-types.ts";
-import { emptyTreeId, sessionCommit } from "./session-changes.ts";
+import { EMPTY_TREE } from "../repos/git-layer/objects.ts";
+import { resolveRef } from "../repos/git-layer/ref-cache.ts";
+import { sessionRef } from "./session-changes.ts";
 import type { SessionRow } from "./session-types.ts";
 
 export const STATUSES = ["open", "landed", "abandoned", "rejected"] as const;
@@ -83,17 +85,18 @@ export async function sessionChange(repo: Repo, s: SessionRow): Promise<SessionC
   let commit: CommitInfo | undefined;
   if (s.status === "landed" && s.landed_commit) {
     kind = "landed";
-    commit = await getCommit(repo.dir, s.landed_commit);
+    commit = await getCommit(repo.git, s.landed_commit);
   } else {
-    const sha = await sessionCommit(repo.dir, s.id);
-    const found = sha ? await getCommit(repo.dir, sha) : undefined;
+    // The session's ref, read in process (refs/sessions/<id>: a loose file or packed-refs).
+    const sha = await resolveRef(repo.dir, sessionRef(s.id));
+    const found = sha ? await getCommit(repo.git, sha) : undefined;
     // Diffed against the base (a pushed session may hold several commits on it).
-    if (found) commit = { ...found, parents: [s.base_commit ?? (await emptyTreeId(repo.dir))] };
+    if (found) commit = { ...found, parents: [s.base_commit ?? EMPTY_TREE] };
   }
   if (!commit) return null;
   const [files, patch] = await Promise.all([
-    commitChanges(repo.dir, commit),
-    commitPatch(repo.dir, commit, MAX_PATCH_BYTES),
+    commitChanges(repo.git, commit),
+    commitPatch(repo.git, commit, MAX_PATCH_BYTES),
   ]);
   return { kind, commit, files, patches: patch.files, truncated: patch.truncated };
 }

@@ -3,6 +3,7 @@
 // many files and lines, the files that changed most (for Open Graph cards), and the text an
 // LLM reads to summarize it (commit subjects, file list, the patch cut to a size). Facts are
 // kept in memory by (repository, base, head): commits never change, so neither do they.
+import { getCommit } from "../browse/git-history.ts";
 import { read, readHead } from "../browse/git-read.ts";
 import { emptyTreeId } from "../sessions/session-changes.ts";
 
@@ -132,7 +133,7 @@ export async function summaryKey(dir: string, range: ChangeRange): Promise<Summa
 
 /** A commit as a change: from its first parent (none for a root commit) to itself. */
 export async function commitRange(dir: string, sha: string): Promise<ChangeRange | null> {
-  const out = await read(dir, ["rev-list", "--parents", "-n", "1", sha, "--"]).catch(() => null);
-  const ids = out?.toString("utf8").trim().split(" ") ?? [];
-  return ids[0] === sha ? { base: ids[1] ?? null, head: sha } : null;
+  // Through the git layer, in process once read.
+  const c = /^[0-9a-f]{40}$/.test(sha) ? await getCommit(dir, sha).catch(() => undefined) : undefined;
+  return c?.sha === sha ? { base: c.parents[0] ?? null, head: sha } : null;
 }

@@ -4,7 +4,7 @@
 // was asked and exits); a process that dies, answers nonsense or times out fails its calls
 // in flight cleanly (GitError) and the next call starts a new one.
 import { type ChildProcess, spawn } from "node:child_process";
-import { GitError, gitEnv } from "../git.ts";
+import { GitError, gitEnv, noteGitRun } from "../git.ts";
 
 /** Reads one answer from the start of `buf`: null while more bytes are needed. */
 export type AnswerParser<T> = (buf: Buffer) => { value: T; consumed: number } | null;
@@ -85,6 +85,8 @@ export class GitProcess {
     const live: Live = { child, pending: [], buf: Buffer.alloc(0), stderr: "", done: false };
     this.starts++;
     this.live = live;
+    noteGitRun({ phase: "start", args: this.opts.args, cwd: this.opts.cwd });
+    child.once("close", () => noteGitRun({ phase: "exit", args: this.opts.args, cwd: this.opts.cwd }));
     child.stdout!.on("data", (d: Buffer) => {
       live.buf = live.buf.length ? Buffer.concat([live.buf, d]) : d;
       this.drain(live);

@@ -21,6 +21,7 @@ import {
   parseTree,
   type TreeEntry,
 } from "./objects.ts";
+import { invalidateRefs } from "./ref-cache.ts";
 
 export const ZERO_OID = "0".repeat(40);
 
@@ -49,6 +50,8 @@ const safeName = (name: string) => {
 
 export class GitRepo {
   private readonly reader: GitProcess;
+  /** `cat-file --batch-check`, started on the first info() call (sizes without contents). */
+  private checker?: GitProcess;
   private readonly refWriters = new Map<string, GitProcess>();
   private readonly opts: Required<GitRepoOptions>;
 
@@ -63,6 +66,12 @@ export class GitRepo {
   /** The object `name` names (an id, a ref, `rev^{tree}`…), or null when there is none. */
   async read(name: string): Promise<GitObject | null> {
     return this.reader.call(`${safeName(name)}\n`, parseBatchAnswer);
+  }
+
+  /** The type and size of the object `name` names, without its content; null when none. */
+  async info(name: string): Promise<{ oid: string; type: ObjectType; size: number } | null> {
+    this.checker ??= new GitProcess({ cwd: this.dir, args: ["cat-file", "--batch-check"], ...this.opts });
+    return this.checker.call(`${safeName(name)}\n`, parseCheckAnswer);
   }
 
   async readType(name: string, type: ObjectType): Promise<GitObject> {
@@ -132,20 +141,36 @@ export class GitRepo {
     } catch (err) {
       if (err instanceof GitError) return false;
       throw err;
+    } finally {
+      invalidateRefs(this.dir); // moved, or lost to whoever moved it
     }
   }
 
   /** How many git processes this repository started (for benchmarks and tests). */
   get processStarts() {
-    let n = this.reader.starts;
+    let n = this.reader.starts + (this.checker?.starts ?? 0);
     for (const w of this.refWriters.values()) n += w.starts;
     return n;
   }
 
   close() {
     this.reader.close();
+    this.checker?.close();
     for (const w of this.refWriters.values()) w.close();
   }
+}
+
+/** Reads one `cat-file --batch-check` answer: "<oid> <type> <size>" or "<name> missing". */
+export function parseCheckAnswer(
+  buf: Buffer,
+): { value: { oid: string; type: ObjectType; size: number } | null; consumed: number } | null {
+  const nl = buf.indexOf(10);
+  if (nl < 0) return null;
+  const header = buf.toString("utf8", 0, nl);
+  if (header.endsWith(" missing") || header.endsWith(" ambiguous")) return { value: null, consumed: nl + 1 };
+  const m = /^([0-9a-f]{40}) (blob|tree|commit|tag) (\d+)$/.exec(header);
+  if (!m) throw new Error(`unexpected cat-file header: ${header.slice(0, 100)}`);
+  return { value: { oid: m[1]!, type: m[2] as ObjectType, size: Number(m[3]) }, consumed: nl + 1 };
 }
 
 /** Reads "start: ok", "prepare: ok", "commit: ok" (any other line is a failure). */
