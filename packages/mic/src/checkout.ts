@@ -106,9 +106,11 @@ function commitHead(raw: Buffer): { tree: string; parents: string[] } {
 function unreachable(ws: Workspace) {
   return (err: unknown): never => {
     const message = err instanceof Error ? err.message : String(err);
-    if (/unable to access|Could not resolve|Failed to connect|Connection refused/i.test(message))
+    // Quoted URLs left out: a port such as 40312 is no HTTP status.
+    const words = message.replace(/'[^']*'/g, "''");
+    if (/unable to access|Could not resolve|Failed to connect|Connection refused/i.test(words))
       throw new CliError(`cannot reach ${ws.state.server} (${message})`, EXIT.unreachable);
-    if (/Authentication failed|403|404|not found/i.test(message))
+    if (/Authentication failed|403|404|not found/i.test(words))
       throw new CliError(`${message} (check mic auth status)`, EXIT.notFound);
     throw err;
   };
