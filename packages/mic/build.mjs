@@ -10,7 +10,11 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // commander and node's own modules are loaded from node_modules at run time.
-  packages: "external",
+  // Everything but node's own modules is bundled (commander and @micelio/core's secret
+  // scanner): importing commander from node_modules, a CommonJS package, costs more than
+  // the rest of mic's start-up. Its require() calls of node modules go through createRequire.
+  banner: {
+    js: 'import { createRequire as __micRequire } from "node:module";\nconst require = __micRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Starts mic: from the bundle (dist/mic.mjs, made by build.mjs at install) when it is newer
-// than every source file, otherwise straight from the TypeScript sources through tsx, so an
+// than every source file it holds, otherwise straight from the TypeScript sources through tsx, so an
 // edited source is never shadowed by an old bundle.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -18,9 +18,18 @@ function newestSource(dir) {
   return newest;
 }
 
+// The bundle also holds @micelio/core's secret scanner (absent outside the repository).
+function newestBundled() {
+  let core = 0;
+  try {
+    core = newestSource(join(root, "..", "core", "src", "secrets"));
+  } catch {}
+  return Math.max(newestSource(join(root, "src")), core);
+}
+
 function bundleIsFresh() {
   try {
-    return statSync(bundle).mtimeMs >= newestSource(join(root, "src"));
+    return statSync(bundle).mtimeMs >= newestBundled();
   } catch {
     return false;
   }

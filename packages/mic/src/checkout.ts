@@ -1,6 +1,7 @@
 // The checkout's conversation with the forge's git side: fetch trunk, push the session's
-// commit to refs/sessions/<id>, find a trunk commit's position, and move the working copy
-// to a new commit without losing edits (reset --keep refuses rather than overwrite).
+// commit to refs/sessions/<id>, take in a landed commit, find a trunk commit's position, and
+// move the working copy to a new commit without losing edits (reset --keep refuses rather
+// than overwrite).
 import { request } from "./client.ts";
 import type { Connection } from "./context.ts";
 import { projectPath } from "./context.ts";
@@ -64,12 +65,52 @@ export async function pushSession(
   ).catch(unreachable(ws));
 }
 
+/**
+ * Brings a commit the forge just landed into the checkout's origin/main. When nothing else
+ * landed since the session's base, the checkout holds its tree (the snapshot's) and its
+ * parent (the base), so the commit object from the land answer is written as it is (its id
+ * proves it) and nothing is fetched; otherwise trunk is fetched.
+ */
+export async function receiveLanded(
+  ws: Workspace,
+  conn: Connection,
+  snap: { tree: string; base: string | null },
+  landed: { commit: string; commit_object?: string },
+): Promise<"written" | "fetched"> {
+  const raw = landed.commit_object ? Buffer.from(landed.commit_object, "base64") : null;
+  const head = raw ? commitHead(raw) : null;
+  if (raw && head?.tree === snap.tree && head.parents.join(" ") === (snap.base ?? "")) {
+    const written = await gitOut(["hash-object", "-t", "commit", "-w", "--stdin"], {
+      cwd: ws.root,
+      input: raw,
+    }).catch(() => null);
+    if (written === landed.commit) {
+      await git(["update-ref", TRACKING, landed.commit], { cwd: ws.root });
+      return "written";
+    }
+  }
+  await fetchInto(ws, conn, "refs/heads/main", TRACKING);
+  return "fetched";
+}
+
+/** The tree and parents of a commit object. */
+function commitHead(raw: Buffer): { tree: string; parents: string[] } {
+  const text = raw.toString("utf8");
+  const end = text.indexOf("\n\n");
+  const lines = (end < 0 ? text : text.slice(0, end)).split("\n");
+  const tree = lines.find((l) => l.startsWith("tree "))?.slice(5) ?? "";
+  const parents = lines.filter((l) => l.startsWith("parent ")).map((l) => l.slice(7));
+  return { tree, parents };
+}
+
 function unreachable(ws: Workspace) {
   return (err: unknown): never => {
     const message = err instanceof Error ? err.message : String(err);
-    if (/unable to access|Could not resolve|Failed to connect|Connection refused/i.test(message))
+    // Quoted URLs left out: a port such as 40312 is no HTTP status.
+    const words = message.replace(/'[^']*'/g, "''");
+    if (/unable to access|Could not resolve|Failed to connect|Connection refused/i.test(words))
       throw new CliError(`cannot reach ${ws.state.server} (${message})`, EXIT.unreachable);
-    if (/Authentication failed|403|404|not found/i.test(message))
+    if (/Authentication failed|403|404|not found/i.test(words))
       throw new CliError(`${message} (check mic auth status)`, EXIT.notFound);
     throw err;
   };

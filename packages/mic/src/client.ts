@@ -1,11 +1,66 @@
-// mic's HTTP client for the forge's JSON API: bearer token, 10 s connect budget, and
-// problem+json errors turned into one-line messages with mic's exit codes.
+// mic's HTTP client for the forge's JSON API: bearer token, 10 s budget per call, and
+// problem+json errors turned into one-line messages with mic's exit codes. It speaks through
+// node:http(s) with a keep-alive agent: a command's calls share one connection, and mic does
+// not load fetch's implementation (tens of milliseconds at every start).
+import http from "node:http";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { trace } from "./git.ts";
 
 export interface ClientOptions {
   server: string;
   token?: string;
   timeoutMs?: number;
+}
+
+// Idle sockets are unreferenced by the agent, so they never keep mic running. node:https
+// (and TLS with it) is loaded only for an https server.
+const httpAgent = new http.Agent({ keepAlive: true });
+let httpsClient: { module: typeof import("node:https"); agent: http.Agent } | undefined;
+
+async function transportFor(url: URL) {
+  if (url.protocol === "http:") return { module: http, agent: httpAgent };
+  if (url.protocol !== "https:")
+    throw Object.assign(new Error("unsupported protocol"), { code: url.protocol });
+  if (!httpsClient) {
+    const module = await import("node:https");
+    httpsClient = { module, agent: new module.Agent({ keepAlive: true }) };
+  }
+  return httpsClient;
+}
+
+interface Answer {
+  status: number;
+  statusText: string;
+  location?: string;
+  text: string;
+}
+
+async function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  ms: number,
+) {
+  const transport = await transportFor(url);
+  const signal = AbortSignal.timeout(ms);
+  return new Promise<Answer>((resolve, reject) => {
+    const req = transport.module.request(url, { method, headers, agent: transport.agent, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d: Buffer) => chunks.push(d));
+      res.on("error", reject);
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? "",
+          location: res.headers.location,
+          text: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
+    req.on("error", (err) => reject(signal.aborted ? Object.assign(err, { code: "TimeoutError" }) : err));
+    req.end(body);
+  });
 }
 
 export async function request<T = any>(
@@ -17,22 +72,23 @@ export async function request<T = any>(
   const url = new URL(path, opts.server.endsWith("/") ? opts.server : `${opts.server}/`);
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let res: Response;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  if (payload !== undefined) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = String(Buffer.byteLength(payload));
+  }
+  let res: Answer;
+  const started = performance.now();
   try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    });
+    res = await send(url, method, headers, payload, opts.timeoutMs ?? 10_000);
+    res = await followRedirects(url, method, headers, payload, opts.timeoutMs ?? 10_000, res);
   } catch (err) {
-    const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    const reason = (err as { code?: string }).code ?? (err as Error).name;
     throw new CliError(`cannot reach ${url.origin} (${reason})`, EXIT.unreachable);
   }
-  const text = await res.text();
-  const data = text ? safeJson(text) : null;
-  if (!res.ok) {
+  trace(started, `${method} ${url.pathname} → ${res.status}`);
+  const data = res.text ? safeJson(res.text) : null;
+  if (res.status < 200 || res.status > 299) {
     const detail = (data as { detail?: string } | null)?.detail ?? res.statusText;
     const code =
       res.status === 409
@@ -47,6 +103,32 @@ export async function request<T = any>(
     });
   }
   return data as T;
+}
+
+/** Follows redirects as fetch does: 303 (and 301/302 after a POST) become a GET without body. */
+async function followRedirects(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  ms: number,
+  res: Answer,
+): Promise<Answer> {
+  for (let hops = 0; hops < 5 && [301, 302, 303, 307, 308].includes(res.status) && res.location; hops++) {
+    const next = new URL(res.location, url);
+    const get = res.status === 303 || (method === "POST" && res.status < 303);
+    const h = { ...headers };
+    if (get) {
+      method = "GET";
+      payload = undefined;
+      delete h["content-type"];
+      delete h["content-length"];
+    }
+    if (next.origin !== url.origin) delete h.authorization;
+    url = next;
+    res = await send(url, method, h, payload, ms);
+  }
+  return res;
 }
 
 function safeJson(text: string): unknown {

@@ -6,7 +6,7 @@ import { CliError, EXIT } from "./exit-codes.ts";
 export interface GitOptions {
   cwd: string;
   env?: Record<string, string>;
-  input?: string;
+  input?: string | Buffer;
   /** Exit codes that are not failures (the caller reads `code`). */
   okCodes?: number[];
   /** Let git draw its progress on our stderr (only when it is a terminal). */
@@ -19,20 +19,30 @@ export interface GitResult {
   stderr: string;
 }
 
-export function git(args: string[], opts: GitOptions): Promise<GitResult> {
+export async function git(args: string[], opts: GitOptions): Promise<GitResult> {
+  const r = await run(args, opts);
+  return { code: r.code, stdout: r.stdout.toString("utf8"), stderr: r.stderr };
+}
+
+/** git's stdout as bytes (object contents). */
+export const gitBytes = async (args: string[], opts: GitOptions) => (await run(args, opts)).stdout;
+
+function run(args: string[], opts: GitOptions): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd: opts.cwd,
       env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...opts.env },
       stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", opts.progress ? "inherit" : "pipe"],
     });
-    let stdout = "";
+    const stdout: Buffer[] = [];
     let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stdout?.on("data", (d: Buffer) => stdout.push(d));
     child.stderr?.setEncoding("utf8").on("data", (d) => (stderr += d));
     child.on("error", (err) => reject(new CliError(`cannot run git: ${err.message}`, EXIT.usage)));
     child.on("close", (code) => {
-      const result = { code: code ?? 1, stdout, stderr };
+      trace(started, `git ${args.slice(0, 3).join(" ")} → ${code}`);
+      const result = { code: code ?? 1, stdout: Buffer.concat(stdout), stderr };
       if (code === 0 || opts.okCodes?.includes(code ?? -1)) resolve(result);
       else reject(new CliError(gitFailure(args, stderr), EXIT.usage));
     });
@@ -41,6 +51,12 @@ export function git(args: string[], opts: GitOptions): Promise<GitResult> {
       child.stdin.end(opts.input);
     }
   });
+}
+
+/** With MIC_TRACE set, one line on stderr per git process and HTTP call: its wall time. */
+export function trace(started: number, what: string) {
+  if (process.env.MIC_TRACE)
+    process.stderr.write(`mic: ${(performance.now() - started).toFixed(0).padStart(5)} ms  ${what}\n`);
 }
 
 /** git's stdout, trimmed. */

@@ -24,6 +24,7 @@ Environment:
   MIC_TOKEN             a personal access token (instead of the stored one)
   MIC_CONFIG_DIR        where credentials are kept (default: $XDG_CONFIG_HOME/micelio)
   MIC_AGENT, MIC_MODEL  the agent and model that session start records
+  MIC_TRACE             when set, time each git process and HTTP call on stderr
 
 Exit codes: 0 ok, 1 usage, 2 not found or forbidden, 3 conflict, 4 server unreachable.
 With --json every command prints one JSON document on stdout, errors included

@@ -28,24 +28,25 @@ export async function worktreeTree(root: string): Promise<string> {
   }
 }
 
-/** A commit of `tree` whose only parent is `parent` (none on an empty trunk). */
+/**
+ * A commit of `tree` whose only parent is `parent` (none on an empty trunk), by the user's git
+ * identity, or a fallback one on machines where git has none configured (agents' sandboxes).
+ */
 export async function commitTree(root: string, tree: string, parent: string | null, message: string) {
   const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
-  return gitOut(args, { cwd: root, input: `${message}\n`, env: await identityEnv(root) });
+  const input = `${message}\n`;
+  const mine = await git(args, { cwd: root, input, okCodes: [128] });
+  if (mine.code === 0) return mine.stdout.trim();
+  // Any other failure fails again here, with git's own message.
+  return gitOut(args, { cwd: root, input, env: FALLBACK_IDENTITY });
 }
 
-/** A fallback identity for machines where git has none configured (agents' sandboxes). */
-async function identityEnv(root: string): Promise<Record<string, string>> {
-  const ok = await git(["var", "GIT_AUTHOR_IDENT"], { cwd: root, okCodes: [128] });
-  const committer = await git(["var", "GIT_COMMITTER_IDENT"], { cwd: root, okCodes: [128] });
-  if (ok.code === 0 && committer.code === 0) return {};
-  return {
-    GIT_AUTHOR_NAME: "mic",
-    GIT_AUTHOR_EMAIL: "mic@users.micelio.invalid",
-    GIT_COMMITTER_NAME: "mic",
-    GIT_COMMITTER_EMAIL: "mic@users.micelio.invalid",
-  };
-}
+const FALLBACK_IDENTITY = {
+  GIT_AUTHOR_NAME: "mic",
+  GIT_AUTHOR_EMAIL: "mic@users.micelio.invalid",
+  GIT_COMMITTER_NAME: "mic",
+  GIT_COMMITTER_EMAIL: "mic@users.micelio.invalid",
+};
 
 const STATUS: Record<string, Change["status"]> = {
   A: "added",
@@ -54,18 +55,31 @@ const STATUS: Record<string, Change["status"]> = {
   T: "type_changed",
 };
 
+/** A changed path as `git diff-tree --raw` tells it: the new mode and blob (zeros when deleted). */
+export interface RawChange extends Change {
+  mode: string;
+  oid: string;
+}
+
 /** Files that differ between `base` (a commit, or null for none) and `tree`. */
 export async function changesBetween(root: string, base: string | null, tree: string): Promise<Change[]> {
-  const out = await gitOut(
-    ["diff-tree", "-r", "--no-renames", "--name-status", "-z", base ?? EMPTY_TREE, tree],
-    {
-      cwd: root,
-    },
-  );
+  return (await rawChangesBetween(root, base, tree)).map(({ path, status }) => ({ path, status }));
+}
+
+export async function rawChangesBetween(
+  root: string,
+  base: string | null,
+  tree: string,
+): Promise<RawChange[]> {
+  const out = await gitOut(["diff-tree", "-r", "--no-renames", "--raw", "-z", base ?? EMPTY_TREE, tree], {
+    cwd: root,
+  });
   const parts = out.split("\0").filter(Boolean);
-  const changes: Change[] = [];
+  const changes: RawChange[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {
-    changes.push({ path: parts[i + 1]!, status: STATUS[parts[i]![0]!] ?? "modified" });
+    // ":100644 100644 <old oid> <new oid> M"
+    const [, mode, , oid, status] = parts[i]!.slice(1).split(" ");
+    changes.push({ path: parts[i + 1]!, status: STATUS[status![0]!] ?? "modified", mode: mode!, oid: oid! });
   }
   return changes;
 }

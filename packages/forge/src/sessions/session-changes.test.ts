@@ -64,6 +64,24 @@ describe("PUT session changes", () => {
     expect(fine.status, JSON.stringify(fine.body)).toBe(200);
     expect(fine.body.paths).toEqual([".gitmodules", "a\\b", "x/.gitx"]);
   });
+
+  it("answers the session's tree, and the land answer carries the landed commit object", async () => {
+    const s = (await api(f.url, "POST", `${base}/sessions`, { token, json: { goal: "Tree ids" } })).body;
+    const r = await put(s.id, [{ path: "t/one.txt", content: b64("one\n") }]);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const project = (await api(f.url, "GET", base, { token })).body;
+    const dir = f.forge.repos.dir(project.id);
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir }).toString().trim();
+    expect(r.body.tree).toBe(git("rev-parse", `${sessionRef(s.id)}^{tree}`));
+
+    const landed = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
+    expect(landed.status, JSON.stringify(landed.body)).toBe(200);
+    const raw = Buffer.from(landed.body.commit_object, "base64");
+    expect(raw.equals(execFileSync("git", ["cat-file", "commit", landed.body.commit], { cwd: dir }))).toBe(
+      true,
+    );
+    expect(landed.body.tree).toBe(git("rev-parse", `${landed.body.commit}^{tree}`));
+  });
 });
 
 describe("applyChanges from two writers at once", () => {

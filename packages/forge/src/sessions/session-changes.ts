@@ -79,6 +79,8 @@ const CAS_ATTEMPTS = 5;
 
 export interface AppliedChanges {
   commit: string;
+  /** The session's tree after the upload (a client compares it with its own). */
+  tree: string;
   paths: string[];
   lines_added: number;
   lines_removed: number;
@@ -134,6 +136,7 @@ export async function applyChanges(
         const change = await readTreeChange(repo, baseTree, tree, { scan: false });
         const applied = {
           commit,
+          tree,
           paths: change.paths,
           lines_added: change.linesAdded,
           lines_removed: change.linesRemoved,

@@ -7,6 +7,7 @@ import { sessionEventJsonSchema } from "@micelio/core";
 import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
 import { getProject } from "../projects/projects-service.ts";
+import { landedCommit } from "./landed-commit.ts";
 import { listLandings } from "./landings-log.ts";
 import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
 import { syncSchema, syncSession } from "./session-sync.ts";
@@ -168,6 +169,7 @@ sessionsApi.openapi(
       200: json(
         z.object({
           commit: z.string(),
+          tree: z.string().openapi({ description: "The session's tree after the upload" }),
           paths: z.array(z.string()),
           lines_added: z.number(),
           lines_removed: z.number(),
@@ -202,11 +204,20 @@ sessionsApi.openapi(
     tags,
     summary: "Land the session on trunk",
     description:
-      "Answers 409 problem+json with `conflicts`: [{path, position, session_id, goal, author, agent}] when landed work since the base touched the same paths.",
+      "Answers 409 problem+json with `conflicts`: [{path, position, session_id, goal, author, agent}] when landed work since the base touched the same paths. On success, `tree` and `commit_object` (the landed commit as git stores it, base64) let a client that holds the tree and the parent write the commit instead of fetching it.",
     ...scoped("session:write"),
     request: { params: S },
     responses: {
-      200: json(z.object({ position: z.number().int(), commit: z.string(), session: Session }), "Landed"),
+      200: json(
+        z.object({
+          position: z.number().int(),
+          commit: z.string(),
+          tree: z.string().optional(),
+          commit_object: z.string().optional(),
+          session: Session,
+        }),
+        "Landed",
+      ),
       400: problems[400],
       404: problems[404],
       409: problems[409],
@@ -225,7 +236,8 @@ sessionsApi.openapi(
     checkLandRules(p, role, session);
     const outcome = await forge.lander.land(p.id, session.id);
     const after = await getSession(forge.db, c.get("viewer"), owner, project, id);
-    return c.json({ ...outcome, session: sessionJson(after.session) }, 200);
+    const landed = await landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit);
+    return c.json({ ...outcome, ...landed, session: sessionJson(after.session) }, 200);
   },
 );
 

@@ -5,13 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { fetchInto, fetchTrunk, moveCheckout, positionOf, pushSession } from "../checkout.ts";
+import { fetchInto, fetchTrunk, moveCheckout, positionOf, pushSession, receiveLanded } from "../checkout.ts";
 import { request } from "../client.ts";
 import { type Connection, connection, isJson, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { git, showProgress } from "../git.ts";
 import { print } from "../output.ts";
-import { changesBetween, commitTree, worktreeTree } from "../snapshot.ts";
+import { commitTree, rawChangesBetween, worktreeTree } from "../snapshot.ts";
+import { uploadChange } from "../upload.ts";
 import {
   requireSession,
   requireWorkspace,
@@ -32,7 +33,9 @@ interface Conflict {
 async function snapshot(ws: Workspace, s: SessionState, parent: string | null) {
   const tree = await worktreeTree(ws.root);
   const commit = await commitTree(ws.root, tree, parent, s.goal);
-  return { tree, commit, changes: await changesBetween(ws.root, parent, tree) };
+  const raw = await rawChangesBetween(ws.root, parent, tree);
+  const changes = raw.map(({ path, status }) => ({ path, status }));
+  return { base: parent, tree, commit, raw, changes };
 }
 
 /** Finishes a sync whose conflicts the user resolved: the working tree becomes the replay. */
@@ -66,7 +69,7 @@ function hasMarkers(file: string) {
 export function registerLand(program: Command) {
   program
     .command("land")
-    .description("push the working tree's change to the session and land it on trunk (exit 3 on conflict)")
+    .description("upload the working tree's change to the session and land it on trunk (exit 3 on conflict)")
     .action(async () => {
       const ws = await requireWorkspace();
       let s = requireSession(ws);
@@ -76,8 +79,8 @@ export function registerLand(program: Command) {
       const snap = await snapshot(ws, s, s.base_commit);
       if (snap.changes.length === 0)
         throw new CliError("nothing to land: the working tree equals the session's base", EXIT.usage);
-      await pushSession(ws, conn, snap.commit, s.id, progress);
-      let landed: { position: number; commit: string };
+      await uploadChange(ws, conn, s.id, snap, progress);
+      let landed: { position: number; commit: string; commit_object?: string };
       try {
         landed = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/land`);
       } catch (err) {
@@ -95,8 +98,10 @@ export function registerLand(program: Command) {
         }
         throw err;
       }
-      await fetchTrunk(ws, conn, false);
-      await moveCheckout(ws.root, snap.commit, landed.commit);
+      if ((await receiveLanded(ws, conn, snap, landed)) === "written")
+        // The landed tree is the snapshot's: only HEAD and the index move.
+        await git(["reset", "--quiet", "--mixed", landed.commit], { cwd: ws.root });
+      else await moveCheckout(ws.root, snap.commit, landed.commit);
       delete ws.state.session;
       saveState(ws.gitDir, ws.state);
       print(
@@ -127,7 +132,7 @@ export function registerLand(program: Command) {
       const snap = await snapshot(ws, s, s.base_commit);
       if (snap.changes.length === 0)
         throw new CliError("nothing to propose: the working tree equals the session's base", EXIT.usage);
-      await pushSession(ws, conn, snap.commit, s.id, showProgress(isJson(program)));
+      await uploadChange(ws, conn, s.id, snap, showProgress(isJson(program)));
       const r = await request<{ project: string; session: { id: string } }>(
         conn,
         "POST",
@@ -160,7 +165,7 @@ export function registerLand(program: Command) {
         return;
       }
       const snap = await snapshot(ws, s, s.base_commit);
-      if (snap.changes.length) await pushSession(ws, conn, snap.commit, s.id, progress);
+      if (snap.changes.length) await uploadChange(ws, conn, s.id, snap, progress);
       const path = `${projectPath(ws.state)}/sessions/${s.id}`;
       try {
         const synced = await request<{
