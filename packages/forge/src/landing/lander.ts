@@ -17,9 +17,10 @@ import { conflict } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { GitRepos } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import { indexFor } from "./filters.ts";
 import { casTrunkIn, trunkHeadOf } from "./git-land.ts";
 import type { LandOutcome, PendingLanding } from "./land-types.ts";
-import { loadSessions, prepareLanding } from "./prepare.ts";
+import { checkSession, loadSessions, prepareLanding } from "./prepare.ts";
 import { asProjectLander, type LockMode } from "./project-lock.ts";
 import { recordLandings } from "./record.ts";
 import { type Pusher, reconcileTrunk, recordedHead } from "./trunk.ts";
@@ -189,13 +190,25 @@ export class Lander {
       projectId,
       jobs.map((j) => j.sessionId),
     );
+    // Every session's change is read and checked against trunk at once; then each is checked
+    // against the earlier ones of the epoch and spliced onto the running trunk, in order.
+    await indexFor(db, projectId, head.position); // brought up to date once, before the checks share it
+    const checked = await Promise.all(
+      jobs.map((job) =>
+        checkSession(db, repo, projectId, sessions.get(job.sessionId), head.position).then(
+          (ok) => ({ ok, err: null }),
+          (err: unknown) => ({ ok: null, err }),
+        ),
+      ),
+    );
     let running = startCommit;
     const pending: PendingLanding[] = [];
     const accepted: LandJob[] = [];
-    for (const job of jobs) {
+    for (const [i, job] of jobs.entries()) {
       try {
-        const entry = sessions.get(job.sessionId);
-        pending.push(await prepareLanding(db, repo, projectId, entry, head.position, running, pending));
+        const { ok, err } = checked[i];
+        if (!ok) throw err;
+        pending.push(await prepareLanding(db, repo, projectId, ok, head.position, running, pending));
         running = pending[pending.length - 1].commit;
         accepted.push(job);
       } catch (err) {

@@ -13,7 +13,7 @@ import type { SessionRow } from "../sessions/session-types.ts";
 import { findConflicts } from "./conflicts.ts";
 import { landingMessage, writeCommitIn } from "./git-land.ts";
 import type { ConflictDetail, PendingLanding } from "./land-types.ts";
-import { readSessionChange } from "./session-read.ts";
+import { readSessionChange, type SessionChange } from "./session-read.ts";
 import { spliceTree } from "./splice.ts";
 
 export interface EpochSession {
@@ -42,16 +42,24 @@ export async function loadSessions(db: Db, projectId: string, ids: string[]) {
   return out;
 }
 
-/** Checks one session against trunk and the earlier sessions of this epoch, and writes its commit. */
-export async function prepareLanding(
+export interface CheckedSession {
+  entry: EpochSession;
+  change: SessionChange;
+  /** Conflicts with what landed on trunk since the session's base. */
+  conflicts: ConflictDetail[];
+}
+
+/**
+ * What can be done for every session of an epoch at once: read its change and check it
+ * against trunk (the landing index must be up to date with `headPosition` beforehand).
+ */
+export async function checkSession(
   db: Db,
   repo: GitRepo,
   projectId: string,
   entry: EpochSession | undefined,
   headPosition: number,
-  running: string | null,
-  earlier: PendingLanding[],
-): Promise<PendingLanding> {
+): Promise<CheckedSession> {
   if (!entry) throw notFound("Session not found");
   const session = entry.row;
   if (session.status !== "open") throw conflict(`The session is already ${session.status}`);
@@ -59,13 +67,23 @@ export async function prepareLanding(
   if (!change) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
   if (change.paths.length === 0) throw invalid("The session changes nothing");
   if (change.secrets.length) throw secretsError(change.secrets);
-  const conflicts: ConflictDetail[] = await findConflicts(
-    db,
-    projectId,
-    session.base_position,
-    headPosition,
-    change.paths,
-  );
+  const conflicts = await findConflicts(db, projectId, session.base_position, headPosition, change.paths);
+  return { entry, change, conflicts };
+}
+
+/** Checks a session against the earlier sessions of this epoch, splices it onto `running`, writes its commit. */
+export async function prepareLanding(
+  db: Db,
+  repo: GitRepo,
+  projectId: string,
+  checked: CheckedSession,
+  headPosition: number,
+  running: string | null,
+  earlier: PendingLanding[],
+): Promise<PendingLanding> {
+  const { entry, change } = checked;
+  const session = entry.row;
+  const conflicts = [...checked.conflicts];
   earlier.forEach((e, i) => {
     for (const path of pathsConflict(change.paths, e.paths)) {
       conflicts.push({
