@@ -3,15 +3,19 @@
 // benchmark may fill). For each level of concurrency, C clients repeatedly open a session,
 // PUT one new file of their own (no two sessions touch the same path) and land it, until the
 // level's total number of landings is reached. Each level uses its own project.
-// Run: npx tsx bench/land.ts [clients=1,10,100] [landings=40,120,200]
+// Run: npx tsx bench/land.ts [clients=1,10,100] [landings=40,120,200] [--workers N]
+// (--workers N, or BENCH_WORKERS=N: N forge processes with MICELIO_WORKERS, PostgreSQL only).
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startForgeProcess } from "./lib.ts";
 
-const CLIENTS = (process.argv[2] ?? "1,10,100").split(",").map(Number);
-const LANDINGS = (process.argv[3] ?? "40,120,200").split(",").map(Number);
+const args = process.argv.slice(2);
+const flag = args.indexOf("--workers");
+const WORKERS = Number(flag >= 0 ? args.splice(flag, 2)[1] : (process.env.BENCH_WORKERS ?? 1));
+const CLIENTS = (args[0] ?? "1,10,100").split(",").map(Number);
+const LANDINGS = (args[1] ?? "40,120,200").split(",").map(Number);
 if (CLIENTS.length !== LANDINGS.length || [...CLIENTS, ...LANDINGS].some((n) => !(n > 0))) {
   throw new Error("usage: npx tsx bench/land.ts [clients,…] [landings,…] (lists of equal length)");
 }
@@ -24,6 +28,24 @@ function cpuOf(pid: number): { self: number; children: number } {
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const tick = 10; // ms per clock tick (USER_HZ = 100 on Linux)
   return { self: (Number(f[11]) + Number(f[12])) * tick, children: (Number(f[13]) + Number(f[14])) * tick };
+}
+
+/** CPU time of the forge: its process and, with workers, each worker's (their children not counted). */
+function forgeCpu(pid: number): { self: number; children: number } {
+  const own = cpuOf(pid);
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {}
+  if (WORKERS <= 1) return own;
+  for (const k of kids) {
+    try {
+      const c = cpuOf(k);
+      own.self += c.self;
+      own.children += c.children;
+    } catch {}
+  }
+  return own;
 }
 
 /** Resident memory and page-table size of a process, in MiB (fork() copies the page tables). */
@@ -48,6 +70,7 @@ const work = mkdtempSync(join(tmpdir(), "micelio-bench-land-"));
 const forge = await startForgeProcess(join(work, "forge"), {
   keepDatabaseUrl: true,
   nodeArgs: (process.env.BENCH_FORGE_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  env: WORKERS > 1 ? { MICELIO_WORKERS: String(WORKERS) } : {},
 });
 try {
   const run = Date.now().toString(36);
@@ -136,12 +159,12 @@ try {
       }
     };
     const load0 = loadavg()[0];
-    const cpu0 = cpuOf(forge.child.pid!);
+    const cpu0 = forgeCpu(forge.child.pid!);
     const own0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
     const wall = performance.now() - t0;
-    const cpu1 = cpuOf(forge.child.pid!);
+    const cpu1 = forgeCpu(forge.child.pid!);
     const own1 = process.cpuUsage(own0);
     // Epochs: a landing's created_at is its transaction's start, shared by one epoch's landings.
     const log: Array<{ position: number; landed_at: string }> = [];
@@ -188,6 +211,7 @@ try {
     JSON.stringify(
       {
         database: process.env.DATABASE_URL ? "postgres" : "pglite",
+        forge_processes: WORKERS,
         warmup_landings: WARMUP,
         forge_memory_at_start: memoryAtStart,
         levels,

@@ -61,7 +61,7 @@ export async function makeRepo(dir: string, commits: number, files = 200): Promi
 
 export async function startForgeProcess(
   dataDir: string,
-  opts: { keepDatabaseUrl?: boolean; nodeArgs?: string[] } = {},
+  opts: { keepDatabaseUrl?: boolean; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ url: string; child: ChildProcess }> {
   const main = join(import.meta.dirname, "..", "packages", "forge", "src", "main.ts");
   const env = {
@@ -72,6 +72,7 @@ export async function startForgeProcess(
     LOG_LEVEL: "warn",
     MICELIO_RATE_LIMIT_ANON: "1000000",
     MICELIO_RATE_LIMIT_USER: "1000000",
+    ...opts.env,
   };
   if (!opts.keepDatabaseUrl) delete (env as Record<string, string | undefined>).DATABASE_URL;
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", main, "serve"], {

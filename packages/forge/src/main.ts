@@ -1,5 +1,8 @@
-// The `micelio` command: `micelio serve` runs the forge until SIGTERM or SIGINT.
+// The `micelio` command: `micelio serve` runs the forge until SIGTERM or SIGINT; with
+// MICELIO_WORKERS=N it runs N forge processes sharing the port (ops/cluster.ts).
+import cluster from "node:cluster";
 import { loadConfig } from "./config/config.ts";
+import { announceWorker, clusterRefusal, runPrimary, workerCount } from "./ops/cluster.ts";
 import { installLastResort } from "./ops/last-resort.ts";
 import { createLogger } from "./ops/logger.ts";
 import { startForge } from "./server.ts";
@@ -14,7 +17,7 @@ async function serveCommand() {
     { url: running.url, dataDir: config.dataDir, database: config.databaseUrl ? "postgres" : "pglite" },
     "forge started",
   );
-  process.stdout.write(`\nMicelio is running at ${running.url}\n\n`);
+  if (!announceWorker(running.url)) process.stdout.write(`\nMicelio is running at ${running.url}\n\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -34,8 +37,24 @@ async function serveCommand() {
 }
 
 const [command = "serve"] = process.argv.slice(2);
+/** With MICELIO_WORKERS > 1, the primary process: starts and watches the workers. */
+async function clusterCommand(workers: number) {
+  const refusal = clusterRefusal(workers, process.env);
+  if (refusal) throw new Error(refusal);
+  const log = createLogger(loadConfig().logLevel);
+  log.info({ workers }, "starting forge workers");
+  const code = await runPrimary(workers, log, (url) =>
+    process.stdout.write(`\nMicelio is running at ${url} (${workers} processes)\n\n`),
+  );
+  process.exit(code);
+}
+
 if (command === "serve") {
-  serveCommand().catch((err) => {
+  const run = async () => {
+    const workers = cluster.isPrimary ? workerCount(process.env) : 1;
+    return workers > 1 ? clusterCommand(workers) : serveCommand();
+  };
+  run().catch((err) => {
     process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });

@@ -10,12 +10,12 @@ import type { Config } from "./config/config.ts";
 import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
+import { createNotifyBus } from "./db/notify-bus.ts";
 import { parseTrustProxy } from "./http/client-ip.ts";
 import type { Forge } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { Lander } from "./landing/lander.ts";
-import { recoverAllTrunks } from "./landing/trunk.ts";
 import { mailJobHandlers } from "./mail/mail-handlers.ts";
 import { localObjectStore } from "./objects/object-store.ts";
 import { s3ObjectStore } from "./objects/s3-object-store.ts";
@@ -63,11 +63,15 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const hidden = await configureBorrowers(repos);
   if (hidden)
     log.info({ forks: hidden }, "forks configured to keep their parents' refs and objects to themselves");
-  const recovered = await recoverAllTrunks(database.db, repos.dir, repos.exists);
+  const git = new GitRepos();
+  // One lander per project across processes on PostgreSQL (ADR 23); recovery takes the same lock.
+  const lander = new Lander(database.db, repos, git, log, {
+    lock: database.kind === "postgres" ? "advisory" : "in-process",
+  });
+  const recovered = await lander.recoverAll();
   if (recovered)
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
-  const git = new GitRepos();
-  const lander = new Lander(database.db, repos, git, log);
+  const bus = createNotifyBus(database, log); // cross-process messages (db/notify-bus.ts)
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
   const forge: Forge = {
@@ -79,6 +83,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     repos,
     git,
     lander,
+    bus,
     objects,
     theme,
     secrets,
@@ -131,6 +136,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         await lander.idle();
         await worker.stop({ abortAfterMs: 20_000 });
         git.close();
+        await bus.close();
         mail.close();
         await limiter.close();
         if (!opts.database) await database.close();

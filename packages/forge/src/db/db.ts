@@ -24,6 +24,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** PGlite only: the data directory as a tarball (see OpenOptions.loadDataDir). */
   dump?: () => Promise<Blob | File>;
+  /** PGlite only: the engine (its LISTEN/NOTIFY serves the in-process bus, db/notify-bus.ts). */
+  pglite?: PGlite;
+  /** PostgreSQL only: the server's URL (the bus opens its own LISTEN connection). */
+  url?: string;
 }
 
 export interface OpenOptions {
@@ -64,6 +68,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     },
     close: () => db.destroy(),
     dump: () => lite.dumpDataDir("none"),
+    pglite: lite,
   };
 }
 
@@ -80,7 +85,8 @@ async function openPostgres(url: string, schema?: string): Promise<DatabaseHandl
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    // Connections per process (MICELIO_DB_POOL): requests, the lander's epochs and jobs share them.
+    max: Number(process.env.MICELIO_DB_POOL ?? 10),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -101,6 +107,7 @@ async function openPostgres(url: string, schema?: string): Promise<DatabaseHandl
       }
     },
     close: () => db.destroy(),
+    url,
   };
 }
 

@@ -5,6 +5,7 @@ import type { WebSession } from "../accounts/web-sessions.ts";
 import type { Config } from "../config/config.ts";
 import type { SecretBox } from "../crypto/secret-box.ts";
 import type { DatabaseHandle, Db } from "../db/db.ts";
+import type { NotifyBus } from "../db/notify-bus.ts";
 import type { Lander } from "../landing/lander.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
@@ -23,6 +24,8 @@ export interface Forge {
   /** The git layer: long-lived git processes per repository (repos/git-layer/, ADR 22). */
   git: GitRepos;
   lander: Lander;
+  /** Messages to every forge process of the instance (LISTEN/NOTIFY; db/notify-bus.ts, ADR 23). */
+  bus: NotifyBus;
   /** Artifacts the forge makes and keeps: OG images, themes (data/objects by default). */
   objects: ObjectStore;
   /** The day's theme personality for pages (theme/). */

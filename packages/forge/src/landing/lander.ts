@@ -6,32 +6,47 @@
 // git layer: a session's merge is a tree splice (splice.ts) built in memory, the commit is
 // written in process, trunk moves with one compare-and-swap per epoch on a long-lived
 // `update-ref --stdin`; a landing on the common path starts no git process.
-import { pathsConflict } from "@micelio/core";
+//
+// Across processes (ADR 23) an epoch runs as the project's only lander (project-lock.ts):
+// on PostgreSQL inside one transaction holding the project's advisory lock, which also
+// records the epoch. When trunk is not where the database says (another process's push
+// moved it), the epoch reconciles, prepares again and retries; it never fails a landing
+// because someone else moved trunk.
 import type { Db } from "../db/db.ts";
-import { AppError, conflict, invalid, notFound } from "../errors/app-error.ts";
+import { conflict } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
-import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import type { GitRepos } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
-import { secretsError } from "../repos/secret-gate.ts";
-import { recordProjectEvent } from "../sessions/project-events.ts";
-import { commitEnv } from "../sessions/session-changes.ts";
-import type { SessionRow } from "../sessions/session-types.ts";
-import { findConflicts } from "./conflicts.ts";
-import { casTrunkIn, landingMessage, trunkHeadOf, writeCommitIn } from "./git-land.ts";
-import type { ConflictDetail, LandOutcome, PendingLanding } from "./land-types.ts";
+import { indexFor } from "./filters.ts";
+import { casTrunkIn, trunkHeadOf } from "./git-land.ts";
+import type { LandOutcome, PendingLanding } from "./land-types.ts";
+import { checkSession, loadSessions, prepareLanding } from "./prepare.ts";
+import { asProjectLander, type LockMode } from "./project-lock.ts";
 import { recordLandings } from "./record.ts";
-import { readSessionChange } from "./session-read.ts";
-import { spliceTree } from "./splice.ts";
 import { type Pusher, reconcileTrunk, recordedHead } from "./trunk.ts";
 
+export { landConflict } from "./prepare.ts";
+
+type LandJob = {
+  kind: "land";
+  sessionId: string;
+  resolve: (o: LandOutcome) => void;
+  reject: (e: unknown) => void;
+};
 type Job =
-  | { kind: "land"; sessionId: string; resolve: (o: LandOutcome) => void; reject: (e: unknown) => void }
+  | LandJob
   | { kind: "reconcile"; pusher?: Pusher; resolve: (n: number) => void; reject: (e: unknown) => void };
+
+/** What one attempt of an epoch ended with: recorded (outcomes per job), or trunk moved under it. */
+type Attempt = { done: LandJob[]; outcomes: LandOutcome[] } | { retry: LandJob[] };
 
 export interface LanderOptions {
   maxBatch?: number;
   maxWaitMs?: number;
+  /** "advisory" on PostgreSQL (one lander per project across processes); "in-process" on PGlite. */
+  lock?: LockMode;
+  /** Attempts of an epoch whose trunk keeps moving under it (pushes) before it gives up. */
+  maxAttempts?: number;
 }
 
 export class Lander {
@@ -39,6 +54,8 @@ export class Lander {
   private running = new Map<string, Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
+  private readonly lock: LockMode;
+  private readonly maxAttempts: number;
   constructor(
     private readonly db: Db,
     private readonly repos: RepoStore,
@@ -49,6 +66,8 @@ export class Lander {
   ) {
     this.maxBatch = opts.maxBatch ?? Number(process.env.MICELIO_LAND_BATCH ?? 32);
     this.maxWaitMs = opts.maxWaitMs ?? Number(process.env.MICELIO_LAND_WAIT_MS ?? 10);
+    this.lock = opts.lock ?? "in-process";
+    this.maxAttempts = opts.maxAttempts ?? 20;
   }
 
   land(projectId: string, sessionId: string): Promise<LandOutcome> {
@@ -62,6 +81,18 @@ export class Lander {
     return new Promise((resolve, reject) =>
       this.enqueue(projectId, { kind: "reconcile", pusher, resolve, reject }),
     );
+  }
+
+  /** Reconciles every project with a repository (at start-up), each as its project's lander. */
+  async recoverAll(): Promise<number> {
+    const projects = await this.db.selectFrom("projects").select("id").execute();
+    let recovered = 0;
+    for (const p of projects) {
+      if (!this.repos.exists(p.id)) continue;
+      const dir = this.repos.dir(p.id);
+      recovered += await asProjectLander(this.db, this.lock, p.id, (db) => reconcileTrunk(db, dir, p.id));
+    }
+    return recovered;
   }
 
   /** Waits for every queued landing to finish (graceful shutdown). */
@@ -85,181 +116,139 @@ export class Lander {
       if (q[0].kind === "reconcile") {
         const job = q.shift() as Extract<Job, { kind: "reconcile" }>;
         const dir = this.repos.dir(projectId);
-        await reconcileTrunk(this.db, dir, projectId, job.pusher, this.git.get(dir)).then(
-          job.resolve,
-          job.reject,
-        );
+        await asProjectLander(this.db, this.lock, projectId, (db) =>
+          reconcileTrunk(db, dir, projectId, job.pusher, this.git.get(dir)),
+        ).then(job.resolve, job.reject);
         continue;
       }
       if (q.length < this.maxBatch && this.maxWaitMs > 0)
         await new Promise((r) => setTimeout(r, this.maxWaitMs));
-      const batch: Extract<Job, { kind: "land" }>[] = [];
+      const batch: LandJob[] = [];
       while (q.length && q[0].kind === "land" && batch.length < this.maxBatch)
-        batch.push(q.shift() as (typeof batch)[number]);
-      try {
-        await this.epoch(projectId, batch);
-      } catch (err) {
-        this.log?.error({ err, projectId }, "landing epoch failed");
-        for (const job of batch) job.reject(err);
-      }
+        batch.push(q.shift() as LandJob);
+      await this.epoch(projectId, batch);
     }
     this.queues.delete(projectId);
   }
 
-  private async epoch(projectId: string, batch: Extract<Job, { kind: "land" }>[]) {
+  /** Lands a batch: attempts until it is recorded, retrying while trunk moves under it. */
+  private async epoch(projectId: string, batch: LandJob[]) {
+    let jobs = batch;
+    for (let attempt = 1; jobs.length > 0; attempt++) {
+      const moved: { jobs: LandJob[]; pending: PendingLanding[] } = { jobs: [], pending: [] };
+      let result: Attempt;
+      try {
+        result = await asProjectLander(this.db, this.lock, projectId, (db) =>
+          this.attempt(db, projectId, jobs, moved),
+        );
+      } catch (err) {
+        if (moved.jobs.length === 0) {
+          this.log?.error({ err, projectId }, "landing epoch failed");
+          for (const job of jobs) job.reject(err);
+          return;
+        }
+        // Trunk moved but recording failed: reconcile records the landings from their trailers.
+        this.log?.error({ err, projectId }, "recording landings failed; reconciling from trunk");
+        await this.recover(projectId, moved.jobs, err);
+        return;
+      }
+      if ("done" in result) {
+        for (const [i, job] of result.done.entries()) job.resolve(result.outcomes[i]);
+        return;
+      }
+      jobs = result.retry;
+      if (attempt >= this.maxAttempts) {
+        for (const job of jobs) job.reject(conflict("Trunk kept moving while landing; try again"));
+        return;
+      }
+      this.log?.info({ projectId, attempt }, "trunk moved under the epoch; landing again");
+    }
+  }
+
+  /** One attempt, as the project's lander: reconcile, prepare each session, move trunk, record. */
+  private async attempt(
+    db: Db,
+    projectId: string,
+    jobs: LandJob[],
+    moved: { jobs: LandJob[]; pending: PendingLanding[] },
+  ): Promise<Attempt> {
     const dir = this.repos.dir(projectId);
     const repo = this.git.get(dir);
-    // A crash or a plain push may have moved trunk.
-    await reconcileTrunk(this.db, dir, projectId, undefined, repo);
-    const head = await recordedHead(this.db, projectId);
-    const startCommit = await trunkHeadOf(repo);
+    // A crash, a plain push or another process may have moved trunk; a push may land
+    // between the reconcile and the read of trunk, so read until they agree (a trunk reset
+    // behind its last landing never agrees: then land on it as it is).
+    let head: { position: number; commit: string | null };
+    let startCommit: string | null;
+    let reads = 0;
+    do {
+      await reconcileTrunk(db, dir, projectId, undefined, repo);
+      head = await recordedHead(db, projectId);
+      startCommit = await trunkHeadOf(repo);
+    } while (startCommit !== head.commit && ++reads < 3);
+    const sessions = await loadSessions(
+      db,
+      projectId,
+      jobs.map((j) => j.sessionId),
+    );
+    // Every session's change is read and checked against trunk at once; then each is checked
+    // against the earlier ones of the epoch and spliced onto the running trunk, in order.
+    await indexFor(db, projectId, head.position); // brought up to date once, before the checks share it
+    const checked = await Promise.all(
+      jobs.map((job) =>
+        checkSession(db, repo, projectId, sessions.get(job.sessionId), head.position).then(
+          (ok) => ({ ok, err: null }),
+          (err: unknown) => ({ ok: null, err }),
+        ),
+      ),
+    );
     let running = startCommit;
     const pending: PendingLanding[] = [];
-    const accepted: typeof batch = [];
-    for (const job of batch) {
+    const accepted: LandJob[] = [];
+    for (const [i, job] of jobs.entries()) {
       try {
-        pending.push(await this.prepare(repo, projectId, job.sessionId, head.position, running, pending));
+        const { ok, err } = checked[i];
+        if (!ok) throw err;
+        pending.push(await prepareLanding(db, repo, projectId, ok, head.position, running, pending));
         running = pending[pending.length - 1].commit;
         accepted.push(job);
       } catch (err) {
         job.reject(err);
       }
     }
-    if (pending.length === 0) return;
-    if (!(await casTrunkIn(repo, running!, startCommit))) {
-      for (const job of accepted) job.reject(conflict("Trunk moved while landing; try again"));
-      return;
-    }
-    let outcomes: LandOutcome[];
+    if (pending.length === 0) return { done: [], outcomes: [] };
+    if (!(await casTrunkIn(repo, running!, startCommit))) return { retry: accepted };
+    moved.jobs = accepted;
+    moved.pending = pending;
+    const outcomes = await recordLandings(db, projectId, head.position, pending);
+    return { done: accepted, outcomes };
+  }
+
+  /** After trunk moved but the epoch was not recorded: record it from trunk, answer from the rows. */
+  private async recover(projectId: string, jobs: LandJob[], cause: unknown) {
+    const dir = this.repos.dir(projectId);
     try {
-      outcomes = await recordLandings(this.db, projectId, head.position, pending);
-    } catch (err) {
-      // Trunk moved but recording failed: reconcile records the landings from their trailers.
-      this.log?.error({ err, projectId }, "recording landings failed; reconciling from trunk");
-      await reconcileTrunk(this.db, dir, projectId);
-      outcomes = [];
-      for (const p of pending) {
-        const s = await this.db
+      const rows = await asProjectLander(this.db, this.lock, projectId, async (db) => {
+        await reconcileTrunk(db, dir, projectId);
+        return db
           .selectFrom("sessions")
-          .select(["landed_position", "landed_commit"])
-          .where("id", "=", p.sessionId!)
-          .executeTakeFirst();
-        outcomes.push({ position: s?.landed_position ?? -1, commit: s?.landed_commit ?? p.commit });
-      }
-    }
-    for (const [i, job] of accepted.entries()) job.resolve(outcomes[i]);
-  }
-
-  /** Checks one session against trunk and the earlier sessions of this epoch, and writes its commit. */
-  private async prepare(
-    repo: GitRepo,
-    projectId: string,
-    sessionId: string,
-    headPosition: number,
-    running: string | null,
-    earlier: PendingLanding[],
-  ) {
-    const session = (await this.db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("id", "=", sessionId)
-      .where("project_id", "=", projectId)
-      .executeTakeFirst()) as SessionRow | undefined;
-    if (!session) throw notFound("Session not found");
-    if (session.status !== "open") throw conflict(`The session is already ${session.status}`);
-    const change = await readSessionChange(repo, session);
-    if (!change) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
-    const stats = { paths: change.paths, lines_added: change.linesAdded, lines_removed: change.linesRemoved };
-    if (stats.paths.length === 0) throw invalid("The session changes nothing");
-    if (change.secrets.length) throw secretsError(change.secrets);
-    const conflicts: ConflictDetail[] = await findConflicts(
-      this.db,
-      projectId,
-      session.base_position,
-      headPosition,
-      stats.paths,
-    );
-    earlier.forEach((e, i) => {
-      for (const path of pathsConflict(stats.paths, e.paths)) {
-        conflicts.push({
-          path,
-          position: headPosition + i + 1,
-          session_id: e.sessionId,
-          goal: e.goal,
-          author: e.authorHandle,
-          agent: null,
-        });
-      }
-    });
-    if (conflicts.length) {
-      await recordProjectEvent(this.db, projectId, "session.conflicted", {
-        session: session.id,
-        goal: session.goal,
-        conflicts,
+          .select(["id", "status", "landed_position", "landed_commit"])
+          .where(
+            "id",
+            "in",
+            jobs.map((j) => j.sessionId),
+          )
+          .execute();
       });
-      throw landConflict(conflicts);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const job of jobs) {
+        const s = byId.get(job.sessionId);
+        if (s?.status === "landed" && s.landed_position && s.landed_commit)
+          job.resolve({ position: s.landed_position, commit: s.landed_commit });
+        else job.reject(cause);
+      }
+    } catch (err) {
+      this.log?.error({ err, projectId }, "reconciling after a failed recording failed");
+      for (const job of jobs) job.reject(cause);
     }
-    const merged = await spliceTree(
-      repo,
-      running ? (await repo.readCommit(running)).tree : null,
-      change.changes,
-    );
-    if (merged.conflicts.length) {
-      await recordProjectEvent(this.db, projectId, "session.conflicted", {
-        session: session.id,
-        goal: session.goal,
-        conflicts: merged.conflicts.map((path) => ({ path, position: headPosition })),
-      });
-      throw landConflict(
-        merged.conflicts.map((path) => ({
-          path,
-          position: headPosition,
-          session_id: null,
-          goal: null,
-          author: null,
-          agent: null,
-        })),
-      );
-    }
-    const decisions = await this.db
-      .selectFrom("session_events")
-      .select("data")
-      .where("session_id", "=", session.id)
-      .where("kind", "=", "decision")
-      .orderBy("seq", "desc")
-      .limit(10)
-      .execute();
-    const message = landingMessage(
-      session.goal,
-      decisions.reverse().map((d) => String((d.data as { text?: string }).text ?? "")),
-      {
-        "Micelio-Session": session.id,
-        "Assisted-by": session.agent_name
-          ? [session.agent_name, session.agent_model].filter(Boolean).join(":")
-          : null,
-      },
-    );
-    const landed = await writeCommitIn(repo, merged.tree, running, message, commitEnv(session));
-    return {
-      sessionId: session.id,
-      goal: session.goal,
-      authorHandle: session.author_handle,
-      commit: landed,
-      parent: running,
-      paths: stats.paths,
-      linesAdded: stats.lines_added,
-      linesRemoved: stats.lines_removed,
-    } satisfies PendingLanding;
   }
-}
-
-export function landConflict(conflicts: ConflictDetail[]) {
-  const paths = [...new Set(conflicts.map((c) => c.path))];
-  return new AppError(
-    "conflict",
-    `The session conflicts with landed work on ${paths.length} path(s): ${paths.slice(0, 5).join(", ")}`,
-    {
-      conflicts,
-    },
-  );
 }

@@ -143,7 +143,7 @@ async function pump(
         nudge();
       }
     },
-    { log: forge.log },
+    { log: forge.log, bus: forge.bus },
   );
   const started = Date.now();
   let beat = Date.now();

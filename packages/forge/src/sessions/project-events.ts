@@ -1,7 +1,12 @@
 // A project's event stream: session.created, session.landed, session.conflicted. Events are
 // rows (written in the transaction of the change where there is one), so any process can
-// serve them and clients can resume after a reconnect.
+// serve them and clients can resume after a reconnect; each write also tells every forge
+// process's stream readers, on commit, through the bus (db/notify-bus.ts).
 import type { Db } from "../db/db.ts";
+import { notify } from "../db/notify-bus.ts";
+
+/** The bus channel that says "this project has new events"; the payload is the project id. */
+export const PROJECT_EVENTS_CHANNEL = "project_events";
 
 export type ProjectEventType = "session.created" | "session.landed" | "session.conflicted";
 
@@ -15,6 +20,7 @@ export async function recordProjectEvent(
     .insertInto("project_events")
     .values({ project_id: projectId, type, data: JSON.stringify(data) })
     .execute();
+  await notify(db, PROJECT_EVENTS_CHANNEL, projectId);
 }
 
 export async function eventsAfter(db: Db, projectId: string, after: number, limit = 200) {
