@@ -60,6 +60,8 @@ async function startForge(): Promise<{ url: string; child: ChildProcess }> {
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on("data", (d) => {
       out += d;
+      for (const line of String(d).split("\n"))
+        if (/"level":(50|60)/.test(line)) errors.push(line.slice(0, 2000));
       const m = /running at (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);
     });
@@ -68,12 +70,15 @@ async function startForge(): Promise<{ url: string; child: ChildProcess }> {
   return { url, child };
 }
 
+/** The forge's logged errors (pino level error or fatal). */
+const errors: string[] = [];
 const forge = await startForge();
 const counts: Record<string, number> = {};
 const count = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 try {
   const handle = `soak${Date.now().toString(36)}`;
   const password = "soak-password-123";
+  let setup = true;
   const call = async (method: string, path: string, body?: unknown, auth = "") => {
     const res = await fetch(forge.url + path, {
       method,
@@ -82,7 +87,9 @@ try {
     });
     const text = await res.text();
     count(`${method.startsWith("G") ? "read" : "write"} ${res.status}`);
-    if (res.status >= 300 && method !== "GET") throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    if (res.status >= 300 && method !== "GET" && setup)
+      throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    if (res.status >= 300 && method !== "GET") return null;
     return text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : null;
   };
   await call("POST", "/api/v1/signup", { handle, email: `${handle}@example.test`, password });
@@ -96,6 +103,7 @@ try {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   const land = async (path: string) => {
     const s = await call("POST", `${api}/sessions`, { goal: `soak ${path}` }, auth);
+    if (!s) return;
     await call(
       "PUT",
       `${api}/sessions/${s.id}/changes`,
@@ -105,6 +113,7 @@ try {
     await call("POST", `${api}/sessions/${s.id}/land`, undefined, auth);
   };
   await land("README.md");
+  setup = false;
 
   const end = Date.now() + minutes * 60_000;
   const samples: Array<{ t: number; rss_mib: number }> = [];
@@ -129,14 +138,18 @@ try {
         writeFileSync(join(repo, `push-${c}.txt`), `${i}\n`);
         await git(repo, "add", "-A");
         await git(repo, "commit", "-q", "-m", `push ${i}`);
-        await git(repo, "push", "-q", "origin", `soak-${c}`);
-        count("push");
+        await git(repo, "push", "-q", "origin", `soak-${c}`).then(
+          () => count("push"),
+          () => count("push failed"),
+        );
       }
       if (i % 10 === 0) {
         const dest = join(work, `clone-${c}-${i}`);
-        await git(work, "clone", "-q", "--bare", remote, dest);
+        await git(work, "clone", "-q", "--bare", remote, dest).then(
+          () => count("clone"),
+          () => count("clone failed"),
+        );
         rmSync(dest, { recursive: true, force: true });
-        count("clone");
       }
     }
   };
@@ -183,6 +196,7 @@ try {
             Number((last[k as "rss_mib"] - first[k as "rss_mib"]).toFixed(1)),
           ]),
         ),
+        forge_errors: { count: errors.length, first: errors.slice(0, 3) },
         rss_samples_mib: samples.map((s) => s.rss_mib),
       },
       null,
