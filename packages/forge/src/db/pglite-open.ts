@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import type { PGlite } from "@electric-sql/pglite";
 
 /** `-c name=value` settings added to PGlite's default start parameters. */
-export const PGLITE_SETTINGS = ["shared_buffers=16MB", "max_connections=10", "temp_buffers=2MB"];
+export const PGLITE_SETTINGS = ["shared_buffers=16MB"];
 
 const INITDB = `const [url, dir, startParams] = JSON.parse(process.argv[1]);
 const { PGlite } = await import(url);
