@@ -9,8 +9,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { api } from "../src/testing/client.ts";
 
 const MAIN = join(import.meta.dirname, "..", "src", "main.ts");
+const BIN = join(import.meta.dirname, "..", "bin", "micelio.js");
 
-function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function serve(
+  dataDir: string,
+  entry = ["--import", "tsx", MAIN],
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: "0",
@@ -19,7 +23,7 @@ function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; out
     LOG_LEVEL: "warn",
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
+  const child = spawn(process.execPath, [...entry, "serve"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -69,5 +73,21 @@ describe("micelio serve", () => {
     expect(user.status).toBe(200);
     second.child.kill("SIGTERM");
     expect(await exitOf(second.child)).toBe(0);
+  }, 240_000);
+
+  it("runs compiled from the bin (npm start), finding the files kept beside the sources", async () => {
+    const served = await serve(join(dataDir, "compiled"), [BIN]);
+    try {
+      expect((await fetch(served.url)).status).toBe(200);
+      // The SQL migrations ran, and the stylesheet and skill.md are found.
+      expect((await api(served.url, "GET", "/ready")).body).toEqual({ status: "ready", database: "ok" });
+      const css = await fetch(`${served.url}/assets/style.css`);
+      expect(css.status).toBe(200);
+      expect((await css.text()).length).toBeGreaterThan(1000);
+      expect((await fetch(`${served.url}/skill.md`)).status).toBe(200);
+    } finally {
+      served.child.kill("SIGTERM");
+    }
+    expect(await exitOf(served.child)).toBe(0);
   }, 240_000);
 });

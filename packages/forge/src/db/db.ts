@@ -1,10 +1,8 @@
 // Opens the metadata database: embedded PGlite in the data directory by default, or a real
 // PostgreSQL server when a URL is given. Both speak the same SQL and run the same migrations.
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { openPglite } from "./pglite-open.ts";
 import { PglitePool } from "./pglite-pool.ts";
 import type { Database } from "./schema.ts";
 
@@ -46,13 +44,7 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.url) return openPostgres(opts.url, opts.schema);
-  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
-  // pg_trgm (typo-tolerant search) ships with PGlite; migration 0009 creates the extension.
-  const extensions = { pg_trgm };
-  const lite = opts.dir
-    ? new PGlite(opts.dir, { extensions })
-    : new PGlite({ extensions, loadDataDir: opts.loadDataDir });
-  await lite.waitReady;
+  const lite = await openPglite(opts);
   const pool = new PglitePool(lite);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
   return {

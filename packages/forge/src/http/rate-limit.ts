@@ -3,8 +3,8 @@
 // tokens/, limits/rate-tiers.ts), in
 // process memory by default or in Redis (REDIS_URL) so several forge processes share them.
 // Answers carry RateLimit-* headers; refusals are 429 with Retry-After.
+import { createRequire } from "node:module";
 import type { MiddlewareHandler } from "hono";
-import { Redis } from "ioredis";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -38,8 +38,12 @@ export function createRateLimiter(opts: {
   agentPerMinute?: number;
   redisUrl?: string;
 }): RateLimiter {
+  // ioredis loads only when Redis is configured (createRequire: this function is synchronous).
   const redis = opts.redisUrl
-    ? new Redis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    ? new (createRequire(import.meta.url)("ioredis") as typeof import("ioredis")).Redis(opts.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+      })
     : null;
   // Until Redis answers, counts go to the in-memory insurance limiter; wait briefly at start.
   const ready = redis
