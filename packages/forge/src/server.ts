@@ -21,6 +21,7 @@ import { localObjectStore } from "./objects/object-store.ts";
 import { s3ObjectStore } from "./objects/s3-object-store.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
+import { syncRefCaches } from "./ops/ref-cache-sync.ts";
 import { GitRepos } from "./repos/git-layer/git-repos.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
@@ -72,6 +73,12 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   if (recovered)
     log.warn({ recovered }, "landings found on trunk but missing from the database were recorded");
   const bus = createNotifyBus(database, log); // cross-process messages (db/notify-bus.ts)
+  const stopRefSync = syncRefCaches(
+    database,
+    bus,
+    (id) => repos.dir(id),
+    (err) => log.error({ err }, "announcing moved refs failed"),
+  );
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
   const forge: Forge = {
@@ -136,6 +143,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         await lander.idle();
         await worker.stop({ abortAfterMs: 20_000 });
         git.close();
+        stopRefSync();
         await bus.close();
         mail.close();
         await limiter.close();

@@ -1,7 +1,8 @@
 // Opens the metadata database: embedded PGlite in the data directory by default, or a real
 // PostgreSQL server when a URL is given. Both speak the same SQL and run the same migrations.
-import { Kysely, PostgresDialect } from "kysely";
+
 import type { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { openPglite } from "./pglite-open.ts";
 import { PglitePool } from "./pglite-pool.ts";

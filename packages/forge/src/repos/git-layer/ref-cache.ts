@@ -195,3 +195,8 @@ export async function symbolicHead(dir: string): Promise<string | undefined> {
   const head = await readText(join(dir, "HEAD"));
   return head?.startsWith("ref: ") ? head.slice(5) : undefined;
 }
+
+/** Forgets the cached refs of every repository (another process's messages may be lost). */
+export function invalidateAllRefs() {
+  for (const k of [...states.keys()]) invalidateRefs(k, "remote");
+}
