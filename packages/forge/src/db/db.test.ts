@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabase } from "../testing/database.ts";
-import type { DatabaseHandle } from "./db.ts";
+import { randomBytes } from "node:crypto";
+import { type DatabaseHandle, dropSchema, openDatabase } from "./db.ts";
 import { migrate, migrationFiles } from "./migrate.ts";
 
 describe("database and migrations", () => {
@@ -40,5 +41,23 @@ describe("database and migrations", () => {
     ).rejects.toThrow("boom");
     const row = await h.db.selectFrom("accounts").where("id", "=", "a1").selectAll().executeTakeFirst();
     expect(row).toBeUndefined();
+  });
+});
+
+const URL = process.env.DATABASE_URL;
+describe.skipIf(!URL)("processes starting together (needs PostgreSQL: DATABASE_URL is unset)", () => {
+  it("creates one schema and applies each migration once when four handles set it up at the same moment", async () => {
+    const schema = `t_start_${randomBytes(4).toString("hex")}`;
+    try {
+      const handles = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ url: URL, schema })));
+      try {
+        const applied = await Promise.all(handles.map((h) => migrate(h)));
+        expect(applied.flat().sort()).toEqual(migrationFiles());
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+      }
+    } finally {
+      await dropSchema(URL!, schema);
+    }
   });
 });

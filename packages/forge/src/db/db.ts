@@ -66,13 +66,20 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   };
 }
 
+/** Serializes schema set-up across processes: schema creation and migrations. */
+export const MIGRATION_LOCK_KEY = 7_245_001;
+
 async function openPostgres(url: string, schema?: string): Promise<DatabaseHandle> {
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
+      // Two processes starting at once would race on pg_namespace: serialize (same key as migrate).
+      await admin.query("BEGIN");
+      await admin.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
       await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await admin.query("COMMIT");
     } finally {
       await admin.end();
     }

@@ -3,10 +3,9 @@
 // lock serializes them on PostgreSQL; PGlite has a single connection anyway).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DatabaseHandle } from "./db.ts";
+import { type DatabaseHandle, MIGRATION_LOCK_KEY as LOCK_KEY } from "./db.ts";
 
 const DIR = join(import.meta.dirname, "migrations");
-const LOCK_KEY = 7_245_001; // arbitrary, constant: "micelio migrations"
 
 export function migrationFiles(): string[] {
   return readdirSync(DIR)
@@ -17,9 +16,13 @@ export function migrationFiles(): string[] {
 /** Returns the names of the migrations applied by this call. */
 export async function migrate(handle: DatabaseHandle): Promise<string[]> {
   return handle.withClient(async (client) => {
+    // Under the lock too: two processes creating the table at once collide on pg_type.
+    await client.exec("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
     await client.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
     );
+    await client.exec("COMMIT");
     const applied: string[] = [];
     for (const file of migrationFiles()) {
       await client.exec("BEGIN");
