@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabase } from "../testing/database.ts";
-import { randomBytes } from "node:crypto";
 import { type DatabaseHandle, dropSchema, openDatabase } from "./db.ts";
 import { migrate, migrationFiles } from "./migrate.ts";
 
