@@ -2,8 +2,8 @@
 // reachability bitmap (clones then count objects quickly) and pack the refs.
 import type { Db } from "../db/db.ts";
 import { enqueue, type JobHandler } from "../jobs/index.ts";
-import { repackArgs } from "../social/forks-repo.ts";
 import { git } from "./git.ts";
+import { repackArgs } from "./git-layer/fork-objects.ts";
 import type { RepoStore } from "./repo-store.ts";
 
 export const REPO_MAINTAIN_JOB = "repo.maintain";
@@ -23,7 +23,7 @@ export function repoJobHandlers(repos: RepoStore): Record<string, JobHandler> {
     [REPO_MAINTAIN_JOB]: async (payload: { projectId: string }) => {
       if (!repos.exists(payload.projectId)) return; // deleted meanwhile
       const dir = repos.dir(payload.projectId);
-      const shared = await repackArgs(dir); // forks borrow objects: social/forks-repo.ts
+      const shared = await repackArgs(dir); // forks borrow objects: git-layer/fork-objects.ts
       const base = ["repack", "-a", "-d", "-q", ...shared.args, ...(shared.bitmaps ? ["-b"] : [])];
       await git([...base, "--write-midx"], {
         cwd: dir,

@@ -1,9 +1,9 @@
-// Runs `git grep` over one commit's tree and parses its NUL-separated output as it streams:
-// the pattern goes in as `-e <pattern>` (never read as an option), the commit is a full id we
+// Runs `git grep` over one commit's tree through the git layer (repos/git-layer/grep.ts) and
+// parses its NUL-separated output as it streams: the pattern goes in as `-e <pattern>` (never read as an option), the commit is a full id we
 // resolved, and the process is killed after a time limit, a number of matches, or an amount
 // of output; the answer then says it is partial. Invalid patterns come back as InvalidPattern.
-import { READ_ENV } from "../browse/git-read.ts";
-import { GitError, gitStream } from "../repos/git.ts";
+import { GitError } from "../repos/git.ts";
+import { grepStream } from "../repos/git-layer/grep.ts";
 
 export interface GrepOptions {
   pattern: string;
@@ -111,15 +111,11 @@ async function runGrep(
   const parser = new GrepParser(Buffer.from(`${commit}:`));
   const records: RawRecord[] = [];
   let bytes = 0;
-  const run = await gitStream(
-    ["grep", "-z", "-n", "--column", "-I", "--no-color", "--full-name", ...args],
-    { cwd: dir, env: READ_ENV, timeoutMs: Math.max(0, opts.deadline - Date.now()) },
-    (d) => {
-      bytes += d.length;
-      parser.push(d, records, opts.maxRecords + 1);
-      return records.length <= opts.maxRecords && bytes <= opts.maxBytes;
-    },
-  );
+  const run = await grepStream(dir, args, Math.max(0, opts.deadline - Date.now()), (d) => {
+    bytes += d.length;
+    parser.push(d, records, opts.maxRecords + 1);
+    return records.length <= opts.maxRecords && bytes <= opts.maxBytes;
+  });
   const result = {
     records: records.slice(0, opts.maxRecords),
     stopped: run.stopped || records.length > opts.maxRecords,

@@ -10,8 +10,9 @@ import { conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { writeCommitIn } from "../landing/git-land.ts";
 import { readTreeChange } from "../landing/session-read.ts";
-import { gitText } from "../repos/git.ts";
 import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
+import { layerFor } from "../repos/git-layer/git-repos.ts";
+import { rangeStats } from "../repos/git-layer/range-diff.ts";
 import { assertSafePath } from "../repos/safe-names.ts";
 import { editTree, type TreeEdit } from "./session-tree.ts";
 import type { SessionRow } from "./session-types.ts";
@@ -35,19 +36,8 @@ export const changesSchema = z.object({
 });
 
 /** The session's commit, or null when nothing was uploaded yet. */
-export async function sessionCommit(dir: string, id: string): Promise<string | null> {
-  const out = await gitText(["rev-parse", "--verify", "--quiet", `${sessionRef(id)}^{commit}`], {
-    cwd: dir,
-    okCodes: [1],
-  });
-  return out.trim() || null;
-}
-
-let emptyTree: string | undefined;
-export async function emptyTreeId(dir: string): Promise<string> {
-  emptyTree ??= (await gitText(["mktree"], { cwd: dir, input: "" })).trim();
-  return emptyTree;
-}
+export const sessionCommit = (src: string | GitRepo, id: string): Promise<string | null> =>
+  layerFor(src).resolveCommit(sessionRef(id));
 
 const DOT_GIT = /^(\.git[. ]*(:.*)?|git~1)$/i;
 const DOT_GITMODULES = /^(\.gitmodules[. ]*(:.*)?|gitmod~\d+)$/i;
@@ -162,27 +152,9 @@ export function commitEnv(session: Pick<SessionRow, "author_handle">, when?: Dat
   };
 }
 
-/** Paths touched between base and commit, and lines added/removed. */
-export async function changeStats(dir: string, base: string | null, commit: string) {
-  const from = base ?? (await emptyTreeId(dir));
-  const names = await gitText(
-    ["diff-tree", "-r", "--no-renames", "--name-only", "-z", "--no-commit-id", from, commit],
-    { cwd: dir },
-  );
-  const paths = names.split("\0").filter(Boolean);
-  const numstat = await gitText(
-    ["diff-tree", "-r", "--no-renames", "--numstat", "--no-commit-id", from, commit],
-    { cwd: dir },
-  );
-  let added = 0;
-  let removed = 0;
-  for (const line of numstat.split("\n")) {
-    const [a, r] = line.split("\t");
-    if (a && a !== "-") added += Number(a);
-    if (r && r !== "-") removed += Number(r);
-  }
-  return { paths, lines_added: added, lines_removed: removed };
-}
+/** Paths touched between base and commit, and lines added/removed (as git's --numstat). */
+export const changeStats = (src: string | GitRepo, base: string | null, commit: string) =>
+  rangeStats(layerFor(src), base, commit);
 
 export async function recordStats(
   db: Db,

@@ -9,8 +9,9 @@ import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/db.ts";
 import { AppError, conflict, invalid } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
-import { mergeOnto } from "../landing/git-land.ts";
-import { git, gitText } from "../repos/git.ts";
+import { mergeOnto, writeCommitIn } from "../landing/git-land.ts";
+import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
+import { layerFor } from "../repos/git-layer/git-repos.ts";
 import { changeStats, commitEnv, recordStats, sessionCommit, sessionRef } from "./session-changes.ts";
 import type { SessionRow } from "./session-types.ts";
 import { commitAtPosition, requireOpen } from "./sessions-service.ts";
@@ -45,7 +46,8 @@ export async function syncSession(
   if (target < session.base_position)
     throw invalid(`base ${target} is behind the session's base ${session.base_position}`);
   const newBase = await commitAtPosition(db, session.project_id, target);
-  const previous = await sessionCommit(dir, session.id);
+  const repo = layerFor(dir);
+  const previous = await sessionCommit(repo, session.id);
 
   let next = previous;
   let replayed = false;
@@ -55,7 +57,7 @@ export async function syncSession(
         `Commit ${data.commit} is not the tip of ${sessionRef(session.id)}: push it there first, then sync`,
         [{ field: "commit", message: "not the session's pushed commit" }],
       );
-    next = await checkReplayed(dir, data.commit, newBase);
+    next = await checkReplayed(repo, data.commit, newBase);
   } else if (previous && target !== session.base_position) {
     const merged = await mergeOnto(dir, newBase, session.base_commit, previous);
     if (merged.conflicts.length > 0) {
@@ -65,15 +67,14 @@ export async function syncSession(
         { conflicts: merged.conflicts.map((path) => ({ path })) },
       );
     }
-    const args = ["commit-tree", merged.tree!, ...(newBase ? ["-p", newBase] : []), "-m", session.goal];
-    next = (await gitText(args, { cwd: dir, env: commitEnv(session) })).trim();
+    // As `git commit-tree -m <goal>` writes it: the message ends with one newline.
+    const message = session.goal.endsWith("\n") ? session.goal : `${session.goal}\n`;
+    next = await writeCommitIn(repo, merged.tree!, newBase, message, commitEnv(session));
     replayed = true;
   }
   if (next && next !== previous) {
-    const moved = await git(["update-ref", sessionRef(session.id), next, previous ?? ""], { cwd: dir }).then(
-      () => true,
-      () => false,
-    );
+    const ref = { ref: sessionRef(session.id), next, expected: previous ?? ZERO_OID };
+    const moved = await repo.updateRefs([ref], "micelio session sync");
     if (!moved) throw conflict("The session's changes moved meanwhile; sync again");
   }
   const row = await db
@@ -85,20 +86,19 @@ export async function syncSession(
     .returningAll()
     .executeTakeFirst();
   if (!row) throw conflict("The session changed meanwhile; sync again");
-  if (next) await recordStats(db, row as SessionRow, await changeStats(dir, newBase, next));
+  if (next) await recordStats(db, row as SessionRow, await changeStats(repo, newBase, next));
   return { base_position: target, base_commit: newBase, commit: next, replayed };
 }
 
 /** A client-made replay must be a commit whose only parent is the new base. */
-async function checkReplayed(dir: string, commit: string, base: string | null) {
-  const out = await gitText(["rev-list", "--parents", "-n", "1", "--end-of-options", commit], {
-    cwd: dir,
-    okCodes: [128],
-  }).catch(() => "");
-  const [id, ...parents] = out.trim().split(" ");
-  if (!id) throw invalid(`Unknown commit ${commit}: push it to refs/sessions/<id> first`);
+async function checkReplayed(repo: GitRepo, commit: string, base: string | null) {
+  const parents = await repo.readCommit(commit).then(
+    (c) => c.parents,
+    () => null,
+  );
+  if (!parents) throw invalid(`Unknown commit ${commit}: push it to refs/sessions/<id> first`);
   const expected = base ? [base] : [];
   if (parents.join(" ") !== expected.join(" "))
     throw invalid(`Commit ${commit} must have the new base ${base ?? "(none)"} as its only parent`);
-  return id;
+  return commit;
 }

@@ -10,7 +10,7 @@ import type { Viewer } from "../accounts/viewer.ts";
 import { conflict, invalid } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
-import { GitError, git } from "../repos/git.ts";
+import { deleteRef, fetchChecked, ObjectsRefused } from "../repos/git-layer/fork-objects.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import { sessionCommit, sessionRef } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
@@ -57,33 +57,14 @@ export async function proposeToParent(
     basePosition = landing.position;
   }
   const id = ulid();
-  const fetched = await git(
-    [
-      "-c",
-      "fetch.fsckObjects=true",
-      "fetch",
-      "--quiet",
-      "--no-write-fetch-head",
-      "--end-of-options",
-      forkDir,
-      `+${sessionRef(session.id)}:${sessionRef(id)}`,
-    ],
-    { cwd: parentDir, timeoutMs: 10 * 60_000 },
-  ).then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (fetched) {
-    // A failed fetch writes no ref; take away a half-written one all the same.
-    await git(["update-ref", "-d", sessionRef(id)], { cwd: parentDir }).catch(() => {});
-    if (
-      fetched instanceof GitError &&
-      /fsck|error in (commit|tree|tag|blob)|bad object/i.test(fetched.stderr)
-    )
+  try {
+    await fetchChecked(parentDir, forkDir, sessionRef(session.id), sessionRef(id));
+  } catch (err) {
+    if (err instanceof ObjectsRefused)
       throw invalid(
         "The session's commits do not pass the parent's object checks (git fsck); recreate them with a current git client and try again",
       );
-    throw fetched;
+    throw err;
   }
   try {
     const row = await db.transaction().execute(async (trx) => {
@@ -127,7 +108,7 @@ export async function proposeToParent(
     });
     return { parent, session: row };
   } catch (err) {
-    await git(["update-ref", "-d", sessionRef(id)], { cwd: parentDir }).catch(() => {});
+    await deleteRef(parentDir, sessionRef(id));
     if ((err as { code?: string }).code === "23505")
       throw conflict("This session is already proposed to the parent and still open there");
     throw err;

@@ -1,11 +1,13 @@
 // A code change between two commits of one repository (a session's base and its commit, a
 // landing's or a commit's first parent and itself), read through git: how many commits, how
 // many files and lines, the files that changed most (for Open Graph cards), and the text an
-// LLM reads to summarize it (commit subjects, file list, the patch cut to a size). Facts are
-// kept in memory by (repository, base, head): commits never change, so neither do they.
+// LLM reads to summarize it (commit subjects, file list, the patch cut to a size), all through
+// the git layer (repos/git-layer/range-diff.ts). Facts are kept in memory by (repository,
+// base, head): commits never change, so neither do they.
 import { getCommit } from "../browse/git-history.ts";
-import { read, readHead } from "../browse/git-read.ts";
-import { emptyTreeId } from "../sessions/session-changes.ts";
+import { layerFor } from "../repos/git-layer/git-repos.ts";
+import { EMPTY_TREE } from "../repos/git-layer/objects.ts";
+import { rangeCommitCount, rangeFiles, rangePatch, rangeSubjects } from "../repos/git-layer/range-diff.ts";
 
 export interface ChangeRange {
   /** The commit the change starts from; null for a root commit (the empty tree). */
@@ -33,32 +35,11 @@ export const TOP_FILES = 3;
 const CACHE_SIZE = 500;
 const cache = new Map<string, ChangeFacts>();
 
-async function numstat(dir: string, range: ChangeRange): Promise<FileStat[]> {
-  const from = range.base ?? (await emptyTreeId(dir));
-  const out = await read(dir, ["diff-tree", "-r", "-z", "--no-renames", "--numstat", from, range.head]);
-  // -z numstat: "added\tremoved\tpath\0" per file ("-\t-\t" for binary files).
-  return out
-    .toString("utf8")
-    .split("\0")
-    .filter(Boolean)
-    .map((rec) => {
-      const [a, r, ...path] = rec.split("\t");
-      const binary = a === "-";
-      return { path: path.join("\t"), added: binary ? null : Number(a), removed: binary ? null : Number(r) };
-    })
-    .filter((f) => f.path !== "");
-}
+const numstat = (dir: string, range: ChangeRange): Promise<FileStat[]> =>
+  rangeFiles(layerFor(dir), range.base, range.head);
 
-async function countCommits(dir: string, range: ChangeRange): Promise<number> {
-  const out = await read(dir, [
-    "rev-list",
-    "--count",
-    range.head,
-    ...(range.base ? [`^${range.base}`] : []),
-    "--",
-  ]);
-  return Number(out.toString("utf8").trim()) || 0;
-}
+const countCommits = (dir: string, range: ChangeRange) =>
+  rangeCommitCount(layerFor(dir), range.base, range.head);
 
 const size = (f: FileStat) => (f.added ?? 0) + (f.removed ?? 0);
 
@@ -82,27 +63,11 @@ export async function changeFacts(dir: string, range: ChangeRange): Promise<Chan
 
 /** What the model reads: subjects of the change's commits, its files, and the patch (cut). */
 export async function changeText(dir: string, range: ChangeRange, maxPatchBytes: number) {
-  const from = range.base ?? (await emptyTreeId(dir));
-  const subjects = await read(dir, [
-    "log",
-    "--format=%s",
-    "--max-count=20",
-    range.head,
-    ...(range.base ? [`^${range.base}`] : []),
-    "--",
-  ]);
+  const repo = layerFor(dir);
+  const subjects = await rangeSubjects(repo, range.base, range.head, 20);
   const files = await numstat(dir, range);
-  const patch = await readHead(
-    dir,
-    ["diff-tree", "-r", "-p", "--no-color", "--no-ext-diff", "--no-renames", from, range.head],
-    maxPatchBytes,
-  );
-  return {
-    subjects: subjects.toString("utf8").split("\n").filter(Boolean),
-    files,
-    patch: patch.data.toString("utf8"),
-    truncated: patch.truncated,
-  };
+  const patch = await rangePatch(repo, range.base ?? EMPTY_TREE, range.head, maxPatchBytes);
+  return { subjects, files, patch: patch.text, truncated: patch.truncated };
 }
 
 /**
@@ -123,8 +88,8 @@ export async function summaryKey(dir: string, range: ChangeRange): Promise<Summa
   const ids = [...(range.base ? [range.base] : []), range.head];
   // Object ids only (hex, so never read as options; rev-parse echoes --end-of-options).
   if (!ids.every((id) => /^[0-9a-f]{40,64}$/.test(id))) throw new Error("a change is named by commit ids");
-  const out = (await read(dir, ["rev-parse", ...ids.map((id) => `${id}^{tree}`)])).toString("utf8");
-  const trees = out.trim().split("\n");
+  const repo = layerFor(dir);
+  const trees = await Promise.all(ids.map(async (id) => (await repo.readCommit(id)).tree));
   const key = { base: range.base ? trees[0]! : "", head: trees.at(-1)! };
   treeKeys.set(id, key);
   if (treeKeys.size > CACHE_SIZE) treeKeys.delete(treeKeys.keys().next().value as string);

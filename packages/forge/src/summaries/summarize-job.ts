@@ -8,7 +8,7 @@ import type { Config } from "../config/config.ts";
 import type { Db } from "../db/db.ts";
 import type { JobHandler, JobLogger } from "../jobs/index.ts";
 import { chatCompletion } from "../llm/chat.ts";
-import { git } from "../repos/git.ts";
+import { layerFor } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { changeText, type SummaryKey, summaryKey } from "./change-range.ts";
 import { attemptDue, summariesOn, summaryRow } from "./summary-policy.ts";
@@ -58,15 +58,15 @@ async function record(
 }
 
 const SHA = /^[0-9a-f]{40,64}$/;
+/** `sha` names a commit of the repository (itself, not a tag peeled to one). */
 const isCommit = async (dir: string, sha: string) =>
   SHA.test(sha) &&
-  (await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${sha}^{commit}`], {
-    cwd: dir,
-    okCodes: [1, 128],
-  }).then(
-    (out) => out.toString("utf8").trim() === sha,
-    () => false,
-  ));
+  (await layerFor(dir)
+    .info(`${sha}^{commit}`)
+    .then(
+      (found) => found?.oid === sha,
+      () => false,
+    ));
 
 export function summaryJobHandlers(deps: {
   db: Db;

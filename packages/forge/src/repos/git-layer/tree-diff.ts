@@ -44,9 +44,10 @@ async function walk(repo: GitRepo, a: string | null, b: string | null, prefix: s
     const yt = y && isTreeMode(y.mode);
     if (x && y && x.oid === y.oid && x.mode === y.mode) continue;
     if (xt || yt) {
+      // As git orders them: a file sorts before a directory of the same name.
       if (x && !xt) out.push({ path, old: side(x), next: null });
-      await walk(repo, xt ? x!.oid : null, yt ? y!.oid : null, `${path}/`, out);
       if (y && !yt) out.push({ path, old: null, next: side(y) });
+      await walk(repo, xt ? x!.oid : null, yt ? y!.oid : null, `${path}/`, out);
       continue;
     }
     out.push({ path, old: x ? side(x) : null, next: y ? side(y) : null });
