@@ -8,14 +8,6 @@ import { formatCommit } from "../repos/git-layer/objects.ts";
 export const TRUNK = "refs/heads/main";
 const ZERO = "0".repeat(40);
 
-export async function trunkHead(dir: string): Promise<string | null> {
-  return (
-    (
-      await gitText(["rev-parse", "--verify", "--quiet", `${TRUNK}^{commit}`], { cwd: dir, okCodes: [1] })
-    ).trim() || null
-  );
-}
-
 export const treeOf = async (dir: string, commit: string) =>
   (await gitText(["rev-parse", `${commit}^{tree}`], { cwd: dir })).trim();
 
@@ -70,15 +62,6 @@ export async function casTrunk(dir: string, next: string, expected: string | nul
     () => true,
     () => false,
   );
-}
-
-/** Reads `Micelio-Session` trailers of a commit. */
-export async function sessionTrailer(dir: string, commit: string): Promise<string | null> {
-  const out = await gitText(["log", "-1", "--format=%(trailers:key=Micelio-Session,valueonly)", commit], {
-    cwd: dir,
-  });
-  const id = out.trim().split("\n")[0]?.trim();
-  return id && /^[0-9A-Z]{26}$/.test(id) ? id : null;
 }
 
 /** Trunk's head commit read through the git layer (no process started). */

@@ -133,17 +133,3 @@ export function groupCommits(commits: WalkedCommit[], open: Set<string>): Commit
   }
   return groups;
 }
-
-/** Reconciles every project at start-up, before the forge serves requests. */
-export async function recoverAllTrunks(
-  db: Db,
-  repoDir: (id: string) => string,
-  exists: (id: string) => boolean,
-) {
-  const projects = await db.selectFrom("projects").select("id").execute();
-  let recovered = 0;
-  for (const p of projects) {
-    if (exists(p.id)) recovered += await reconcileTrunk(db, repoDir(p.id), p.id);
-  }
-  return recovered;
-}
