@@ -51,68 +51,98 @@ function newPath(header: string): string | null {
 
 const HUNK = /^(@{2,}) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @{2,}/;
 
-/** Parses `patch` and returns the added lines of each file, in the order they appear. */
-export function addedLines(patch: string): AddedFile[] {
-  const files: AddedFile[] = [];
-  let current: AddedFile | null = null;
-  let path: string | null = null;
-  let inHunk = false;
-  let parents = 1;
-  let oldLeft = 0;
-  let newLeft = 0;
-  let lineNo = 0;
+/** What a PatchReader reports as it reads a patch line by line. */
+export interface PatchEvents {
+  /** A file's first hunk starts (path in the new tree); its added lines follow. */
+  file(path: string): void;
+  /** A line the current file adds, numbered in the new file. */
+  added(line: ScanLine): void;
+}
 
-  const lines = patch.split("\n");
-  for (let raw of lines) {
-    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    if (inHunk) {
-      if (raw.startsWith("diff ") || raw.startsWith("@@")) inHunk = false;
-      else if (parents === 1 && oldLeft <= 0 && newLeft <= 0) inHunk = false;
-      else if (raw.startsWith("\\")) continue;
+/**
+ * Reads a unified diff one line at a time (each without its "\n"), so a patch of any size
+ * can be read as it streams; addedLines reads a whole patch with it.
+ */
+export class PatchReader {
+  private path: string | null = null;
+  /** Inside a file whose added lines are reported. */
+  private inFile = false;
+  private inHunk = false;
+  private parents = 1;
+  private oldLeft = 0;
+  private newLeft = 0;
+  private lineNo = 0;
+
+  constructor(private readonly on: PatchEvents) {}
+
+  read(line: string) {
+    const raw = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (this.inHunk) {
+      const parents = this.parents;
+      if (raw.startsWith("diff ") || raw.startsWith("@@")) this.inHunk = false;
+      else if (parents === 1 && this.oldLeft <= 0 && this.newLeft <= 0) this.inHunk = false;
+      else if (raw.startsWith("\\")) return;
       else {
         const prefix = raw.length >= parents ? raw.slice(0, parents) : raw.padEnd(parents, " ");
-        if (!/^[ +-]*$/.test(prefix)) inHunk = false;
+        if (!/^[ +-]*$/.test(prefix)) this.inHunk = false;
         else if (prefix.includes("-")) {
-          oldLeft--;
-          continue;
-        } else if (newLeft <= 0) {
-          inHunk = false;
+          this.oldLeft--;
+          return;
+        } else if (this.newLeft <= 0) {
+          this.inHunk = false;
         } else {
-          if (prefix.includes("+") && current) current.lines.push({ line: lineNo, text: raw.slice(parents) });
-          if (!prefix.includes("+")) oldLeft--;
-          newLeft--;
-          lineNo++;
-          continue;
+          if (prefix.includes("+") && this.inFile)
+            this.on.added({ line: this.lineNo, text: raw.slice(parents) });
+          if (!prefix.includes("+")) this.oldLeft--;
+          this.newLeft--;
+          this.lineNo++;
+          return;
         }
       }
     }
     // Outside a hunk: file headers, hunk headers and anything else (commit messages).
     if (raw.startsWith("diff ")) {
-      path = null;
-      current = null;
+      this.path = null;
+      this.inFile = false;
     } else if (raw.startsWith("+++ ")) {
-      path = newPath(raw);
-      current = null;
+      this.path = newPath(raw);
+      this.inFile = false;
     } else if (raw.startsWith("@@")) {
       const h = HUNK.exec(raw);
-      if (!h) continue;
-      parents = h[1]!.length - 1;
-      lineNo = Number(h[2]);
-      newLeft = h[3] === undefined ? 1 : Number(h[3]);
-      oldLeft = Number.POSITIVE_INFINITY;
-      if (parents === 1) {
+      if (!h) return;
+      this.parents = h[1]!.length - 1;
+      this.lineNo = Number(h[2]);
+      this.newLeft = h[3] === undefined ? 1 : Number(h[3]);
+      this.oldLeft = Number.POSITIVE_INFINITY;
+      if (this.parents === 1) {
         const old = /^@@ -\d+(?:,(\d+))? /.exec(raw);
-        oldLeft = old?.[1] === undefined ? 1 : Number(old[1]);
+        this.oldLeft = old?.[1] === undefined ? 1 : Number(old[1]);
       }
-      inHunk = true;
-      if (path !== null && current === null) {
-        current = files.find((f) => f.path === path) ?? null;
-        if (!current) {
-          current = { path, lines: [] };
-          files.push(current);
-        }
+      this.inHunk = true;
+      if (this.path !== null && !this.inFile) {
+        this.inFile = true;
+        this.on.file(this.path);
       }
     }
   }
+}
+
+/** Parses `patch` and returns the added lines of each file, in the order they appear. */
+export function addedLines(patch: string): AddedFile[] {
+  const files: AddedFile[] = [];
+  let current: AddedFile | null = null;
+  const reader = new PatchReader({
+    file(path) {
+      current = files.find((f) => f.path === path) ?? null;
+      if (!current) {
+        current = { path, lines: [] };
+        files.push(current);
+      }
+    },
+    added(line) {
+      current!.lines.push(line);
+    },
+  });
+  for (const raw of patch.split("\n")) reader.read(raw);
   return files.filter((f) => f.lines.length > 0);
 }

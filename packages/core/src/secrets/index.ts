@@ -2,7 +2,7 @@
 // Helpers not re-exported here are reachable as @micelio/core/secrets/<module>.
 import type { Finding } from "./scan.ts";
 
-export { type AddedFile, addedLines } from "./diff.ts";
+export { type AddedFile, addedLines, PatchReader } from "./diff.ts";
 export { shannonEntropy } from "./entropy.ts";
 export {
   type RuleContext,
@@ -24,6 +24,7 @@ export {
   scanText,
   skipReason,
 } from "./scan.ts";
+export { DiffScanStream, scanDiffStream } from "./scan-stream.ts";
 
 /** One line for a rejection message: `src/config.ts:12: AWS access key id (AKIA…, 20 chars)`. */
 export function formatFinding(f: Finding): string {

@@ -1,24 +1,13 @@
-// The secret gate: scans what a push or a landing adds for credentials. A hit refuses the
-// whole push or landing and names file, line and kind — never the secret itself.
-import { type Finding, formatFinding, scanDiff } from "@micelio/core/secrets/index";
+// The secret gate: scans what a push adds for credentials. A hit refuses the whole push and
+// names file, line and kind — never the secret itself. The push's patch (`git log -p`) is
+// streamed through the scanner line by line (@micelio/core's DiffScanStream), so a push of
+// any size is scanned whole in bounded memory: each commit's files are scanned on their own.
+import { DiffScanStream, type Finding, formatFinding } from "@micelio/core/secrets/index";
 import { AppError } from "../errors/app-error.ts";
-import { gitText } from "./git.ts";
+import { GitError, gitStream } from "./git.ts";
 
-const MAX_PATCH = 64 * 1024 * 1024;
-
-/** Findings in the lines added between `from` (null: nothing) and `to`. */
-export async function scanRange(
-  dir: string,
-  from: string | null,
-  to: string,
-  env?: Record<string, string>,
-): Promise<Finding[]> {
-  const args = from
-    ? ["diff", "--no-color", "--no-renames", "--no-ext-diff", "-U0", from, to, "--"]
-    : ["show", "--format=", "--no-color", "--no-renames", "--no-ext-diff", "-U0", "--root", to, "--"];
-  const patch = await gitText(args, { cwd: dir, env, maxBuffer: MAX_PATCH });
-  return scanDiff(patch);
-}
+/** A scan still running after this long fails (the push is refused, not let through). */
+const TIMEOUT_MS = 60 * 60_000;
 
 /** Findings in every commit reachable from `tips` but not from existing refs (a push). */
 export async function scanNewCommits(
@@ -27,23 +16,31 @@ export async function scanNewCommits(
   env?: Record<string, string>,
 ): Promise<Finding[]> {
   if (tips.length === 0) return [];
-  const patch = await gitText(
-    [
-      "log",
-      "-p",
-      "-U0",
-      "--no-color",
-      "--no-renames",
-      "--no-ext-diff",
-      "--format=commit %H",
-      ...tips,
-      "--not",
-      "--all",
-      "--",
-    ],
-    { cwd: dir, env, maxBuffer: MAX_PATCH },
-  );
-  return scanDiff(patch);
+  const scan = new DiffScanStream();
+  const args = [
+    "log",
+    "-p",
+    "-U0",
+    "--no-color",
+    "--no-renames",
+    "--no-ext-diff",
+    "--format=commit %H",
+    ...tips,
+    "--not",
+    "--all",
+    "--",
+  ];
+  const run = await gitStream(args, { cwd: dir, env, timeoutMs: TIMEOUT_MS }, (chunk) => {
+    scan.write(chunk);
+    return true;
+  });
+  if (run.stopped || run.code !== 0)
+    throw new GitError(
+      `git log failed (${run.timedOut ? "timed out" : run.code}): ${run.stderr.trim().split("\n")[0] ?? ""}`,
+      run.code,
+      run.stderr,
+    );
+  return scan.end();
 }
 
 export function secretsError(findings: Finding[]) {
