@@ -1,6 +1,8 @@
 // Bundles the forge's TypeScript sources (and @micelio/core's) into dist/micelio.mjs with
 // esbuild, so `npm start` runs plain JavaScript: no TypeScript loader, no esbuild service
-// process beside the server, one file to parse. Runs after `npm install` (the root's prepare
+// process beside the server, one file to parse. The git hook receive-pack runs on every push
+// (src/repos/hooks/pre-receive.ts) is bundled the same way, into dist/pre-receive.mjs, and
+// used whenever the server itself runs from dist/ (repos/receive-hooks.ts). Runs after `npm install` (the root's prepare
 // script), and from bin/micelio.js whenever a source is newer than the bundle.
 // npm packages stay external (loaded from node_modules at run time, lazily where the sources
 // import them with import()). Files the sources read beside themselves (SQL migrations, git
@@ -41,18 +43,25 @@ const sourceDirs = {
 };
 
 const started = performance.now();
-await build({
-  entryPoints: [join(root, "src", "main.ts")],
-  outfile: join(outdir, "micelio.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  banner: { js: 'import { join as __micelioJoin } from "node:path";' },
-  plugins: [externals, sourceDirs],
-  logLevel: "warning",
-});
+const bundle = (entry, out) =>
+  build({
+    entryPoints: [entry],
+    outfile: join(outdir, out),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    banner: { js: 'import { join as __micelioJoin } from "node:path";' },
+    plugins: [externals, sourceDirs],
+    logLevel: "warning",
+  });
+await Promise.all([
+  bundle(join(root, "src", "main.ts"), "micelio.mjs"),
+  bundle(join(root, "src", "repos", "hooks", "pre-receive.ts"), "pre-receive.mjs"),
+]);
 if (process.argv.includes("--verbose")) {
-  process.stderr.write(`built dist/micelio.mjs in ${Math.round(performance.now() - started)} ms\n`);
+  process.stderr.write(
+    `built dist/micelio.mjs and dist/pre-receive.mjs in ${Math.round(performance.now() - started)} ms\n`,
+  );
 }

@@ -2,11 +2,16 @@
 // URL, serves pages, keeps data across a restart (migrations run again harmlessly), and
 // exits cleanly on SIGTERM.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AWS_EXAMPLE_KEY_ID } from "@micelio/core/secrets/test-support";
 import { afterAll, describe, expect, it } from "vitest";
+import { compiledHook } from "../src/repos/receive-hooks.ts";
 import { api } from "../src/testing/client.ts";
+import { landingToken } from "../src/testing/forge-process.ts";
+import { runGit, tryGit } from "../src/testing/git.ts";
 
 const MAIN = join(import.meta.dirname, "..", "src", "main.ts");
 const BIN = join(import.meta.dirname, "..", "bin", "micelio.js");
@@ -85,6 +90,28 @@ describe("micelio serve", () => {
       expect(css.status).toBe(200);
       expect((await css.text()).length).toBeGreaterThan(1000);
       expect((await fetch(`${served.url}/skill.md`)).status).toBe(200);
+      // Pushes run the compiled pre-receive hook built beside the bundle (not tsx): it refuses
+      // a secret, naming file and line, and lets a clean push through.
+      const dist = join(import.meta.dirname, "..", "dist");
+      expect(compiledHook(pathToFileURL(join(dist, "micelio.mjs")).href)).toBe(join(dist, "pre-receive.mjs"));
+      expect(compiledHook()).toBe("");
+      const token = await landingToken(served.url, "compiled");
+      expect(
+        (await api(served.url, "POST", "/api/v1/projects", { token, json: { handle: "app" } })).status,
+      ).toBe(201);
+      const remote = new URL("/compiled/app.git", served.url);
+      [remote.username, remote.password] = ["compiled", token];
+      const src = join(dataDir, "compiled-src");
+      await runGit(dataDir, "init", "-q", "-b", "main", src);
+      writeFileSync(join(src, "keys.env"), `one=1\naws = "${AWS_EXAMPLE_KEY_ID}"\n`);
+      await runGit(src, "add", ".");
+      await runGit(src, "commit", "-q", "-m", "keys");
+      const refused = await tryGit(src, "push", "-q", remote.toString(), "main");
+      expect(refused.ok).toBe(false);
+      expect(refused.out).toMatch(/keys\.env:2: AWS access key id/);
+      writeFileSync(join(src, "keys.env"), "one=1\n");
+      await runGit(src, "commit", "-q", "-a", "--amend", "-m", "no keys");
+      expect(await tryGit(src, "push", "-q", remote.toString(), "main")).toMatchObject({ ok: true });
     } finally {
       served.child.kill("SIGTERM");
     }

@@ -1,9 +1,9 @@
 // Server-side syntax highlighting for the code browser (shiki, JavaScript regex engine, no
 // network, no WASM). Grammars load lazily, one per language on first use. Output is one HTML
 // string per source line, tokens as <span class="hl-…"> (no inline styles, so the same
-// markup is allowed inside sanitized markdown); highlightStylesheet() gives the CSS.
-import { createHighlighterCore, type GrammarState, type HighlighterCore, type ThemedToken } from "shiki/core";
-import { createJavaScriptRegexEngine } from "shiki/engine/javascript";
+// markup is allowed inside sanitized markdown); highlightStylesheet() gives the CSS. Shiki's
+// core and regex engine are imported on the first highlight, not at start (a small idle process).
+import type { GrammarState, HighlighterCore, ThemedToken } from "shiki/core";
 import githubLight from "shiki/themes/github-light.mjs";
 import { escapeHtml } from "./escape.ts";
 import { detectLanguage, KNOWN_LANGUAGES, PLAIN_TEXT } from "./languages.ts";
@@ -68,13 +68,20 @@ let highlighterPromise: Promise<HighlighterCore> | undefined;
 const languageLoads = new Map<string, Promise<boolean>>();
 
 function getHighlighter(): Promise<HighlighterCore> {
-  highlighterPromise ??= createHighlighterCore({
-    themes: [githubLight],
-    langs: [],
-    engine: createJavaScriptRegexEngine({ forgiving: true }),
-  }).then((h) => {
-    highlighter = h;
-    return h;
+  highlighterPromise ??= (async () => {
+    const [{ createHighlighterCore }, { createJavaScriptRegexEngine }] = await Promise.all([
+      import("shiki/core"),
+      import("shiki/engine/javascript"),
+    ]);
+    highlighter = await createHighlighterCore({
+      themes: [githubLight],
+      langs: [],
+      engine: createJavaScriptRegexEngine({ forgiving: true }),
+    });
+    return highlighter;
+  })();
+  highlighterPromise.catch(() => {
+    highlighterPromise = undefined; // a failed load is tried again on the next highlight
   });
   return highlighterPromise;
 }

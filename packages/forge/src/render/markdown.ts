@@ -3,9 +3,9 @@
 // also resolves relative links/images inside the repository. Headings get GitHub-style id
 // slugs. renderMarkdown is synchronous with plain fenced code; renderMarkdownHighlighted
 // loads the fences' grammars first and highlights them (same sanitizer, same guarantees).
-
-import type { StateCore, Token } from "markdown-it";
-import MarkdownIt from "markdown-it";
+// markdown-it is loaded on the first render (synchronously, with require), not at start.
+import { createRequire } from "node:module";
+import type { default as MarkdownItClass, StateCore, Token } from "markdown-it";
 import { escapeHtml } from "./escape.ts";
 import { highlightLoaded, loadLanguage } from "./highlight.ts";
 import { fenceLanguage, PLAIN_TEXT } from "./languages.ts";
@@ -74,7 +74,8 @@ function renderFence(tokens: Token[], idx: number, env: RenderEnv): string {
   return `<pre><code${cls}>${escapeHtml(token.content)}</code></pre>\n`;
 }
 
-function createParser(): MarkdownIt {
+function createParser(): MarkdownItClass {
+  const MarkdownIt = createRequire(import.meta.url)("markdown-it") as typeof MarkdownItClass;
   const md = new MarkdownIt("default", { html: true, linkify: true, typographer: false });
   // "README.md" is not a link to a Moldovan domain: only explicit http(s)/www-less URLs link.
   md.linkify.set({ fuzzyLink: false });
@@ -86,10 +87,15 @@ function createParser(): MarkdownIt {
   return md;
 }
 
-const md = createParser();
+let parser: MarkdownItClass | undefined;
+const parserOnce = () => {
+  parser ??= createParser();
+  return parser;
+};
 
 function render(source: string, opts: MarkdownOptions, env: RenderEnv, tokens?: Token[]): string {
   if (source.length > MAX_MARKDOWN_BYTES) return `<pre>${escapeHtml(source)}</pre>\n`;
+  const md = parserOnce();
   const html = md.renderer.render(tokens ?? md.parse(source, env), md.options, env);
   return sanitizeRendered(html, opts);
 }
@@ -107,7 +113,7 @@ export function renderMarkdown(source: string, opts: MarkdownOptions): string {
 export async function renderMarkdownHighlighted(source: string, opts: MarkdownOptions): Promise<string> {
   if (source.length > MAX_MARKDOWN_BYTES) return renderMarkdown(source, opts);
   const env: RenderEnv = { highlight: true };
-  const tokens = md.parse(source, env);
+  const tokens = parserOnce().parse(source, env);
   const languages = new Set(
     tokens.filter((t) => t.type === "fence").map((t) => fenceLanguage(t.info.trim().split(/\s+/)[0] ?? "")),
   );

@@ -2,7 +2,9 @@
 // including raw HTML from the source, passes through here: no scripts, styles, frames,
 // objects, forms, event handlers or style attributes survive, and every link and image URL
 // is rewritten by the repository URL policy in links.ts (data: URLs are refused entirely).
-import sanitizeHtml from "sanitize-html";
+// sanitize-html is loaded on first use (synchronously, with require), not at start.
+import { createRequire } from "node:module";
+import type sanitizeHtmlFn from "sanitize-html";
 import { type LinkContext, resolveUrl } from "./links.ts";
 
 const EXTERNAL_REL = "nofollow noopener noreferrer";
@@ -46,8 +48,8 @@ const NON_TEXT_TAGS = [
 
 /** Rewrites href/src through the URL policy; drops what it refuses; sets rel on external links. */
 function urlTransform(attr: "href" | "src", kind: "link" | "image", ctx: LinkContext) {
-  return (tagName: string, attribs: sanitizeHtml.Attributes) => {
-    const out: sanitizeHtml.Attributes = { ...attribs };
+  return (tagName: string, attribs: sanitizeHtmlFn.Attributes) => {
+    const out: sanitizeHtmlFn.Attributes = { ...attribs };
     delete out.rel;
     delete out.srcset;
     const value = attribs[attr];
@@ -74,8 +76,11 @@ function neutralizeText(html: string): string {
 }
 
 /** Sanitizes renderer output (raw HTML from the source included) for a page. */
+let sanitizer: typeof sanitizeHtmlFn | undefined;
+
 export function sanitizeRendered(html: string, ctx: LinkContext): string {
-  const clean = sanitizeHtml(html, {
+  sanitizer ??= createRequire(import.meta.url)("sanitize-html") as typeof sanitizeHtmlFn;
+  const clean = sanitizer(html, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedClasses: ALLOWED_CLASSES,
