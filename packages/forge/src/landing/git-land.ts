@@ -72,7 +72,7 @@ export const trunkHeadOf = (repo: GitRepo) => repo.resolveCommit(TRUNK);
  * same environment (GIT_AUTHOR_* and GIT_COMMITTER_* names, emails and ISO dates).
  */
 export function writeCommitIn(
-  repo: GitRepo,
+  repo: Pick<GitRepo, "write">,
   tree: string,
   parent: string | null,
   message: string,

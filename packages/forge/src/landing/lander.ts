@@ -23,6 +23,7 @@ import type { LandOutcome, PendingLanding } from "./land-types.ts";
 import { checkSession, loadSessions, prepareLanding } from "./prepare.ts";
 import { asProjectLander, type LockMode } from "./project-lock.ts";
 import { recordLandings } from "./record.ts";
+import { StagedObjects } from "./staged-objects.ts";
 import { type Pusher, reconcileTrunk, recordedHead } from "./trunk.ts";
 
 export { landConflict } from "./prepare.ts";
@@ -176,23 +177,29 @@ export class Lander {
     const repo = this.git.get(dir);
     // A crash, a plain push or another process may have moved trunk; a push may land
     // between the reconcile and the read of trunk, so read until they agree (a trunk reset
-    // behind its last landing never agrees: then land on it as it is).
-    let head: { position: number; commit: string | null };
-    let startCommit: string | null;
-    let reads = 0;
-    do {
-      await reconcileTrunk(db, dir, projectId, undefined, repo);
-      head = await recordedHead(db, projectId);
-      startCommit = await trunkHeadOf(repo);
-    } while (startCommit !== head.commit && ++reads < 3);
-    const sessions = await loadSessions(
+    // behind its last landing never agrees: then land on it as it is). The epoch's sessions
+    // are read meanwhile.
+    const loading = loadSessions(
       db,
       projectId,
       jobs.map((j) => j.sessionId),
     );
+    loading.catch(() => {}); // awaited below; a failure before that must not go unhandled
+    let head: { position: number; commit: string | null };
+    let startCommit: string | null;
+    for (let reads = 1; ; reads++) {
+      [head, startCommit] = await Promise.all([recordedHead(db, projectId), trunkHeadOf(repo)]);
+      if (startCommit === head.commit || reads > 3) break;
+      await reconcileTrunk(db, dir, projectId, undefined, repo);
+    }
+    const [sessions, startTree] = await Promise.all([
+      loading,
+      startCommit ? repo.readCommit(startCommit).then((c) => c.tree) : null,
+      indexFor(db, projectId, head.position), // brought up to date once, before the checks share it
+    ]);
     // Every session's change is read and checked against trunk at once; then each is checked
-    // against the earlier ones of the epoch and spliced onto the running trunk, in order.
-    await indexFor(db, projectId, head.position); // brought up to date once, before the checks share it
+    // against the earlier ones of the epoch and spliced onto the running trunk, in order, in
+    // memory: the epoch's trees and commits are staged and written together before the swap.
     const checked = await Promise.all(
       jobs.map((job) =>
         checkSession(db, repo, projectId, sessions.get(job.sessionId), head.position).then(
@@ -201,22 +208,25 @@ export class Lander {
         ),
       ),
     );
-    let running = startCommit;
+    const staged = new StagedObjects(repo);
+    let running = startCommit && startTree ? { commit: startCommit, tree: startTree } : null;
     const pending: PendingLanding[] = [];
     const accepted: LandJob[] = [];
     for (const [i, job] of jobs.entries()) {
       try {
         const { ok, err } = checked[i];
         if (!ok) throw err;
-        pending.push(await prepareLanding(db, repo, projectId, ok, head.position, running, pending));
-        running = pending[pending.length - 1].commit;
+        const landing = await prepareLanding(db, staged, projectId, ok, head.position, running, pending);
+        pending.push(landing);
+        running = { commit: landing.commit, tree: landing.tree };
         accepted.push(job);
       } catch (err) {
         job.reject(err);
       }
     }
     if (pending.length === 0) return { done: [], outcomes: [] };
-    if (!(await casTrunkIn(repo, running!, startCommit))) return { retry: accepted };
+    await staged.flush();
+    if (!(await casTrunkIn(repo, running!.commit, startCommit))) return { retry: accepted };
     moved.jobs = accepted;
     moved.pending = pending;
     const outcomes = await recordLandings(db, projectId, head.position, pending);

@@ -1,5 +1,5 @@
 // One epoch's preparation of each session: read it (the epoch's sessions and their recent
-// decisions in two queries), check it against trunk since its base and against the earlier
+// decisions in one query), check it against trunk since its base and against the earlier
 // sessions of the epoch, splice its paths onto the running trunk tree and write its commit.
 import { pathsConflict } from "@micelio/core";
 import { sql } from "kysely";
@@ -15,30 +15,32 @@ import { landingMessage, writeCommitIn } from "./git-land.ts";
 import type { ConflictDetail, PendingLanding } from "./land-types.ts";
 import { readSessionChange, type SessionChange } from "./session-read.ts";
 import { spliceTree } from "./splice.ts";
+import type { ObjectStore } from "./staged-objects.ts";
 
 export interface EpochSession {
   row: SessionRow;
   decisions: string[];
 }
 
-/** The epoch's sessions of this project, with their last 10 decisions (oldest first). */
+/** The epoch's sessions of this project, with their last 10 decisions (oldest first), in one query. */
 export async function loadSessions(db: Db, projectId: string, ids: string[]) {
   const out = new Map<string, EpochSession>();
   if (ids.length === 0) return out;
-  const rows = (await db
-    .selectFrom("sessions")
-    .selectAll()
-    .where("id", "in", ids)
-    .where("project_id", "=", projectId)
-    .execute()) as SessionRow[];
-  for (const row of rows) out.set(row.id, { row, decisions: [] });
-  const { rows: decisions } = await sql<{ session_id: string; data: { text?: string } }>`
-    SELECT session_id, data FROM (
-      SELECT session_id, data, seq,
-             row_number() OVER (PARTITION BY session_id ORDER BY seq DESC) AS n
-      FROM session_events WHERE kind = 'decision' AND session_id IN (${sql.join(ids)})
-    ) d WHERE n <= 10 ORDER BY session_id, seq`.execute(db);
-  for (const d of decisions) out.get(d.session_id)?.decisions.push(String(d.data?.text ?? ""));
+  const rows = await db
+    .selectFrom("sessions as s")
+    .selectAll("s")
+    .select(
+      sql<Array<string | null>>`(
+        SELECT coalesce(json_agg(d.text ORDER BY d.seq), '[]'::json) FROM (
+          SELECT e.data->>'text' AS text, e.seq FROM session_events e
+          WHERE e.session_id = s.id AND e.kind = 'decision' ORDER BY e.seq DESC LIMIT 10
+        ) d)`.as("decisions"),
+    )
+    .where("s.id", "in", ids)
+    .where("s.project_id", "=", projectId)
+    .execute();
+  for (const { decisions, ...row } of rows)
+    out.set(row.id, { row: row as SessionRow, decisions: (decisions ?? []).map((d) => d ?? "") });
   return out;
 }
 
@@ -71,16 +73,20 @@ export async function checkSession(
   return { entry, change, conflicts };
 }
 
-/** Checks a session against the earlier sessions of this epoch, splices it onto `running`, writes its commit. */
+/**
+ * Checks a session against the earlier sessions of this epoch, splices it onto `running`
+ * (trunk so far: its commit and tree, null when empty) and writes its commit into `store`
+ * (the lander stages the epoch's objects and writes them before moving trunk).
+ */
 export async function prepareLanding(
   db: Db,
-  repo: GitRepo,
+  store: ObjectStore,
   projectId: string,
   checked: CheckedSession,
   headPosition: number,
-  running: string | null,
+  running: { commit: string; tree: string } | null,
   earlier: PendingLanding[],
-): Promise<PendingLanding> {
+): Promise<PendingLanding & { tree: string }> {
   const { entry, change } = checked;
   const session = entry.row;
   const conflicts = [...checked.conflicts];
@@ -104,11 +110,7 @@ export async function prepareLanding(
     });
     throw landConflict(conflicts);
   }
-  const merged = await spliceTree(
-    repo,
-    running ? (await repo.readCommit(running)).tree : null,
-    change.changes,
-  );
+  const merged = await spliceTree(store, running?.tree ?? null, change.changes);
   if (merged.conflicts.length) {
     await recordProjectEvent(db, projectId, "session.conflicted", {
       session: session.id,
@@ -132,13 +134,20 @@ export async function prepareLanding(
       ? [session.agent_name, session.agent_model].filter(Boolean).join(":")
       : null,
   });
-  const landed = await writeCommitIn(repo, merged.tree, running, message, commitEnv(session));
+  const landed = await writeCommitIn(
+    store,
+    merged.tree,
+    running?.commit ?? null,
+    message,
+    commitEnv(session),
+  );
   return {
     sessionId: session.id,
     goal: session.goal,
     authorHandle: session.author_handle,
     commit: landed,
-    parent: running,
+    tree: merged.tree,
+    parent: running?.commit ?? null,
     paths: change.paths,
     linesAdded: change.linesAdded,
     linesRemoved: change.linesRemoved,

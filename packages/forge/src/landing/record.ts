@@ -5,6 +5,7 @@
 // events and that its trunk moved (db/notify-bus.ts).
 import { sql } from "kysely";
 import { ulid } from "ulid";
+import { README } from "../browse/browse-service.ts";
 import type { Db } from "../db/db.ts";
 import { notify } from "../db/notify-bus.ts";
 import { conflict } from "../errors/app-error.ts";
@@ -49,7 +50,8 @@ async function recordIn(trx: Db, projectId: string, start: number, items: Pendin
     .returning("head_position")
     .executeTakeFirst();
   if (!moved) throw conflict("Trunk moved while landing; try again");
-  await scheduleReadmeIndex(trx, projectId); // trunk's README may have changed
+  // Trunk's README changed only if a landing touched a path at the top named like one.
+  if (items.some((i) => i.paths.some((path) => README.test(path)))) await scheduleReadmeIndex(trx, projectId);
   const index = await indexFor(trx, projectId, start);
   const now = new Date();
   const landings = [];

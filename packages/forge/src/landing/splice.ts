@@ -1,12 +1,13 @@
 // Landing by tree splice: a session whose paths are disjoint from everything landed since
 // its base merges as trunk's tree with the session's paths replaced. The splice reads only
 // the trees on the way to the changed paths, builds the new ones bottom-up in memory and
-// writes them through the git layer. It checks each path itself rather than trusting the
-// conflict check: trunk's entry must still be the session's old one (or already its new
-// one); anything else is reported as a conflict, as `git merge-tree` would.
-import type { GitRepo } from "../repos/git-layer/git-repo.ts";
+// writes them through the git layer (the lander stages them for its epoch,
+// staged-objects.ts). It checks each path itself rather than trusting the conflict check:
+// trunk's entry must still be the session's old one (or already its new one); anything else
+// is reported as a conflict, as `git merge-tree` would.
 import { EMPTY_TREE, formatTree, isTreeMode, type TreeEntry } from "../repos/git-layer/objects.ts";
 import type { PathChange, Side } from "../repos/git-layer/tree-diff.ts";
+import type { ObjectStore } from "./staged-objects.ts";
 
 export interface SpliceResult {
   tree: string;
@@ -28,7 +29,7 @@ const normMode = (m: string) => (isTreeMode(m) ? "40000" : m);
 
 /** Trunk's tree `onto` (null: empty) with `changes` applied. */
 export async function spliceTree(
-  repo: GitRepo,
+  repo: ObjectStore,
   onto: string | null,
   changes: PathChange[],
 ): Promise<SpliceResult> {
@@ -52,7 +53,7 @@ export async function spliceTree(
 
 /** The new id of the tree `oid` at `prefix` after `node`'s changes; null when it ends empty. */
 async function build(
-  repo: GitRepo,
+  repo: ObjectStore,
   oid: string | null,
   node: Node,
   prefix: string,

@@ -21,21 +21,22 @@ export interface Pusher {
 export const SESSION_TRAILER = "Micelio-Session";
 const SESSION_ID = /^[0-9A-Z]{26}$/;
 
+/** The project's head position and the commit recorded there (null: nothing landed), in one query. */
 export async function recordedHead(db: Db, projectId: string) {
-  const project = await db
-    .selectFrom("projects")
-    .select("head_position")
-    .where("id", "=", projectId)
+  const row = await db
+    .selectFrom("projects as p")
+    .select((eb) => [
+      "p.head_position",
+      eb
+        .selectFrom("landings as l")
+        .select("l.commit_sha")
+        .whereRef("l.project_id", "=", "p.id")
+        .whereRef("l.position", "=", "p.head_position")
+        .as("commit"),
+    ])
+    .where("p.id", "=", projectId)
     .executeTakeFirstOrThrow();
-  const last = project.head_position
-    ? await db
-        .selectFrom("landings")
-        .select("commit_sha")
-        .where("project_id", "=", projectId)
-        .where("position", "=", project.head_position)
-        .executeTakeFirst()
-    : undefined;
-  return { position: project.head_position, commit: last?.commit_sha ?? null };
+  return { position: row.head_position, commit: row.commit ?? null };
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   getSession,
   listEvents,
   listSessions,
+  reloadSession,
   requireOpen,
   sessionJson,
   setStatus,
@@ -235,9 +236,11 @@ sessionsApi.openapi(
     requireOpen(session);
     checkLandRules(p, role, session);
     const outcome = await forge.lander.land(p.id, session.id);
-    const after = await getSession(forge.db, c.get("viewer"), owner, project, id);
-    const landed = await landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit);
-    return c.json({ ...outcome, ...landed, session: sessionJson(after.session) }, 200);
+    const [after, landed] = await Promise.all([
+      reloadSession(forge.db, session.id),
+      landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit),
+    ]);
+    return c.json({ ...outcome, ...landed, session: sessionJson(after) }, 200);
   },
 );
 

@@ -121,6 +121,15 @@ export async function getSession(
   return { project, role, session: row as SessionRow };
 }
 
+/** A session read again by id (after the lander changed it; access was checked before). */
+export async function reloadSession(db: Db, id: string): Promise<SessionRow> {
+  return (await db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow()) as SessionRow;
+}
+
 export function requireOpen(s: SessionRow) {
   if (s.status !== "open") throw conflict(`The session is ${s.status}`);
 }

@@ -170,15 +170,29 @@ describe("long-lived processes", () => {
     expect(git(["rev-parse", ref])).toBe(c1);
   });
 
+  it("answers objects it wrote or read by full id from memory, never a missing one", async () => {
+    const reader = (repo as unknown as { reader: { kill(): void; starts: number } }).reader;
+    const oid = await repo.write("blob", Buffer.from("kept in memory\n"));
+    expect(git(["cat-file", "-p", oid])).toBe("kept in memory");
+    const starts = reader.starts;
+    reader.kill();
+    expect((await repo.read(oid))?.data.toString()).toBe("kept in memory\n");
+    expect(reader.starts).toBe(starts); // no process was needed
+    const missing = "1".repeat(40);
+    expect(await repo.read(missing)).toBeNull();
+    expect(await repo.read(missing)).toBeNull();
+  });
+
   it("fails the calls of a killed process cleanly and starts a new one on the next call", async () => {
     const blob = git(["hash-object", "-w", "--stdin"], "hello\n");
     expect((await repo.read(blob))?.data.toString()).toBe("hello\n");
     const reader = (repo as unknown as { reader: { kill(): void; starts: number } }).reader;
     const starts = reader.starts;
-    const inFlight = repo.read(blob);
+    // Not by full id: that is answered from memory once read.
+    const inFlight = repo.read(`${blob}^{blob}`);
     reader.kill();
     await expect(inFlight).rejects.toThrow(/cat-file killed/);
-    expect((await repo.read(blob))?.data.toString()).toBe("hello\n");
+    expect((await repo.read(`${blob}^{blob}`))?.data.toString()).toBe("hello\n");
     expect(reader.starts).toBe(starts + 1);
     expect(await repo.read("0".repeat(40))).toBeNull();
     await expect(repo.read("bad\nname")).rejects.toThrow(/bad object name/);

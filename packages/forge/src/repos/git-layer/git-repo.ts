@@ -22,8 +22,13 @@ import {
   type TreeEntry,
 } from "./objects.ts";
 import { invalidateRefs } from "./ref-cache.ts";
+import { peekObject, rememberObject } from "./repo-reads.ts";
 
 export const ZERO_OID = "0".repeat(40);
+const FULL_ID = /^[0-9a-f]{40}$/;
+/** Temporary object files: a random prefix per process (processes may share the volume), then a count. */
+const TMP_PREFIX = randomBytes(6).toString("hex");
+let tmpSeq = 0;
 
 const deflateAsync = promisify(deflate);
 const DEFLATE_INLINE_MAX = 64 * 1024;
@@ -53,6 +58,8 @@ export class GitRepo {
   /** `cat-file --batch-check`, started on the first info() call (sizes without contents). */
   private checker?: GitProcess;
   private readonly refWriters = new Map<string, GitProcess>();
+  /** Object fan-out directories known to exist (objects/xx), so that a write skips mkdir. */
+  private readonly fanout = new Set<string>();
   private readonly opts: Required<GitRepoOptions>;
 
   constructor(
@@ -63,9 +70,19 @@ export class GitRepo {
     this.reader = new GitProcess({ cwd: dir, args: ["cat-file", "--batch"], ...this.opts });
   }
 
-  /** The object `name` names (an id, a ref, `rev^{tree}`…), or null when there is none. */
+  /**
+   * The object `name` names (an id, a ref, `rev^{tree}`…), or null when there is none. Objects
+   * never change: one named by its full id is answered from memory once read or written here.
+   */
   async read(name: string): Promise<GitObject | null> {
-    return this.reader.call(`${safeName(name)}\n`, parseBatchAnswer);
+    const full = FULL_ID.test(name);
+    if (full) {
+      const hit = peekObject(this, name);
+      if (hit) return hit;
+    }
+    const obj = await this.reader.call(`${safeName(name)}\n`, parseBatchAnswer);
+    if (obj && full) rememberObject(this, obj);
+    return obj;
   }
 
   /** The type and size of the object `name` names, without its content; null when none. */
@@ -99,23 +116,34 @@ export class GitRepo {
     const oid = objectId(type, data);
     const dir = join(this.dir, "objects", oid.slice(0, 2));
     const path = join(dir, oid.slice(2));
-    if (existsSync(path)) return oid;
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
+    if (existsSync(path)) {
+      rememberObject(this, { oid, type, data });
+      return oid;
+    }
+    const raw = Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]);
+    // Small objects compress faster inline than a trip to the thread pool; big ones go there
+    // so that one large upload does not hold the event loop.
+    const packed =
+      raw.length > DEFLATE_INLINE_MAX
+        ? await deflateAsync(raw, { level: 1 })
+        : deflateSync(raw, { level: 1 });
+    const tmp = join(dir, `tmp_obj_${TMP_PREFIX}${(++tmpSeq).toString(36)}`);
     try {
-      const raw = Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]);
-      // Small objects compress faster inline than a trip to the thread pool; big ones go there
-      // so that one large upload does not hold the event loop.
-      const packed =
-        raw.length > DEFLATE_INLINE_MAX
-          ? await deflateAsync(raw, { level: 1 })
-          : deflateSync(raw, { level: 1 });
-      await writeFile(tmp, packed, { mode: 0o444 });
+      // The fan-out directory is made once per repository (again if git pruned it meanwhile).
+      if (!this.fanout.has(dir)) await mkdir(dir, { recursive: true });
+      await writeFile(tmp, packed, { mode: 0o444 }).catch(async (err) => {
+        if (err?.code !== "ENOENT") throw err;
+        await mkdir(dir, { recursive: true });
+        await writeFile(tmp, packed, { mode: 0o444 });
+      });
       await rename(tmp, path);
+      this.fanout.add(dir);
     } catch (err) {
+      this.fanout.delete(dir);
       await rm(tmp, { force: true });
       throw err;
     }
+    rememberObject(this, { oid, type, data });
     return oid;
   }
 

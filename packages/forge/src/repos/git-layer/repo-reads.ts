@@ -1,5 +1,6 @@
 // Reads by object id, from memory after the first time: objects never change, so trees,
-// commits, tags and blobs up to MAX_CACHED_BLOB are kept in one byte-capped LRU
+// commits, tags and blobs up to MAX_CACHED_BLOB, read or written through GitRepo, are kept in
+// one byte-capped LRU
 // (MICELIO_OBJECT_CACHE_BYTES, 64 MiB by default), keyed by repository and id — never by id
 // alone, so one repository's cache cannot answer for an object another one does not have.
 // Tree listings come with their blobs' sizes (asked with `cat-file --batch-check`).
@@ -13,23 +14,24 @@ const cache = new ByteLru<unknown>(Number(process.env.MICELIO_OBJECT_CACHE_BYTES
 export const MAX_CACHED_BLOB = 2 * 1024 * 1024;
 const FULL_ID = /^[0-9a-f]{40}$/;
 
-const keyOf = (repo: GitRepo, what: string) => `${repoKey(repo.dir)}\0${what}`;
+const keyOf = (repo: Pick<GitRepo, "dir">, what: string) => `${repoKey(repo.dir)}\0${what}`;
 
-/** The object with id `oid` (a full id), or null when the repository has none. */
-export async function readObject(repo: GitRepo, oid: string): Promise<GitObject | null> {
-  if (!FULL_ID.test(oid)) return repo.read(oid);
-  const key = keyOf(repo, oid);
-  const hit = cache.get(key) as GitObject | undefined;
-  if (hit) return hit;
-  const obj = await repo.read(oid);
-  if (obj && (obj.type !== "blob" || obj.data.length <= MAX_CACHED_BLOB))
-    cache.set(key, obj, sizeOf(obj.data) + 100);
-  return obj;
-}
+/**
+ * The object `oid` names, or null when the repository has none. GitRepo.read keeps what it
+ * reads or writes by full id in this module's cache (rememberObject), so a full id is read
+ * from git once.
+ */
+export const readObject = (repo: GitRepo, oid: string): Promise<GitObject | null> => repo.read(oid);
 
 /** The object with id `oid` if it is in memory (never asks git). */
-export const peekObject = (repo: GitRepo, oid: string) =>
-  cache.get(keyOf(repo, oid)) as GitObject | undefined;
+export const peekObject = (repo: Pick<GitRepo, "dir">, oid: string) =>
+  FULL_ID.test(oid) ? (cache.get(keyOf(repo, oid)) as GitObject | undefined) : undefined;
+
+/** Keeps an object that was read from or written to the repository (large blobs are not kept). */
+export function rememberObject(repo: Pick<GitRepo, "dir">, obj: GitObject) {
+  if (obj.type === "blob" && obj.data.length > MAX_CACHED_BLOB) return;
+  cache.set(keyOf(repo, obj.oid), obj, sizeOf(obj.data) + 100);
+}
 
 export interface ListedEntry extends TreeEntry {
   type: "tree" | "blob" | "commit";
