@@ -94,7 +94,7 @@ interface BlameDoc {
 }
 
 /** Why each line is there: its landing's session (goal, author, agent) or, before any landing, its commit. */
-function attribute(blame: BlameDoc) {
+function attribute(blame: BlameDoc, project: string) {
   const byLine = new Map<number, { goal: string | null; author: string | null; agent: string | null }>();
   const headers: { start: number; text: string }[] = [];
   for (const h of blame.hunks) {
@@ -105,7 +105,7 @@ function attribute(blame: BlameDoc) {
       : { goal: c?.summary ?? null, author: c?.author.name ?? null, agent: null };
     for (let n = h.start; n <= h.end; n++) byLine.set(n, why);
     const where = h.landing
-      ? `#${h.landing.position}${s ? ` ${s.author}${agentText(s.agent)} session ${s.id}${s.project ? ` in ${s.project}` : ""}` : " (session deleted)"}`
+      ? `#${h.landing.position}${s ? ` ${s.author}${agentText(s.agent)} session ${s.id}${s.project && s.project !== project ? ` in ${s.project}` : ""}` : " (session deleted)"}`
       : `${(c?.sha ?? "").slice(0, 10)} ${c?.author.name ?? ""} (no landing)`;
     headers.push({ start: h.start, text: `${where}: ${why.goal ?? ""}` });
   }
@@ -189,12 +189,12 @@ export function registerRead(program: Command) {
     .option("--at <position|ref>", "a trunk position or a ref (default: trunk's HEAD)")
     .option(...projectOption)
     .action(async (path: string, opts: { at?: string; project?: string }) => {
-      const { conn, base, named } = await target(program, opts.project);
+      const { conn, base, named, project } = await target(program, opts.project);
       const ref = await named({ ref: opts.at }, () => refFor(conn, base, opts.at));
       const blame = await named({ path, ref: opts.at }, () =>
         request<BlameDoc>(conn, "GET", `${base}/blame/${encodeURIComponent(ref)}/${encodePath(path)}`),
       );
-      const { byLine, headers } = attribute(blame);
+      const { byLine, headers } = attribute(blame, `${project.owner}/${project.project}`);
       const width = String(blame.lines.length).length;
       const human: string[] = [];
       for (const l of blame.lines) {
