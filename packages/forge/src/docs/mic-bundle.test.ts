@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exited, startForgeProcess } from "../testing/forge-process.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { exited, startForgeProcess } from "../testing/forge-process.ts";
 import { MIC_BUNDLE } from "./mic-bundle.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..", "..");
