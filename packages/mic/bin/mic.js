@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Starts mic: from the bundle (dist/mic.mjs, made by build.mjs at install) when it is newer
 // than every source file it holds, otherwise straight from the TypeScript sources through tsx, so an
-// edited source is never shadowed by an old bundle.
-import { readdirSync, statSync } from "node:fs";
+// edited source is never shadowed by an old bundle. Without the sources (an npm install of
+// the published package: bin/ and dist/ only) it runs the bundle.
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
@@ -35,7 +36,10 @@ function bundleIsFresh() {
   }
 }
 
-if (bundleIsFresh()) {
+// Installed from npm (or anywhere without the sources), the bundle is all there is.
+const installed = !existsSync(join(root, "src"));
+
+if (installed || bundleIsFresh()) {
   await import(bundle);
 } else {
   const { register } = await import("tsx/esm/api");

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { ClientOptions } from "./client.ts";
 import { readCredentials } from "./credentials.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { normalizeServer } from "./server-url.ts";
 
 export interface Connection extends ClientOptions {
   handle?: string;
@@ -20,12 +21,14 @@ const origin = (url: string) => {
 
 /** The server a command talks to, or undefined when none is given anywhere. */
 export function serverFrom(program: Command, checkoutServer?: string): string | undefined {
-  return program.opts().server || process.env.MIC_SERVER || checkoutServer || readCredentials()?.server;
+  const given = program.opts().server || process.env.MIC_SERVER;
+  return given ? normalizeServer(given) : checkoutServer || readCredentials()?.server;
 }
 
-export function connection(program: Command, checkoutServer?: string): Connection {
+/** `server` (a project URL's, for clone) wins over every other source when given. */
+export function connection(program: Command, checkoutServer?: string, server?: string): Connection {
   const creds = readCredentials();
-  const server = serverFrom(program, checkoutServer);
+  server ??= serverFrom(program, checkoutServer);
   if (!server)
     throw new CliError(
       "no server given: pass --server URL, set MIC_SERVER or run mic auth login",

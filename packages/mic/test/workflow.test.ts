@@ -188,14 +188,25 @@ describe("mic workflow", () => {
 
       const blame = json(await mic(outside, "--json", "blame", "notes.txt", ...p));
       const apiBlame = await api(f.url, "GET", `${projectApi}/blame/main/notes.txt`, { token });
-      expect(blame).toEqual(apiBlame.body);
+      // The API's document, each line adding why it is there (its session's goal, author, agent).
+      const plain = blame.lines.map(({ goal, author, agent, ...l }: Record<string, unknown>) => l);
+      expect({ ...blame, lines: plain }).toEqual(apiBlame.body);
+      for (const l of blame.lines) {
+        const hunk = apiBlame.body.hunks.find(
+          (h: { start: number; end: number }) => h.start <= l.line && l.line <= h.end,
+        );
+        expect(l.goal).toBe(hunk.landing.session.goal);
+        expect(l.author).toBe(hunk.landing.session.author);
+      }
       const text = blame.lines.map((l: { content: string }) => l.content).join("\n");
       expect(`${text}\n`).toBe(`${await runGit(one, "show", `${at(5)}:notes.txt`)}\n`);
       expect(blame.lines[0]).toMatchObject({ line: 1, position: 5 });
       expect(blame.lines[11]).toMatchObject({ line: 12, position: 3 });
       expect(blame.lines[5]).toMatchObject({ line: 6, position: 1 });
       const humanBlame = await mic(outside, "blame", "notes.txt", ...p);
-      expect(humanBlame.stdout.split("\n")[0]).toMatch(/#5 +alice +1 {2}hi and hey/);
+      const [header, first] = humanBlame.stdout.split("\n");
+      expect(header).toBe(`#5 alice session ${blame.lines[0].session_id}: ${blame.lines[0].goal}`);
+      expect(first).toBe("   1  hi and hey");
 
       const shown = json(await mic(outside, "--json", "show", "2", ...p));
       expect(shown.session).toMatchObject({ goal: "Greet at the top" });

@@ -37,7 +37,7 @@ const withContent = (v: string | undefined) => v !== "false" && v !== "0";
 async function answer(c: Context<AppEnv>, owner: string, project: string, rest: string, content: boolean) {
   const forge = c.get("forge");
   const repo = await openRepo(forge, c.get("viewer"), owner, project);
-  const view = await blameFile(forge, repo, await locate(repo, rest));
+  const view = await blameFile(forge, repo, await locate(repo, rest), c.get("viewer"));
   if (repo.project.visibility === "private") c.header("Cache-Control", "private, no-cache");
   return c.json(blameJson(view, content), 200);
 }

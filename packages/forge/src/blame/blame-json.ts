@@ -14,6 +14,10 @@ const SessionSchema = z
       .object({ name: z.string(), model: z.string().nullable(), version: z.string().nullable() })
       .nullable(),
     origin: z.enum(["human", "ai-assisted", "ai-generated"]),
+    project: z.string().nullable().openapi({
+      description:
+        "owner/project holding the session when it is not this project (a fork's landings inherited from its parent) and you may read it; else null",
+    }),
   })
   .openapi("BlameSession");
 

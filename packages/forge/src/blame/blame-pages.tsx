@@ -19,7 +19,7 @@ blamePages.get("/:owner/:project/blame/:rest{.+}", async (c: Context<AppEnv>) =>
   const forge = c.get("forge");
   const repo = await openRepo(forge, c.get("viewer"), c.req.param("owner")!, c.req.param("project")!);
   const loc = await locate(repo, c.req.param("rest")!);
-  const view = await blameFile(forge, repo, loc);
+  const view = await blameFile(forge, repo, loc, c.get("viewer"));
   const hl = await highlightBlob(forge, view.entry, view.text);
   const html = hl.lines.length === view.lines.length ? hl.lines : plainLines(view);
   const p = repo.project;

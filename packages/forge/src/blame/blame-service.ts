@@ -51,11 +51,20 @@ const tooLarge = (what: string) =>
 /** Opens the repository (access checked) and blames `loc.path` at `loc.commit`. */
 export async function blame(forge: Forge, viewer: Viewer, owner: string, project: string, loc: Location) {
   const repo = await openRepo(forge, viewer, owner, project);
-  return blameFile(forge, repo, loc);
+  return blameFile(forge, repo, loc, viewer);
 }
 
-/** Blames a file of a repository the caller may read; 404 unless `loc.path` is a file. */
-export async function blameFile(forge: Forge, repo: Repo, loc: Location): Promise<BlameView> {
+/**
+ * Blames a file of a repository the caller may read; 404 unless `loc.path` is a file. With the
+ * viewer, sessions of other projects (a fork's inherited landings) name their project when
+ * the viewer may read it.
+ */
+export async function blameFile(
+  forge: Forge,
+  repo: Repo,
+  loc: Location,
+  viewer?: Viewer,
+): Promise<BlameView> {
   const path = checkPath(loc.path);
   if (!path) throw notFound("Not a file");
   const entry = await statPath(repo.git, loc.commit, path);
@@ -74,7 +83,7 @@ export async function blameFile(forge: Forge, repo: Repo, loc: Location): Promis
     [...raw.commits.keys()],
     landingMemo(repo.project.id),
   );
-  const landings = await landingDetails(forge.db, repo.project.id, [...new Set(positions.values())]);
+  const landings = await landingDetails(forge.db, repo.project.id, [...new Set(positions.values())], viewer);
   const commits = new Map<string, BlameCommit & { position: number | null }>();
   for (const [sha, c] of raw.commits) {
     const position = positions.get(sha);

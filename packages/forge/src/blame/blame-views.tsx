@@ -9,17 +9,18 @@ import { escapeHtml } from "../render/index.ts";
 import type { BlameHunk, BlameView } from "./blame-service.ts";
 import type { BlameLanding } from "./landing-store.ts";
 
-export const sessionUrl = (repo: Repo, id: string) => `${repo.base}/sessions/${encodeURIComponent(id)}`;
-
 function LandingAttribution({ repo, landing }: { repo: Repo; landing: BlameLanding }) {
   const s = landing.session;
   const agent = s?.agent ? [s.agent.name, s.agent.model].filter(Boolean).join(":") : null;
   return (
     <div class="blame-attr">
-      {s ? (
-        <a class="blame-goal" href={sessionUrl(repo, s.id)}>
+      {s?.project ? (
+        // A fork's inherited landings link to the parent's session (its access rules apply there).
+        <a class="blame-goal" href={`/${s.project}/sessions/${encodeURIComponent(s.id)}`}>
           {s.goal}
         </a>
+      ) : s ? (
+        <span class="blame-goal">{s.goal}</span>
       ) : (
         <span class="blame-goal">Landing {landing.position}</span>
       )}

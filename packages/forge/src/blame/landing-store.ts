@@ -1,6 +1,8 @@
 // The database side of blame: a project's landings looked up by commit and by position
 // (for the search in landing-map.ts), and the landings blame shows, with their sessions.
+import type { Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
+import { projectNames } from "../projects/project-names.ts";
 import type { LandingStore } from "./landing-map.ts";
 
 const CHUNK = 500;
@@ -55,6 +57,11 @@ export interface BlameSession {
   author: string;
   agent: { name: string; model: string | null; version: string | null } | null;
   origin: "human" | "ai-assisted" | "ai-generated";
+  /**
+   * "owner/project" holding the session: this project, or for a fork's inherited landings
+   * its parent. Null when that other project is hidden from the viewer (or none was given).
+   */
+  project: string | null;
 }
 
 export interface BlameLanding {
@@ -66,13 +73,15 @@ export interface BlameLanding {
   session: BlameSession | null;
 }
 
-/** The landings at `positions`, with their sessions. */
+/** The landings at `positions`, with their sessions (for `viewer`: see BlameSession.project). */
 export async function landingDetails(
   db: Db,
   projectId: string,
   positions: number[],
+  viewer?: Viewer,
 ): Promise<Map<number, BlameLanding>> {
   const out = new Map<number, BlameLanding>();
+  const homes = new Map<number, string>(); // position → the session's project id
   for (let i = 0; i < positions.length; i += CHUNK) {
     const rows = await db
       .selectFrom("landings as l")
@@ -88,6 +97,7 @@ export async function landingDetails(
         "s.agent_model",
         "s.agent_version",
         "s.origin",
+        "s.project_id as session_project",
       ])
       .where("l.project_id", "=", projectId)
       .where("l.position", "in", positions.slice(i, i + CHUNK))
@@ -106,10 +116,17 @@ export async function landingDetails(
                 ? { name: r.agent_name, model: r.agent_model ?? null, version: r.agent_version ?? null }
                 : null,
               origin: r.origin ?? "human",
+              project: null,
             }
           : null,
       });
+      if (r.session_project) homes.set(r.position, r.session_project);
     }
+  }
+  const names = await projectNames(db, projectId, [...new Set(homes.values())], viewer);
+  for (const [position, id] of homes) {
+    const session = out.get(position)?.session;
+    if (session) session.project = names.get(id) ?? null;
   }
   return out;
 }

@@ -109,6 +109,22 @@ describe("code browsing pages", () => {
     expect((await get(`${P}/tree/main/nope`)).status).toBe(404);
   });
 
+  it("accepts HEAD as a ref, naming the default branch, as GitHub's URLs do", async () => {
+    const blob = await get(`${P}/blob/HEAD/src/app.ts`);
+    expect(blob.status).toBe(200);
+    expect(blob.text).toContain(`href="${P}/raw/main/src/app.ts"`);
+    expect((await get(`${P}/tree/HEAD/src`)).text).toContain(`href="${P}/blob/main/src/app.ts"`);
+    const raw = await get(`${P}/raw/HEAD/README.md`);
+    expect([raw.status, raw.headers.get("cache-control")]).toEqual([200, "no-cache"]);
+    expect(raw.text).toContain("# Demo project");
+    expect((await get(`${P}/blame/HEAD/README.md`)).status).toBe(200);
+    expect((await get(`${P}/commits/HEAD/src`)).text).toContain("Template greeting");
+    const api = await fetch(`${f.url}/api/v1/projects/ada/demo/blob/HEAD/README.md`);
+    expect(await api.json()).toMatchObject({ path: "README.md" });
+    expect((await get(`/ada/empty/blob/HEAD/README.md`)).status).toBe(404);
+    expect((await get(`/ada/secret/blob/HEAD/README.md`)).status).toBe(404);
+  });
+
   it("shows highlighted files with line anchors, and notices for binary and large files", async () => {
     const page = await get(`${P}/blob/main/src/app.ts`);
     expect(page.text).toContain('<tr id="L1"><td class="ln"><a href="#L1">1</a></td>');

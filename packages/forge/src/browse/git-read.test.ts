@@ -77,6 +77,16 @@ describe("git-read", () => {
     expect(await resolveRefPath(bare, "nope/src", refs)).toBeUndefined();
     expect(await resolveRefPath(bare, "feature", refs)).toBeUndefined();
     expect(await resolveCommitId(bare, "HEAD")).toBeUndefined(); // only hex ids go to rev-parse
+    // HEAD names the default branch, as in GitHub's URLs.
+    expect(await resolveRefPath(bare, "HEAD/src/app.ts", refs)).toEqual({
+      ref: "main",
+      kind: "branch",
+      commit: fx.head,
+      path: "src/app.ts",
+    });
+    expect(await resolveRefPath(bare, "HEAD", refs)).toMatchObject({ ref: "main", path: "" });
+    const none = { branches: [], tags: [], defaultBranch: undefined, headName: "main" };
+    expect(await resolveRefPath(bare, "HEAD/src", none)).toBeUndefined();
   });
 
   it("lists trees directories first and stats paths", async () => {

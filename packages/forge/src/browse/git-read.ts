@@ -173,7 +173,8 @@ export interface Location {
 
 /**
  * Splits "feature/x/src/app.ts" into a ref and a path: the longest leading run of segments
- * that names a branch (preferred) or tag, else a commit id in the first segment.
+ * that names a branch (preferred) or tag, else `HEAD` (the default branch, as on GitHub:
+ * `/blob/HEAD/README.md` works whatever trunk is called), else a commit id in the first segment.
  */
 export async function resolveRefPath(
   src: RepoSource,
@@ -193,6 +194,9 @@ export async function resolveRefPath(
     const found = byName.get(segments.slice(0, n).join("/"));
     if (found) return { ...at(n), kind: found.kind, commit: found.commit };
   }
+  const trunk = refs.defaultBranch ? byName.get(refs.defaultBranch) : undefined;
+  if (first === "HEAD" && trunk?.kind === "branch")
+    return { ref: trunk.name, path: at(1).path, kind: "branch", commit: trunk.commit };
   const commit = await resolveCommitId(src, first);
   return commit ? { ...at(1), kind: "commit", commit } : undefined;
 }

@@ -20,5 +20,8 @@ describe("/skill.md", () => {
     expect(text).toContain(`${f.url}/api/openapi.json`);
     for (const step of ["mic --json session start", "mic session note", "mic --json land", "mic --json sync"])
       expect(text).toContain(step);
+    // mic installs from this forge in one line, and the file it names is served.
+    expect(text).toContain(`curl -fsSL ${f.url}/mic.mjs -o ~/.local/bin/mic.mjs`);
+    expect(text).toContain("mic approve SESSION");
   });
 });

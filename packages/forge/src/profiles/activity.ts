@@ -58,25 +58,29 @@ const starredIds = (s: ActivityScope, follower: string) =>
   s.db.selectFrom("stars as mine").select("mine.project_id").where("mine.user_id", "=", follower);
 
 function landingRows(s: ActivityScope, kind: Expression<SqlBool>) {
-  return s.db
-    .selectFrom("landings as l")
-    .innerJoin("sessions as s", "s.id", "l.session_id")
-    .innerJoin("projects as p", "p.id", "l.project_id")
-    .innerJoin("accounts as o", "o.id", "p.owner_id")
-    .where("l.project_id", "in", visibleIds(s))
-    .where((eb) => {
-      if (s.follower === undefined) {
-        return s.account.kind === "org"
-          ? eb("p.owner_id", "=", s.account.id)
-          : eb("s.author_id", "=", s.account.id);
-      }
-      return eb.or([
-        eb("s.author_id", "in", followedIds(s, s.follower)),
-        eb("p.owner_id", "in", followedIds(s, s.follower)),
-        eb("l.project_id", "in", starredIds(s, s.follower)),
-      ]);
-    })
-    .where(kind);
+  return (
+    s.db
+      .selectFrom("landings as l")
+      .innerJoin("sessions as s", "s.id", "l.session_id")
+      // Counted where it happened: a fork's inherited landings point at its parent's sessions.
+      .whereRef("s.project_id", "=", "l.project_id")
+      .innerJoin("projects as p", "p.id", "l.project_id")
+      .innerJoin("accounts as o", "o.id", "p.owner_id")
+      .where("l.project_id", "in", visibleIds(s))
+      .where((eb) => {
+        if (s.follower === undefined) {
+          return s.account.kind === "org"
+            ? eb("p.owner_id", "=", s.account.id)
+            : eb("s.author_id", "=", s.account.id);
+        }
+        return eb.or([
+          eb("s.author_id", "in", followedIds(s, s.follower)),
+          eb("p.owner_id", "in", followedIds(s, s.follower)),
+          eb("l.project_id", "in", starredIds(s, s.follower)),
+        ]);
+      })
+      .where(kind)
+  );
 }
 
 function projectRows(s: ActivityScope) {

@@ -6,14 +6,7 @@ import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
-import {
-  AgentName,
-  commitLink,
-  OriginBadge,
-  projectBase,
-  projectPage,
-  sessionUrl,
-} from "./session-views.tsx";
+import { AgentName, commitLink, OriginBadge, projectBase, projectPage } from "./session-views.tsx";
 
 export const activityPage = new Hono<AppEnv>();
 
@@ -24,7 +17,7 @@ activityPage.get("/:owner/:project/activity", async (c) => {
   const { project: p } = await getProject(db, c.get("viewer"), c.req.param("owner"), c.req.param("project"));
   const before = Number.parseInt(c.req.query("before") ?? "", 10);
   const cursor = Number.isSafeInteger(before) && before > 1 ? Math.min(before, 2_147_483_647) : undefined;
-  const rows = await listLandings(db, p.id, { before: cursor, limit: PER_PAGE + 1 });
+  const rows = await listLandings(db, p.id, { before: cursor, limit: PER_PAGE + 1 }, c.get("viewer"));
   const landings = rows.slice(0, PER_PAGE);
   const here = `${projectBase(p)}/activity`;
   return projectPage(
@@ -41,8 +34,8 @@ activityPage.get("/:owner/:project/activity", async (c) => {
               <span class="position" title={`Position ${l.position} on trunk`}>
                 #{l.position}
               </span>{" "}
-              {l.session ? (
-                <a href={sessionUrl(p, l.session)} class="activity-goal">
+              {l.session && l.session_project ? (
+                <a href={`/${l.session_project}/sessions/${l.session}`} class="activity-goal">
                   {l.goal ?? "(no goal)"}
                 </a>
               ) : (

@@ -292,7 +292,7 @@ sessionsApi.openapi(
   async (c) => {
     const { owner, project } = c.req.valid("param");
     const { project: p } = await getProject(c.get("forge").db, c.get("viewer"), owner, project);
-    return c.json(await listLandings(c.get("forge").db, p.id, c.req.valid("query")), 200);
+    return c.json(await listLandings(c.get("forge").db, p.id, c.req.valid("query"), c.get("viewer")), 200);
   },
 );
 

@@ -1,10 +1,11 @@
 // Forks: anyone who can read a project may fork it under their own account or an
 // organization they belong to. The fork keeps the parent's visibility (a private project's
 // fork stays private), starts with the parent's branches and tags, borrows its objects
-// (forks-repo.ts), and records the inherited trunk as one implicit landing right away —
-// exactly what trunk reconciliation does for any repository that arrives with history
-// (imports, start-up recovery). The parent's landings are not copied: their sessions belong
-// to the parent; sessions proposed upstream map their base by commit (incoming-sessions.ts).
+// (forks-repo.ts), and inherits the parent's landings up to its trunk (forks-landings.ts:
+// positions, commits and touched paths, pointing at the parent's sessions), so blame by
+// session works in the fork; anything trunk holds beyond them is recorded by trunk
+// reconciliation right away. Sessions proposed upstream map their base by commit
+// (incoming-sessions.ts).
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
@@ -25,6 +26,7 @@ import {
   resolveOwner,
   withOwner,
 } from "../projects/projects-service.ts";
+import { inheritLandings } from "./forks-landings.ts";
 import { populateFork } from "./forks-repo.ts";
 
 export const forkProjectSchema = z
@@ -83,6 +85,7 @@ export async function forkProject(
       createdRepo = fork.id;
       await repos.create(fork.id);
       await populateFork(repos.dir(parent.id), repos.dir(fork.id));
+      await inheritLandings(trx, forge, parent.id, fork.id, repos.dir(fork.id));
       return fork.id;
     });
   } catch (err) {

@@ -75,7 +75,7 @@ describe("forks", () => {
       forks_count: 0,
       permissions: { admin: true },
     });
-    // The inherited trunk is recorded as one implicit landing, like any imported history.
+    // The parent's landing (its one push: one implicit landing) is inherited (forks-landings.ts).
     expect(r.body.head_position).toBe(1);
     const landings = await api(f.url, "GET", "/api/v1/projects/bob/app/landings");
     expect(landings.body).toHaveLength(1);

@@ -11,8 +11,10 @@ export interface ForgeProcess {
   child: ChildProcess;
 }
 
-export function startForgeProcess(env: Record<string, string>): Promise<ForgeProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
+/** Runs the TypeScript sources through tsx, or with `bundle` the given built forge (dist/micelio.mjs). */
+export function startForgeProcess(env: Record<string, string>, bundle?: string): Promise<ForgeProcess> {
+  const args = bundle ? [bundle, "serve"] : ["--import", "tsx", MAIN, "serve"];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       PORT: "0",

@@ -8,6 +8,7 @@ import { blamePages } from "../blame/blame-pages.tsx";
 import { browsePages } from "../browse/browse-pages.tsx";
 import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
+import { micBundle } from "../docs/mic-bundle.ts";
 import { skillPage } from "../docs/skill-page.ts";
 import { followsPages } from "../follows/follows-pages.tsx";
 import { homePage } from "../home/home-page.tsx";
@@ -36,6 +37,7 @@ for (const pages of [
   metaPages,
   ogPages,
   skillPage,
+  micBundle,
   authPages,
   passkeyAssets,
   passkeyLoginPages,

@@ -20,6 +20,7 @@ import {
   saveState,
   type Workspace,
 } from "../workspace.ts";
+import { landSessionById } from "./maintain.ts";
 
 interface Conflict {
   path: string;
@@ -70,7 +71,12 @@ export function registerLand(program: Command) {
   program
     .command("land")
     .description("upload the working tree's change to the session and land it on trunk (exit 3 on conflict)")
-    .action(async () => {
+    .argument("[session]", "maintainers: land this session of --project (e.g. one proposed from a fork)")
+    .option("--project <owner/project>", "with a session: its project (default: the checkout's)")
+    .action(async (id: string | undefined, opts: { project?: string }) => {
+      if (id) return landSessionById(program, id, opts.project);
+      if (opts.project)
+        throw new CliError("--project needs a session: mic land SESSION --project OWNER/PROJECT", EXIT.usage);
       const ws = await requireWorkspace();
       let s = requireSession(ws);
       const conn = connection(program, ws.state.server);

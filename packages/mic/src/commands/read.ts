@@ -6,6 +6,7 @@ import { request } from "../client.ts";
 import { type Connection, connection, parseProject, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print } from "../output.ts";
+import { naming, type Subject } from "../subject.ts";
 import { findWorkspace } from "../workspace.ts";
 
 interface Landing {
@@ -15,6 +16,8 @@ interface Landing {
   author: string | null;
   agent: { name: string; model: string | null } | null;
   session: string | null;
+  /** Set when the session belongs to another project (a fork's inherited landings: its parent). */
+  session_project?: string | null;
   landed_at: string;
 }
 
@@ -26,19 +29,30 @@ async function target(program: Command, projectOpt?: string) {
     ? parseProject(projectOpt)
     : { owner: ws!.state.owner, project: ws!.state.project };
   const conn = connection(program, ws?.state.server);
-  return { conn, base: projectPath(project), project };
+  const base = projectPath(project);
+  /** Runs a request whose 404 names this project (and `about`'s path, ref or session). */
+  const named = <T>(about: Omit<Subject, "conn" | "project">, call: () => Promise<T>) =>
+    naming({ conn, project, ...about }, call);
+  return { conn, base, project, named };
 }
 
 async function landingAt(conn: Connection, base: string, position: number): Promise<Landing> {
   const rows = await request<Landing[]>(conn, "GET", `${base}/landings?before=${position + 1}&limit=1`);
-  if (!rows[0] || rows[0].position !== position)
-    throw new CliError(`no landing at position ${position}`, EXIT.notFound);
+  if (!rows[0] || rows[0].position !== position) {
+    const { head_position: head } = await request<{ head_position: number }>(conn, "GET", base);
+    const name = decodeURIComponent(base.split("/").slice(-2).join("/"));
+    throw new CliError(
+      `no landing at position ${position} in ${name} on ${conn.server}: trunk's head is at position ${head} (mic log --project ${name})`,
+      EXIT.notFound,
+      { position, head_position: head, project: name, server: conn.server },
+    );
+  }
   return rows[0];
 }
 
-/** --at as a ref for the API: a position becomes its landing commit. */
+/** --at as a ref for the API: a position becomes its landing commit; none is trunk's HEAD. */
 async function refFor(conn: Connection, base: string, at: string | undefined) {
-  if (!at) return "main";
+  if (!at) return "HEAD";
   if (/^\d+$/.test(at)) return (await landingAt(conn, base, Number(at))).commit;
   return at;
 }
@@ -51,6 +65,52 @@ const encodePath = (p: string) =>
     .join("/");
 
 const agentText = (a: Landing["agent"]) => (a ? ` [${a.name}${a.model ? `:${a.model}` : ""}]` : "");
+
+interface BlameDoc {
+  lines: {
+    line: number;
+    content?: string;
+    commit: string;
+    position: number | null;
+    session_id: string | null;
+  }[];
+  hunks: {
+    start: number;
+    end: number;
+    position: number | null;
+    landing: {
+      position: number;
+      session: {
+        id: string;
+        goal: string;
+        author: string;
+        agent: { name: string; model: string | null } | null;
+        project?: string | null;
+      } | null;
+    } | null;
+    commits: string[];
+  }[];
+  commits: Record<string, { sha: string; author: { name: string }; summary: string }>;
+}
+
+/** Why each line is there: its landing's session (goal, author, agent) or, before any landing, its commit. */
+function attribute(blame: BlameDoc, project: string) {
+  const byLine = new Map<number, { goal: string | null; author: string | null; agent: string | null }>();
+  const headers: { start: number; text: string }[] = [];
+  for (const h of blame.hunks) {
+    const s = h.landing?.session;
+    const c = blame.commits[h.commits[0] ?? ""];
+    const why = s
+      ? { goal: s.goal, author: s.author, agent: s.agent ? agentText(s.agent).trim().slice(1, -1) : null }
+      : { goal: c?.summary ?? null, author: c?.author.name ?? null, agent: null };
+    for (let n = h.start; n <= h.end; n++) byLine.set(n, why);
+    const where = h.landing
+      ? `#${h.landing.position}${s ? ` ${s.author}${agentText(s.agent)} session ${s.id}${s.project && s.project !== project ? ` in ${s.project}` : ""}` : " (session deleted)"}`
+      : `${(c?.sha ?? "").slice(0, 10)} ${c?.author.name ?? ""} (no landing)`;
+    headers.push({ start: h.start, text: `${where}: ${why.goal ?? ""}` });
+  }
+  return { byLine, headers };
+}
 
 export function registerRead(program: Command) {
   const projectOption = [
@@ -67,8 +127,10 @@ export function registerRead(program: Command) {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200)
         throw new CliError("--limit must be 1-200", EXIT.usage);
-      const { conn, base } = await target(program, opts.project);
-      const landings = await request<Landing[]>(conn, "GET", `${base}/landings?limit=${limit}`);
+      const { conn, base, named } = await target(program, opts.project);
+      const landings = await named({}, () =>
+        request<Landing[]>(conn, "GET", `${base}/landings?limit=${limit}`),
+      );
       const lines = landings.map(
         (l) =>
           `${String(l.position).padStart(5)}  ${l.commit.slice(0, 10)}  ${l.goal ?? "(no session)"}  — ${l.author ?? "unknown"}${agentText(l.agent)}`,
@@ -82,21 +144,20 @@ export function registerRead(program: Command) {
     .argument("<position-or-session>", "a trunk position such as 12, or a session id")
     .option(...projectOption)
     .action(async (what: string, opts: { project?: string }) => {
-      const { conn, base } = await target(program, opts.project);
-      const landing = /^\d+$/.test(what) ? await landingAt(conn, base, Number(what)) : null;
+      const { conn, base, named } = await target(program, opts.project);
+      const landing = /^\d+$/.test(what) ? await named({}, () => landingAt(conn, base, Number(what))) : null;
       const sessionId = landing ? landing.session : what;
+      // A fork's inherited landings belong to sessions of the project it was forked from.
+      const home = landing?.session_project ? projectPath(parseProject(landing.session_project)) : base;
+      const sessionPath = `${home}/sessions/${encodeURIComponent(sessionId ?? "")}`;
       const session = sessionId
-        ? await request<Record<string, unknown>>(
-            conn,
-            "GET",
-            `${base}/sessions/${encodeURIComponent(sessionId)}`,
+        ? await named({ session: sessionId }, () =>
+            request<Record<string, unknown>>(conn, "GET", sessionPath),
           )
         : null;
       const events = sessionId
-        ? await request<{ kind: string; text?: string; role?: string }[]>(
-            conn,
-            "GET",
-            `${base}/sessions/${encodeURIComponent(sessionId)}/events`,
+        ? await named({ session: sessionId }, () =>
+            request<{ kind: string; text?: string; role?: string }[]>(conn, "GET", `${sessionPath}/events`),
           )
         : [];
       const commitSha = landing?.commit ?? (session?.landed_commit as string | null | undefined);
@@ -123,50 +184,43 @@ export function registerRead(program: Command) {
 
   program
     .command("blame")
-    .description("who changed each line: landing position, session and author")
+    .description("why each line is there: the landing position, session goal, author and agent")
     .argument("<path>", "a file path in the project")
-    .option("--at <position|ref>", "a trunk position or a ref (default: main)")
+    .option("--at <position|ref>", "a trunk position or a ref (default: trunk's HEAD)")
     .option(...projectOption)
     .action(async (path: string, opts: { at?: string; project?: string }) => {
-      const { conn, base } = await target(program, opts.project);
-      const ref = await refFor(conn, base, opts.at);
-      const blame = await request<{
-        lines: {
-          line: number;
-          content?: string;
-          position: number | null;
-          session_id: string | null;
-          commit: string;
-        }[];
-        hunks: {
-          start: number;
-          end: number;
-          landing: { session: { author: string; goal: string } | null } | null;
-        }[];
-      }>(conn, "GET", `${base}/blame/${encodeURIComponent(ref)}/${encodePath(path)}`);
-      const who = new Map<number, string>();
-      for (const h of blame.hunks)
-        for (let n = h.start; n <= h.end; n++) who.set(n, h.landing?.session?.author ?? "");
-      const lines = blame.lines.map(
-        (l) =>
-          `${(l.position === null ? "-" : `#${l.position}`).padStart(6)} ${(who.get(l.line) ?? "").padEnd(12).slice(0, 12)} ${String(l.line).padStart(5)}  ${l.content ?? ""}`,
+      const { conn, base, named, project } = await target(program, opts.project);
+      const ref = await named({ ref: opts.at }, () => refFor(conn, base, opts.at));
+      const blame = await named({ path, ref: opts.at }, () =>
+        request<BlameDoc>(conn, "GET", `${base}/blame/${encodeURIComponent(ref)}/${encodePath(path)}`),
       );
-      print(program, blame, lines.join("\n"));
+      const { byLine, headers } = attribute(blame, `${project.owner}/${project.project}`);
+      const width = String(blame.lines.length).length;
+      const human: string[] = [];
+      for (const l of blame.lines) {
+        const header = headers.find((h) => h.start === l.line);
+        if (header) human.push(header.text);
+        human.push(`  ${String(l.line).padStart(width)}  ${l.content ?? ""}`);
+      }
+      const lines = blame.lines.map((l) => ({ ...l, ...byLine.get(l.line) }));
+      print(program, { ...blame, lines }, human.join("\n"));
     });
 
   program
     .command("cat")
     .description("print a file from trunk (or --at a position or ref)")
     .argument("<path>", "a file path in the project")
-    .option("--at <position|ref>", "a trunk position or a ref (default: main)")
+    .option("--at <position|ref>", "a trunk position or a ref (default: trunk's HEAD)")
     .option(...projectOption)
     .action(async (path: string, opts: { at?: string; project?: string }) => {
-      const { conn, base } = await target(program, opts.project);
-      const ref = await refFor(conn, base, opts.at);
-      const blob = await request<{ content: string; encoding: "utf-8" | "base64" }>(
-        conn,
-        "GET",
-        `${base}/blob/${encodeURIComponent(ref)}/${encodePath(path)}`,
+      const { conn, base, named } = await target(program, opts.project);
+      const ref = await named({ ref: opts.at }, () => refFor(conn, base, opts.at));
+      const blob = await named({ path, ref: opts.at }, () =>
+        request<{ content: string; encoding: "utf-8" | "base64" }>(
+          conn,
+          "GET",
+          `${base}/blob/${encodeURIComponent(ref)}/${encodePath(path)}`,
+        ),
       );
       if (program.opts().json) print(program, blob, "");
       else
@@ -177,16 +231,18 @@ export function registerRead(program: Command) {
     .command("ls")
     .description("list a directory of trunk (or --at a position or ref)")
     .argument("[path]", "a directory in the project (default: the root)", "")
-    .option("--at <position|ref>", "a trunk position or a ref (default: main)")
+    .option("--at <position|ref>", "a trunk position or a ref (default: trunk's HEAD)")
     .option(...projectOption)
     .action(async (path: string, opts: { at?: string; project?: string }) => {
-      const { conn, base } = await target(program, opts.project);
-      const ref = await refFor(conn, base, opts.at);
+      const { conn, base, named } = await target(program, opts.project);
+      const ref = await named({ ref: opts.at }, () => refFor(conn, base, opts.at));
       const dir = encodePath(path);
-      const tree = await request<{ entries: { name: string; type: string; path: string }[] }>(
-        conn,
-        "GET",
-        `${base}/tree/${encodeURIComponent(ref)}${dir ? `/${dir}` : ""}`,
+      const tree = await named({ path, ref: opts.at }, () =>
+        request<{ entries: { name: string; type: string; path: string }[] }>(
+          conn,
+          "GET",
+          `${base}/tree/${encodeURIComponent(ref)}${dir ? `/${dir}` : ""}`,
+        ),
       );
       print(
         program,

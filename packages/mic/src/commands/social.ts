@@ -6,6 +6,7 @@ import { request } from "../client.ts";
 import { connection, parseProject, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print } from "../output.ts";
+import { naming } from "../subject.ts";
 import { cloneProject, requireEmptyDir } from "./clone.ts";
 
 interface ProjectHit {
@@ -93,7 +94,7 @@ function registerStars(program: Command) {
         const conn = connection(program);
         if (!conn.token) throw new CliError(`log in first (mic auth login) to ${name} projects`, EXIT.usage);
         const path = `/api/v1/user/starred/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.project)}`;
-        await request(conn, method, path);
+        await naming({ conn, project: target }, () => request(conn, method, path));
         const project = await request<{ stars_count: number }>(conn, "GET", projectPath(target));
         print(
           program,
@@ -122,11 +123,8 @@ function registerFork(program: Command) {
       const body: Record<string, string> = {};
       if (o.owner) body.owner = o.owner;
       if (o.name) body.handle = o.name;
-      const fork = await request<{ full_name: string; parent: string }>(
-        conn,
-        "POST",
-        `${projectPath(source)}/forks`,
-        body,
+      const fork = await naming({ conn, project: source }, () =>
+        request<{ full_name: string; parent: string }>(conn, "POST", `${projectPath(source)}/forks`, body),
       );
       const target = parseProject(fork.full_name);
       const cloned = o.clone ? await cloneProject(program, target, cloneDir) : undefined;
