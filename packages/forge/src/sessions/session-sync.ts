@@ -62,7 +62,7 @@ export async function syncSession(
       throw new AppError(
         "conflict",
         `The session's change does not apply cleanly on position ${target}: ${merged.conflicts.join(", ")}`,
-        { conflicts: merged.conflicts.map((path) => ({ path })) },
+        { problem: "sync-conflict", conflicts: merged.conflicts.map((path) => ({ path })) },
       );
     }
     const args = ["commit-tree", merged.tree!, ...(newBase ? ["-p", newBase] : []), "-m", session.goal];
