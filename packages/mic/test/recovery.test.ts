@@ -123,6 +123,37 @@ describe("mic recovers and explains", () => {
       });
       json(await mic(one, "--json", "abandon"));
       await api(f.url, "PATCH", projectApi, { token, json: { require_review: false } });
+      rmSync(join(one, "b.txt"));
+    },
+    SLOW,
+  );
+
+  it(
+    "land --dry-run shows the files (untracked flagged), conflicts and review state, landing nothing",
+    async () => {
+      const two = join(work, "two");
+      json(await mic(work, "--json", "clone", "alice/app", "two"));
+      json(await mic(one, "--json", "session", "start", "Change a"));
+      json(await mic(two, "--json", "session", "start", "Change a too"));
+      writeFileSync(join(two, "a.txt"), "from two\n");
+      const theirs = json(await mic(two, "--json", "land"));
+      writeFileSync(join(one, "a.txt"), "from one\n");
+      writeFileSync(join(one, "scratch.log"), "notes\n");
+      const head = (await api(f.url, "GET", projectApi, { token })).body.head_position;
+      const preview = json(await mic(one, "--json", "land", "--dry-run"));
+      expect(preview).toMatchObject({ dry_run: true, session_status: "open", review: { required: false } });
+      expect(preview.files).toEqual([
+        { path: "a.txt", status: "modified", untracked: false },
+        { path: "scratch.log", status: "added", untracked: true },
+      ]);
+      expect(preview.conflicts).toEqual([
+        expect.objectContaining({ path: "a.txt", position: theirs.position, goal: "Change a too" }),
+      ]);
+      const human = await mic(one, "land", "--dry-run");
+      expect(human.stdout).toContain("scratch.log  (new, untracked)");
+      expect((await api(f.url, "GET", projectApi, { token })).body.head_position).toBe(head);
+      json(await mic(one, "--json", "abandon"));
+      rmSync(join(one, "scratch.log"));
     },
     SLOW,
   );

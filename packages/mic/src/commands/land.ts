@@ -21,6 +21,7 @@ import {
   saveState,
   type Workspace,
 } from "../workspace.ts";
+import { landPreview } from "./land-preview.ts";
 
 interface Conflict {
   path: string;
@@ -75,10 +76,15 @@ export function registerLand(program: Command) {
       "--sync",
       "on a conflict, sync and land again in one step when the sync is clean (else exit 3 with markers)",
     )
-    .action(async (opts: { sync?: boolean }) => {
+    .option(
+      "--dry-run",
+      "show what would land (files, untracked ones flagged), conflicts, protection and review state",
+    )
+    .action(async (opts: { sync?: boolean; dryRun?: boolean }) => {
       const ws = await requireWorkspace();
       const s = requireSession(ws);
       const conn = connection(program, ws.state.server);
+      if (opts.dryRun) return landPreview(program, ws, conn, s);
       await healing(ws, conn, async () => {
         try {
           await landSession(program, ws, conn, s);
