@@ -96,7 +96,10 @@ describe("an agent loop from /skill.md", () => {
       expect((await finish(a, "Say two", () => {})).position).toBe(2);
       let resolved = 0;
       const landed = await finish(b, "Say three", (file) => {
-        expect(readFileSync(file, "utf8")).toMatch(/^<{7} /m);
+        const marked = readFileSync(file, "utf8");
+        // Markers say where each side comes from: trunk's position, the session and its goal.
+        expect(marked).toMatch(/^<{7} trunk at position 2(:notes\.txt)?$/m);
+        expect(marked).toMatch(/^>{7} session [0-9A-Z]{26}: Say three(:notes\.txt)?$/m);
         writeFileSync(file, "two and three\n");
         resolved++;
       });

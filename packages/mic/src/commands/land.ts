@@ -2,7 +2,7 @@
 // trunk, catch the session up with trunk, give it up, or (in a fork) offer it to the parent. On a conflict, land prints each path with the session
 // that touched it and exits 3; sync replays the change onto trunk's head, leaving conflict
 // markers in the working tree when git cannot merge a file by itself.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { fetchInto, fetchTrunk, moveCheckout, positionOf, pushSession, receiveLanded } from "../checkout.ts";
@@ -58,6 +58,23 @@ async function finishPending(ws: Workspace, conn: Connection, s: SessionState, p
   ws.state.session = { id: s.id, goal: s.goal, base_position: pending.position, base_commit: pending.commit };
   saveState(ws.gitDir, ws.state);
   return ws.state.session;
+}
+
+/** Conflict markers name trunk's position and the session's goal instead of raw commit ids. */
+function labelMarkers(root: string, paths: string[], labels: Record<string, string>) {
+  for (const path of paths) {
+    const file = join(root, path);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue; // deleted on one side: nothing to label
+    }
+    const labelled = text.replace(/^(<{7}|>{7}) ([0-9a-f]{40})(?=:|$)/gm, (line, marker, id) =>
+      labels[id] ? `${marker} ${labels[id]}` : line,
+    );
+    if (labelled !== text) writeFileSync(file, labelled);
+  }
 }
 
 function hasMarkers(file: string) {
@@ -246,6 +263,10 @@ export function registerLand(program: Command) {
     const [tree, ...conflicts] = merged.stdout.split("\0").filter(Boolean);
     const replay = await commitTree(ws.root, tree!, trunk, s.goal);
     await moveCheckout(ws.root, snapCommit, replay, trunk);
+    labelMarkers(ws.root, conflicts, {
+      [trunk ?? ""]: `trunk at position ${position}`,
+      [snapCommit]: `session ${s.id}: ${s.goal.replace(/\s+/g, " ").slice(0, 80)}`,
+    });
     ws.state.session = { ...s, pending: { position, commit: trunk, conflicts } };
     saveState(ws.gitDir, ws.state);
     throw new CliError(
