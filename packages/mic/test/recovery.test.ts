@@ -158,6 +158,33 @@ describe("mic recovers and explains", () => {
     SLOW,
   );
 
+  it(
+    "land --sync syncs and lands in one step when the sync is clean",
+    async () => {
+      // Fresh checkouts on trunk's head (the earlier tests leave edits behind).
+      const one = join(work, "three");
+      const two = join(work, "four");
+      json(await mic(work, "--json", "clone", "alice/app", "three"));
+      json(await mic(work, "--json", "clone", "alice/app", "four"));
+      const text = (top: string, bottom: string) => `${top}\n${"middle\n".repeat(8)}${bottom}\n`;
+      json(await mic(one, "--json", "session", "start", "Write c"));
+      writeFileSync(join(one, "c.txt"), text("top", "bottom"));
+      json(await mic(one, "--json", "land"));
+      json(await mic(one, "--json", "session", "start", "Change the top"));
+      json(await mic(two, "--json", "session", "start", "Change the bottom"));
+      writeFileSync(join(two, "c.txt"), text("top", "BOTTOM"));
+      writeFileSync(join(one, "c.txt"), text("TOP", "bottom"));
+      const first = json(await mic(one, "--json", "land"));
+      expect((await mic(two, "--json", "land")).status).toBe(3);
+      const landed = json(await mic(two, "--json", "land", "--sync"));
+      expect(landed.position).toBe(first.position + 1);
+      expect(readFileSync(join(two, "c.txt"), "utf8")).toBe(text("TOP", "BOTTOM"));
+      const blob = await api(f.url, "GET", `${projectApi}/blob/main/c.txt`, { token });
+      expect(blob.body.content).toBe(text("TOP", "BOTTOM"));
+    },
+    SLOW,
+  );
+
   it("--json is total: unknown commands and options, missing arguments, --version, help", async () => {
     for (const args of [["nope"], ["--bogus", "status"], ["clone"], []]) {
       const r = await mic(work, "--json", ...args);
