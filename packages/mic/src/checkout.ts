@@ -2,7 +2,7 @@
 // commit to refs/sessions/<id>, take in a landed commit, find a trunk commit's position, and
 // move the working copy to a new commit without losing edits (reset --keep refuses rather
 // than overwrite).
-import { request } from "./client.ts";
+import { ensureToken, request } from "./client.ts";
 import type { Connection } from "./context.ts";
 import { projectPath } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
@@ -14,6 +14,7 @@ const TRACKING = "refs/remotes/origin/main";
 
 /** Fetches trunk into origin/main; its commit, or null while the project is empty. */
 export async function fetchTrunk(ws: Workspace, conn: Connection, progress = false): Promise<string | null> {
+  await ensureToken(conn);
   const remote = await git(["ls-remote", "--end-of-options", remoteUrl(ws), "refs/heads/main"], {
     cwd: ws.root,
     env: authEnv(conn.server, conn.handle, conn.token),
@@ -31,6 +32,7 @@ export async function fetchInto(
   local: string,
   progress = false,
 ) {
+  await ensureToken(conn);
   await git(
     [
       "fetch",
@@ -52,6 +54,7 @@ export async function pushSession(
   id: string,
   progress = false,
 ) {
+  await ensureToken(conn);
   await git(
     [
       "push",
@@ -105,6 +108,8 @@ function commitHead(raw: Buffer): { tree: string; parents: string[] } {
 
 function unreachable(ws: Workspace) {
   return (err: unknown): never => {
+    // Already told apart (a refusal the forge explained): as it is.
+    if (err instanceof CliError && err.code !== EXIT.usage) throw err;
     const message = err instanceof Error ? err.message : String(err);
     // Quoted URLs left out: a port such as 40312 is no HTTP status.
     const words = message.replace(/'[^']*'/g, "''");

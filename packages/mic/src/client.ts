@@ -3,13 +3,38 @@
 // node:http(s) with a keep-alive agent: a command's calls share one connection, and mic does
 // not load fetch's implementation (tens of milliseconds at every start).
 import http from "node:http";
-import { CliError, EXIT } from "./exit-codes.ts";
+import { CliError, EXIT, exitForProblem, problemName } from "./exit-codes.ts";
 import { trace } from "./git.ts";
 
 export interface ClientOptions {
   server: string;
   token?: string;
+  /** Where the token comes from ("MIC_TOKEN" or the credentials file), for error messages. */
+  tokenSource?: string;
   timeoutMs?: number;
+}
+
+/** Set once the forge has taken this process's token: git may then run with it. */
+let tokenTaken = false;
+
+/**
+ * Checks the token with the forge before git runs with it (unless an API call already
+ * succeeded with it), so a bad token is told as "not logged in" rather than as git's failure.
+ */
+export async function ensureToken(opts: ClientOptions) {
+  if (opts.token && !tokenTaken) await request(opts, "GET", "/api/v1/user");
+}
+
+function notLoggedIn(opts: ClientOptions, url: URL, detail: unknown): CliError {
+  const said = typeof detail === "string" ? `: ${detail}` : "";
+  const why = opts.token
+    ? `the forge refused the token${opts.tokenSource ? ` from ${opts.tokenSource}` : ""}${said}`
+    : "no token";
+  return new CliError(
+    `not logged in to ${url.host}: ${why} (run mic auth login --server ${url.origin}, or set MIC_TOKEN)`,
+    EXIT.notFound,
+    { status: 401, type: "https://micelio.dev/problems/unauthorized", server: url.origin },
+  );
 }
 
 // Idle sockets are unreferenced by the agent, so they never keep mic running. node:https
@@ -88,19 +113,13 @@ export async function request<T = any>(
   }
   trace(started, `${method} ${url.pathname} → ${res.status}`);
   const data = res.text ? safeJson(res.text) : null;
+  if (res.status === 401) throw notLoggedIn(opts, url, (data as { detail?: unknown } | null)?.detail);
+  if (opts.token && res.status >= 200 && res.status < 300) tokenTaken = true;
   if (res.status < 200 || res.status > 299) {
     const detail = (data as { detail?: string } | null)?.detail ?? res.statusText;
-    const code =
-      res.status === 409
-        ? EXIT.conflict
-        : res.status === 400 || res.status === 422
-          ? EXIT.usage
-          : EXIT.notFound;
     const problem = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
-    throw new CliError(`${res.status}: ${detail}`, res.status >= 500 ? EXIT.unreachable : code, {
-      ...problem,
-      status: res.status,
-    });
+    const details = { ...problem, status: res.status };
+    throw new CliError(`${res.status}: ${detail}`, exitForProblem(res.status, problemName(details)), details);
   }
   return data as T;
 }

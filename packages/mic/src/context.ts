@@ -1,14 +1,27 @@
 // What a command talks to: the server (--server, $MIC_SERVER, the checkout's server, or the
-// logged-in one) and the token ($MIC_TOKEN, or the stored one — only for the server it was
-// stored for, so a token never travels to another forge).
+// logged-in one) and the token ($MIC_TOKEN always wins; else the stored one — only for the
+// server it was stored for, so a stored token never travels to another forge).
 import type { Command } from "commander";
 import type { ClientOptions } from "./client.ts";
-import { readCredentials } from "./credentials.ts";
+import { credentialsPath, readCredentials } from "./credentials.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { normalizeServer } from "./server-url.ts";
 
 export interface Connection extends ClientOptions {
   handle?: string;
+}
+
+/** The token a command uses and where it comes from: $MIC_TOKEN wins over the stored one. */
+export function effectiveToken(server: string): {
+  token?: string;
+  source?: "MIC_TOKEN" | "stored";
+  handle?: string;
+} {
+  if (process.env.MIC_TOKEN) return { token: process.env.MIC_TOKEN, source: "MIC_TOKEN" };
+  const creds = readCredentials();
+  if (creds && origin(creds.server) === origin(server))
+    return { token: creds.token, source: "stored", handle: creds.handle };
+  return {};
 }
 
 const origin = (url: string) => {
@@ -27,16 +40,19 @@ export function serverFrom(program: Command, checkoutServer?: string): string | 
 
 /** `server` (a project URL's, for clone) wins over every other source when given. */
 export function connection(program: Command, checkoutServer?: string, server?: string): Connection {
-  const creds = readCredentials();
   server ??= serverFrom(program, checkoutServer);
   if (!server)
     throw new CliError(
       "no server given: pass --server URL, set MIC_SERVER or run mic auth login",
       EXIT.usage,
     );
-  const sameServer = creds && origin(creds.server) === origin(server);
-  const token = process.env.MIC_TOKEN || (sameServer ? creds.token : undefined);
-  return { server: server.replace(/\/+$/, ""), token, handle: sameServer ? creds.handle : undefined };
+  const t = effectiveToken(server);
+  return {
+    server: server.replace(/\/+$/, ""),
+    token: t.token,
+    tokenSource: t.source === "MIC_TOKEN" ? "MIC_TOKEN" : t.source ? credentialsPath() : undefined,
+    handle: t.handle,
+  };
 }
 
 export const isJson = (program: Command) => program.opts().json === true;

@@ -1,7 +1,7 @@
 // Runs git for mic: argument arrays only, output captured, and the forge token passed as an
 // HTTP header through GIT_CONFIG_* variables (never on the command line, never in .git/config).
 import { spawn } from "node:child_process";
-import { CliError, EXIT } from "./exit-codes.ts";
+import { CliError, EXIT, exitForProblem, problemName } from "./exit-codes.ts";
 
 export interface GitOptions {
   cwd: string;
@@ -44,7 +44,7 @@ function run(args: string[], opts: GitOptions): Promise<{ code: number; stdout: 
       trace(started, `git ${args.slice(0, 3).join(" ")} → ${code}`);
       const result = { code: code ?? 1, stdout: Buffer.concat(stdout), stderr };
       if (code === 0 || opts.okCodes?.includes(code ?? -1)) resolve(result);
-      else reject(new CliError(gitFailure(args, stderr), EXIT.usage));
+      else reject(gitError(args, stderr));
     });
     if (child.stdin) {
       child.stdin.on("error", () => {}); // git may exit without reading; its exit code tells
@@ -61,6 +61,40 @@ export function trace(started: number, what: string) {
 
 /** git's stdout, trimmed. */
 export const gitOut = async (args: string[], opts: GitOptions) => (await git(args, opts)).stdout.trim();
+
+/**
+ * A failed git command as mic's error. When the forge refused a push, its hook said why in
+ * `remote:` lines ending with `Micelio-Problem: {problem+json}`: that reason becomes the
+ * message, the problem the --json details, and its type the exit code.
+ */
+export function gitError(args: string[], stderr: string): CliError {
+  const remote = stderr
+    .split("\n")
+    .filter((l) => l.startsWith("remote: "))
+    .map((l) => l.slice("remote: ".length).trimEnd());
+  const marker = "Micelio-Problem: ";
+  const line = remote.find((l) => l.startsWith(marker));
+  let problem: Record<string, unknown> | undefined;
+  try {
+    problem = line ? JSON.parse(line.slice(marker.length)) : undefined;
+  } catch {
+    problem = undefined;
+  }
+  if (problem && typeof problem === "object") {
+    const said = remote.filter((l) => l && !l.startsWith(marker) && !/^-+$/.test(l)).join("\n");
+    const message = `the forge refused the ${args[0]}: ${said || String(problem.detail ?? "")}`;
+    const status = typeof problem.status === "number" ? problem.status : 400;
+    return new CliError(message, exitForProblem(status, problemName(problem)), problem);
+  }
+  const http = /(?:HTTP|returned error:) (4\d\d|5\d\d)/.exec(stderr);
+  if (http && args[0] === "push" && (http[1] === "413" || http[1] === "400"))
+    return new CliError(
+      `the forge refused the push${http[1] === "413" ? " as too large" : ""}: ${gitFailure(args, stderr)}`,
+      EXIT.refused,
+      { status: Number(http[1]) },
+    );
+  return new CliError(gitFailure(args, stderr), EXIT.usage);
+}
 
 function gitFailure(args: string[], stderr: string): string {
   const line =

@@ -11,6 +11,12 @@ import { registerSocial } from "./commands/social.ts";
 import { registerStatus } from "./commands/status.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
+// --json is read from the arguments themselves: commander's own errors (unknown commands and
+// options, missing arguments), --version and help happen before the options are parsed.
+const wantsJson = process.argv.slice(2).includes("--json");
+let commanderOut = "";
+let commanderErr = "";
+
 const program = new Command()
   .name("mic")
   .description("The Micelio session client for agents and humans")
@@ -27,11 +33,23 @@ Environment:
   MIC_AGENT, MIC_MODEL  the agent and model that session start records
   MIC_TRACE             when set, time each git process and HTTP call on stderr
 
-Exit codes: 0 ok, 1 usage, 2 not found or forbidden, 3 conflict, 4 server unreachable.
+Exit codes: 0 ok, 1 usage, 2 not found, forbidden or not logged in, 3 conflict (mic sync
+helps), 4 server unreachable, 5 review pending, 6 session closed on the server, 7 refused
+by the forge (secrets, size, an invalid value).
 With --json every command prints one JSON document on stdout, errors included
 ({"error", "exit_code", ...}). Guide: docs/mic.md; for agents: <server>/skill.md`,
   )
   .showHelpAfterError()
+  .configureOutput({
+    writeOut: (text) => {
+      if (wantsJson) commanderOut += text;
+      else process.stdout.write(text);
+    },
+    writeErr: (text) => {
+      if (wantsJson) commanderErr += text;
+      else process.stderr.write(text);
+    },
+  })
   .exitOverride();
 
 registerAuth(program);
@@ -46,17 +64,29 @@ registerMaintain(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CliError) {
-    process.stderr.write(`mic: ${err.message}\n`);
-    if (program.opts().json) {
-      const doc = { error: err.message, exit_code: err.code, ...err.details };
-      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    }
-    process.exit(err.code);
+  const { code, details } = failure(err);
+  if (code !== EXIT.ok) {
+    // Without --json, commander has already said its own errors (with the usage).
+    if (wantsJson || !details.commander) process.stderr.write(`mic: ${details.error}\n`);
+    if (wantsJson) process.stdout.write(`${JSON.stringify({ ...details, exit_code: code }, null, 2)}\n`);
+  } else if (wantsJson) process.stdout.write(`${JSON.stringify(details, null, 2)}\n`);
+  process.exit(code);
+}
+
+/** An error (or commander's help and version) as an exit code and the --json document. */
+function failure(err: unknown): { code: number; details: Record<string, unknown> } {
+  if (err instanceof CliError) return { code: err.code, details: { error: err.message, ...err.details } };
+  const code = (err as { code?: unknown }).code;
+  if (code === "commander.version") return { code: EXIT.ok, details: { version: program.version() } };
+  if (code === "commander.helpDisplayed" || code === "commander.help") {
+    // `mic` alone prints help and fails; `mic help` and `--help` succeed.
+    const alone = code === "commander.help" && (err as { exitCode?: number }).exitCode !== 0;
+    const help = commanderOut || commanderErr;
+    if (alone) return { code: EXIT.usage, details: { error: "no command given", commander: "help", help } };
+    return { code: EXIT.ok, details: { help } };
   }
-  const code = (err as { code?: string; exitCode?: number }).code;
-  if (code === "commander.helpDisplayed" || code === "commander.version") process.exit(EXIT.ok);
-  if (typeof code === "string" && code.startsWith("commander.")) process.exit(EXIT.usage);
-  process.stderr.write(`mic: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(EXIT.usage);
+  const message = (err instanceof Error ? err.message : String(err)).replace(/^error:\s*/, "");
+  if (typeof code === "string" && code.startsWith("commander."))
+    return { code: EXIT.usage, details: { error: message, commander: code.slice("commander.".length) } };
+  return { code: EXIT.usage, details: { error: message } };
 }

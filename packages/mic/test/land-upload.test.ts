@@ -148,7 +148,7 @@ describe("mic land's upload", () => {
   );
 
   it(
-    "refuses a secret as before: pushed, refused by the forge's hook, never stored, exit 1",
+    "refuses a secret as before: pushed, refused by the forge's hook, never stored, exit 7 with the reason",
     async () => {
       const s = json(await mic(one, "--json", "session", "start", "Leak a key"));
       writeFileSync(
@@ -156,9 +156,9 @@ describe("mic land's upload", () => {
         `AWS_ACCESS_KEY_ID=${["AKIA", "IOSFODNN7", "EXAMPLE"].join("")}\n`,
       );
       const r = await mic(one, "--json", "land");
-      expect(r.status).toBe(1);
-      expect(JSON.parse(r.stdout)).toMatchObject({ exit_code: 1 });
-      expect(r.stderr).toMatch(/git push failed/);
+      expect(r.status).toBe(7);
+      expect(JSON.parse(r.stdout)).toMatchObject({ exit_code: 7 });
+      expect(r.stderr).toMatch(/the forge refused the push: .*secret/);
       expect(gitRuns(r.stderr)).toContain("push");
       expect(await sessionCommitter(s.id)).toBeNull();
       const session = await api(f.url, "GET", `${projectApi}/sessions/${s.id}`, { token });

@@ -12,13 +12,15 @@ export interface MicResult {
   stderr: string;
 }
 
-export function micRunner(env: Record<string, string>) {
+/** A mic to run in a directory with `env` (and `input` on its stdin, if given). */
+export function micRunner(env: Record<string, string>, input?: string) {
   return (cwd: string, ...args: string[]) =>
     new Promise<MicResult>((resolve) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         cwd,
         env: { ...process.env, MIC_SERVER: "", MIC_TOKEN: "", ...env },
       });
+      child.stdin.end(input);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));

@@ -11,6 +11,19 @@ export type ErrorKind =
   | "rate_limited"
   | "unavailable";
 
+/**
+ * Specific problem types refining a kind: the problem's `type` becomes
+ * https://micelio.dev/problems/<problem> instead of the kind's, so clients can branch on what
+ * happened (mic maps each to its own exit code). Raised through the helpers below.
+ */
+export type ProblemType =
+  | "session-closed"
+  | "review-required"
+  | "land-conflict"
+  | "sync-conflict"
+  | "secrets-found"
+  | "trunk-protected";
+
 export interface FieldError {
   field: string;
   message: string;
@@ -20,7 +33,7 @@ export class AppError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly details: { errors?: FieldError[]; [key: string]: unknown } = {},
+    readonly details: { errors?: FieldError[]; problem?: ProblemType; [key: string]: unknown } = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -35,3 +48,10 @@ export const forbidden = (message = "You do not have permission to do that") =>
 export const conflict = (message: string, errors?: FieldError[]) =>
   new AppError("conflict", message, { errors });
 export const unauthorized = (message = "Authentication required") => new AppError("unauthorized", message);
+
+/** The session is no longer open (landed, abandoned or rejected): `session_status` says which. */
+export const sessionClosed = (status: string, message = `The session is ${status}`) =>
+  new AppError("conflict", message, { problem: "session-closed", session_status: status });
+/** The project requires an approval before this session may land. */
+export const reviewRequired = (message: string) =>
+  new AppError("conflict", message, { problem: "review-required" });

@@ -40,12 +40,14 @@ export interface Problem {
 export function toProblem(err: AppError, instance?: string): Problem {
   const status = STATUS[err.kind];
   return {
-    type: `https://micelio.dev/problems/${err.kind.replace(/_/g, "-")}`,
+    type: `https://micelio.dev/problems/${err.details.problem ?? err.kind.replace(/_/g, "-")}`,
     title: TITLES[err.kind],
     status,
     detail: err.message,
     ...(instance ? { instance } : {}),
-    ...Object.fromEntries(Object.entries(err.details).filter(([k, v]) => v !== undefined && k !== "headers")),
+    ...Object.fromEntries(
+      Object.entries(err.details).filter(([k, v]) => v !== undefined && k !== "headers" && k !== "problem"),
+    ),
   };
 }
 

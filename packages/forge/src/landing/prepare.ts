@@ -4,7 +4,7 @@
 import { pathsConflict } from "@micelio/core";
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
-import { AppError, conflict, invalid, notFound } from "../errors/app-error.ts";
+import { AppError, invalid, notFound, sessionClosed } from "../errors/app-error.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { secretsError } from "../repos/secret-gate.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
@@ -64,7 +64,8 @@ export async function checkSession(
 ): Promise<CheckedSession> {
   if (!entry) throw notFound("Session not found");
   const session = entry.row;
-  if (session.status !== "open") throw conflict(`The session is already ${session.status}`);
+  if (session.status !== "open")
+    throw sessionClosed(session.status, `The session is already ${session.status}`);
   const change = await readSessionChange(repo, session);
   if (!change) throw invalid("The session has no changes yet: push to its ref or PUT its changes first");
   if (change.paths.length === 0) throw invalid("The session changes nothing");
@@ -159,8 +160,6 @@ export function landConflict(conflicts: ConflictDetail[]) {
   return new AppError(
     "conflict",
     `The session conflicts with landed work on ${paths.length} path(s): ${paths.slice(0, 5).join(", ")}`,
-    {
-      conflicts,
-    },
+    { problem: "land-conflict", conflicts },
   );
 }

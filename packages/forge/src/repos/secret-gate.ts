@@ -46,6 +46,7 @@ export async function scanNewCommits(
 export function secretsError(findings: Finding[]) {
   const lines = findings.slice(0, 20).map(formatFinding);
   return new AppError("invalid", `Possible secrets found; nothing was landed:\n${lines.join("\n")}`, {
+    problem: "secrets-found",
     secrets: findings.slice(0, 100).map((f) => ({
       path: f.path,
       line: f.line,

@@ -64,7 +64,7 @@ export async function syncSession(
       throw new AppError(
         "conflict",
         `The session's change does not apply cleanly on position ${target}: ${merged.conflicts.join(", ")}`,
-        { conflicts: merged.conflicts.map((path) => ({ path })) },
+        { problem: "sync-conflict", conflicts: merged.conflicts.map((path) => ({ path })) },
       );
     }
     // As `git commit-tree -m <goal>` writes it: the message ends with one newline.

@@ -9,7 +9,15 @@ import { sql } from "kysely";
 import { ulid } from "ulid";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
-import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/app-error.ts";
+import {
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  reviewRequired,
+  sessionClosed,
+  unauthorized,
+} from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { recordProjectEvent } from "./project-events.ts";
@@ -131,7 +139,7 @@ export async function reloadSession(db: Db, id: string): Promise<SessionRow> {
 }
 
 export function requireOpen(s: SessionRow) {
-  if (s.status !== "open") throw conflict(`The session is ${s.status}`);
+  if (s.status !== "open") throw sessionClosed(s.status);
 }
 
 export interface SessionFilter {
@@ -227,7 +235,7 @@ export async function setStatus(
     .where("status", "=", "open")
     .returningAll()
     .executeTakeFirst();
-  if (!row) throw conflict("The session is no longer open");
+  if (!row) throw sessionClosed("closed", "The session is no longer open");
   return row as SessionRow;
 }
 
@@ -236,7 +244,9 @@ export function checkLandRules(project: ProjectWithOwner, role: string, session:
   if (project.land_role === "admin" && role !== "admin")
     throw forbidden("Only project administrators may land on this project");
   if (project.require_review && !session.approved_at) {
-    throw conflict("Review required: a project administrator must approve this session before it lands");
+    throw reviewRequired(
+      "Review required: a project administrator must approve this session before it lands",
+    );
   }
 }
 
@@ -250,6 +260,6 @@ export async function approveSession(db: Db, session: SessionRow, approver: { id
     .where("status", "=", "open")
     .returningAll()
     .executeTakeFirst();
-  if (!row) throw conflict("The session is no longer open");
+  if (!row) throw sessionClosed("closed", "The session is no longer open");
   return row as SessionRow;
 }

@@ -41,7 +41,10 @@ describe("mic auth", async () => {
   it("a wrong token exits 2 with one clear line; an unreachable server exits 4", async () => {
     const wrong = await mic("--server", f.url, "auth", "login", "--token", "mic_not-a-real-token");
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toMatch(/^mic: 401: The token is invalid or has expired\n$/);
+    expect(wrong.stderr).toMatch(
+      /^mic: not logged in to 127\.0\.0\.1:\d+: the forge refused the token: The token is invalid or has expired \(run mic auth login/,
+    );
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
     const down = await mic("--server", "http://127.0.0.1:9", "auth", "login", "--token", token);
     expect(down.status).toBe(4);
     expect(down.stderr).toMatch(/^mic: cannot reach http:\/\/127\.0\.0\.1:9/);

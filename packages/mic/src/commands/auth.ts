@@ -2,11 +2,12 @@
 // the stored server and token.
 import type { Command } from "commander";
 import { request } from "../client.ts";
-import { serverFrom } from "../context.ts";
-import { credentialsPath, deleteCredentials, readCredentials, writeCredentials } from "../credentials.ts";
+import { effectiveToken, serverFrom } from "../context.ts";
+import { credentialsPath, deleteCredentials, writeCredentials } from "../credentials.ts";
 import { deviceLogin } from "../device-login.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print } from "../output.ts";
+import { findWorkspace } from "../workspace.ts";
 
 export function registerAuth(program: Command) {
   const auth = program
@@ -57,19 +58,44 @@ Examples:
 
   auth
     .command("status")
-    .description("show who you are logged in as, checking the token with the server")
+    .description(
+      "show the credential commands use ($MIC_TOKEN wins over the stored one), checking it with the server",
+    )
+    .addHelpText(
+      "after",
+      `
+The server is --server, $MIC_SERVER, the checkout's, or the logged-in one; the token is
+$MIC_TOKEN when set, else the one stored for that server. "source" says which.
+Exit codes: 0 the token works, 1 no server given, 2 not logged in (no token, or the server
+refused it), 4 server unreachable.`,
+    )
     .action(async () => {
-      const creds = readCredentials();
-      if (!creds) throw new CliError("not logged in (run: mic auth login --server URL)", EXIT.notFound);
+      const ws = await findWorkspace().catch(() => null);
+      const server = serverFrom(program, ws?.state.server)?.replace(/\/+$/, "");
+      if (!server)
+        throw new CliError(
+          "not logged in (run: mic auth login --server URL, or set MIC_SERVER and MIC_TOKEN)",
+          EXIT.notFound,
+        );
+      const t = effectiveToken(server);
+      const credentials = t.source === "stored" ? credentialsPath() : null;
+      if (!t.token)
+        throw new CliError(
+          `not logged in to ${new URL(server).host} (run: mic auth login --server ${server}, or set MIC_TOKEN)`,
+          EXIT.notFound,
+          { server, source: null },
+        );
+      const tokenSource = t.source === "MIC_TOKEN" ? "MIC_TOKEN" : (credentials ?? undefined);
       const user = await request<{ handle: string }>(
-        { server: creds.server, token: creds.token },
+        { server, token: t.token, tokenSource },
         "GET",
         "/api/v1/user",
       );
+      const from = t.source === "MIC_TOKEN" ? "the MIC_TOKEN environment variable" : credentials;
       print(
         program,
-        { server: creds.server, handle: user.handle, credentials: credentialsPath() },
-        `Logged in to ${creds.server} as ${user.handle}`,
+        { server, handle: user.handle, source: t.source, credentials },
+        `Logged in to ${server} as ${user.handle} (token from ${from})`,
       );
     });
 

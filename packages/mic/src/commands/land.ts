@@ -2,7 +2,7 @@
 // trunk, catch the session up with trunk, give it up, or (in a fork) offer it to the parent. On a conflict, land prints each path with the session
 // that touched it and exits 3; sync replays the change onto trunk's head, leaving conflict
 // markers in the working tree when git cannot merge a file by itself.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { fetchInto, fetchTrunk, moveCheckout, positionOf, pushSession, receiveLanded } from "../checkout.ts";
@@ -10,6 +10,7 @@ import { request } from "../client.ts";
 import { type Connection, connection, isJson, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { git, showProgress } from "../git.ts";
+import { clearClosed, healing, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
 import { commitTree, rawChangesBetween, worktreeTree } from "../snapshot.ts";
 import { uploadChange } from "../upload.ts";
@@ -20,6 +21,7 @@ import {
   saveState,
   type Workspace,
 } from "../workspace.ts";
+import { landPreview } from "./land-preview.ts";
 import { landSessionById } from "./maintain.ts";
 
 interface Conflict {
@@ -59,6 +61,23 @@ async function finishPending(ws: Workspace, conn: Connection, s: SessionState, p
   return ws.state.session;
 }
 
+/** Conflict markers name trunk's position and the session's goal instead of raw commit ids. */
+function labelMarkers(root: string, paths: string[], labels: Record<string, string>) {
+  for (const path of paths) {
+    const file = join(root, path);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue; // deleted on one side: nothing to label
+    }
+    const labelled = text.replace(/^(<{7}|>{7}) ([0-9a-f]{40})(?=:|$)/gm, (line, marker, id) =>
+      labels[id] ? `${marker} ${labels[id]}` : line,
+    );
+    if (labelled !== text) writeFileSync(file, labelled);
+  }
+}
+
 function hasMarkers(file: string) {
   try {
     return /^(<{7} |>{7} )/m.test(readFileSync(file, "utf8"));
@@ -73,55 +92,82 @@ export function registerLand(program: Command) {
     .description("upload the working tree's change to the session and land it on trunk (exit 3 on conflict)")
     .argument("[session]", "maintainers: land this session of --project (e.g. one proposed from a fork)")
     .option("--project <owner/project>", "with a session: its project (default: the checkout's)")
-    .action(async (id: string | undefined, opts: { project?: string }) => {
+    .option(
+      "--sync",
+      "on a conflict, sync and land again in one step when the sync is clean (else exit 3 with markers)",
+    )
+    .option(
+      "--dry-run",
+      "show what would land (files, untracked ones flagged), conflicts, protection and review state",
+    )
+    .action(async (id: string | undefined, opts: { project?: string; sync?: boolean; dryRun?: boolean }) => {
       if (id) return landSessionById(program, id, opts.project);
       if (opts.project)
         throw new CliError("--project needs a session: mic land SESSION --project OWNER/PROJECT", EXIT.usage);
       const ws = await requireWorkspace();
-      let s = requireSession(ws);
+      const s = requireSession(ws);
       const conn = connection(program, ws.state.server);
-      const progress = showProgress(isJson(program));
-      if (s.pending) s = await finishPending(ws, conn, s, progress);
-      const snap = await snapshot(ws, s, s.base_commit);
-      if (snap.changes.length === 0)
-        throw new CliError("nothing to land: the working tree equals the session's base", EXIT.usage);
-      await uploadChange(ws, conn, s.id, snap, progress);
-      let landed: { position: number; commit: string; commit_object?: string };
-      try {
-        landed = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/land`);
-      } catch (err) {
-        const conflicts = (err as CliError).details?.conflicts as Conflict[] | undefined;
-        if (err instanceof CliError && err.code === EXIT.conflict && conflicts?.length) {
-          const lines = conflicts.map(
-            (c) =>
-              `  ${c.path}${c.position ? `  (position ${c.position}, session ${c.session_id}: ${c.goal})` : ""}`,
-          );
-          throw new CliError(
-            `conflict: trunk changed these paths since your base; run mic sync, then mic land\n${lines.join("\n")}`,
-            EXIT.conflict,
-            { conflicts },
-          );
+      if (opts.dryRun) return landPreview(program, ws, conn, s);
+      await healing(ws, conn, async () => {
+        try {
+          await landSession(program, ws, conn, s);
+        } catch (err) {
+          if (
+            !opts.sync ||
+            !(err instanceof CliError) ||
+            err.code !== EXIT.conflict ||
+            !err.details.conflicts
+          )
+            throw err;
+          await syncSession(ws, conn, s, true);
+          await landSession(program, ws, conn, ws.state.session!);
         }
-        throw err;
-      }
-      if ((await receiveLanded(ws, conn, snap, landed)) === "written")
-        // The landed tree is the snapshot's: only HEAD and the index move.
-        await git(["reset", "--quiet", "--mixed", landed.commit], { cwd: ws.root });
-      else await moveCheckout(ws.root, snap.commit, landed.commit);
-      delete ws.state.session;
-      saveState(ws.gitDir, ws.state);
-      print(
-        program,
-        {
-          session: s.id,
-          goal: s.goal,
-          position: landed.position,
-          commit: landed.commit,
-          changes: snap.changes,
-        },
-        `Landed ${s.id} at position ${landed.position} (${landed.commit.slice(0, 12)}): ${s.goal}`,
-      );
+      });
     });
+
+  async function landSession(program: Command, ws: Workspace, conn: Connection, s: SessionState) {
+    const progress = showProgress(isJson(program));
+    if (s.pending) s = await finishPending(ws, conn, s, progress);
+    const snap = await snapshot(ws, s, s.base_commit);
+    if (snap.changes.length === 0)
+      throw new CliError("nothing to land: the working tree equals the session's base", EXIT.usage);
+    await uploadChange(ws, conn, s.id, snap, progress);
+    let landed: { position: number; commit: string; commit_object?: string };
+    try {
+      landed = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/land`);
+    } catch (err) {
+      const conflicts = (err as CliError).details?.conflicts as Conflict[] | undefined;
+      if (err instanceof CliError && err.code === EXIT.conflict && conflicts?.length) {
+        const lines = conflicts.map(
+          (c) =>
+            `  ${c.path}${c.position ? `  (position ${c.position}, session ${c.session_id}: ${c.goal})` : ""}`,
+        );
+        throw new CliError(
+          `conflict: trunk changed these paths since your base; run mic sync, then mic land\n${lines.join("\n")}`,
+          EXIT.conflict,
+          { conflicts },
+        );
+      }
+      throw err;
+    }
+    if ((await receiveLanded(ws, conn, snap, landed)) === "written")
+      // The landed tree is the snapshot's: only HEAD and the index move.
+      await git(["reset", "--quiet", "--mixed", landed.commit], { cwd: ws.root });
+    else await moveCheckout(ws.root, snap.commit, landed.commit);
+    delete ws.state.session;
+    saveState(ws.gitDir, ws.state);
+    print(
+      program,
+      {
+        session: s.id,
+        goal: s.goal,
+        position: landed.position,
+        commit: landed.commit,
+        changes: snap.changes,
+      },
+      `Landed ${s.id} at position ${landed.position} (${landed.commit.slice(0, 12)}): ${s.goal}`,
+    );
+  }
 
   program
     .command("propose")
@@ -158,51 +204,57 @@ export function registerLand(program: Command) {
     )
     .action(async () => {
       const ws = await requireWorkspace();
-      let s = requireSession(ws);
+      const s = requireSession(ws);
       const conn = connection(program, ws.state.server);
-      const progress = showProgress(isJson(program));
-      if (s.pending) {
-        s = await finishPending(ws, conn, s, progress);
-        print(
-          program,
-          { session: s.id, base_position: s.base_position, conflicts: [] },
-          `Resolved; session ${s.id} is on position ${s.base_position}`,
-        );
-        return;
-      }
-      const snap = await snapshot(ws, s, s.base_commit);
-      if (snap.changes.length) await uploadChange(ws, conn, s.id, snap, progress);
-      const path = `${projectPath(ws.state)}/sessions/${s.id}`;
-      try {
-        const synced = await request<{
-          base_position: number;
-          base_commit: string | null;
-          commit: string | null;
-        }>(conn, "POST", `${path}/sync`, {});
-        const trunk = await fetchTrunk(ws, conn, false);
-        let target = synced.base_commit ?? trunk;
-        if (synced.commit && snap.changes.length) {
-          await fetchInto(ws, conn, `refs/sessions/${s.id}`, `refs/mic/sessions/${s.id}`);
-          target = synced.commit;
-        }
-        if (target) await moveCheckout(ws.root, snap.commit, target, synced.base_commit);
-        ws.state.session = { ...s, base_position: synced.base_position, base_commit: synced.base_commit };
-        saveState(ws.gitDir, ws.state);
-        print(
-          program,
-          {
-            session: s.id,
-            base_position: synced.base_position,
-            base_commit: synced.base_commit,
-            conflicts: [],
-          },
-          `Session ${s.id} is on position ${synced.base_position}`,
-        );
-      } catch (err) {
-        if (!(err instanceof CliError) || err.code !== EXIT.conflict || !err.details?.conflicts) throw err;
-        await replayWithMarkers(ws, conn, s, snap.commit);
-      }
+      await healing(ws, conn, () => syncSession(ws, conn, s));
     });
+
+  /** Syncs the session; `quiet` leaves the printing to the land that follows. */
+  async function syncSession(ws: Workspace, conn: Connection, s: SessionState, quiet = false) {
+    const progress = showProgress(isJson(program));
+    if (s.pending) {
+      s = await finishPending(ws, conn, s, progress);
+      print(
+        program,
+        { session: s.id, base_position: s.base_position, conflicts: [] },
+        `Resolved; session ${s.id} is on position ${s.base_position}`,
+      );
+      return;
+    }
+    const snap = await snapshot(ws, s, s.base_commit);
+    if (snap.changes.length) await uploadChange(ws, conn, s.id, snap, progress);
+    const path = `${projectPath(ws.state)}/sessions/${s.id}`;
+    try {
+      const synced = await request<{
+        base_position: number;
+        base_commit: string | null;
+        commit: string | null;
+      }>(conn, "POST", `${path}/sync`, {});
+      const trunk = await fetchTrunk(ws, conn, false);
+      let target = synced.base_commit ?? trunk;
+      if (synced.commit && snap.changes.length) {
+        await fetchInto(ws, conn, `refs/sessions/${s.id}`, `refs/mic/sessions/${s.id}`);
+        target = synced.commit;
+      }
+      if (target) await moveCheckout(ws.root, snap.commit, target, synced.base_commit);
+      ws.state.session = { ...s, base_position: synced.base_position, base_commit: synced.base_commit };
+      saveState(ws.gitDir, ws.state);
+      if (quiet) return;
+      print(
+        program,
+        {
+          session: s.id,
+          base_position: synced.base_position,
+          base_commit: synced.base_commit,
+          conflicts: [],
+        },
+        `Session ${s.id} is on position ${synced.base_position}`,
+      );
+    } catch (err) {
+      if (!(err instanceof CliError) || err.code !== EXIT.conflict || !err.details?.conflicts) throw err;
+      await replayWithMarkers(ws, conn, s, snap.commit);
+    }
+  }
 
   async function replayWithMarkers(ws: Workspace, conn: Connection, s: SessionState, snapCommit: string) {
     const trunk = await fetchTrunk(ws, conn, false);
@@ -217,6 +269,10 @@ export function registerLand(program: Command) {
     const [tree, ...conflicts] = merged.stdout.split("\0").filter(Boolean);
     const replay = await commitTree(ws.root, tree!, trunk, s.goal);
     await moveCheckout(ws.root, snapCommit, replay, trunk);
+    labelMarkers(ws.root, conflicts, {
+      [trunk ?? ""]: `trunk at position ${position}`,
+      [snapCommit]: `session ${s.id}: ${s.goal.replace(/\s+/g, " ").slice(0, 80)}`,
+    });
     ws.state.session = { ...s, pending: { position, commit: trunk, conflicts } };
     saveState(ws.gitDir, ws.state);
     throw new CliError(
@@ -233,7 +289,17 @@ export function registerLand(program: Command) {
       const ws = await requireWorkspace();
       const s = requireSession(ws);
       const conn = connection(program, ws.state.server);
-      const done = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/abandon`);
+      let done: Record<string, unknown>;
+      try {
+        done = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/abandon`);
+      } catch (err) {
+        // Closed already: what abandon wants is done; the checkout lets go of it.
+        if (!(err instanceof CliError) || err.code !== EXIT.sessionClosed) throw err;
+        const status = (await serverStatus(ws, conn)) ?? "closed";
+        const said = clearClosed(ws, status);
+        print(program, { id: s.id, status, healed: true }, `Nothing to abandon: ${said}`);
+        return;
+      }
       delete ws.state.session;
       saveState(ws.gitDir, ws.state);
       print(program, done, `Abandoned ${s.id}; your edits are still in the working tree`);

@@ -7,6 +7,7 @@ import { request } from "../client.ts";
 import { connection, isJson, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { git, gitOut, showProgress } from "../git.ts";
+import { clearClosed, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
 import { headCommit, requireSession, requireWorkspace, saveState } from "../workspace.ts";
 
@@ -32,12 +33,17 @@ export function registerSession(program: Command) {
     .option("--origin <origin>", "human, ai-assisted or ai-generated (default: ai-assisted with an agent)")
     .action(async (goal: string, opts: StartOptions) => {
       const ws = await requireWorkspace();
-      if (ws.state.session)
-        throw new CliError(
-          `session ${ws.state.session.id} is open here ("${ws.state.session.goal}"): land or abandon it first`,
-          EXIT.conflict,
-        );
       const conn = connection(program, ws.state.server);
+      if (ws.state.session) {
+        const status = await serverStatus(ws, conn);
+        if (status === "open")
+          throw new CliError(
+            `session ${ws.state.session.id} is open here ("${ws.state.session.goal}"): land or abandon it first`,
+            EXIT.usage,
+            { session: ws.state.session.id },
+          );
+        process.stderr.write(`mic: ${clearClosed(ws, status ?? "closed")}\n`);
+      }
       const trunk = await fetchTrunk(ws, conn, showProgress(isJson(program)));
       let head = await headCommit(ws.root);
       if (trunk && head !== trunk) {

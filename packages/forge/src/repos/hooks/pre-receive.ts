@@ -1,9 +1,13 @@
 // git's pre-receive hook for pushes to the forge (run by receive-pack with the pushed
 // objects in quarantine). Refuses the whole push when it adds a credential, when it updates
 // a protected trunk directly, or when a fork's new refs would reach objects of its parent
-// that the push did not bring (borrowed-objects.ts). Messages go to stderr, which git shows as "remote:".
+// that the push did not bring (borrowed-objects.ts). Messages go to stderr, which git shows as "remote:";
+// a refusal ends with one `Micelio-Problem: {…}` line, the problem+json the API would answer,
+// so clients (mic) can carry the reason on as data.
 import { formatFinding } from "@micelio/core/secrets/index";
-import { scanNewCommits } from "../secret-gate.ts";
+import { AppError } from "../../errors/app-error.ts";
+import { toProblem } from "../../errors/problem.ts";
+import { scanNewCommits, secretsError } from "../secret-gate.ts";
 import { unsentObjects } from "./borrowed-objects.ts";
 
 const ZERO = /^0+$/;
@@ -21,6 +25,11 @@ const updates = input
 if (process.env.MICELIO_PROTECT_TRUNK === "1" && updates.some(([, , ref]) => ref === "refs/heads/main")) {
   process.stderr.write(
     "Micelio: main is protected; changes land through sessions (mic land), not direct pushes.\n",
+  );
+  problemLine(
+    new AppError("forbidden", "main is protected; changes land through sessions, not direct pushes", {
+      problem: "trunk-protected",
+    }),
   );
   process.exit(1);
 }
@@ -53,5 +62,11 @@ if (findings.length) {
   process.stderr.write(
     "Remove the secret from every commit (and rotate it), or mark a false positive with micelio:allow-secret.\n",
   );
+  problemLine(secretsError(findings));
   process.exit(1);
+}
+
+/** The refusal as one machine-readable line (git prefixes it with "remote: "). */
+function problemLine(err: AppError) {
+  process.stderr.write(`Micelio-Problem: ${JSON.stringify(toProblem(err))}\n`);
 }
