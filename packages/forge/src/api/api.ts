@@ -25,6 +25,7 @@ import { importApi } from "../repos/import-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
+import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 import { checkJsonBody } from "./json-body.ts";
@@ -85,6 +86,7 @@ export function buildApi() {
     browseApi,
     blameApi,
     sessionsApi,
+    syncInfoApi,
     eventsApi,
     deviceApi,
     webSessionsApi,
