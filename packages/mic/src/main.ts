@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerAuth } from "./commands/auth.ts";
 import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
+import { registerMcp } from "./commands/mcp.ts";
 import { registerRead } from "./commands/read.ts";
 import { registerSession } from "./commands/session.ts";
 import { registerSocial } from "./commands/social.ts";
@@ -40,6 +41,7 @@ registerStatus(program);
 registerLand(program);
 registerRead(program);
 registerSocial(program);
+registerMcp(program);
 
 try {
   await program.parseAsync(process.argv);
