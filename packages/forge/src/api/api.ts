@@ -123,7 +123,8 @@ export function buildApi() {
     info: {
       title: "Micelio API",
       version: API_VERSION,
-      description: "The JSON API of a Micelio forge. Errors are RFC 9457 problem+json documents.",
+      description:
+        "The JSON API of a Micelio forge. Errors are RFC 9457 problem+json documents. Agents may also use the Model Context Protocol server at /mcp (Streamable HTTP, Bearer token; see /skill.md).",
     },
     servers: [{ url: `${new URL(c.req.url).origin}/api` }],
   }));

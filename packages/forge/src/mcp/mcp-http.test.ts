@@ -69,6 +69,18 @@ describe("MCP over Streamable HTTP", () => {
     await expect(client.connect(new StreamableHTTPClientTransport(new URL("/mcp", f.url)))).rejects.toThrow();
   });
 
+  it("is documented in /skill.md (HTTP and mic mcp configuration) and the OpenAPI description", async () => {
+    const skill = await (await fetch(`${f.url}/skill.md`)).text();
+    expect(skill).toContain(`"url": "${f.url}/mcp"`);
+    expect(skill).toContain('"args": ["mcp"]');
+    const doc = (await (await fetch(`${f.url}/api/openapi.json`)).json()) as {
+      info: { description: string };
+      paths: object;
+    };
+    expect(doc.info.description).toContain("/mcp");
+    expect(JSON.stringify(doc.paths)).toContain("/sync-info");
+  });
+
   it("lists every tool with its schema and description, and the file resource template", async () => {
     const client = await connect(roles.tokens.owner!);
     const { tools } = await client.listTools();
