@@ -12,6 +12,7 @@ import type { AppEnv, Forge } from "./http/context.ts";
 import { csrf } from "./http/csrf.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { webBodyLimit } from "./http/web-body-limit.ts";
+import { mcpHttp } from "./mcp/mcp-http.ts";
 import { embedHeaders, isEmbeddable } from "./meta/embed-headers.ts";
 import { health } from "./ops/health.ts";
 import { importPages } from "./repos/import-pages.tsx";
@@ -72,6 +73,7 @@ export function buildApp(forge: Forge) {
   );
   app.route("/", health);
   app.route("/", assets);
+  app.route("/mcp", mcpHttp);
   app.use("*", authenticate(), rateLimit(), webBodyLimit(), csrf());
   app.route("/api", buildApi());
   app.route("/", smartHttp);

@@ -5,6 +5,7 @@ import { registerAuth } from "./commands/auth.ts";
 import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
 import { registerMaintain } from "./commands/maintain.ts";
+import { registerMcp } from "./commands/mcp.ts";
 import { registerRead } from "./commands/read.ts";
 import { registerSession } from "./commands/session.ts";
 import { registerSocial } from "./commands/social.ts";
@@ -60,6 +61,7 @@ registerLand(program);
 registerRead(program);
 registerSocial(program);
 registerMaintain(program);
+registerMcp(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -25,6 +25,7 @@ import { importApi } from "../repos/import-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
+import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 import { checkJsonBody } from "./json-body.ts";
@@ -85,6 +86,7 @@ export function buildApi() {
     browseApi,
     blameApi,
     sessionsApi,
+    syncInfoApi,
     eventsApi,
     deviceApi,
     webSessionsApi,
@@ -121,7 +123,8 @@ export function buildApi() {
     info: {
       title: "Micelio API",
       version: API_VERSION,
-      description: "The JSON API of a Micelio forge. Errors are RFC 9457 problem+json documents.",
+      description:
+        "The JSON API of a Micelio forge. Errors are RFC 9457 problem+json documents. Agents may also use the Model Context Protocol server at /mcp (Streamable HTTP, Bearer token; see /skill.md).",
     },
     servers: [{ url: `${new URL(c.req.url).origin}/api` }],
   }));

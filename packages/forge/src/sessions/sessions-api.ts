@@ -7,14 +7,13 @@ import { sessionEventJsonSchema } from "@micelio/core";
 import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
 import { getProject } from "../projects/projects-service.ts";
-import { landedCommit } from "./landed-commit.ts";
+import { landSession } from "./land-session.ts";
 import { listLandings } from "./landings-log.ts";
 import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
 import { syncSchema, syncSession } from "./session-sync.ts";
 import {
   appendEvents,
   approveSession,
-  checkLandRules,
   createSession,
   createSessionSchema,
   getSession,
@@ -226,21 +225,8 @@ sessionsApi.openapi(
   }),
   async (c) => {
     requireUser(c);
-    const forge = c.get("forge");
     const { owner, project, id } = c.req.valid("param");
-    const {
-      project: p,
-      role,
-      session,
-    } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
-    requireOpen(session);
-    checkLandRules(p, role, session);
-    const outcome = await forge.lander.land(p.id, session.id);
-    const [after, landed] = await Promise.all([
-      reloadSession(forge.db, session.id),
-      landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit),
-    ]);
-    return c.json({ ...outcome, ...landed, session: sessionJson(after) }, 200);
+    return c.json(await landSession(c.get("forge"), c.get("viewer"), owner, project, id), 200);
   },
 );
 

@@ -1,0 +1,293 @@
+// The Model Context Protocol tools of Micelio, defined once: name, description, input schema
+// (zod, turned into JSON Schema by the MCP SDK) and the token scope each needs, as the REST
+// route it mirrors declares it. The forge serves them at /mcp, implemented by its services
+// (forge/src/mcp/); `mic mcp` serves them over stdio, implemented by REST calls
+// (mic/src/mcp/). Both answer with the JSON the REST API answers.
+import { z } from "zod";
+import type { Scope } from "../scopes.ts";
+import { agentSchema, ORIGINS, sessionEventSchema } from "../session-events.ts";
+
+const owner = z.string().min(1).max(100).describe("The project's owner: a user or organization handle");
+const project = z.string().min(1).max(200).describe("The project's handle");
+const sessionId = z
+  .string()
+  .min(1)
+  .max(40)
+  .describe("The session's id (26 characters, from open_session or list_sessions)");
+const ref = z
+  .string()
+  .min(1)
+  .max(255)
+  .optional()
+  .describe("A branch, tag or commit id; default: trunk (main). Give ref or position, not both");
+const position = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe("A trunk position (the landing number); reads trunk as it was after that landing");
+const filePath = z.string().min(1).max(4096).describe("A file's path in the repository, e.g. src/app.ts");
+
+const PROJECT = { owner, project };
+const SESSION = { owner, project, session_id: sessionId };
+
+const changeSchema = z.union([
+  z
+    .object({
+      path: filePath,
+      text: z.string().max(100_000_000).describe("The file's new content as UTF-8 text"),
+      executable: z.boolean().optional().describe("Mark the file executable (mode 100755)"),
+    })
+    .strict(),
+  z
+    .object({
+      path: filePath,
+      base64: z.string().max(150_000_000).describe("The file's new content, base64-encoded (binary files)"),
+      executable: z.boolean().optional().describe("Mark the file executable (mode 100755)"),
+    })
+    .strict(),
+  z.object({ path: filePath, delete: z.literal(true).describe("Delete the file") }).strict(),
+]);
+export type McpChange = z.infer<typeof changeSchema>;
+
+/** What a tool asks of the caller's token: a scope, or nothing beyond reading what it may see. */
+export type McpAccess = Scope | "public";
+
+interface ToolDef<N extends string, S extends z.ZodRawShape> {
+  name: N;
+  title: string;
+  description: string;
+  access: McpAccess;
+  /** Reads only (MCP annotations readOnlyHint). */
+  readOnly: boolean;
+  input: S;
+}
+
+const tool = <N extends string, S extends z.ZodRawShape>(def: ToolDef<N, S>) => def;
+
+const READS =
+  " Private projects are visible only to a token with project:read (or project:write) whose user may read them; anything else answers not found.";
+
+export const MCP_TOOLS = [
+  tool({
+    name: "search_projects",
+    title: "Search projects",
+    description:
+      "Search the projects you can see by name, description and README, best match first. Returns {items: [project], next_cursor, match}; pass next_cursor as cursor for the next page." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      query: z.string().min(1).max(256).describe("Words to look for (taken literally)"),
+      sort: z.enum(["relevance", "stars", "recent"]).optional().describe("Order; default relevance"),
+      limit: z.number().int().min(1).max(100).optional().describe("Results per page (default 20)"),
+      cursor: z.string().max(200).optional().describe("next_cursor from the previous page"),
+    },
+  }),
+  tool({
+    name: "search_code",
+    title: "Search code in a project",
+    description:
+      "Search a project's files at a ref with git grep: literal text by default, or a Perl-compatible regular expression with regex: true. Returns {ref, commit, items: [{path, line, column, text, ...}], truncated}." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      query: z.string().min(1).max(256).describe("What to look for"),
+      regex: z.boolean().optional().describe("query is a regular expression"),
+      ignore_case: z.boolean().optional().describe("Match regardless of case"),
+      ref: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("Branch, tag or commit; default: the default branch"),
+      limit: z.number().int().min(1).max(500).optional().describe("Most matching lines (default 100)"),
+    },
+  }),
+  tool({
+    name: "read_file",
+    title: "Read a file",
+    description:
+      "Read one file at trunk (default), a ref or a trunk position. Returns {path, ref, commit, size, encoding, content}: content is the text for UTF-8 files and base64 otherwise (encoding says which)." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: { ...PROJECT, path: filePath, ref, position },
+  }),
+  tool({
+    name: "list_tree",
+    title: "List a directory",
+    description:
+      "List a directory at trunk (default), a ref or a trunk position: its entries (name, path, type blob/tree, size) with the last commit that changed each, directories first. Omit path for the root." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      path: z.string().max(4096).optional().describe("A directory's path; default: the root"),
+      ref,
+      position,
+    },
+  }),
+  tool({
+    name: "blame_file",
+    title: "Blame a file by session",
+    description:
+      "Blame a file: hunks of lines, each with the trunk landing that brought it (position, session id, goal, author, agent) and its commit. Use it to learn why a line exists before changing it." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      path: filePath,
+      ref,
+      position,
+      content: z.boolean().optional().describe("Include each line's text (default true)"),
+    },
+  }),
+  tool({
+    name: "list_landings",
+    title: "List trunk landings",
+    description:
+      "Trunk's landings, newest first: {items: [{position, commit, paths, landed_at, session, goal, author, agent, origin}]}. Page back with before (a position)." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      before: z.number().int().min(1).optional().describe("Only landings before this position"),
+      limit: z.number().int().min(1).max(200).optional().describe("At most this many (default 50)"),
+    },
+  }),
+  tool({
+    name: "list_sessions",
+    title: "List sessions",
+    description:
+      "A project's sessions, newest first, optionally filtered: {items: [session]} with id, goal, status (open, landed, abandoned, rejected), author, agent, base_position and landed_position." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      status: z.enum(["open", "landed", "abandoned", "rejected"]).optional(),
+      origin: z.enum(ORIGINS).optional(),
+      agent: z.string().max(100).optional().describe("Only sessions by this agent name"),
+      before: z.string().max(40).optional().describe("Only sessions older than this session id"),
+      limit: z.number().int().min(1).max(100).optional().describe("At most this many (default 30)"),
+    },
+  }),
+  tool({
+    name: "get_session",
+    title: "Get a session",
+    description:
+      "One session: goal, status, author, agent, base_position, landed_position and change statistics. Check status before acting: only an open session takes events, changes or a land." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: SESSION,
+  }),
+  tool({
+    name: "open_session",
+    title: "Open a session",
+    description:
+      "Start a unit of work on a project you may write to: a goal (why), your agent, and a base (default: the trunk head). Returns the session; keep its id for append_events, put_changes and land_session. Needs a token with session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: {
+      ...PROJECT,
+      goal: z.string().min(1).max(500).describe("What this change is for, one sentence"),
+      agent: agentSchema.optional().describe("The agent doing the work: name, model, version"),
+      origin: z.enum(ORIGINS).optional().describe("Default: ai-assisted with an agent, human without"),
+      base: z.number().int().min(0).optional().describe("The trunk position to start from; default: head"),
+    },
+  }),
+  tool({
+    name: "append_events",
+    title: "Append conversation events",
+    description:
+      "Append events to an open session's conversation, in order: prompt, message, decision, tool_call, status, progress, output, error or artifact. Record the prompt and the decisions that explain the change. Returns {items: [{seq, kind}]}. Needs session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: { ...SESSION, events: z.array(sessionEventSchema).min(1).max(1000) },
+  }),
+  tool({
+    name: "put_changes",
+    title: "Put file changes",
+    description:
+      "Write files into an open session's change, on top of what it already holds: each change is {path, text} (UTF-8), {path, base64} (binary) or {path, delete: true}. Nothing reaches trunk until land_session. Returns {commit, tree, paths, lines_added, lines_removed}. Needs session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: { ...SESSION, changes: z.array(changeSchema).min(1).max(10_000) },
+  }),
+  tool({
+    name: "land_session",
+    title: "Land a session",
+    description:
+      "Land an open session on trunk. Returns {position, commit, session}. When work landed since the session's base touched the same paths, nothing lands and the result is an error whose structured content holds conflicts: [{path, position, session_id, goal, author, agent}]: read those files, call sync_session to move the base (or put_changes with a resolution, then sync_session), and land again. Needs session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: SESSION,
+  }),
+  tool({
+    name: "sync_info",
+    title: "What changed on trunk since my base",
+    description:
+      "For a session: the trunk head, how many landings it is behind, the landings since its base (newest first) and the conflicts its change has with them ([{path, position, session_id, goal, author, agent}]). Empty conflicts mean land_session should succeed." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: SESSION,
+  }),
+  tool({
+    name: "sync_session",
+    title: "Move a session onto a later trunk position",
+    description:
+      "Move an open session's base to a later trunk position (default: the head), replaying its change with a three-way merge. When the change does not apply cleanly the result is an error with conflicts: [{path}] and the session stays where it was. Needs session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: {
+      ...SESSION,
+      base: z.number().int().min(0).optional().describe("The trunk position to move to; default: head"),
+    },
+  }),
+  tool({
+    name: "abandon_session",
+    title: "Abandon a session",
+    description:
+      "Abandon an open session: it will never land. Use it when the work is no longer wanted. Needs session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: SESSION,
+  }),
+] as const;
+
+type Tools = (typeof MCP_TOOLS)[number];
+export type McpToolName = Tools["name"];
+export type McpToolArgs<N extends McpToolName> = z.infer<z.ZodObject<Extract<Tools, { name: N }>["input"]>>;
+
+/** One implementation per tool: given validated arguments, the JSON the REST API answers. */
+export type McpHandlers = { [N in McpToolName]: (args: McpToolArgs<N>) => Promise<unknown> };
+
+/** Files at a trunk position, as MCP resources (position may also be "head"). */
+export const FILE_RESOURCE = {
+  name: "file",
+  template: "micelio://{owner}/{project}/{position}/{+path}",
+  title: "A file at a trunk position",
+  description:
+    "micelio://OWNER/PROJECT/POSITION/PATH: a file of a project as trunk held it after landing POSITION (or head). UTF-8 files come as text, others as a base64 blob.",
+} as const;
+
+/** Splits a file resource URI into its parts, or null when it is not one. */
+export function parseFileUri(uri: string) {
+  const m = /^micelio:\/\/([^/]+)\/([^/]+)\/(head|[1-9][0-9]*)\/(.+)$/.exec(uri);
+  if (!m) return null;
+  const [, o, p, pos, path] = m;
+  return {
+    owner: decodeURIComponent(o!),
+    project: decodeURIComponent(p!),
+    position: pos === "head" ? ("head" as const) : Number(pos),
+    path: path!.split("/").map(decodeURIComponent).join("/"),
+  };
+}

@@ -1,0 +1,148 @@
+// The forge's implementation of the MCP tools (@micelio/core/mcp/tools): each calls the
+// services its REST route calls, as the token's viewer, and answers the same JSON. A tool's
+// declared scope is enforced first, as the API router enforces a route's.
+import { changesBody } from "@micelio/core/mcp/register";
+import { MCP_TOOLS, type McpHandlers } from "@micelio/core/mcp/tools";
+import type { Viewer } from "../accounts/viewer.ts";
+import { requireScope } from "../api/openapi.ts";
+import { blameJson } from "../blame/blame-json.ts";
+import { blameFile } from "../blame/blame-service.ts";
+import { MAX_API_BLOB_BYTES } from "../browse/browse-api.ts";
+import { blobJson, treeJson } from "../browse/browse-json.ts";
+import { locate, openRepo, type Repo, readDirectory, readEntry } from "../browse/browse-service.ts";
+import { AppError, invalid, notFound } from "../errors/app-error.ts";
+import type { Forge } from "../http/context.ts";
+import { sessionChangeOf } from "../og/og-subjects.ts";
+import { getProject, projectJson } from "../projects/projects-service.ts";
+import { searchCode } from "../search/code-search.ts";
+import { searchProjects } from "../search/project-search.ts";
+import { landSession } from "../sessions/land-session.ts";
+import { listLandings } from "../sessions/landings-log.ts";
+import { applyChanges, recordStats } from "../sessions/session-changes.ts";
+import { syncSession } from "../sessions/session-sync.ts";
+import {
+  appendEvents,
+  commitAtPosition,
+  createSession,
+  getSession,
+  listSessions,
+  requireOpen,
+  sessionJson,
+  setStatus,
+} from "../sessions/sessions-service.ts";
+import { syncInfo } from "../sessions/sync-info.ts";
+
+/** "ref/path" for the browse service: trunk by default, or the commit a trunk position names. */
+async function refPath(forge: Forge, repo: Repo, at: { ref?: string; position?: number }, path: string) {
+  if (at.ref !== undefined && at.position !== undefined) throw invalid("Give ref or position, not both");
+  let ref = at.ref ?? "main";
+  if (at.position !== undefined) {
+    const commit = await commitAtPosition(forge.db, repo.project.id, at.position);
+    if (!commit) throw notFound(`No landing at position ${at.position}`);
+    ref = commit;
+  }
+  const clean = path.replace(/^\/+|\/+$/g, "");
+  return clean ? `${ref}/${clean}` : ref;
+}
+
+function implement(forge: Forge, viewer: Viewer): McpHandlers {
+  const { db } = forge;
+  return {
+    search_projects: async (a) => {
+      const found = await searchProjects(db, viewer, {
+        q: a.query,
+        sort: a.sort,
+        limit: a.limit,
+        cursor: a.cursor,
+      });
+      return { ...found, items: found.items.map((p) => projectJson(p)) };
+    },
+    search_code: async (a) => {
+      const { repo: _repo, ...found } = await searchCode(forge, viewer, a.owner, a.project, {
+        q: a.query,
+        regex: a.regex,
+        ignoreCase: a.ignore_case,
+        ref: a.ref,
+        limit: a.limit,
+      });
+      return found;
+    },
+    read_file: async (a) => {
+      const repo = await openRepo(forge, viewer, a.owner, a.project);
+      const loc = await locate(repo, await refPath(forge, repo, a, a.path));
+      if (!loc.path) throw notFound("Not a file");
+      const f = await readEntry(repo, loc, MAX_API_BLOB_BYTES);
+      if (f.entry.type !== "blob") throw notFound("Not a file");
+      if (f.tooLarge) throw new AppError("too_large", `The file is larger than ${MAX_API_BLOB_BYTES} bytes`);
+      return blobJson(loc, f);
+    },
+    list_tree: async (a) => {
+      const repo = await openRepo(forge, viewer, a.owner, a.project);
+      const loc = await locate(repo, await refPath(forge, repo, a, a.path ?? ""));
+      const dir = await readDirectory(forge, repo, loc);
+      if (!dir) throw notFound("Not a directory");
+      return treeJson(loc, dir);
+    },
+    blame_file: async (a) => {
+      const repo = await openRepo(forge, viewer, a.owner, a.project);
+      const view = await blameFile(forge, repo, await locate(repo, await refPath(forge, repo, a, a.path)));
+      return blameJson(view, a.content !== false);
+    },
+    list_landings: async (a) => {
+      const { project } = await getProject(db, viewer, a.owner, a.project);
+      return listLandings(db, project.id, { before: a.before, limit: a.limit });
+    },
+    list_sessions: async (a) => {
+      const { project } = await getProject(db, viewer, a.owner, a.project);
+      const { owner: _o, project: _p, ...filter } = a;
+      return (await listSessions(db, project, filter)).map(sessionJson);
+    },
+    get_session: async (a) => {
+      const { project, session } = await getSession(db, viewer, a.owner, a.project, a.session_id);
+      const summary = (await sessionChangeOf(forge, project, session)).summary ?? null;
+      return { ...sessionJson(session), change_summary: summary };
+    },
+    open_session: async (a) => {
+      const { owner, project, ...input } = a;
+      return sessionJson((await createSession(db, viewer, owner, project, input)).session);
+    },
+    append_events: async (a) => {
+      const { session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
+      return appendEvents(db, session, a.events);
+    },
+    put_changes: async (a) => {
+      const { project, session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
+      requireOpen(session);
+      return applyChanges(forge.git.get(forge.repos.dir(project.id)), session, changesBody(a.changes), (r) =>
+        recordStats(db, session, r),
+      );
+    },
+    land_session: (a) => landSession(forge, viewer, a.owner, a.project, a.session_id),
+    sync_info: (a) => syncInfo(forge, viewer, a.owner, a.project, a.session_id),
+    sync_session: async (a) => {
+      const { project, session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
+      const body = a.base === undefined ? {} : { base: a.base };
+      const result = await syncSession(db, forge.repos.dir(project.id), session, project.head_position, body);
+      const after = await getSession(db, viewer, a.owner, a.project, a.session_id);
+      return { ...result, session: sessionJson(after.session) };
+    },
+    abandon_session: async (a) => {
+      const { session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
+      return sessionJson(await setStatus(db, session, "abandoned"));
+    },
+  };
+}
+
+/** The tools for one viewer, each refusing a token without the scope it declares. */
+export function forgeHandlers(forge: Forge, viewer: Viewer): McpHandlers {
+  const handlers = implement(forge, viewer);
+  const guarded: Record<string, (args: never) => Promise<unknown>> = {};
+  for (const tool of MCP_TOOLS) {
+    const run = handlers[tool.name] as (args: never) => Promise<unknown>;
+    guarded[tool.name] = async (args) => {
+      if (tool.access !== "public") requireScope(viewer, tool.access);
+      return run(args);
+    };
+  }
+  return guarded as unknown as McpHandlers;
+}
