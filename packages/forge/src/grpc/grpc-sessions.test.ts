@@ -101,7 +101,11 @@ describe.each(transports)("session service, %s", (name, transport) => {
     const streamed: StreamEventsResponse[] = [];
     for await (const m of client.streamEvents({ project, sessionId: id, afterSeq: 1 })) streamed.push(m);
     expect(streamed.map((m) => m.item.case)).toEqual(["event"]);
-    expect(streamed[0].item.value).toMatchObject({ seq: 2, kind: "decision", data: { rationale: "one per concern" } });
+    expect(streamed[0].item.value).toMatchObject({
+      seq: 2,
+      kind: "decision",
+      data: { rationale: "one per concern" },
+    });
 
     const landed = await client.landSession({ project, sessionId: id }, auth(alice.token));
     expect(landed.position).toBeGreaterThan(0);
@@ -212,7 +216,9 @@ describe.each(transports)("session service, %s", (name, transport) => {
     const secret = { owner: "alice", project: "secret" };
     const { session } = await client.createSession({ project: secret, goal: "Hidden" }, auth(alice.token));
     const id = session!.id;
-    expect((await client.getSession({ project: secret, sessionId: id }, auth(alice.token))).session?.id).toBe(id);
+    expect((await client.getSession({ project: secret, sessionId: id }, auth(alice.token))).session?.id).toBe(
+      id,
+    );
     for (const who of [auth(bob), {}]) {
       for (const call of [
         client.getSession({ project: secret, sessionId: id }, who),
@@ -229,7 +235,9 @@ describe.each(transports)("session service, %s", (name, transport) => {
       const err = await refusal(client.getSession({ project: secret, sessionId: id }, who));
       expect(err.code).toBe(Code.NotFound);
     }
-    const missing = await refusal(client.getSession({ project: { owner: "alice", project: "nope" }, sessionId: id }, auth(bob)));
+    const missing = await refusal(
+      client.getSession({ project: { owner: "alice", project: "nope" }, sessionId: id }, auth(bob)),
+    );
     expect(missing.code).toBe(Code.NotFound);
   });
 });
