@@ -1,9 +1,8 @@
 // Starts and stops a whole forge: database (migrated), rate limiter, HTTP server, and the
 // background workers; stopping finishes in-flight requests and jobs first.
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { noteReadme, noticing } from "./abuse/abuse-service.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config/config.ts";
@@ -11,6 +10,8 @@ import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { createNotifyBus } from "./db/notify-bus.ts";
+import { grpcHandler } from "./grpc/grpc-routes.ts";
+import { createOnePortServer } from "./grpc/one-port-server.ts";
 import { parseTrustProxy } from "./http/client-ip.ts";
 import type { Forge } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
@@ -113,12 +114,15 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const stopThemeCron = theme.enabled ? scheduleCron(database.db, { ...THEME_CRON, log }) : async () => {};
   if (theme.enabled) theme.warm(); // in the background: the first pages use the fallback meanwhile
   const app = buildApp(forge);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  const port = (server.address() as AddressInfo).port;
+  // One port: pages, git, REST and Connect over HTTP/1.1; gRPC and the rest over h2c (grpc/).
+  const shutdown = new AbortController();
+  const server = createOnePortServer(
+    grpcHandler(forge, {
+      fallback: getRequestListener(app.fetch, { hostname: config.host }),
+      shutdown: shutdown.signal,
+    }),
+  );
+  const { port } = await server.listen(config.port, config.host);
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   url = config.publicUrl ?? `http://${host}:${port}`;
   let stopping: Promise<void> | undefined;
@@ -128,14 +132,10 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     forge,
     stop() {
       stopping ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Idle keep-alive connections would hold close() open; in-flight requests finish.
-          const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
-          http.closeIdleConnections?.();
-          // Long-lived streams (SSE) get a grace period, then are cut; clients reconnect elsewhere.
-          setTimeout(() => http.closeAllConnections?.(), 5_000).unref();
-        });
+        // In-flight requests finish; long-lived streams (SSE, gRPC) get a grace period, then
+        // are cut (gRPC streams are told at once); clients reconnect elsewhere.
+        shutdown.abort();
+        await server.close(5_000);
         await stopCron();
         await stopThemeCron();
         theme.close();

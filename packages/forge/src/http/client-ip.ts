@@ -90,6 +90,10 @@ function peerOf(c: Context): string {
   }
 }
 
+/** The client's address from a peer and an X-Forwarded-For value (for servers without a Hono context). */
+export const clientIpOf = (peer: string, forwardedFor: string | undefined): string =>
+  resolveClientIp(trustProxy(), peer, forwardedFor);
+
 export function clientIp(c: Context): string {
   return resolveClientIp(trustProxy(), peerOf(c), c.req.header("x-forwarded-for"));
 }

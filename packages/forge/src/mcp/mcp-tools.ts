@@ -12,21 +12,22 @@ import { blobJson, treeJson } from "../browse/browse-json.ts";
 import { locate, openRepo, type Repo, readDirectory, readEntry } from "../browse/browse-service.ts";
 import { AppError, invalid, notFound } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
-import { sessionChangeOf } from "../og/og-subjects.ts";
 import { getProject, projectJson } from "../projects/projects-service.ts";
 import { searchCode } from "../search/code-search.ts";
 import { searchProjects } from "../search/project-search.ts";
-import { landSession } from "../sessions/land-session.ts";
 import { listLandings } from "../sessions/landings-log.ts";
-import { applyChanges, recordStats } from "../sessions/session-changes.ts";
-import { syncSession } from "../sessions/session-sync.ts";
+import {
+  landSessionAs,
+  putSessionChanges,
+  sessionDetail,
+  syncSessionAs,
+} from "../sessions/session-actions.ts";
 import {
   appendEvents,
   commitAtPosition,
   createSession,
   getSession,
   listSessions,
-  requireOpen,
   sessionJson,
   setStatus,
 } from "../sessions/sessions-service.ts";
@@ -98,9 +99,8 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       return (await listSessions(db, project, filter)).map(sessionJson);
     },
     get_session: async (a) => {
-      const { project, session } = await getSession(db, viewer, a.owner, a.project, a.session_id);
-      const summary = (await sessionChangeOf(forge, project, session)).summary ?? null;
-      return { ...sessionJson(session), change_summary: summary };
+      const { session, changeSummary } = await sessionDetail(forge, viewer, a.owner, a.project, a.session_id);
+      return { ...sessionJson(session), change_summary: changeSummary };
     },
     open_session: async (a) => {
       const { owner, project, ...input } = a;
@@ -110,21 +110,17 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       const { session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
       return appendEvents(db, session, a.events);
     },
-    put_changes: async (a) => {
-      const { project, session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
-      requireOpen(session);
-      return applyChanges(forge.git.get(forge.repos.dir(project.id)), session, changesBody(a.changes), (r) =>
-        recordStats(db, session, r),
-      );
+    put_changes: (a) =>
+      putSessionChanges(forge, viewer, a.owner, a.project, a.session_id, changesBody(a.changes)),
+    land_session: async (a) => {
+      const landed = await landSessionAs(forge, viewer, a.owner, a.project, a.session_id);
+      return { ...landed, session: sessionJson(landed.session) };
     },
-    land_session: (a) => landSession(forge, viewer, a.owner, a.project, a.session_id),
     sync_info: (a) => syncInfo(forge, viewer, a.owner, a.project, a.session_id),
     sync_session: async (a) => {
-      const { project, session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
       const body = a.base === undefined ? {} : { base: a.base };
-      const result = await syncSession(db, forge.repos.dir(project.id), session, project.head_position, body);
-      const after = await getSession(db, viewer, a.owner, a.project, a.session_id);
-      return { ...result, session: sessionJson(after.session) };
+      const synced = await syncSessionAs(forge, viewer, a.owner, a.project, a.session_id, body);
+      return { ...synced, session: sessionJson(synced.session) };
     },
     abandon_session: async (a) => {
       const { session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");

@@ -92,7 +92,7 @@ eventsApi.openapi(
  * revoked or expired, the account not suspended) and the project was not deleted or made
  * private to it.
  */
-async function stillReadable(db: Db, viewer: Viewer, projectId: string) {
+export async function stillReadable(db: Db, viewer: Viewer, projectId: string) {
   if (!(await credentialHolds(db, viewer))) return false;
   const row = await db.selectFrom("projects").selectAll().where("id", "=", projectId).executeTakeFirst();
   return row !== undefined && (await projectRole(db, viewer, row)) !== "none";

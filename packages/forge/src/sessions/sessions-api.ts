@@ -5,12 +5,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionEventJsonSchema } from "@micelio/core";
 import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
-import { sessionChangeOf } from "../og/og-subjects.ts";
 import { getProject } from "../projects/projects-service.ts";
-import { landSession } from "./land-session.ts";
 import { listLandings } from "./landings-log.ts";
-import { applyChanges, changesSchema, recordStats } from "./session-changes.ts";
-import { syncSchema, syncSession } from "./session-sync.ts";
+import { landSessionAs, putSessionChanges, sessionDetail, syncSessionAs } from "./session-actions.ts";
+import { changesSchema } from "./session-changes.ts";
+import { syncSchema } from "./session-sync.ts";
 import {
   appendEvents,
   approveSession,
@@ -19,8 +18,6 @@ import {
   getSession,
   listEvents,
   listSessions,
-  reloadSession,
-  requireOpen,
   sessionJson,
   setStatus,
 } from "./sessions-service.ts";
@@ -102,13 +99,15 @@ sessionsApi.openapi(
   }),
   async (c) => {
     const { owner, project, id } = c.req.valid("param");
-    const forge = c.get("forge");
-    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id);
-    // A one-line summary of the change, when the forge's LLM wrote one (summaries/).
-    return c.json(
-      { ...sessionJson(session), change_summary: (await sessionChangeOf(forge, p, session)).summary ?? null },
-      200,
+    const { session, changeSummary } = await sessionDetail(
+      c.get("forge"),
+      c.get("viewer"),
+      owner,
+      project,
+      id,
     );
+    // A one-line summary of the change, when the forge's LLM wrote one (summaries/).
+    return c.json({ ...sessionJson(session), change_summary: changeSummary }, 200);
   },
 );
 
@@ -183,17 +182,9 @@ sessionsApi.openapi(
   }),
   async (c) => {
     requireUser(c);
-    const forge = c.get("forge");
     const { owner, project, id } = c.req.valid("param");
-    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
-    requireOpen(session);
-    const result = await applyChanges(
-      forge.git.get(forge.repos.dir(p.id)),
-      session,
-      c.req.valid("json"),
-      (r) => recordStats(forge.db, session, r),
-    );
-    return c.json(result, 200);
+    const body = c.req.valid("json");
+    return c.json(await putSessionChanges(c.get("forge"), c.get("viewer"), owner, project, id, body), 200);
   },
 );
 
@@ -226,7 +217,8 @@ sessionsApi.openapi(
   async (c) => {
     requireUser(c);
     const { owner, project, id } = c.req.valid("param");
-    return c.json(await landSession(c.get("forge"), c.get("viewer"), owner, project, id), 200);
+    const landed = await landSessionAs(c.get("forge"), c.get("viewer"), owner, project, id);
+    return c.json({ ...landed, session: sessionJson(landed.session) }, 200);
   },
 );
 
@@ -346,17 +338,9 @@ sessionsApi.openapi(
   }),
   async (c) => {
     requireUser(c);
-    const forge = c.get("forge");
     const { owner, project, id } = c.req.valid("param");
-    const { project: p, session } = await getSession(forge.db, c.get("viewer"), owner, project, id, "write");
-    const result = await syncSession(
-      forge.db,
-      forge.repos.dir(p.id),
-      session,
-      p.head_position,
-      c.req.valid("json"),
-    );
-    const after = await getSession(forge.db, c.get("viewer"), owner, project, id);
-    return c.json({ ...result, session: sessionJson(after.session) }, 200);
+    const body = c.req.valid("json");
+    const synced = await syncSessionAs(c.get("forge"), c.get("viewer"), owner, project, id, body);
+    return c.json({ ...synced, session: sessionJson(synced.session) }, 200);
   },
 );

@@ -1,0 +1,76 @@
+// Session operations that take several service calls (load with write access, check, act,
+// read back), shared by every front end that offers them — the REST API (sessions-api.ts)
+// the gRPC/Connect service (grpc/) and the MCP server (mcp/) — so that what one checks the others check too.
+import type { Viewer } from "../accounts/viewer.ts";
+import { unauthorized } from "../errors/app-error.ts";
+import type { Forge } from "../http/context.ts";
+import { sessionChangeOf } from "../og/og-subjects.ts";
+import { landedCommit } from "./landed-commit.ts";
+import { applyChanges, recordStats } from "./session-changes.ts";
+import { syncSession } from "./session-sync.ts";
+import { checkLandRules, getSession, reloadSession, requireOpen } from "./sessions-service.ts";
+
+/** A session the viewer may read, with the one-line summary of its change when one was written. */
+export async function sessionDetail(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+) {
+  const { project: p, session } = await getSession(forge.db, viewer, owner, project, id);
+  return { session, changeSummary: (await sessionChangeOf(forge, p, session)).summary ?? null };
+}
+
+/** Applies file changes (the REST body: {changes: [{path, content (base64)} | {path, delete}]}). */
+export async function putSessionChanges(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+  input: unknown,
+) {
+  if (!viewer.user) throw unauthorized();
+  const { project: p, session } = await getSession(forge.db, viewer, owner, project, id, "write");
+  requireOpen(session);
+  return applyChanges(forge.git.get(forge.repos.dir(p.id)), session, input, (r) =>
+    recordStats(forge.db, session, r),
+  );
+}
+
+/** Lands the session (protection and review rules first); a conflict throws landConflict's error. */
+export async function landSessionAs(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+) {
+  if (!viewer.user) throw unauthorized();
+  const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
+  requireOpen(session);
+  checkLandRules(p, role, session);
+  const outcome = await forge.lander.land(p.id, session.id);
+  const [after, landed] = await Promise.all([
+    reloadSession(forge.db, session.id),
+    landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit),
+  ]);
+  return { ...outcome, ...landed, session: after };
+}
+
+/** Moves the session onto a later trunk position (the REST body: {base?, commit?}). */
+export async function syncSessionAs(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+  input: unknown,
+) {
+  if (!viewer.user) throw unauthorized();
+  const { project: p, session } = await getSession(forge.db, viewer, owner, project, id, "write");
+  const result = await syncSession(forge.db, forge.repos.dir(p.id), session, p.head_position, input);
+  const after = await getSession(forge.db, viewer, owner, project, id);
+  return { ...result, session: after.session };
+}
