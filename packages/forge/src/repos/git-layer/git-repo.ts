@@ -128,20 +128,21 @@ export class GitRepo {
         ? await deflateAsync(raw, { level: 1 })
         : deflateSync(raw, { level: 1 });
     const tmp = join(dir, `tmp_obj_${TMP_PREFIX}${(++tmpSeq).toString(36)}`);
-    try {
-      // The fan-out directory is made once per repository (again if git pruned it meanwhile).
-      if (!this.fanout.has(dir)) await mkdir(dir, { recursive: true });
-      await writeFile(tmp, packed, { mode: 0o444 }).catch(async (err) => {
-        if (err?.code !== "ENOENT") throw err;
-        await mkdir(dir, { recursive: true });
+    // The fan-out directory is made once per repository; git's upkeep (repack -d,
+    // prune-packed) may remove it when it empties, at any moment between our steps, so an
+    // ENOENT makes the directory again and retries, as git itself does.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!this.fanout.has(dir)) await mkdir(dir, { recursive: true });
         await writeFile(tmp, packed, { mode: 0o444 });
-      });
-      await rename(tmp, path);
-      this.fanout.add(dir);
-    } catch (err) {
-      this.fanout.delete(dir);
-      await rm(tmp, { force: true });
-      throw err;
+        await rename(tmp, path);
+        this.fanout.add(dir);
+        break;
+      } catch (err) {
+        this.fanout.delete(dir);
+        await rm(tmp, { force: true });
+        if ((err as NodeJS.ErrnoException)?.code !== "ENOENT" || attempt >= 5) throw err;
+      }
     }
     rememberObject(this, { oid, type, data });
     return oid;
