@@ -1,6 +1,7 @@
 // mic: the Micelio session client. Human-readable output by default, one JSON document
 // with --json; errors as one line on stderr with a meaningful exit code.
 import { Command } from "commander";
+import pkg from "../package.json" with { type: "json" };
 import { registerAuth } from "./commands/auth.ts";
 import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
@@ -21,7 +22,7 @@ let commanderErr = "";
 const program = new Command()
   .name("mic")
   .description("The Micelio session client for agents and humans")
-  .version("0.1.0")
+  .version(pkg.version)
   .option("--json", "print one JSON document instead of human-readable output")
   .option("--server <url>", "the forge to talk to (default: $MIC_SERVER or the logged-in server)")
   .addHelpText(

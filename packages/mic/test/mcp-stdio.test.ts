@@ -99,7 +99,7 @@ describe("mic mcp over stdio", () => {
     const refused = await call(client, "land_session", { ...app, session_id: b.id });
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent).toMatchObject({
-      type: "https://micelio.dev/problems/conflict",
+      type: "https://micelio.dev/problems/land-conflict",
       conflicts: [{ path: "notes.txt", position: 2, session_id: a.id, author: "alice" }],
     });
   });

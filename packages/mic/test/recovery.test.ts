@@ -193,7 +193,9 @@ describe("mic recovers and explains", () => {
       expect(doc.exit_code).toBe(1);
       expect(typeof doc.error).toBe("string");
     }
-    expect(JSON.parse((await mic(work, "--json", "clone")).stdout).error).toContain("owner/project");
+    expect(JSON.parse((await mic(work, "--json", "clone")).stdout).error).toContain(
+      "missing required argument 'project'",
+    );
     expect(json(await mic(work, "--json", "--version"))).toEqual({ version: "0.1.0" });
     expect(json(await mic(work, "--json", "help")).help).toMatch(/^Usage: mic /);
     expect(json(await mic(work, "--json", "land", "--help")).help).toMatch(/^Usage: mic land/);

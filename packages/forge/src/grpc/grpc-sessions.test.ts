@@ -161,7 +161,7 @@ describe.each(transports)("session service, %s", (name, transport) => {
       }),
     ]);
     expect(err.findDetails(ProblemSchema)[0]).toMatchObject({
-      type: "https://micelio.dev/problems/conflict",
+      type: "https://micelio.dev/problems/land-conflict",
       status: 409,
     });
     // The session stays open: syncing it onto trunk is the way out.

@@ -205,7 +205,7 @@ describe("MCP over Streamable HTTP", () => {
     const refused = await call(mia, "land_session", { ...app, session_id: theirs.id });
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent).toMatchObject({
-      type: "https://micelio.dev/problems/conflict",
+      type: "https://micelio.dev/problems/land-conflict",
       status: 409,
       conflicts: [{ path: "notes.txt", position: first.position, session_id: mine.id, author: "olivia" }],
     });

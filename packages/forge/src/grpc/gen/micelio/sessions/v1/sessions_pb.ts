@@ -884,7 +884,7 @@ export const StreamEventsResponseSchema: GenMessage<StreamEventsResponse> = /*@_
  */
 export type Problem = Message<"micelio.sessions.v1.Problem"> & {
   /**
-   * A URI naming the kind of problem, e.g. https://micelio.dev/problems/conflict.
+   * A URI naming the kind of problem, e.g. https://micelio.dev/problems/land-conflict.
    *
    * @generated from field: string type = 1;
    */
