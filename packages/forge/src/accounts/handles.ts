@@ -28,6 +28,7 @@ export const RESERVED_HANDLES = new Set([
   "projects",
   "ready",
   "robots.txt",
+  "schemas",
   "search",
   "security",
   "session",

@@ -22,7 +22,8 @@ export type ProblemType =
   | "land-conflict"
   | "sync-conflict"
   | "secrets-found"
-  | "trunk-protected";
+  | "trunk-protected"
+  | "invalid-checks-config";
 
 export interface FieldError {
   field: string;

@@ -5,6 +5,7 @@ import { authPages } from "../accounts/auth-pages.tsx";
 import { profilePage } from "../accounts/profile-page.tsx";
 import { adminPages } from "../admin/admin-pages.tsx";
 import { blamePages } from "../blame/blame-pages.tsx";
+import { checksSchemaPage } from "../checks/checks-schema.ts";
 import { browsePages } from "../browse/browse-pages.tsx";
 import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
@@ -37,6 +38,7 @@ for (const pages of [
   metaPages,
   ogPages,
   skillPage,
+  checksSchemaPage,
   micBundle,
   authPages,
   passkeyAssets,

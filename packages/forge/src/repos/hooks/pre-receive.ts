@@ -5,10 +5,13 @@
 // a refusal ends with one `Micelio-Problem: {…}` line, the problem+json the API would answer,
 // so clients (mic) can carry the reason on as data.
 import { formatFinding } from "@micelio/core/secrets/index";
+import { formatConfigErrors } from "../../checks/checks-config.ts";
+import { checksConfigProblem } from "../../checks/checks-errors.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { toProblem } from "../../errors/problem.ts";
 import { scanNewCommits, secretsError } from "../secret-gate.ts";
 import { unsentObjects } from "./borrowed-objects.ts";
+import { checksConfigErrors } from "./checks-gate.ts";
 
 const ZERO = /^0+$/;
 const input = await new Promise<string>((resolve) => {
@@ -63,6 +66,16 @@ if (findings.length) {
     "Remove the secret from every commit (and rotate it), or mark a false positive with micelio:allow-secret.\n",
   );
   problemLine(secretsError(findings));
+  process.exit(1);
+}
+
+const trunk = updates.find(([, next, ref]) => ref === "refs/heads/main" && !ZERO.test(next));
+const configErrors = trunk ? await checksConfigErrors(process.cwd(), trunk[0], trunk[1], quarantine) : null;
+if (configErrors) {
+  process.stderr.write("Micelio: push refused, .micelio/checks.yml on main would not be valid:\n");
+  for (const line of formatConfigErrors(configErrors)) process.stderr.write(`  ${line}\n`);
+  process.stderr.write("The schema is at /schemas/checks.json on this forge.\n");
+  problemLine(checksConfigProblem(configErrors));
   process.exit(1);
 }
 
