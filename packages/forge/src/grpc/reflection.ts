@@ -106,7 +106,9 @@ export function reflector(files: DescFile[], services: string[]) {
 
 /** Serves both versions of the reflection service for `files` on the router. */
 export function serveReflection(router: ConnectRouter, files: DescFile[], services: string[]) {
-  const start = reflector(files, services);
+  // Its own files too: clients describe every service listed (buf curl --list-methods does).
+  const own = [v1.file_grpc_reflection_v1_reflection, v1alpha.file_grpc_reflection_v1alpha_reflection];
+  const start = reflector([...files, ...own], services);
   router.service(v1.ServerReflection, {
     async *serverReflectionInfo(requests) {
       const answer = start();
