@@ -220,15 +220,16 @@ describe.each(transports)("session service, %s", (name, transport) => {
       id,
     );
     for (const who of [auth(bob), {}]) {
+      // One call at a time: a refusal that came while another was awaited would be unhandled.
       for (const call of [
-        client.getSession({ project: secret, sessionId: id }, who),
-        client.listSessions({ project: secret }, who),
-        client.landSession({ project: secret, sessionId: id }, who),
-        (async () => {
+        () => client.getSession({ project: secret, sessionId: id }, who),
+        () => client.listSessions({ project: secret }, who),
+        () => client.landSession({ project: secret, sessionId: id }, who),
+        async () => {
           for await (const _ of client.streamEvents({ project: secret, sessionId: id }, who));
-        })(),
+        },
       ]) {
-        const err = await refusal(call);
+        const err = await refusal(call());
         expect([Code.NotFound, Code.Unauthenticated]).toContain(err.code);
         expect(err.rawMessage).not.toContain("Hidden");
       }
