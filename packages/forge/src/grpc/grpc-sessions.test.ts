@@ -3,6 +3,8 @@
 // Open, change, converse, stream, land; a conflicting land answers ABORTED with the
 // conflict as structured detail; bad credentials, missing scopes and other users' private
 // projects are refused as the REST API refuses them.
+
+import { readFileSync } from "node:fs";
 import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -220,15 +222,16 @@ describe.each(transports)("session service, %s", (name, transport) => {
       id,
     );
     for (const who of [auth(bob), {}]) {
+      // One call at a time: a refusal that came while another was awaited would be unhandled.
       for (const call of [
-        client.getSession({ project: secret, sessionId: id }, who),
-        client.listSessions({ project: secret }, who),
-        client.landSession({ project: secret, sessionId: id }, who),
-        (async () => {
+        () => client.getSession({ project: secret, sessionId: id }, who),
+        () => client.listSessions({ project: secret }, who),
+        () => client.landSession({ project: secret, sessionId: id }, who),
+        async () => {
           for await (const _ of client.streamEvents({ project: secret, sessionId: id }, who));
-        })(),
+        },
       ]) {
-        const err = await refusal(call);
+        const err = await refusal(call());
         expect([Code.NotFound, Code.Unauthenticated]).toContain(err.code);
         expect(err.rawMessage).not.toContain("Hidden");
       }
@@ -247,4 +250,13 @@ it("serves pages and REST on the same port as gRPC", async () => {
   expect(await page.json()).toEqual({ status: "ok" });
   const rest = await api(f.url, "GET", "/api/v1/projects/alice/app/sessions");
   expect(rest.status).toBe(200);
+});
+
+it("is documented, every method, in /skill.md and docs/grpc.md", async () => {
+  const skill = await (await fetch(`${f.url}/skill.md`)).text();
+  const guide = readFileSync(new URL("../../../../docs/grpc.md", import.meta.url), "utf8");
+  for (const doc of [skill, guide]) {
+    expect(doc).toContain(SessionService.typeName);
+    for (const m of SessionService.methods) expect(doc).toContain(`\`${m.name}\``);
+  }
 });

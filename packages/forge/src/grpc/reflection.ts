@@ -1,6 +1,7 @@
 // gRPC server reflection (grpc.reflection.v1 and v1alpha, the same protocol under two names)
-// over the forge's own file descriptors, so `grpcurl -plaintext HOST:PORT list` and
-// `describe` work. Answers: the services served, a file by name, the file that declares a
+// over the forge's own file descriptors and the reflection protos themselves, so
+// `grpcurl -plaintext HOST:PORT list` and `describe` (and `buf curl --list-methods`) work for
+// every service listed. Answers: the services served, a file by name, the file that declares a
 // symbol (message, enum, service, method, field's message), always with the files it imports
 // that this stream has not sent yet. No extensions are declared: extension queries answer
 // NOT_FOUND for unknown types and an empty list for known ones.
@@ -106,7 +107,9 @@ export function reflector(files: DescFile[], services: string[]) {
 
 /** Serves both versions of the reflection service for `files` on the router. */
 export function serveReflection(router: ConnectRouter, files: DescFile[], services: string[]) {
-  const start = reflector(files, services);
+  // Its own files too: clients describe every service listed (buf curl --list-methods does).
+  const own = [v1.file_grpc_reflection_v1_reflection, v1alpha.file_grpc_reflection_v1alpha_reflection];
+  const start = reflector([...files, ...own], services);
   router.service(v1.ServerReflection, {
     async *serverReflectionInfo(requests) {
       const answer = start();

@@ -1,6 +1,7 @@
 // Sessions: a goal, an author (a person, or an agent acting for one), a fixed base position,
 // the conversation that produced the change, and the change itself (refs/sessions/<id>).
-// The base never moves except by an explicit sync.
+// The base never moves except by an explicit sync. Appending events and closing a session
+// tell every forge process's followers (gRPC StreamEvents) through the bus, on commit.
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
@@ -9,6 +10,7 @@ import { sql } from "kysely";
 import { ulid } from "ulid";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
+import { notify } from "../db/notify-bus.ts";
 import {
   conflict,
   forbidden,
@@ -22,6 +24,9 @@ import { requireValid } from "../errors/validate.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { recordProjectEvent } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
+
+/** The bus channel that says "this session has new events or a new status"; the payload is its id. */
+export const SESSION_CHANNEL = "session_events";
 
 export const createSessionSchema = z.object({
   goal: z.string().trim().min(1, "goal is required").max(500, "goal must be at most 500 characters"),
@@ -205,6 +210,7 @@ export async function appendEvents(db: Db, session: SessionRow, events: unknown[
       })
       .where("id", "=", session.id)
       .execute();
+    await notify(trx, SESSION_CHANNEL, session.id);
     return rows.map((r) => ({ seq: r.seq, kind: r.kind }));
   });
 }
@@ -236,6 +242,7 @@ export async function setStatus(
     .returningAll()
     .executeTakeFirst();
   if (!row) throw sessionClosed("closed", "The session is no longer open");
+  await notify(db, SESSION_CHANNEL, session.id);
   return row as SessionRow;
 }
 
