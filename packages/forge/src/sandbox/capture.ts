@@ -26,6 +26,16 @@ export class CappedCapture {
     }
   }
 
+  /** Counts bytes that were written but never read (the cap was already reached). */
+  skip(bytes: number): void {
+    this.total += bytes;
+  }
+
+  /** Bytes still kept before the cap is reached. */
+  get room(): number {
+    return Math.max(0, this.cap - this.kept);
+  }
+
   result(): CapturedOutput {
     return {
       text: Buffer.concat(this.chunks).toString("utf8"),
