@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bwrapProvider } from "./bwrap-provider.ts";
-import { sweepStaleWorkspaces } from "./workspace.ts";
+import { detectCgroups } from "./cgroup.ts";
 
 const limits = {
   wallMs: 30_000,
@@ -21,7 +21,7 @@ const provider = bwrapProvider({ baseDir: join(root, "runs"), limits });
 const availability = await provider.availability();
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-async function stepGroups(): Promise<string[]> {
+async function stepGroups(prefix = `micelio-step-${process.pid}-`): Promise<string[]> {
   const mounts = await readFile("/proc/self/mounts", "utf8");
   const dirs = mounts
     .split("\n")
@@ -32,7 +32,7 @@ async function stepGroups(): Promise<string[]> {
   for (const d of dirs) {
     for (const sub of new Set(["/", ...own])) {
       for (const name of await readdir(join(d, sub)).catch(() => [] as string[])) {
-        if (name.startsWith(`micelio-step-${process.pid}-`)) found.push(join(d, sub, name));
+        if (name.startsWith(prefix)) found.push(join(d, sub, name));
       }
     }
   }
@@ -80,13 +80,19 @@ describe.skipIf(!availability.available)(`bwrap provider (${availability.reason}
     expect(await readdir(join(root, "runs"))).toEqual([]);
   });
 
-  it("sweeps run directories left by a process that is gone", async () => {
+  it("sweeps control groups and run directories left by a process that is gone", async () => {
+    const cgroups = await detectCgroups();
+    if (typeof cgroups === "string") throw new Error(cgroups);
+    await cgroups.create("micelio-step-999999999-1-1", { memoryBytes: 2 ** 26, pids: 8, cpus: 1 });
     const stale = join(root, "runs", "run-999999999-abc");
     await mkdir(join(stale, "work"), { recursive: true });
     await writeFile(join(stale, "work", "f"), "x");
     const mine = join(root, "runs", `run-${process.pid}-live`);
     await mkdir(mine);
-    expect(await sweepStaleWorkspaces(join(root, "runs"))).toBe(1);
+    const left = async () => (await stepGroups("micelio-step-999999999-")).length;
+    expect(await left()).toBeGreaterThan(0);
+    expect(await provider.sweep()).toBe(2);
+    expect(await left()).toBe(0);
     expect(await readdir(join(root, "runs"))).toEqual([`run-${process.pid}-live`]);
     await rm(mine, { recursive: true });
   });

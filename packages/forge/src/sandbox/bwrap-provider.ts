@@ -17,6 +17,7 @@ import type {
   SandboxRunSpec,
   StepResult,
 } from "./types.ts";
+import { sweepStaleWorkspaces } from "./workspace.ts";
 
 export interface BwrapOptions {
   limits: SandboxLimits;
@@ -26,6 +27,8 @@ export interface BwrapOptions {
   /** cgroup v2 parent for the steps' groups; default: beside the forge's own group. */
   cgroupParent?: string;
 }
+
+const GROUP_PREFIX = "micelio-step-";
 
 interface Host {
   cgroups: CgroupHost;
@@ -153,8 +156,13 @@ export function bwrapProvider(options: BwrapOptions): SandboxProvider {
           stdout: new CappedCapture(cap, spec.onOutput && ((b) => spec.onOutput?.(step, "stdout", b))),
           stderr: new CappedCapture(cap, spec.onOutput && ((b) => spec.onOutput?.(step, "stderr", b))),
         }),
-        (c) => runStep(h, c, `micelio-step-${process.pid}-${++seq}-${Date.now()}`),
+        (c) => runStep(h, c, `${GROUP_PREFIX}${process.pid}-${++seq}-${Date.now()}`),
       );
+    },
+    async sweep() {
+      const h = await setup();
+      const groups = typeof h === "string" ? 0 : await h.cgroups.sweep(GROUP_PREFIX);
+      return groups + (await sweepStaleWorkspaces(options.baseDir));
     },
   };
 }

@@ -1,7 +1,7 @@
 // Per-step control groups: memory, process-count and CPU limits the kernel enforces, usage
 // read back after the step, and a kill of every process in the group. Works with cgroup v2
 // (one unified tree) and v1 (one tree per controller, as in many containers).
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -31,6 +31,32 @@ export interface RunCgroup {
 export interface CgroupHost {
   version: 1 | 2;
   create(name: string, limits: CgroupLimits): Promise<RunCgroup>;
+  /** Kills and removes groups whose name starts with `prefix` and a process id that is gone. */
+  sweep(prefix: string): Promise<number>;
+}
+
+function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+async function sweepIn(parents: string[], prefix: string): Promise<number> {
+  // A v1 group is one directory per hierarchy; it counts once.
+  const removed = new Set<string>();
+  for (const parent of new Set(parents)) {
+    for (const name of await readdir(parent).catch(() => [] as string[])) {
+      const pid = Number(name.slice(prefix.length).match(/^(\d+)-/)?.[1]);
+      if (!name.startsWith(prefix) || !pid || !pidGone(pid)) continue;
+      await killLoop([join(parent, name)]).catch(() => {});
+      await removeDirs([join(parent, name)]).catch(() => {});
+      removed.add(name);
+    }
+  }
+  return removed.size;
 }
 
 const read = (p: string) => readFile(p, "utf8").then((s) => s.trim());
@@ -86,6 +112,7 @@ async function removeDirs(dirs: string[]): Promise<void> {
 function v2Host(parent: string): CgroupHost {
   return {
     version: 2,
+    sweep: (prefix) => sweepIn([parent], prefix),
     async create(name, limits) {
       const dir = join(parent, name);
       await mkdir(dir);
@@ -124,6 +151,7 @@ function v2Host(parent: string): CgroupHost {
 function v1Host(bases: Record<"memory" | "pids" | "cpu" | "cpuacct", string>): CgroupHost {
   return {
     version: 1,
+    sweep: (prefix) => sweepIn(Object.values(bases), prefix),
     async create(name, limits) {
       const d = {
         memory: join(bases.memory, name),

@@ -15,6 +15,7 @@ import type {
   SandboxProvider,
   StepResult,
 } from "./types.ts";
+import { sweepStaleWorkspaces } from "./workspace.ts";
 
 export interface MicrovmOptions {
   limits: SandboxLimits;
@@ -172,5 +173,6 @@ export function microvmProvider(options: MicrovmOptions): SandboxProvider {
         (c) => runStep(vm, c, ++seq),
       );
     },
+    sweep: () => sweepStaleWorkspaces(options.baseDir),
   };
 }

@@ -100,4 +100,6 @@ export interface SandboxProvider {
   /** Checks the host (binaries, kernel features) once; cheap to call again. */
   availability(): Promise<ProviderAvailability>;
   run(spec: SandboxRunSpec): Promise<SandboxRunResult>;
+  /** Removes what an earlier forge process that died mid-run left behind (call at start). */
+  sweep(): Promise<number>;
 }
