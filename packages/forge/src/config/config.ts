@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { parseSecretKey, type SecretKey } from "../crypto/secret-key.ts";
 import type { S3Settings } from "../objects/s3-object-store.ts";
+import { type SandboxSettings, sandboxEnv, sandboxSettings } from "./sandbox-settings.ts";
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -90,6 +91,7 @@ const schema = z.object({
   MICELIO_OIDC_CLIENT_ID: z.string().max(200).optional(),
   MICELIO_OIDC_CLIENT_SECRET: z.string().max(500).optional(),
   MICELIO_OIDC_NAME: z.string().max(60).optional(),
+  ...sandboxEnv,
 });
 
 export interface Config {
@@ -140,6 +142,8 @@ export interface Config {
   changeSummaries: { mode: "public" | "all" | "off"; perHour: number };
   /** Sign-in through other services (oauth/); a provider is on when its client id and secret are set. */
   oauth: OAuthSettings;
+  /** Where validation steps run and their default limits (sandbox/). */
+  sandbox: SandboxSettings;
 }
 
 export interface GitLimits {
@@ -241,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     oauth: oauthSettings(e),
+    sandbox: sandboxSettings(e),
   };
 }
 
