@@ -234,6 +234,8 @@ export interface Database {
   review_queue: ReviewQueueTable;
   change_summaries: ChangeSummariesTable;
   handle_reservations: HandleReservationsTable;
+  validation_runs: ValidationRunsTable;
+  validation_steps: ValidationStepsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -407,4 +409,41 @@ export interface ReviewQueueTable {
   created_at: Timestamp;
   resolved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   resolved_by: string | null;
+}
+
+export interface ValidationRunsTable {
+  id: string;
+  project_id: string;
+  session_id: string;
+  session_commit: string;
+  trunk_commit: string | null;
+  trunk_position: number;
+  config_blob: string;
+  trigger: "changes" | "land";
+  iteration: number;
+  status: Generated<"running" | "passed" | "failed" | "error">;
+  provider: string;
+  aggregate_score: number | null;
+  category_scores: ColumnType<Record<string, number>, string | undefined, string>;
+  min_score: Generated<number>;
+  shortfalls: ColumnType<unknown[], string | undefined, string>;
+  error: string | null;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export interface ValidationStepsTable {
+  run_id: string;
+  seq: number;
+  name: string;
+  category: string;
+  weight: number;
+  status: "passed" | "failed" | "skipped" | "error";
+  exit_code: number | null;
+  killed: string | null;
+  duration_ms: number;
+  cpu_ms: number | null;
+  peak_memory: ColumnType<string | null, number | null, number | null>;
+  log_key: string | null;
+  log_excerpt: string;
 }
