@@ -14,7 +14,7 @@ export const MAX_CHECKS_BYTES = 64 * 1024;
 export const CATEGORIES = ["test", "lint", "types", "style", "security", "performance"] as const;
 export type Category = (typeof CATEGORIES)[number];
 /** Built-in steps a project can use without writing a command. */
-export const BUILTIN_STEPS = ["secret-scan", "dependency-audit"] as const;
+export const BUILTIN_STEPS = ["secret-scan"] as const;
 
 const score = z.number().min(0).max(100);
 
@@ -42,7 +42,6 @@ const step = z
     category: z.enum(CATEGORIES).default("test"),
     timeout: z.number().int().min(1).max(3600).default(600).describe("seconds"),
     weight: z.number().min(0).max(100).default(1),
-    network: z.boolean().optional().describe("allow network access (default: none)"),
     limits: limits.optional(),
     baseline: z
       .object({
@@ -79,7 +78,7 @@ export const checksConfigSchema = z
       .max(32)
       .optional()
       .describe("commands the steps need on the sandbox's PATH, checked before any step runs"),
-    network: z.boolean().default(false).describe("default for every step"),
+    network: z.boolean().default(false).describe("network access for the run's steps (default: none)"),
     limits: limits.optional().describe("defaults for every step"),
     steps: z.array(step).min(1).max(50),
   })

@@ -1,0 +1,217 @@
+// Validating a session: trunk's .micelio/checks.yml decides the steps; the session's change
+// spliced onto trunk's current tree is written into a fresh sandbox (sandbox/), every step
+// runs (a failing step does not hide the others' results), logs go to the object store and
+// the steps, scores and shortfalls to the database. A run of the same session commit on the
+// same trunk commit under the same config is reused, so a landing right after the
+// changes-time run costs nothing; when trunk has moved, the merged tree is validated again.
+import type { Forge } from "../http/context.ts";
+import { TRUNK } from "../landing/git-land.ts";
+import { readSessionChange, type SessionChange } from "../landing/session-read.ts";
+import { sandboxProvider } from "../sandbox/sandbox.ts";
+import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
+import type { SessionRow } from "../sessions/session-types.ts";
+import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
+import { scoreRun, shortfalls } from "./score.ts";
+import {
+  finishRun,
+  getRun,
+  type RunView,
+  reusableRun,
+  type StepRecord,
+  startRun,
+} from "./validation-store.ts";
+import { checksBlobIn, mergedTree, writeTree } from "./validation-tree.ts";
+
+/** Runs at once in this process; more wait their turn (each run is CPU and memory heavy). */
+const MAX_CONCURRENT = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+const providers = new WeakMap<Forge, SandboxProvider | null>();
+const providerOf = (forge: Forge) => {
+  if (!providers.has(forge)) providers.set(forge, sandboxProvider(forge.config.sandbox));
+  return providers.get(forge) ?? null;
+};
+
+export interface ProjectAt {
+  id: string;
+}
+
+/** Trunk's validation config, when it has a valid one. */
+export async function trunkChecks(forge: Forge, projectId: string) {
+  const repo = forge.git.get(forge.repos.dir(projectId));
+  const trunkCommit = await repo.resolveCommit(TRUNK);
+  const trunkTree = trunkCommit ? (await repo.readCommit(trunkCommit)).tree : null;
+  const blob = trunkTree ? await checksBlobIn(repo, trunkTree) : null;
+  if (!blob) return { repo, trunkCommit, trunkTree, blob: null, parsed: null };
+  const parsed = parseChecksConfig((await repo.readType(blob, "blob")).data.toString("utf8"));
+  return { repo, trunkCommit, trunkTree, blob, parsed };
+}
+
+/**
+ * The session's validation on trunk as it is now: a reused or a new run, or null when the
+ * project has no valid checks.yml on trunk or the forge runs no sandbox.
+ */
+export async function validateSession(
+  forge: Forge,
+  projectId: string,
+  trunkPosition: number,
+  session: SessionRow,
+  trigger: "changes" | "land",
+): Promise<RunView | null> {
+  const trunk = await trunkChecks(forge, projectId);
+  const provider = providerOf(forge);
+  if (!trunk.blob || !trunk.parsed?.ok || !provider) return null;
+  const config = trunk.parsed.config;
+  const change = await readSessionChange(trunk.repo, session);
+  if (!change) return null;
+  const reuse = await reusableRun(forge.db, session.id, change.commit, trunk.trunkCommit, trunk.blob);
+  if (reuse) return reuse;
+  const { id } = await startRun(forge.db, {
+    projectId,
+    sessionId: session.id,
+    sessionCommit: change.commit,
+    trunkCommit: trunk.trunkCommit,
+    trunkPosition,
+    configBlob: trunk.blob,
+    trigger,
+    provider: provider.name,
+    minScore: config.min_score,
+  });
+  try {
+    const steps = await slot(() => runSteps(forge, provider, trunk, config, change, projectId, id));
+    const scores = scoreRun(config.steps.map((s, i) => ({ ...s, passed: steps[i]?.status === "passed" })));
+    const short = shortfalls(scores, config);
+    await finishRun(
+      forge.db,
+      id,
+      { status: short.length ? "failed" : "passed", scores, shortfalls: short },
+      steps,
+    );
+  } catch (err) {
+    forge.log.warn({ err, run: id }, "validation run failed to complete");
+    await finishRun(
+      forge.db,
+      id,
+      { status: "error", scores: null, shortfalls: [], error: (err as Error).message },
+      [],
+    );
+  }
+  return getRun(forge.db, id);
+}
+
+async function runSteps(
+  forge: Forge,
+  provider: SandboxProvider,
+  trunk: Awaited<ReturnType<typeof trunkChecks>>,
+  config: ChecksConfig,
+  change: SessionChange,
+  projectId: string,
+  runId: string,
+): Promise<StepRecord[]> {
+  const merged = await mergedTree(trunk.repo, trunk.trunkTree, change);
+  if (merged.conflicts.length)
+    throw new Error(`the session conflicts with trunk on ${merged.conflicts.join(", ")}: sync it first`);
+  const commands = config.steps.filter((s) => s.run !== undefined);
+  const defaults = forge.config.sandbox.limits;
+  const result = commands.length
+    ? await provider.run({
+        source: (dir) =>
+          writeTree(
+            trunk.repo,
+            merged.staged,
+            merged.tree,
+            dir,
+            config.limits?.disk_mb ? config.limits.disk_mb << 20 : defaults.diskBytes,
+          ).then(() => {}),
+        steps: commands.map((s) => ({ name: s.name, run: s.run!, limits: stepLimits(s, config) })),
+        limits: stepLimits({}, config),
+        allowNetwork: config.network,
+        continueOnFailure: true,
+      })
+    : null;
+  const byName = new Map((result?.steps ?? []).map((s) => [s.name, s]));
+  return Promise.all(
+    config.steps.map(async (step, seq) => {
+      if (step.uses === "secret-scan") return secretScanStep(step, change);
+      const r = byName.get(step.name);
+      if (!r) return record(step, { status: "error", log: "the step did not run" });
+      const log = `${r.stdout.text}${r.stderr.text}${r.error ? `\n${r.error}\n` : ""}`;
+      const key = `validation/${projectId}/${runId}/${seq}.log`;
+      await forge.objects.put(key, log);
+      return {
+        ...record(step, { status: r.error ? "error" : r.ok ? "passed" : "failed", log: explain(r, log) }),
+        exit_code: r.exitCode,
+        killed: r.killed ?? (r.pidsLimitHit ? "processes" : null),
+        duration_ms: Math.round(r.durationMs),
+        cpu_ms: r.cpuMs === null ? null : Math.round(r.cpuMs),
+        peak_memory: r.peakMemoryBytes,
+        log_key: key,
+      };
+    }),
+  );
+}
+
+function stepLimits(step: Partial<Pick<CheckStep, "limits" | "timeout">>, config: ChecksConfig) {
+  const l = { ...config.limits, ...step.limits };
+  return {
+    ...(step.timeout ? { wallMs: step.timeout * 1000 } : {}),
+    ...(l.memory_mb ? { memoryBytes: l.memory_mb << 20 } : {}),
+    ...(l.cpus ? { cpus: l.cpus } : {}),
+    ...(l.processes ? { pids: l.processes } : {}),
+    ...(l.disk_mb ? { diskBytes: l.disk_mb << 20 } : {}),
+  };
+}
+
+function record(step: CheckStep, r: { status: StepRecord["status"]; log: string }): StepRecord {
+  return {
+    name: step.name,
+    category: step.category,
+    weight: step.weight,
+    status: r.status,
+    exit_code: null,
+    killed: null,
+    duration_ms: 0,
+    cpu_ms: null,
+    peak_memory: null,
+    log_key: null,
+    log_excerpt: excerpt(r.log),
+  };
+}
+
+function secretScanStep(step: CheckStep, change: SessionChange): StepRecord {
+  const found = change.secrets.map((f) => `${f.path}:${f.line}: ${f.rule}`);
+  return record(step, {
+    status: found.length ? "failed" : "passed",
+    log: found.length ? `secrets found:\n${found.join("\n")}\n` : "no secrets in the session's added lines\n",
+  });
+}
+
+/** Why the sandbox ended the step, in front of its log. */
+function explain(r: StepResult, log: string) {
+  const why =
+    r.killed === "timeout"
+      ? "killed: the step ran past its time limit\n"
+      : r.killed === "memory"
+        ? "killed: the step used more memory than its limit\n"
+        : r.pidsLimitHit
+          ? "the step tried to start more processes than its limit\n"
+          : "";
+  return `${log}${why}`;
+}
+
+/** The end of a log (where failures are), at most 40 lines and 4 KiB. */
+export function excerpt(log: string): string {
+  const tail = log.split("\n").slice(-41).join("\n");
+  return tail.length > 4096 ? tail.slice(-4096) : tail;
+}
