@@ -4,9 +4,11 @@
 // samples the forge's RSS (from /proc) and V8 heap (written by a preload in the forge), and
 // at the end compares the first and last windows (5 minutes, or a quarter of a shorter run).
 // Embedded PGlite, or PostgreSQL when DATABASE_URL is set (a database it may fill).
-// Run: npx tsx bench/soak.ts [--minutes 30] [--every 10] [--clients 2]
+// --snapshots 1,4,8 writes a V8 heap snapshot of the forge at those minutes into --keep DIR
+// (compare them with bench/heap-diff.ts); snapshots pause the forge and inflate its RSS.
+// Run: npx tsx bench/soak.ts [--minutes 30] [--every 10] [--clients 2] [--snapshots M,M --keep DIR]
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -17,6 +19,8 @@ const { values: opt } = parseArgs({
     minutes: { type: "string", default: "30" },
     every: { type: "string", default: "10" },
     clients: { type: "string", default: "2" },
+    snapshots: { type: "string", default: "" },
+    keep: { type: "string", default: "" },
   },
 });
 const minutes = Number(opt.minutes);
@@ -27,6 +31,8 @@ const preload = join(work, "heap-log.mjs");
 writeFileSync(
   preload,
   `import { appendFileSync } from "node:fs";
+import { writeHeapSnapshot } from "node:v8";
+process.on("SIGUSR2", () => writeHeapSnapshot(${JSON.stringify(opt.keep || work)} + "/heap-" + Date.now() + ".heapsnapshot"));
 setInterval(() => appendFileSync(${JSON.stringify(heapLog)}, JSON.stringify({ t: Date.now(), ...process.memoryUsage() }) + "\\n"), ${every * 1000}).unref();\n`,
 );
 const GIT_ENV = {
@@ -153,8 +159,13 @@ try {
       }
     }
   };
+  if (opt.keep) mkdirSync(opt.keep, { recursive: true });
+  const snapshots = opt.snapshots
+    ? opt.snapshots.split(",").map((m) => setTimeout(() => forge.child.kill("SIGUSR2"), Number(m) * 60_000))
+    : [];
   const load0 = loadavg()[0];
   await Promise.all([sampler, ...Array.from({ length: Number(opt.clients) }, (_, c) => client(c))]);
+  for (const t of snapshots) clearTimeout(t);
 
   const heap = readFileSync(heapLog, "utf8")
     .trim()
