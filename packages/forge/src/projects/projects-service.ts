@@ -51,6 +51,8 @@ export type ProjectWithOwner = Project & {
   owner_kind: "user" | "org";
   parent_full_name?: string | null;
   forks_count?: number;
+  /** The owner's suspension, read with the project so access needs no second query. */
+  owner_suspended_at?: Date | null;
 };
 
 export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
@@ -82,6 +84,7 @@ export const withOwner = (db: Db, viewer: Viewer) =>
     .innerJoin("accounts", "accounts.id", "projects.owner_id")
     .selectAll("projects")
     .select(["accounts.handle as owner_handle", "accounts.kind as owner_kind"])
+    .select("accounts.suspended_at as owner_suspended_at")
     .select(forkColumns(viewer));
 
 async function findProject(
