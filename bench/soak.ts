@@ -33,7 +33,10 @@ writeFileSync(
   `import { appendFileSync } from "node:fs";
 import { writeHeapSnapshot } from "node:v8";
 process.on("SIGUSR2", () => writeHeapSnapshot(${JSON.stringify(opt.keep || work)} + "/heap-" + Date.now() + ".heapsnapshot"));
-setInterval(() => appendFileSync(${JSON.stringify(heapLog)}, JSON.stringify({ t: Date.now(), ...process.memoryUsage() }) + "\\n"), ${every * 1000}).unref();\n`,
+const log = (extra) => appendFileSync(${JSON.stringify(heapLog)}, JSON.stringify({ t: Date.now(), ...process.memoryUsage(), ...extra }) + "\\n");
+setInterval(() => log({}), ${every * 1000}).unref();
+// Once a minute, the heap after a full collection (what is retained, not what awaits collection).
+setInterval(() => { globalThis.gc(); log({ after_gc: true }); }, 60_000).unref();\n`,
 );
 const GIT_ENV = {
   ...process.env,
@@ -49,7 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startForge(): Promise<{ url: string; child: ChildProcess }> {
   const bin = join(import.meta.dirname, "..", "packages", "forge", "bin", "micelio.js");
-  const child = spawn(process.execPath, ["--import", preload, bin, "serve"], {
+  const child = spawn(process.execPath, ["--expose-gc", "--import", preload, bin, "serve"], {
     env: {
       ...process.env,
       PORT: "0",
@@ -90,7 +93,12 @@ try {
       method,
       headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((err) => {
+      if (setup) throw err;
+      count(`network error ${err?.cause?.code ?? err}`); // e.g. a keep-alive socket closed as it was reused
+      return null;
     });
+    if (!res) return null;
     const text = await res.text();
     count(`${method.startsWith("G") ? "read" : "write"} ${res.status}`);
     if (res.status >= 300 && method !== "GET" && setup)
@@ -172,8 +180,17 @@ try {
     .split("\n")
     .map(
       (l) =>
-        JSON.parse(l) as { t: number; rss: number; heapUsed: number; heapTotal: number; external: number },
+        JSON.parse(l) as {
+          t: number;
+          rss: number;
+          heapUsed: number;
+          heapTotal: number;
+          external: number;
+          after_gc?: boolean;
+        },
     );
+  const afterGc = heap.filter((h) => h.after_gc);
+  const sampled = heap.filter((h) => !h.after_gc);
   const window = Math.min(5, minutes / 4) * 60;
   const total = minutes * 60;
   const mean = (xs: number[]) => Number((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)).toFixed(1));
@@ -183,9 +200,13 @@ try {
     xs.filter((x) => t(x) >= 0 && (last ? t(x) >= total - window : t(x) <= window));
   const report = (last: boolean) => ({
     rss_mib: mean(inWindow(samples, (s) => s.t, last).map((s) => s.rss_mib)),
-    heap_used_mib: mean(inWindow(heap, (h) => (h.t - h0) / 1000, last).map((h) => h.heapUsed / MiB)),
-    heap_total_mib: mean(inWindow(heap, (h) => (h.t - h0) / 1000, last).map((h) => h.heapTotal / MiB)),
-    external_mib: mean(inWindow(heap, (h) => (h.t - h0) / 1000, last).map((h) => h.external / MiB)),
+    heap_used_mib: mean(inWindow(sampled, (h) => (h.t - h0) / 1000, last).map((h) => h.heapUsed / MiB)),
+    heap_after_gc_mib: mean(inWindow(afterGc, (h) => (h.t - h0) / 1000, last).map((h) => h.heapUsed / MiB)),
+    external_after_gc_mib: mean(
+      inWindow(afterGc, (h) => (h.t - h0) / 1000, last).map((h) => h.external / MiB),
+    ),
+    heap_total_mib: mean(inWindow(sampled, (h) => (h.t - h0) / 1000, last).map((h) => h.heapTotal / MiB)),
+    external_mib: mean(inWindow(sampled, (h) => (h.t - h0) / 1000, last).map((h) => h.external / MiB)),
   });
   const first = report(false);
   const last = report(true);
@@ -209,6 +230,8 @@ try {
         ),
         forge_errors: { count: errors.length, first: errors.slice(0, 3) },
         rss_samples_mib: samples.map((s) => s.rss_mib),
+        heap_after_gc_mib: afterGc.map((h) => Number((h.heapUsed / MiB).toFixed(1))),
+        external_after_gc_mib: afterGc.map((h) => Number((h.external / MiB).toFixed(1))),
       },
       null,
       2,
