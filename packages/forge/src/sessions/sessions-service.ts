@@ -20,7 +20,7 @@ import {
   unauthorized,
 } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
-import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { getProject, getProjectWithSession, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { PROJECT_EVENTS_CHANNEL } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
@@ -122,18 +122,15 @@ export async function getSession(
   id: string,
   need: "read" | "write" = "read",
 ) {
-  const { project, role } = await getProject(db, viewer, owner, handle, need);
-  if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound("Session not found");
-  const row = await db
-    .selectFrom("sessions")
-    .selectAll()
-    .where("id", "=", id)
-    .where("project_id", "=", project.id)
-    .executeTakeFirst();
+  if (!/^[0-9A-Z]{26}$/.test(id)) {
+    await getProject(db, viewer, owner, handle, need); // the project's 404 or 403 comes first
+    throw notFound("Session not found");
+  }
+  const { project, role, session: row } = await getProjectWithSession(db, viewer, owner, handle, id, need);
   if (!row) throw notFound("Session not found");
   if (need === "write" && !hasScope(viewer, "session:write"))
     throw forbidden("This token lacks the session:write scope");
-  return { project, role, session: row as SessionRow };
+  return { project, role, session: row as unknown as SessionRow };
 }
 
 /** A session read again by id (after the lander changed it; access was checked before). */
