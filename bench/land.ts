@@ -6,7 +6,7 @@
 // Run: npx tsx bench/land.ts [clients=1,10,100] [landings=40,120,200] [--workers N]
 // (--workers N, or BENCH_WORKERS=N: N forge processes with MICELIO_WORKERS, PostgreSQL only).
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startForgeProcess } from "./lib.ts";
@@ -65,11 +65,28 @@ const quantile = (xs: number[], q: number) => {
 const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(1)));
 
 const work = mkdtempSync(join(tmpdir(), "micelio-bench-land-"));
+// A preload in the forge answers SIGUSR2 by writing how many queries its database layer has
+// sent (db/db.ts counts them), so each level reports queries per whole cycle (one process).
+const queriesFile = join(work, "queries");
+const preload = join(work, "count-queries.mjs");
+writeFileSync(
+  preload,
+  `import { writeFileSync } from "node:fs";
+process.on("SIGUSR2", () => writeFileSync(${JSON.stringify(queriesFile)}, String(globalThis[Symbol.for("micelio.db.queries")] ?? -1)));\n`,
+);
+async function queriesSoFar(pid: number): Promise<number | null> {
+  if (WORKERS > 1) return null;
+  rmSync(queriesFile, { force: true });
+  process.kill(pid, "SIGUSR2");
+  for (let i = 0; i < 200 && !existsSync(queriesFile); i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 10));
+  return existsSync(queriesFile) ? Number(readFileSync(queriesFile, "utf8")) : null;
+}
 // Keeps DATABASE_URL (the forge then runs on PostgreSQL); BENCH_FORGE_NODE_ARGS adds node
 // flags to the forge (e.g. --cpu-prof --cpu-prof-dir=/tmp/p).
 const forge = await startForgeProcess(join(work, "forge"), {
   keepDatabaseUrl: true,
-  nodeArgs: (process.env.BENCH_FORGE_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  nodeArgs: [...(process.env.BENCH_FORGE_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", preload],
   env: WORKERS > 1 ? { MICELIO_WORKERS: String(WORKERS) } : {},
 });
 try {
@@ -159,6 +176,7 @@ try {
       }
     };
     const load0 = loadavg()[0];
+    const queries0 = await queriesSoFar(forge.child.pid!);
     const cpu0 = forgeCpu(forge.child.pid!);
     const own0 = process.cpuUsage();
     const t0 = performance.now();
@@ -166,6 +184,7 @@ try {
     const wall = performance.now() - t0;
     const cpu1 = forgeCpu(forge.child.pid!);
     const own1 = process.cpuUsage(own0);
+    const queries1 = await queriesSoFar(forge.child.pid!);
     // Epochs: a landing's created_at is its transaction's start, shared by one epoch's landings.
     const log: Array<{ position: number; landed_at: string }> = [];
     for (let before: number | undefined; ; ) {
@@ -193,6 +212,8 @@ try {
       put_ms: { p50: ms(quantile(put, 0.5)), p95: ms(quantile(put, 0.95)) },
       land_ms: { p50: ms(quantile(land, 0.5)), p95: ms(quantile(land, 0.95)) },
       epochs: epochs.size,
+      queries_per_cycle:
+        queries0 === null || queries1 === null ? null : Number(((queries1 - queries0) / landed).toFixed(1)),
       landings_per_epoch: {
         mean: Number((log.length / Math.max(1, epochs.size)).toFixed(1)),
         max: Math.max(0, ...epochs.values()),

@@ -4,9 +4,11 @@
 // samples the forge's RSS (from /proc) and V8 heap (written by a preload in the forge), and
 // at the end compares the first and last windows (5 minutes, or a quarter of a shorter run).
 // Embedded PGlite, or PostgreSQL when DATABASE_URL is set (a database it may fill).
-// Run: npx tsx bench/soak.ts [--minutes 30] [--every 10] [--clients 2]
+// --snapshots 1,4,8 writes a V8 heap snapshot of the forge at those minutes into --keep DIR
+// (compare them with bench/heap-diff.ts); snapshots pause the forge and inflate its RSS.
+// Run: npx tsx bench/soak.ts [--minutes 30] [--every 10] [--clients 2] [--snapshots M,M --keep DIR]
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -17,6 +19,8 @@ const { values: opt } = parseArgs({
     minutes: { type: "string", default: "30" },
     every: { type: "string", default: "10" },
     clients: { type: "string", default: "2" },
+    snapshots: { type: "string", default: "" },
+    keep: { type: "string", default: "" },
   },
 });
 const minutes = Number(opt.minutes);
@@ -27,7 +31,12 @@ const preload = join(work, "heap-log.mjs");
 writeFileSync(
   preload,
   `import { appendFileSync } from "node:fs";
-setInterval(() => appendFileSync(${JSON.stringify(heapLog)}, JSON.stringify({ t: Date.now(), ...process.memoryUsage() }) + "\\n"), ${every * 1000}).unref();\n`,
+import { writeHeapSnapshot } from "node:v8";
+process.on("SIGUSR2", () => writeHeapSnapshot(${JSON.stringify(opt.keep || work)} + "/heap-" + Date.now() + ".heapsnapshot"));
+const log = (extra) => appendFileSync(${JSON.stringify(heapLog)}, JSON.stringify({ t: Date.now(), ...process.memoryUsage(), ...extra }) + "\\n");
+setInterval(() => log({}), ${every * 1000}).unref();
+// Once a minute, the heap after a full collection (what is retained, not what awaits collection).
+setInterval(() => { globalThis.gc(); log({ after_gc: true }); }, 60_000).unref();\n`,
 );
 const GIT_ENV = {
   ...process.env,
@@ -43,7 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startForge(): Promise<{ url: string; child: ChildProcess }> {
   const bin = join(import.meta.dirname, "..", "packages", "forge", "bin", "micelio.js");
-  const child = spawn(process.execPath, ["--import", preload, bin, "serve"], {
+  const child = spawn(process.execPath, ["--expose-gc", "--import", preload, bin, "serve"], {
     env: {
       ...process.env,
       PORT: "0",
@@ -84,7 +93,12 @@ try {
       method,
       headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((err) => {
+      if (setup) throw err;
+      count(`network error ${err?.cause?.code ?? err}`); // e.g. a keep-alive socket closed as it was reused
+      return null;
     });
+    if (!res) return null;
     const text = await res.text();
     count(`${method.startsWith("G") ? "read" : "write"} ${res.status}`);
     if (res.status >= 300 && method !== "GET" && setup)
@@ -153,16 +167,30 @@ try {
       }
     }
   };
+  if (opt.keep) mkdirSync(opt.keep, { recursive: true });
+  const snapshots = opt.snapshots
+    ? opt.snapshots.split(",").map((m) => setTimeout(() => forge.child.kill("SIGUSR2"), Number(m) * 60_000))
+    : [];
   const load0 = loadavg()[0];
   await Promise.all([sampler, ...Array.from({ length: Number(opt.clients) }, (_, c) => client(c))]);
+  for (const t of snapshots) clearTimeout(t);
 
   const heap = readFileSync(heapLog, "utf8")
     .trim()
     .split("\n")
     .map(
       (l) =>
-        JSON.parse(l) as { t: number; rss: number; heapUsed: number; heapTotal: number; external: number },
+        JSON.parse(l) as {
+          t: number;
+          rss: number;
+          heapUsed: number;
+          heapTotal: number;
+          external: number;
+          after_gc?: boolean;
+        },
     );
+  const afterGc = heap.filter((h) => h.after_gc);
+  const sampled = heap.filter((h) => !h.after_gc);
   const window = Math.min(5, minutes / 4) * 60;
   const total = minutes * 60;
   const mean = (xs: number[]) => Number((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)).toFixed(1));
@@ -172,9 +200,13 @@ try {
     xs.filter((x) => t(x) >= 0 && (last ? t(x) >= total - window : t(x) <= window));
   const report = (last: boolean) => ({
     rss_mib: mean(inWindow(samples, (s) => s.t, last).map((s) => s.rss_mib)),
-    heap_used_mib: mean(inWindow(heap, (h) => (h.t - h0) / 1000, last).map((h) => h.heapUsed / MiB)),
-    heap_total_mib: mean(inWindow(heap, (h) => (h.t - h0) / 1000, last).map((h) => h.heapTotal / MiB)),
-    external_mib: mean(inWindow(heap, (h) => (h.t - h0) / 1000, last).map((h) => h.external / MiB)),
+    heap_used_mib: mean(inWindow(sampled, (h) => (h.t - h0) / 1000, last).map((h) => h.heapUsed / MiB)),
+    heap_after_gc_mib: mean(inWindow(afterGc, (h) => (h.t - h0) / 1000, last).map((h) => h.heapUsed / MiB)),
+    external_after_gc_mib: mean(
+      inWindow(afterGc, (h) => (h.t - h0) / 1000, last).map((h) => h.external / MiB),
+    ),
+    heap_total_mib: mean(inWindow(sampled, (h) => (h.t - h0) / 1000, last).map((h) => h.heapTotal / MiB)),
+    external_mib: mean(inWindow(sampled, (h) => (h.t - h0) / 1000, last).map((h) => h.external / MiB)),
   });
   const first = report(false);
   const last = report(true);
@@ -198,6 +230,8 @@ try {
         ),
         forge_errors: { count: errors.length, first: errors.slice(0, 3) },
         rss_samples_mib: samples.map((s) => s.rss_mib),
+        heap_after_gc_mib: afterGc.map((h) => Number((h.heapUsed / MiB).toFixed(1))),
+        external_after_gc_mib: afterGc.map((h) => Number((h.external / MiB).toFixed(1))),
       },
       null,
       2,

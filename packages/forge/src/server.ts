@@ -31,6 +31,7 @@ import { configureBorrowers } from "./social/forks-repo.ts";
 import { summaryJobHandlers } from "./summaries/summarize-job.ts";
 import { DailyTheme } from "./theme/daily-theme.ts";
 import { THEME_CRON, themeJobHandlers } from "./theme/theme-jobs.ts";
+import { syncTokenCache } from "./tokens/token-cache.ts";
 
 export interface RunningForge {
   url: string;
@@ -80,6 +81,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     (id) => repos.dir(id),
     (err) => log.error({ err }, "announcing moved refs failed"),
   );
+  const stopTokenSync = syncTokenCache(bus); // cached token authentications (tokens/token-cache.ts)
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
   const forge: Forge = {
@@ -144,6 +146,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         await worker.stop({ abortAfterMs: 20_000 });
         git.close();
         stopRefSync();
+        stopTokenSync();
         await bus.close();
         mail.close();
         await limiter.close();

@@ -1,6 +1,7 @@
 // What administrators do to accounts and projects: search them, suspend and unsuspend
 // accounts, grant and revoke the administrator role (never the last one), transfer projects
 // to another owner and delete them. Each change is audited in its own transaction.
+
 import { sql } from "kysely";
 import { getAccountByHandle } from "../accounts/accounts-service.ts";
 import type { Viewer } from "../accounts/viewer.ts";
@@ -10,6 +11,7 @@ import type { Account } from "../db/schema.ts";
 import { conflict, forbidden, invalid, notFound } from "../errors/app-error.ts";
 import { deleteProject, getProject, ownerHasProject } from "../projects/projects-service.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
+import { forgetUserTokens } from "../tokens/token-cache.ts";
 
 /** `%term%` for ILIKE, with the wildcard characters of the term matched literally. */
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
@@ -97,7 +99,7 @@ export async function suspendAccount(db: Db, viewer: Viewer, handle: string, rea
   const account = await getAccountByHandle(db, handle);
   if (account.id === viewer.user?.id) throw forbidden("You cannot suspend your own account");
   if (reason.length > 500) throw invalid("The reason must be at most 500 characters");
-  return db.transaction().execute(async (trx) => {
+  const updated = await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable("accounts")
       .set({
@@ -122,11 +124,13 @@ export async function suspendAccount(db: Db, viewer: Viewer, handle: string, rea
     });
     return updated;
   });
+  forgetUserTokens(account.id); // cached token authentications (tokens/token-cache.ts)
+  return updated;
 }
 
 export async function unsuspendAccount(db: Db, viewer: Viewer, handle: string) {
   const account = await getAccountByHandle(db, handle);
-  return db.transaction().execute(async (trx) => {
+  const updated = await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable("accounts")
       .set({ suspended_at: null, suspended_reason: "", updated_at: new Date() })
@@ -142,12 +146,14 @@ export async function unsuspendAccount(db: Db, viewer: Viewer, handle: string) {
     });
     return updated;
   });
+  forgetUserTokens(account.id); // cached token authentications (tokens/token-cache.ts)
+  return updated;
 }
 
 export async function setAdministrator(db: Db, viewer: Viewer, handle: string, admin: boolean) {
   const account = await getAccountByHandle(db, handle);
   if (account.kind !== "user") throw invalid("Only user accounts can be administrators");
-  return db.transaction().execute(async (trx) => {
+  const updated = await db.transaction().execute(async (trx) => {
     // Serialized, so two revocations at once cannot remove the last two administrators.
     await sql`SELECT pg_advisory_xact_lock(7245014)`.execute(trx);
     if (!admin && account.is_admin) {
@@ -174,6 +180,8 @@ export async function setAdministrator(db: Db, viewer: Viewer, handle: string, a
     });
     return updated;
   });
+  forgetUserTokens(account.id); // cached token authentications (tokens/token-cache.ts)
+  return updated;
 }
 
 /** Moves a project to another user or organization; the repository stays where it is (keyed by id). */

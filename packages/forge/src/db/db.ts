@@ -41,6 +41,21 @@ export interface OpenOptions {
   loadDataDir?: Blob;
 }
 
+/**
+ * Queries sent since the process started, through any Kysely this module opened (benchmarks
+ * read it as `globalThis[Symbol.for("micelio.db.queries")]`, from a preload, to count the
+ * queries per landing). Counting costs an increment per query.
+ */
+const COUNTER = Symbol.for("micelio.db.queries");
+const counter = globalThis as unknown as Record<symbol, number>;
+counter[COUNTER] ??= 0;
+export const queryCount = () => counter[COUNTER];
+const countQueries = () => {
+  counter[COUNTER]++;
+};
+const kysely = (pool: unknown) =>
+  new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }), log: countQueries });
+
 // int8 and numeric come back as strings from pg; we only use them for counters that fit.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
@@ -48,7 +63,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.url) return openPostgres(opts.url, opts.schema);
   const lite = await openPglite(opts);
   const pool = new PglitePool(lite);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }) });
+  const db = kysely(pool);
   return {
     db,
     kind: "pglite",
@@ -90,7 +105,7 @@ async function openPostgres(url: string, schema?: string): Promise<DatabaseHandl
     max: Number(process.env.MICELIO_DB_POOL ?? 10),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = kysely(pool);
   return {
     db,
     kind: "postgres",

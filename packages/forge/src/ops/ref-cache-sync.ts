@@ -2,6 +2,8 @@
 // repository whose refs this process moved is announced on the bus's "refs" channel by its
 // project id, and an announcement from any process drops that repository's cached refs. A
 // lost connection (payload null) drops them all. PGlite runs one process: nothing to do.
+// Announcements are gathered for a millisecond and sent once per repository (a busy project
+// moves session refs many times a millisecond; each announcement is a query).
 import { basename } from "node:path";
 import type { DatabaseHandle } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
@@ -18,12 +20,22 @@ export function syncRefCaches(
     if (projectId === null) invalidateAllRefs();
     else invalidateRefs(dirOf(projectId), "remote");
   });
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    for (const projectId of pending) bus.publish("refs", projectId).catch(onError);
+    pending.clear();
+  };
   const stopForwarding = onRefsInvalidated((dir, origin) => {
     if (origin !== "local" || !dir.endsWith(".git")) return;
-    bus.publish("refs", basename(dir, ".git")).catch(onError);
+    pending.add(basename(dir, ".git"));
+    timer ??= setTimeout(flush, 1);
   });
   return () => {
     unsubscribe();
     stopForwarding();
+    if (timer) clearTimeout(timer);
+    flush();
   };
 }

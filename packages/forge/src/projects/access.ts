@@ -10,10 +10,19 @@ import { forbidden, notFound } from "../errors/app-error.ts";
 export type ProjectRole = "none" | "read" | "write" | "admin";
 const RANK: Record<ProjectRole, number> = { none: 0, read: 1, write: 2, admin: 3 };
 
-export async function projectRole(db: Db, viewer: Viewer, project: Project): Promise<ProjectRole> {
+export async function projectRole(
+  db: Db,
+  viewer: Viewer,
+  project: Project & { owner_suspended_at?: Date | null },
+): Promise<ProjectRole> {
   if (isAdmin(viewer)) return "admin";
-  // The projects of a suspended account are hidden from everyone but administrators.
-  if (await ownerSuspended(db, project.owner_id)) return "none";
+  // The projects of a suspended account are hidden from everyone but administrators (the
+  // owner's suspension comes with the project when it was read with its owner).
+  const suspended =
+    project.owner_suspended_at !== undefined
+      ? project.owner_suspended_at !== null
+      : await ownerSuspended(db, project.owner_id);
+  if (suspended) return "none";
   const publicRole: ProjectRole = project.visibility === "public" ? "read" : "none";
   const user = viewer.user;
   if (!user) return publicRole;
@@ -45,7 +54,7 @@ async function ownerSuspended(db: Db, ownerId: string): Promise<boolean> {
 export async function requireRole(
   db: Db,
   viewer: Viewer,
-  project: Project,
+  project: Project & { owner_suspended_at?: Date | null },
   need: Exclude<ProjectRole, "none">,
 ) {
   const role = await projectRole(db, viewer, project);

@@ -51,6 +51,8 @@ export type ProjectWithOwner = Project & {
   owner_kind: "user" | "org";
   parent_full_name?: string | null;
   forks_count?: number;
+  /** The owner's suspension, read with the project so access needs no second query. */
+  owner_suspended_at?: Date | null;
 };
 
 export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
@@ -82,6 +84,7 @@ export const withOwner = (db: Db, viewer: Viewer) =>
     .innerJoin("accounts", "accounts.id", "projects.owner_id")
     .selectAll("projects")
     .select(["accounts.handle as owner_handle", "accounts.kind as owner_kind"])
+    .select("accounts.suspended_at as owner_suspended_at")
     .select(forkColumns(viewer));
 
 async function findProject(
@@ -94,6 +97,44 @@ async function findProject(
     .where(sql`lower(accounts.handle)`, "=", owner.toLowerCase())
     .where(sql`lower(projects.handle)`, "=", handle.toLowerCase())
     .executeTakeFirst();
+}
+
+/** A timestamp column of a row read as JSON (`…_at` by the schema's convention). */
+const JSON_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/;
+
+/**
+ * getProject and a session of it read in one query (the session as `to_jsonb`, its `…_at`
+ * columns made Dates again, as the driver gives them); the session is undefined when the
+ * project has none with that id. Access is checked as getProject checks it.
+ */
+export async function getProjectWithSession(
+  db: Db,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+  sessionId: string,
+  need: Exclude<ProjectRole, "none"> = "read",
+): Promise<{ project: ProjectWithOwner; role: ProjectRole; session: Record<string, unknown> | undefined }> {
+  const row = await withOwner(db, viewer)
+    .leftJoin("sessions", (j) =>
+      j.on("sessions.id", "=", sessionId).onRef("sessions.project_id", "=", "projects.id"),
+    )
+    .select(
+      sql<Record<
+        string,
+        unknown
+      > | null>`CASE WHEN sessions.id IS NULL THEN NULL ELSE to_jsonb(sessions.*) END`.as("session_json"),
+    )
+    .where(sql`lower(accounts.handle)`, "=", owner.toLowerCase())
+    .where(sql`lower(projects.handle)`, "=", handle.toLowerCase())
+    .executeTakeFirst();
+  if (!row) throw notFound("Project not found");
+  const { session_json, ...project } = row;
+  const role = await requireRole(db, viewer, project, need);
+  if (!session_json) return { project, role, session: undefined };
+  for (const [k, v] of Object.entries(session_json))
+    if (k.endsWith("_at") && typeof v === "string" && JSON_TIME.test(v)) session_json[k] = new Date(v);
+  return { project, role, session: session_json };
 }
 
 /** Loads a project the viewer may access with at least `need`; 404 if they may not read it. */

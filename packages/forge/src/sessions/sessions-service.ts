@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { ulid } from "ulid";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
-import { notify } from "../db/notify-bus.ts";
+import { channelName, notify } from "../db/notify-bus.ts";
 import {
   conflict,
   forbidden,
@@ -21,8 +21,8 @@ import {
   unauthorized,
 } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
-import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
-import { recordProjectEvent } from "./project-events.ts";
+import { getProject, getProjectWithSession, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { PROJECT_EVENTS_CHANNEL } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
 /** The bus channel that says "this session has new events or a new status"; the payload is its id. */
@@ -82,32 +82,38 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
   const head = project.head_position;
   const base = data.base ?? head;
   if (base > head) throw conflict(`base ${base} is ahead of trunk (head is ${head})`);
-  const baseCommit = await commitAtPosition(db, project.id, base);
   const origin = data.origin ?? (data.agent ? "ai-assisted" : "human");
-  const row = await db
-    .insertInto("sessions")
-    .values({
-      id: ulid(),
-      project_id: project.id,
-      author_id: viewer.user.id,
-      author_handle: viewer.user.handle,
-      agent_name: data.agent?.name ?? null,
-      agent_model: data.agent?.model ?? null,
-      agent_version: data.agent?.version ?? null,
-      goal: data.goal,
-      origin,
-      base_position: base,
-      base_commit: baseCommit,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await recordProjectEvent(db, project.id, "session.created", {
-    session: row.id,
-    goal: row.goal,
-    author: row.author_handle,
-    agent: row.agent_name,
+  const id = ulid();
+  const event = JSON.stringify({
+    session: id,
+    goal: data.goal,
+    author: viewer.user.handle,
+    agent: data.agent?.name ?? null,
     base_position: base,
   });
+  // One statement: the base's commit looked up (no row, so nothing written, when the base is
+  // not a landing), the session inserted, its session.created event recorded and announced
+  // on the bus (recordProjectEvent's two statements), all or nothing.
+  const { rows } = await sql<SessionRow & { notified: unknown }>`
+    WITH base AS (
+      SELECT (SELECT commit_sha FROM landings WHERE project_id = ${project.id} AND position = ${base}) AS commit_sha
+    ), s AS (
+      INSERT INTO sessions (id, project_id, author_id, author_handle, agent_name, agent_model,
+                            agent_version, goal, origin, base_position, base_commit)
+      SELECT ${id}, ${project.id}, ${viewer.user.id}, ${viewer.user.handle}, ${data.agent?.name ?? null},
+             ${data.agent?.model ?? null}, ${data.agent?.version ?? null}, ${data.goal}, ${origin},
+             ${base}::int, CASE WHEN ${base}::int = 0 THEN NULL ELSE base.commit_sha END
+      FROM base WHERE ${base}::int = 0 OR base.commit_sha IS NOT NULL
+      RETURNING *
+    ), e AS (
+      INSERT INTO project_events (project_id, type, data)
+      SELECT s.project_id, 'session.created', ${event}::jsonb FROM s
+    )
+    SELECT s.*, pg_notify(${channelName(PROJECT_EVENTS_CHANNEL)}, s.project_id) AS notified FROM s`.execute(
+    db,
+  );
+  if (rows.length === 0) throw notFound(`No landing at position ${base}`);
+  const { notified: _n, ...row } = rows[0];
   return { project, session: row as SessionRow };
 }
 
@@ -120,18 +126,15 @@ export async function getSession(
   id: string,
   need: "read" | "write" = "read",
 ) {
-  const { project, role } = await getProject(db, viewer, owner, handle, need);
-  if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound("Session not found");
-  const row = await db
-    .selectFrom("sessions")
-    .selectAll()
-    .where("id", "=", id)
-    .where("project_id", "=", project.id)
-    .executeTakeFirst();
+  if (!/^[0-9A-Z]{26}$/.test(id)) {
+    await getProject(db, viewer, owner, handle, need); // the project's 404 or 403 comes first
+    throw notFound("Session not found");
+  }
+  const { project, role, session: row } = await getProjectWithSession(db, viewer, owner, handle, id, need);
   if (!row) throw notFound("Session not found");
   if (need === "write" && !hasScope(viewer, "session:write"))
     throw forbidden("This token lacks the session:write scope");
-  return { project, role, session: row as SessionRow };
+  return { project, role, session: row as unknown as SessionRow };
 }
 
 /** A session read again by id (after the lander changed it; access was checked before). */

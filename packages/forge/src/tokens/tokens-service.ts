@@ -12,6 +12,7 @@ import type { Db } from "../db/db.ts";
 import type { Account, ApiToken, Database } from "../db/schema.ts";
 import { forbidden, notFound } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { forgetUserTokens, tokenCache } from "./token-cache.ts";
 
 export const TOKEN_PREFIX = "mic_";
 
@@ -111,36 +112,55 @@ export async function revokeToken(db: Db, user: Account, id: string, actor: Acto
       target: gone.name,
     });
   });
+  forgetUserTokens(user.id); // other processes hear it from the database (token-cache.ts)
 }
 
-/** Resolves a presented token to its user and scopes, or null if unknown or expired. */
+/**
+ * Resolves a presented token to its user and scopes, or null if unknown or expired. Answers
+ * from the process's token cache when it can (tokens/token-cache.ts).
+ */
 export async function authenticateToken(
   db: Db,
   secret: string,
 ): Promise<{ user: Account; scopes: Scope[]; tokenId: string; agent: boolean } | null> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
-  const row = await db
-    .selectFrom("api_tokens")
-    .innerJoin("accounts", "accounts.id", "api_tokens.user_id")
-    .selectAll("accounts")
-    .select([
-      "api_tokens.id as token_id",
-      "api_tokens.scopes as token_scopes",
-      "api_tokens.expires_at as token_expires",
-      "api_tokens.last_used_at as token_used",
-      "api_tokens.agent as token_agent",
-    ])
-    .where("api_tokens.token_hash", "=", sha256(secret))
-    .executeTakeFirst();
-  if (!row) return null;
-  if (row.token_expires && row.token_expires.getTime() <= Date.now()) return null;
-  if (!row.token_used || Date.now() - row.token_used.getTime() > 60_000) {
+  const hash = sha256(secret);
+  let auth = tokenCache.get(hash, db);
+  if (!auth) {
+    const generation = tokenCache.generation;
+    const row = await db
+      .selectFrom("api_tokens")
+      .innerJoin("accounts", "accounts.id", "api_tokens.user_id")
+      .selectAll("accounts")
+      .select([
+        "api_tokens.id as token_id",
+        "api_tokens.scopes as token_scopes",
+        "api_tokens.expires_at as token_expires",
+        "api_tokens.last_used_at as token_used",
+        "api_tokens.agent as token_agent",
+      ])
+      .where("api_tokens.token_hash", "=", hash)
+      .executeTakeFirst();
+    if (!row) return null;
+    const { token_id, token_scopes, token_agent, token_expires, token_used, ...user } = row;
+    auth = {
+      user: user as Account,
+      scopes: token_scopes as Scope[],
+      tokenId: token_id,
+      agent: token_agent,
+      expiresAt: token_expires,
+      usedAt: token_used,
+    };
+    tokenCache.set(hash, auth, db, generation);
+  }
+  if (auth.expiresAt && auth.expiresAt.getTime() <= Date.now()) return null;
+  if (!auth.usedAt || Date.now() - auth.usedAt.getTime() > 60_000) {
+    auth.usedAt = new Date();
     await db
       .updateTable("api_tokens")
-      .set({ last_used_at: new Date() })
-      .where("id", "=", row.token_id)
+      .set({ last_used_at: auth.usedAt })
+      .where("id", "=", auth.tokenId)
       .execute();
   }
-  const { token_id, token_scopes, token_agent, token_expires: _e, token_used: _u, ...user } = row;
-  return { user: user as Account, scopes: token_scopes as Scope[], tokenId: token_id, agent: token_agent };
+  return { user: { ...auth.user }, scopes: auth.scopes, tokenId: auth.tokenId, agent: auth.agent };
 }

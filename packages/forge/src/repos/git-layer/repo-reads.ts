@@ -27,10 +27,28 @@ export const readObject = (repo: GitRepo, oid: string): Promise<GitObject | null
 export const peekObject = (repo: Pick<GitRepo, "dir">, oid: string) =>
   FULL_ID.test(oid) ? (cache.get(keyOf(repo, oid)) as GitObject | undefined) : undefined;
 
-/** Keeps an object that was read from or written to the repository (large blobs are not kept). */
+/** What an entry costs beyond its data: its key, the entry and object, the Buffer's JS object. */
+const ENTRY_OVERHEAD = 400;
+
+/**
+ * Keeps an object that was read from or written to the repository (large blobs are not kept).
+ * A Buffer that is a view on a larger allocation (Node's 8 KiB pool holds every small Buffer;
+ * a chunk read from git) would keep all of it alive while the cache counted only its own
+ * bytes, so such data is kept as a copy of its own.
+ */
 export function rememberObject(repo: Pick<GitRepo, "dir">, obj: GitObject) {
   if (obj.type === "blob" && obj.data.length > MAX_CACHED_BLOB) return;
-  cache.set(keyOf(repo, obj.oid), obj, sizeOf(obj.data) + 100);
+  const key = keyOf(repo, obj.oid);
+  if (cache.get(key)) return; // already kept (now the most recently used)
+  const own = obj.data.byteLength === obj.data.buffer.byteLength;
+  const kept = own ? obj : { ...obj, data: ownCopy(obj.data) };
+  cache.set(key, kept, sizeOf(kept.data) + key.length * 2 + ENTRY_OVERHEAD);
+}
+
+function ownCopy(data: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
 }
 
 export interface ListedEntry extends TreeEntry {
@@ -84,3 +102,14 @@ export function dropRepoObjects(dir: string) {
 
 /** The cache's current size (tests, benchmarks). */
 export const objectCacheBytes = () => cache.bytes;
+
+/** The cache's cap and, for each object kept, the bytes its data keeps alive (tests). */
+export const objectCacheStats = () => ({
+  maxBytes: cache.maxBytes,
+  bytes: cache.bytes,
+  entries: cache.size,
+});
+
+/** The data kept for `oid`, if any (tests: what it keeps alive). */
+export const keptObjectData = (repo: Pick<GitRepo, "dir">, oid: string) =>
+  (cache.get(keyOf(repo, oid)) as GitObject | undefined)?.data;
