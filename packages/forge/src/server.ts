@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { noteReadme, noticing } from "./abuse/abuse-service.ts";
 import { buildApp } from "./app.ts";
+import { validationJobHandlers } from "./checks/validation-job.ts";
+import { providerOf } from "./checks/validation-service.ts";
 import type { Config } from "./config/config.ts";
 import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
@@ -109,9 +111,14 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ...mail.handlers,
     ...themeJobHandlers(theme),
     ...summaryJobHandlers({ db: database.db, repos, config, log }),
+    ...validationJobHandlers(forge),
   };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
+  // What a forge process that died mid-run left in the sandbox (control groups, run directories).
+  void providerOf(forge)
+    ?.sweep()
+    .catch((err) => log.warn({ err }, "sandbox sweep failed"));
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
   const stopThemeCron = theme.enabled ? scheduleCron(database.db, { ...THEME_CRON, log }) : async () => {};
   if (theme.enabled) theme.warm(); // in the background: the first pages use the fallback meanwhile

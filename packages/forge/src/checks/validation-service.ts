@@ -38,7 +38,8 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 const providers = new WeakMap<Forge, SandboxProvider | null>();
-const providerOf = (forge: Forge) => {
+/** The forge's sandbox provider (one per forge), or null when it runs none. */
+export const providerOf = (forge: Forge) => {
   if (!providers.has(forge)) providers.set(forge, sandboxProvider(forge.config.sandbox));
   return providers.get(forge) ?? null;
 };

@@ -23,7 +23,8 @@ export type ProblemType =
   | "sync-conflict"
   | "secrets-found"
   | "trunk-protected"
-  | "invalid-checks-config";
+  | "invalid-checks-config"
+  | "validation-failed";
 
 export interface FieldError {
   field: string;

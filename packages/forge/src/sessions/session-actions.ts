@@ -2,6 +2,8 @@
 // read back), shared by every front end that offers them — the REST API (sessions-api.ts)
 // the gRPC/Connect service (grpc/) and the MCP server (mcp/) — so that what one checks the others check too.
 import type { Viewer } from "../accounts/viewer.ts";
+import { requireValidation } from "../checks/validation-gate.ts";
+import { scheduleValidation } from "../checks/validation-job.ts";
 import { unauthorized } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
@@ -34,9 +36,11 @@ export async function putSessionChanges(
   if (!viewer.user) throw unauthorized();
   const { project: p, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
-  return applyChanges(forge.git.get(forge.repos.dir(p.id)), session, input, (r) =>
+  const applied = await applyChanges(forge.git.get(forge.repos.dir(p.id)), session, input, (r) =>
     recordStats(forge.db, session, r),
   );
+  await scheduleValidation(forge, p.id, session.id);
+  return applied;
 }
 
 /** Lands the session (protection and review rules first); a conflict throws landConflict's error. */
@@ -51,6 +55,7 @@ export async function landSessionAs(
   const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
   checkLandRules(p, role, session);
+  await requireValidation(forge, p, session, `/api/v1/projects/${owner}/${project}/sessions/${id}`);
   const outcome = await forge.lander.land(p.id, session.id);
   const [after, landed] = await Promise.all([
     reloadSession(forge.db, session.id),
