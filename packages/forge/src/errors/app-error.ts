@@ -22,7 +22,10 @@ export type ProblemType =
   | "land-conflict"
   | "sync-conflict"
   | "secrets-found"
-  | "trunk-protected";
+  | "trunk-protected"
+  | "handle-taken"
+  | "not-a-fork"
+  | "base-not-in-parent";
 
 export interface FieldError {
   field: string;
@@ -52,6 +55,10 @@ export const unauthorized = (message = "Authentication required") => new AppErro
 /** The session is no longer open (landed, abandoned or rejected): `session_status` says which. */
 export const sessionClosed = (status: string, message = `The session is ${status}`) =>
   new AppError("conflict", message, { problem: "session-closed", session_status: status });
+/** The owner already has a project with that handle (creating or forking). */
+export const handleTaken = (message: string, errors?: FieldError[]) =>
+  new AppError("conflict", message, { problem: "handle-taken", errors });
+
 /** The project requires an approval before this session may land. */
 export const reviewRequired = (message: string) =>
   new AppError("conflict", message, { problem: "review-required" });
