@@ -184,9 +184,9 @@ describe("landing sessions", () => {
     const editsDrop = await session("Edit drop.txt", { "drop.txt": "d2\n" });
     const trunk = await session("Edit keep.txt, delete drop.txt", { "keep.txt": "k2\n", "drop.txt": null });
     expect((await landIn(trunk)).body.position).toBe(2);
-    for (const [id, path] of [
-      [deletesKeep, "keep.txt"],
-      [editsDrop, "drop.txt"],
+    for (const [id, path, deletedBy] of [
+      [deletesKeep, "keep.txt", "session"],
+      [editsDrop, "drop.txt", "trunk"],
     ] as const) {
       const refused = await landIn(id);
       expect(refused.status, path).toBe(409);
@@ -197,7 +197,7 @@ describe("landing sessions", () => {
       const sync = await api(f.url, "POST", `${gone}/sessions/${id}/sync`, { token, json: {} });
       expect(sync.status, path).toBe(409);
       expect(sync.body.type).toBe("https://micelio.dev/problems/sync-conflict");
-      expect(sync.body.conflicts).toEqual([{ path }]);
+      expect(sync.body.conflicts).toEqual([{ path, kind: "modify_delete", deleted_by: deletedBy }]);
     }
     const blob = await api(f.url, "GET", `${gone}/blob/main/keep.txt`, { token });
     expect(blob.body.content).toBe("k2\n");
