@@ -164,6 +164,46 @@ describe("landing sessions", () => {
     expect((await land(s.id)).status).toBe(409);
   });
 
+  it("a deletion against a modification is a conflict both ways, on land and on sync", async () => {
+    await api(f.url, "POST", "/api/v1/projects", { token, json: { handle: "gone" } });
+    const gone = "/api/v1/projects/lander/gone";
+    const session = async (goal: string, files: Record<string, string | null>) => {
+      const s = (await api(f.url, "POST", `${gone}/sessions`, { token, json: { goal } })).body;
+      const changes = Object.entries(files).map(([path, content]) =>
+        content === null ? { path, delete: true } : { path, content: b64(content) },
+      );
+      const r = await api(f.url, "PUT", `${gone}/sessions/${s.id}/changes`, { token, json: { changes } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return s.id as string;
+    };
+    const landIn = (id: string) => api(f.url, "POST", `${gone}/sessions/${id}/land`, { token });
+    expect((await landIn(await session("Two files", { "keep.txt": "k\n", "drop.txt": "d\n" }))).status).toBe(
+      200,
+    );
+    const deletesKeep = await session("Delete keep.txt", { "keep.txt": null });
+    const editsDrop = await session("Edit drop.txt", { "drop.txt": "d2\n" });
+    const trunk = await session("Edit keep.txt, delete drop.txt", { "keep.txt": "k2\n", "drop.txt": null });
+    expect((await landIn(trunk)).body.position).toBe(2);
+    for (const [id, path, deletedBy] of [
+      [deletesKeep, "keep.txt", "session"],
+      [editsDrop, "drop.txt", "trunk"],
+    ] as const) {
+      const refused = await landIn(id);
+      expect(refused.status, path).toBe(409);
+      expect(refused.body.type).toBe("https://micelio.dev/problems/land-conflict");
+      expect(refused.body.conflicts).toEqual([
+        expect.objectContaining({ path, position: 2, session_id: trunk }),
+      ]);
+      const sync = await api(f.url, "POST", `${gone}/sessions/${id}/sync`, { token, json: {} });
+      expect(sync.status, path).toBe(409);
+      expect(sync.body.type).toBe("https://micelio.dev/problems/sync-conflict");
+      expect(sync.body.conflicts).toEqual([{ path, kind: "modify_delete", deleted_by: deletedBy }]);
+    }
+    const blob = await api(f.url, "GET", `${gone}/blob/main/keep.txt`, { token });
+    expect(blob.body.content).toBe("k2\n");
+    expect((await api(f.url, "GET", `${gone}/blob/main/drop.txt`, { token })).status).toBe(404);
+  });
+
   it("lands 50 sessions from 10 concurrent clients at consecutive positions, losing nothing", async () => {
     await api(f.url, "POST", "/api/v1/projects", { token, json: { handle: "busy" } });
     const busy = "/api/v1/projects/lander/busy";

@@ -15,7 +15,10 @@ export const EXIT = {
   reviewPending: 5,
   /** The session is closed on the server (landed, abandoned, rejected); the checkout has been healed. */
   sessionClosed: 6,
-  /** The forge refused the change or request as invalid: secrets found, too large, a bad value. */
+  /**
+   * The forge refused the change or request as invalid: secrets found, too large, a bad value,
+   * a name already taken, a proposal from a project that is not a fork (syncing will not help).
+   */
   refused: 7,
 } as const;
 
@@ -46,6 +49,9 @@ export function exitForProblem(status: number, type: string | undefined): number
     case "review-required":
       return EXIT.reviewPending;
     case "secrets-found":
+    case "handle-taken":
+    case "not-a-fork":
+    case "base-not-in-parent":
       return EXIT.refused;
     case "trunk-protected":
       return EXIT.notFound;

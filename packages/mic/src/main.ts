@@ -11,6 +11,7 @@ import { registerRead } from "./commands/read.ts";
 import { registerSession } from "./commands/session.ts";
 import { registerSocial } from "./commands/social.ts";
 import { registerStatus } from "./commands/status.ts";
+import { registerSync } from "./commands/sync.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
 // --json is read from the arguments themselves: commander's own errors (unknown commands and
@@ -59,6 +60,7 @@ registerClone(program);
 registerSession(program);
 registerStatus(program);
 registerLand(program);
+registerSync(program);
 registerRead(program);
 registerSocial(program);
 registerMaintain(program);

@@ -28,6 +28,15 @@ export async function worktreeTree(root: string): Promise<string> {
   }
 }
 
+/** Captures the working tree as a commit on `parent`: the session's change against it. */
+export async function snapshot(root: string, message: string, parent: string | null) {
+  const tree = await worktreeTree(root);
+  const commit = await commitTree(root, tree, parent, message);
+  const raw = await rawChangesBetween(root, parent, tree);
+  const changes = raw.map(({ path, status }) => ({ path, status }));
+  return { base: parent, tree, commit, raw, changes };
+}
+
 /**
  * A commit of `tree` whose only parent is `parent` (none on an empty trunk), by the user's git
  * identity, or a fallback one on machines where git has none configured (agents' sandboxes).

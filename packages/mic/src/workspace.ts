@@ -3,6 +3,7 @@
 // lives inside the git directory so it is never committed.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { ModifyDelete } from "./conflicts.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { git, gitOut } from "./git.ts";
 
@@ -12,7 +13,16 @@ export interface SessionState {
   base_position: number;
   base_commit: string | null;
   /** Set while a sync's conflicts wait to be resolved in the working tree. */
-  pending?: { position: number; commit: string | null; conflicts: string[] };
+  pending?: PendingSync;
+}
+
+/** A sync that left conflicts: trunk's position and commit it replays onto, the conflicted paths. */
+export interface PendingSync {
+  position: number;
+  commit: string | null;
+  conflicts: string[];
+  /** The conflicts where one side deleted the file, with the user's decision once made. */
+  modify_delete?: ModifyDelete[];
 }
 
 export interface State {

@@ -119,9 +119,16 @@ describe("mic search, star and fork", () => {
       const missing = await mic(work, "--json", "fork", "alice/nothing");
       expect(missing.status).toBe(2);
       expect(json(missing).status).toBe(404);
+      // A taken name is refused by the forge (7), not a conflict a sync could help (3).
       const taken = await mic(work, "fork", "alice/lantern", "--name", "my-lantern");
-      expect(taken.status).toBe(3);
-      expect(taken.stderr).toMatch(/^mic: 409: /);
+      expect(taken.status).toBe(7);
+      expect(taken.stderr).toMatch(/^mic: 409: .*already exists/);
+      const takenJson = await mic(work, "--json", "fork", "alice/lantern", "--name", "my-lantern");
+      expect(takenJson.status).toBe(7);
+      expect(JSON.parse(takenJson.stdout)).toMatchObject({
+        exit_code: 7,
+        type: "https://micelio.dev/problems/handle-taken",
+      });
       expect((await mic(work, "search", "x", "--sort", "loudest")).status).toBe(1);
       expect((await mic(work, "search", "x", "--limit", "0")).status).toBe(1);
       expect((await mic(work, "star", "not-a-project")).status).toBe(1);
@@ -135,14 +142,20 @@ describe("mic search, star and fork", () => {
       expect(busy.stderr).toContain("already exists and is not empty");
       expect((await api(f.url, "GET", "/api/v1/projects/bob/other")).status).toBe(404);
       expect(existsSync(join(work, "src", "light.ts"))).toBe(true);
-      // Proposing from a project that is not a fork: a conflict, said in one line.
+      // Proposing from a project that is not a fork: refused (7), said in one line.
       const own = join(work, "own");
       expect((await mic(work, "clone", "bob/own", "own")).status).toBe(0);
       expect((await mic(own, "session", "start", "Not a fork")).status).toBe(0);
       writeFileSync(join(own, "x.txt"), "x\n");
       const notFork = await mic(own, "propose");
-      expect(notFork.status).toBe(3);
+      expect(notFork.status).toBe(7);
       expect(notFork.stderr).toContain("not a fork");
+      const notForkJson = await mic(own, "--json", "propose");
+      expect(notForkJson.status).toBe(7);
+      expect(JSON.parse(notForkJson.stdout)).toMatchObject({
+        exit_code: 7,
+        type: "https://micelio.dev/problems/not-a-fork",
+      });
     },
     SLOW,
   );

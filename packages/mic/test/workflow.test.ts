@@ -138,14 +138,14 @@ describe("mic workflow", () => {
 
       const sync = await mic(two, "--json", "sync");
       expect(sync.status).toBe(3);
-      expect(JSON.parse(sync.stdout).conflicts).toEqual([{ path: "notes.txt" }]);
+      expect(JSON.parse(sync.stdout).conflicts).toEqual([{ path: "notes.txt", kind: "content" }]);
       expect(readFileSync(join(two, "notes.txt"), "utf8")).toMatch(
         /<<<<<<< [\s\S]*hi[\s\S]*hey[\s\S]*>>>>>>> /,
       );
       expect(json(await mic(two, "--json", "status")).conflicts).toEqual(["notes.txt"]);
       const early = await mic(two, "land");
       expect(early.status).toBe(3);
-      expect(early.stderr).toContain("resolve the conflict markers first: notes.txt");
+      expect(early.stderr).toContain("notes.txt: both changed the same lines; fix the marked lines");
 
       writeFileSync(join(two, "notes.txt"), lines({ 1: "hi and hey", 12: "bye" }));
       const landed = json(await mic(two, "--json", "land"));

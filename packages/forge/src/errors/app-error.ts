@@ -24,7 +24,10 @@ export type ProblemType =
   | "secrets-found"
   | "trunk-protected"
   | "invalid-checks-config"
-  | "validation-failed";
+  | "validation-failed"
+  | "handle-taken"
+  | "not-a-fork"
+  | "base-not-in-parent";
 
 export interface FieldError {
   field: string;
@@ -54,6 +57,10 @@ export const unauthorized = (message = "Authentication required") => new AppErro
 /** The session is no longer open (landed, abandoned or rejected): `session_status` says which. */
 export const sessionClosed = (status: string, message = `The session is ${status}`) =>
   new AppError("conflict", message, { problem: "session-closed", session_status: status });
+/** The owner already has a project with that handle (creating or forking). */
+export const handleTaken = (message: string, errors?: FieldError[]) =>
+  new AppError("conflict", message, { problem: "handle-taken", errors });
+
 /** The project requires an approval before this session may land. */
 export const reviewRequired = (message: string) =>
   new AppError("conflict", message, { problem: "review-required" });

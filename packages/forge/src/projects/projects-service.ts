@@ -12,7 +12,7 @@ import { hasScope, isAdmin } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account, Project } from "../db/schema.ts";
-import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
+import { forbidden, handleTaken, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
 import { enforceProjectLimit } from "../limits/project-limit.ts";
@@ -200,7 +200,7 @@ export async function createProject(
   try {
     created = await db.transaction().execute(async (trx) => {
       if (await ownerHasProject(trx, owner.id, data.handle)) {
-        throw conflict(`${owner.handle}/${data.handle} already exists`, [
+        throw handleTaken(`${owner.handle}/${data.handle} already exists`, [
           { field: "handle", message: "already taken" },
         ]);
       }
@@ -232,7 +232,7 @@ export async function createProject(
   } catch (err) {
     if (createdRepo) await repos.remove(createdRepo).catch(() => {});
     if ((err as { code?: string }).code === "23505")
-      throw conflict(`${owner.handle}/${data.handle} already exists`);
+      throw handleTaken(`${owner.handle}/${data.handle} already exists`);
     throw err;
   }
   await noticing(

@@ -79,7 +79,7 @@ describe("session sync", () => {
     expect((await land(one.id)).status).toBe(200);
     const refused = await sync(two.id);
     expect(refused.status).toBe(409);
-    expect(refused.body.conflicts).toEqual([{ path: "b.txt" }]);
+    expect(refused.body.conflicts).toEqual([{ path: "b.txt", kind: "content" }]);
     const still = await api(f.url, "GET", `${base}/sessions/${two.id}`, { token });
     expect(still.body.base_position).toBe(two.base_position);
 

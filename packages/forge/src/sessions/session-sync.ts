@@ -1,7 +1,8 @@
 // Sync: move an open session's base forward to a later trunk position (by default the head),
-// replaying its change on top with `git merge-tree`. A client that did the replay itself
-// (for instance after resolving conflicts by hand) pushes it to the session's ref and gives
-// the commit: it must be that ref's tip (never any object the repository happens to hold,
+// replaying its change on top with `git merge-tree` (a 409 says how each path conflicts:
+// `content`, or `modify_delete` with the side that deleted it). A client that did the replay
+// itself (for instance after resolving conflicts by hand) pushes it to the session's ref and
+// gives the commit: it must be that ref's tip (never any object the repository happens to hold,
 // which in a fork includes its parent's private history, borrowed through alternates) and
 // sit directly on the new base. Either way the session's ref and base move together.
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
@@ -12,6 +13,7 @@ import { requireValid } from "../errors/validate.ts";
 import { mergeOnto, writeCommitIn } from "../landing/git-land.ts";
 import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
 import { layerFor } from "../repos/git-layer/git-repos.ts";
+import { isTreeMode } from "../repos/git-layer/objects.ts";
 import { changeStats, commitEnv, recordStats, sessionCommit, sessionRef } from "./session-changes.ts";
 import type { SessionRow } from "./session-types.ts";
 import { commitAtPosition, requireOpen } from "./sessions-service.ts";
@@ -64,7 +66,10 @@ export async function syncSession(
       throw new AppError(
         "conflict",
         `The session's change does not apply cleanly on position ${target}: ${merged.conflicts.join(", ")}`,
-        { problem: "sync-conflict", conflicts: merged.conflicts.map((path) => ({ path })) },
+        {
+          problem: "sync-conflict",
+          conflicts: await describeConflicts(repo, newBase, previous, merged.conflicts),
+        },
       );
     }
     // As `git commit-tree -m <goal>` writes it: the message ends with one newline.
@@ -88,6 +93,46 @@ export async function syncSession(
   if (!row) throw conflict("The session changed meanwhile; sync again");
   if (next) await recordStats(db, row as SessionRow, await changeStats(repo, newBase, next));
   return { base_position: target, base_commit: newBase, commit: next, replayed };
+}
+
+/**
+ * How each path of a failed merge conflicts: `content` (both changed it) or `modify_delete`
+ * (one side deleted a file the other changed; `deleted_by` says which), so a client never
+ * mistakes a deletion for an edit.
+ */
+async function describeConflicts(repo: GitRepo, trunk: string | null, session: string, paths: string[]) {
+  const trunkTree = trunk ? (await repo.readCommit(trunk)).tree : null;
+  const sessionTree = (await repo.readCommit(session)).tree;
+  const out = [];
+  for (const path of paths) {
+    const onTrunk = trunkTree ? await hasFile(repo, trunkTree, path) : false;
+    const inSession = await hasFile(repo, sessionTree, path);
+    out.push(
+      onTrunk === inSession
+        ? { path, kind: "content" as const }
+        : {
+            path,
+            kind: "modify_delete" as const,
+            deleted_by: onTrunk ? ("session" as const) : ("trunk" as const),
+          },
+    );
+  }
+  return out;
+}
+
+/** Whether `tree` holds a file (not a directory) at `path`. */
+async function hasFile(repo: GitRepo, tree: string, path: string): Promise<boolean> {
+  let oid = tree;
+  const names = path.split("/");
+  for (const [i, name] of names.entries()) {
+    const entry = (await repo.readTree(oid)).find((e) => e.name === name);
+    if (!entry) return false;
+    const isDir = isTreeMode(entry.mode);
+    if (i === names.length - 1) return !isDir;
+    if (!isDir) return false;
+    oid = entry.oid;
+  }
+  return false;
 }
 
 /** A client-made replay must be a commit whose only parent is the new base. */

@@ -14,7 +14,7 @@ import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
-import { conflict, forbidden, notFound, unauthorized } from "../errors/app-error.ts";
+import { forbidden, handleTaken, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
 import { enforceProjectLimit } from "../limits/project-limit.ts";
@@ -52,7 +52,7 @@ export async function forkProject(
   const target = await resolveOwner(db, viewer, data.owner);
   const forkHandle = data.handle ?? parent.handle;
   const taken = () =>
-    conflict(`${target.handle}/${forkHandle} already exists; choose another handle`, [
+    handleTaken(`${target.handle}/${forkHandle} already exists; choose another handle`, [
       { field: "handle", message: "already taken" },
     ]);
   let createdRepo: string | undefined;

@@ -145,6 +145,7 @@ describe("forks", () => {
     const refused = await propose(bob, diverged);
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(/not on alice\/app's trunk/);
+    expect(refused.body.type).toBe("https://micelio.dev/problems/base-not-in-parent");
     // Based on what the fork inherited (position 1 = the parent's trunk when forked).
     const id = await open(1);
     expect((await propose(carol, id)).status).toBe(403); // carol cannot write to bob/app

@@ -7,7 +7,7 @@
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import type { Viewer } from "../accounts/viewer.ts";
-import { conflict, invalid } from "../errors/app-error.ts";
+import { AppError, conflict, invalid } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { deleteRef, fetchChecked, ObjectsRefused } from "../repos/git-layer/fork-objects.ts";
@@ -34,7 +34,10 @@ export async function proposeToParent(
         .where("projects.id", "=", fork.parent_id)
         .executeTakeFirst()
     : undefined;
-  if (!up) throw conflict("This project is not a fork of an existing project");
+  if (!up)
+    throw new AppError("conflict", "This project is not a fork of an existing project", {
+      problem: "not-a-fork",
+    });
   const { project: parent } = await getProject(db, viewer, up.owner, up.handle, "read");
   const forkDir = repos.dir(fork.id);
   const parentDir = repos.dir(parent.id);
@@ -50,8 +53,10 @@ export async function proposeToParent(
       .where("commit_sha", "=", session.base_commit)
       .executeTakeFirst();
     if (!landing) {
-      throw conflict(
+      throw new AppError(
+        "conflict",
         `The session's base ${session.base_commit.slice(0, 12)} is not on ${up.owner}/${up.handle}'s trunk; open the session on a position the parent has landed`,
+        { problem: "base-not-in-parent" },
       );
     }
     basePosition = landing.position;

@@ -4,18 +4,12 @@
 import type { Command } from "commander";
 import { fetchTrunk } from "../checkout.ts";
 import { request } from "../client.ts";
+import { explain, trunkLandingOf, unresolvedPaths } from "../conflicts.ts";
 import { type Connection, projectPath } from "../context.ts";
 import { gitOut } from "../git.ts";
 import { print } from "../output.ts";
 import { changesBetween, EMPTY_TREE, worktreeTree } from "../snapshot.ts";
 import type { SessionState, Workspace } from "../workspace.ts";
-
-interface Landing {
-  position: number;
-  session?: string | null;
-  goal?: string | null;
-  author?: string | null;
-}
 
 const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 
@@ -48,18 +42,7 @@ export async function landPreview(program: Command, ws: Workspace, conn: Connect
       : [];
   const overlapping = changedOnTrunk.filter((p) => files.some((f) => overlaps(f.path, p)));
   const conflicts = await Promise.all(
-    overlapping.map(async (p) => {
-      const range = base ? `${base}..${trunk}` : trunk!;
-      const commit = await gitOut(["log", "-1", "--format=%H", range, "--", p], { cwd: ws.root });
-      const [l] = await request<Landing[]>(conn, "GET", `${path}/landings?commit=${commit}&limit=1`);
-      return {
-        path: p,
-        position: l?.position ?? null,
-        session_id: l?.session ?? null,
-        goal: l?.goal ?? null,
-        author: l?.author ?? null,
-      };
-    }),
+    overlapping.map(async (p) => ({ path: p, ...(await trunkLandingOf(ws, conn, base, trunk!, p)) })),
   );
   const requireReview = project.protection?.require_review === true;
   const doc = {
@@ -71,7 +54,7 @@ export async function landPreview(program: Command, ws: Workspace, conn: Connect
     head_position: project.head_position,
     files,
     conflicts,
-    unresolved: s.pending?.conflicts ?? [],
+    unresolved: s.pending ? unresolvedPaths(ws.root, s.pending) : [],
     protection: project.protection ?? null,
     review: {
       required: requireReview,
@@ -87,6 +70,12 @@ export async function landPreview(program: Command, ws: Workspace, conn: Connect
       ? `Conflicts with landings since position ${basePosition} (mic sync first):`
       : `No conflicts with trunk (base ${basePosition}, head ${project.head_position})`,
     ...conflicts.map((c) => `  ${c.path}  (position ${c.position}${c.goal ? `: ${c.goal}` : ""})`),
+    ...(doc.unresolved.length
+      ? [
+          "Unresolved sync conflicts (land refuses until they are resolved):",
+          ...explain(s.pending!, doc.unresolved),
+        ]
+      : []),
     requireReview
       ? `Review required: ${doc.review.approved ? `approved by ${doc.review.approved_by}` : "not approved yet"}`
       : "No review required",

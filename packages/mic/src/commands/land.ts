@@ -1,18 +1,16 @@
-// `mic land`, `mic sync`, `mic abandon`, `mic propose`: put the working tree's change on
-// trunk, catch the session up with trunk, give it up, or (in a fork) offer it to the parent. On a conflict, land prints each path with the session
-// that touched it and exits 3; sync replays the change onto trunk's head, leaving conflict
-// markers in the working tree when git cannot merge a file by itself.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// `mic land`, `mic abandon`, `mic propose`: put the working tree's change on trunk, give the
+// session up, or (in a fork) offer it to the parent. On a conflict, land prints each path with
+// the session that touched it and exits 3 (`mic sync`, in sync.ts, is what helps; `--sync`
+// runs it and lands again). A sync's unresolved conflicts keep land refusing.
 import type { Command } from "commander";
-import { fetchInto, fetchTrunk, moveCheckout, positionOf, pushSession, receiveLanded } from "../checkout.ts";
+import { moveCheckout, receiveLanded } from "../checkout.ts";
 import { request } from "../client.ts";
 import { type Connection, connection, isJson, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { git, showProgress } from "../git.ts";
 import { clearClosed, healing, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
-import { commitTree, rawChangesBetween, worktreeTree } from "../snapshot.ts";
+import { snapshot } from "../snapshot.ts";
 import { uploadChange } from "../upload.ts";
 import {
   requireSession,
@@ -23,6 +21,7 @@ import {
 } from "../workspace.ts";
 import { landPreview } from "./land-preview.ts";
 import { landSessionById } from "./maintain.ts";
+import { finishPending, syncSession } from "./sync.ts";
 
 interface Conflict {
   path: string;
@@ -30,60 +29,6 @@ interface Conflict {
   session_id?: string;
   goal?: string;
   author?: string;
-}
-
-/** Captures the working tree as the session's commit on `parent`. */
-async function snapshot(ws: Workspace, s: SessionState, parent: string | null) {
-  const tree = await worktreeTree(ws.root);
-  const commit = await commitTree(ws.root, tree, parent, s.goal);
-  const raw = await rawChangesBetween(ws.root, parent, tree);
-  const changes = raw.map(({ path, status }) => ({ path, status }));
-  return { base: parent, tree, commit, raw, changes };
-}
-
-/** Finishes a sync whose conflicts the user resolved: the working tree becomes the replay. */
-async function finishPending(ws: Workspace, conn: Connection, s: SessionState, progress: boolean) {
-  const pending = s.pending!;
-  const unresolved = pending.conflicts.filter((p) => hasMarkers(join(ws.root, p)));
-  if (unresolved.length) {
-    throw new CliError(`resolve the conflict markers first: ${unresolved.join(", ")}`, EXIT.conflict, {
-      conflicts: unresolved.map((path) => ({ path })),
-    });
-  }
-  const snap = await snapshot(ws, s, pending.commit);
-  await pushSession(ws, conn, snap.commit, s.id, progress);
-  await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/sync`, {
-    base: pending.position,
-    commit: snap.commit,
-  });
-  ws.state.session = { id: s.id, goal: s.goal, base_position: pending.position, base_commit: pending.commit };
-  saveState(ws.gitDir, ws.state);
-  return ws.state.session;
-}
-
-/** Conflict markers name trunk's position and the session's goal instead of raw commit ids. */
-function labelMarkers(root: string, paths: string[], labels: Record<string, string>) {
-  for (const path of paths) {
-    const file = join(root, path);
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue; // deleted on one side: nothing to label
-    }
-    const labelled = text.replace(/^(<{7}|>{7}) ([0-9a-f]{40})(?=:|$)/gm, (line, marker, id) =>
-      labels[id] ? `${marker} ${labels[id]}` : line,
-    );
-    if (labelled !== text) writeFileSync(file, labelled);
-  }
-}
-
-function hasMarkers(file: string) {
-  try {
-    return /^(<{7} |>{7} )/m.test(readFileSync(file, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 export function registerLand(program: Command) {
@@ -119,7 +64,7 @@ export function registerLand(program: Command) {
             !err.details.conflicts
           )
             throw err;
-          await syncSession(ws, conn, s, true);
+          await syncSession(program, ws, conn, s, true);
           await landSession(program, ws, conn, ws.state.session!);
         }
       });
@@ -128,7 +73,7 @@ export function registerLand(program: Command) {
   async function landSession(program: Command, ws: Workspace, conn: Connection, s: SessionState) {
     const progress = showProgress(isJson(program));
     if (s.pending) s = await finishPending(ws, conn, s, progress);
-    const snap = await snapshot(ws, s, s.base_commit);
+    const snap = await snapshot(ws.root, s.goal, s.base_commit);
     if (snap.changes.length === 0)
       throw new CliError("nothing to land: the working tree equals the session's base", EXIT.usage);
     await uploadChange(ws, conn, s.id, snap, progress);
@@ -181,7 +126,7 @@ export function registerLand(program: Command) {
           EXIT.usage,
         );
       const conn = connection(program, ws.state.server);
-      const snap = await snapshot(ws, s, s.base_commit);
+      const snap = await snapshot(ws.root, s.goal, s.base_commit);
       if (snap.changes.length === 0)
         throw new CliError("nothing to propose: the working tree equals the session's base", EXIT.usage);
       await uploadChange(ws, conn, s.id, snap, showProgress(isJson(program)));
@@ -196,91 +141,6 @@ export function registerLand(program: Command) {
         `Proposed ${s.id} to ${r.project} as session ${r.session.id}: its maintainers can land it`,
       );
     });
-
-  program
-    .command("sync")
-    .description(
-      "move the session's base to trunk's head, replaying its change (conflicts are left to resolve)",
-    )
-    .action(async () => {
-      const ws = await requireWorkspace();
-      const s = requireSession(ws);
-      const conn = connection(program, ws.state.server);
-      await healing(ws, conn, () => syncSession(ws, conn, s));
-    });
-
-  /** Syncs the session; `quiet` leaves the printing to the land that follows. */
-  async function syncSession(ws: Workspace, conn: Connection, s: SessionState, quiet = false) {
-    const progress = showProgress(isJson(program));
-    if (s.pending) {
-      s = await finishPending(ws, conn, s, progress);
-      print(
-        program,
-        { session: s.id, base_position: s.base_position, conflicts: [] },
-        `Resolved; session ${s.id} is on position ${s.base_position}`,
-      );
-      return;
-    }
-    const snap = await snapshot(ws, s, s.base_commit);
-    if (snap.changes.length) await uploadChange(ws, conn, s.id, snap, progress);
-    const path = `${projectPath(ws.state)}/sessions/${s.id}`;
-    try {
-      const synced = await request<{
-        base_position: number;
-        base_commit: string | null;
-        commit: string | null;
-      }>(conn, "POST", `${path}/sync`, {});
-      const trunk = await fetchTrunk(ws, conn, false);
-      let target = synced.base_commit ?? trunk;
-      if (synced.commit && snap.changes.length) {
-        await fetchInto(ws, conn, `refs/sessions/${s.id}`, `refs/mic/sessions/${s.id}`);
-        target = synced.commit;
-      }
-      if (target) await moveCheckout(ws.root, snap.commit, target, synced.base_commit);
-      ws.state.session = { ...s, base_position: synced.base_position, base_commit: synced.base_commit };
-      saveState(ws.gitDir, ws.state);
-      if (quiet) return;
-      print(
-        program,
-        {
-          session: s.id,
-          base_position: synced.base_position,
-          base_commit: synced.base_commit,
-          conflicts: [],
-        },
-        `Session ${s.id} is on position ${synced.base_position}`,
-      );
-    } catch (err) {
-      if (!(err instanceof CliError) || err.code !== EXIT.conflict || !err.details?.conflicts) throw err;
-      await replayWithMarkers(ws, conn, s, snap.commit);
-    }
-  }
-
-  async function replayWithMarkers(ws: Workspace, conn: Connection, s: SessionState, snapCommit: string) {
-    const trunk = await fetchTrunk(ws, conn, false);
-    const position = await positionOf(ws, conn, trunk);
-    const merged = await git(
-      ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", trunk ?? "", snapCommit],
-      {
-        cwd: ws.root,
-        okCodes: [1],
-      },
-    );
-    const [tree, ...conflicts] = merged.stdout.split("\0").filter(Boolean);
-    const replay = await commitTree(ws.root, tree!, trunk, s.goal);
-    await moveCheckout(ws.root, snapCommit, replay, trunk);
-    labelMarkers(ws.root, conflicts, {
-      [trunk ?? ""]: `trunk at position ${position}`,
-      [snapCommit]: `session ${s.id}: ${s.goal.replace(/\s+/g, " ").slice(0, 80)}`,
-    });
-    ws.state.session = { ...s, pending: { position, commit: trunk, conflicts } };
-    saveState(ws.gitDir, ws.state);
-    throw new CliError(
-      `conflict: your change and trunk both edited ${conflicts.join(", ")}; fix the marked lines, then run mic sync (or mic land)`,
-      EXIT.conflict,
-      { conflicts: conflicts.map((path) => ({ path })), base_position: position },
-    );
-  }
 
   program
     .command("abandon")

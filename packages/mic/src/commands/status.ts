@@ -2,6 +2,7 @@
 // relative to that base (tracked and untracked files alike, as the landing will see them).
 import type { Command } from "commander";
 import { request } from "../client.ts";
+import { explain, unresolvedPaths } from "../conflicts.ts";
 import { connection, projectPath } from "../context.ts";
 import { git } from "../git.ts";
 import { print } from "../output.ts";
@@ -32,7 +33,7 @@ export function registerStatus(program: Command) {
         session: s ? { id: s.id, goal: s.goal } : null,
         base_position: s ? (s.pending?.position ?? s.base_position) : null,
         head_position: project.head_position,
-        conflicts: s?.pending?.conflicts ?? [],
+        conflicts: s?.pending ? unresolvedPaths(ws.root, s.pending) : [],
         changes,
       };
       const lines = [
@@ -45,7 +46,7 @@ export function registerStatus(program: Command) {
             }`
           : 'No open session (mic session start "<goal>")',
         ...(doc.conflicts.length
-          ? ["Unresolved sync conflicts in:", ...doc.conflicts.map((p) => `  ${p}`)]
+          ? ["Unresolved sync conflicts:", ...explain(s!.pending!, doc.conflicts)]
           : []),
         changes.length
           ? ["Changed files:", ...changes.map((c) => `  ${c.status.padEnd(9)} ${c.path}`)].join("\n")
