@@ -20,6 +20,11 @@ export const EXIT = {
    * a name already taken, a proposal from a project that is not a fork (syncing will not help).
    */
   refused: 7,
+  /**
+   * The quality gate refused the session: the project's validation steps (.micelio/checks.yml)
+   * scored below its minimum. Fix what the failing steps report, then land again.
+   */
+  validationFailed: 8,
 } as const;
 
 export class CliError extends Error {
@@ -48,6 +53,9 @@ export function exitForProblem(status: number, type: string | undefined): number
       return EXIT.sessionClosed;
     case "review-required":
       return EXIT.reviewPending;
+    case "validation-failed":
+      return EXIT.validationFailed;
+    case "invalid-checks-config":
     case "secrets-found":
     case "handle-taken":
     case "not-a-fork":

@@ -70,7 +70,7 @@ describe("checks.yml on push", () => {
 
   it("does not gate other branches, and takes the fix on trunk", async () => {
     expect(await tryGit(src, "push", "-q", remote, "main:wip")).toMatchObject({ ok: true });
-    await commit("min_score: 80\nsteps:\n  - name: tests\n    run: npm test\n    category: test\n", "fixed");
+    await commit("min_score: 80\nsteps:\n  - name: tests\n    run: 'true'\n    category: test\n", "fixed");
     expect(await tryGit(src, "push", "-q", remote, "main")).toMatchObject({ ok: true });
   });
 
@@ -85,14 +85,14 @@ describe("checks.yml on push", () => {
         token,
         json: { changes: [{ path: ".micelio/checks.yml", content: b64(config) }] },
       });
-    expect((await put("min_score: 101\nsteps:\n  - {name: tests, run: npm test}\n")).status).toBe(200);
+    expect((await put("min_score: 101\nsteps:\n  - {name: tests, run: 'true'}\n")).status).toBe(200);
     const refused = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({
       type: "https://micelio.dev/problems/invalid-checks-config",
       config_errors: [{ path: "min_score", line: 1, column: 12 }],
     });
-    expect((await put("min_score: 100\nsteps:\n  - {name: tests, run: npm test}\n")).status).toBe(200);
+    expect((await put("min_score: 100\nsteps:\n  - {name: tests, run: 'true'}\n")).status).toBe(200);
     const landed = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
     expect(landed.status, JSON.stringify(landed.body)).toBe(200);
   });

@@ -11,6 +11,7 @@ import { sandboxProvider } from "../sandbox/sandbox.ts";
 import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
+import { refuseInvalidChecks } from "./checks-errors.ts";
 import { scoreRun, shortfalls } from "./score.ts";
 import {
   finishRun,
@@ -76,6 +77,8 @@ export async function validateSession(
   const config = trunk.parsed.config;
   const change = await readSessionChange(trunk.repo, session);
   if (!change) return null;
+  // A session that breaks the config itself is refused for that first (landing/prepare.ts too).
+  if (trigger === "land") await refuseInvalidChecks(trunk.repo, change);
   const reuse = await reusableRun(forge.db, session.id, change.commit, trunk.trunkCommit, trunk.blob);
   if (reuse) return reuse;
   const { id } = await startRun(forge.db, {

@@ -3,8 +3,7 @@
 // sessions of the epoch, splice its paths onto the running trunk tree and write its commit.
 import { pathsConflict } from "@micelio/core";
 import { sql } from "kysely";
-import { CHECKS_PATH, MAX_CHECKS_BYTES, parseChecksConfig } from "../checks/checks-config.ts";
-import { checksConfigProblem } from "../checks/checks-errors.ts";
+import { refuseInvalidChecks } from "../checks/checks-errors.ts";
 import type { Db } from "../db/db.ts";
 import { AppError, invalid, notFound, sessionClosed } from "../errors/app-error.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
@@ -75,18 +74,6 @@ export async function checkSession(
   await refuseInvalidChecks(repo, change);
   const conflicts = await findConflicts(db, projectId, session.base_position, headPosition, change.paths);
   return { entry, change, conflicts };
-}
-
-/** A session that changes .micelio/checks.yml into an invalid config does not land. */
-async function refuseInvalidChecks(repo: GitRepo, change: SessionChange) {
-  const config = change.changes.find((c) => c.path === CHECKS_PATH)?.next;
-  if (!config || config.mode.startsWith("04") || config.mode === "160000") return;
-  const blob = (await repo.readType(config.oid, "blob")).data;
-  const parsed =
-    blob.length > MAX_CHECKS_BYTES
-      ? parseChecksConfig("x".repeat(MAX_CHECKS_BYTES + 1))
-      : parseChecksConfig(blob.toString("utf8"));
-  if (!parsed.ok) throw checksConfigProblem(parsed.errors);
 }
 
 /**

@@ -12,6 +12,7 @@ import { clearClosed, healing, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
 import { snapshot } from "../snapshot.ts";
 import { uploadChange } from "../upload.ts";
+import { explainValidation } from "../validation.ts";
 import {
   requireSession,
   requireWorkspace,
@@ -70,6 +71,8 @@ export function registerLand(program: Command) {
       });
     });
 
+  const LAND_TIMEOUT_MS = 60 * 60_000;
+
   async function landSession(program: Command, ws: Workspace, conn: Connection, s: SessionState) {
     const progress = showProgress(isJson(program));
     if (s.pending) s = await finishPending(ws, conn, s, progress);
@@ -79,8 +82,14 @@ export function registerLand(program: Command) {
     await uploadChange(ws, conn, s.id, snap, progress);
     let landed: { position: number; commit: string; commit_object?: string };
     try {
-      landed = await request(conn, "POST", `${projectPath(ws.state)}/sessions/${s.id}/land`);
+      // A land may wait on the project's validation steps (the quality gate): allow them time.
+      landed = await request(
+        { ...conn, timeoutMs: LAND_TIMEOUT_MS },
+        "POST",
+        `${projectPath(ws.state)}/sessions/${s.id}/land`,
+      );
     } catch (err) {
+      if (err instanceof CliError && err.code === EXIT.validationFailed) throw explainValidation(err);
       const conflicts = (err as CliError).details?.conflicts as Conflict[] | undefined;
       if (err instanceof CliError && err.code === EXIT.conflict && conflicts?.length) {
         const lines = conflicts.map(

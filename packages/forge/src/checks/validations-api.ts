@@ -1,0 +1,63 @@
+// JSON API of validations: a session's runs (newest first, each with its steps, scores and
+// log excerpts) and a step's whole log. Readable by whoever may read the session.
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
+import { notFound } from "../errors/app-error.ts";
+import { getSession } from "../sessions/sessions-service.ts";
+import { runJson } from "./validation-gate.ts";
+import { getRun, sessionRuns } from "./validation-store.ts";
+
+export const validationsApi = apiRouter();
+const S = z.object({ owner: z.string().max(100), project: z.string().max(200), id: z.string().max(40) });
+const tags = ["sessions"];
+const Validation = z.record(z.string(), z.unknown()).openapi("Validation");
+const base = (p: z.infer<typeof S>) => `/api/v1/projects/${p.owner}/${p.project}/sessions/${p.id}`;
+
+validationsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{owner}/{project}/sessions/{id}/validations",
+    ...PUBLIC,
+    tags,
+    summary: "The session's validation runs, newest first",
+    description:
+      "Each run: status (running, passed, failed, error), score and min_score, category_scores, shortfalls, iteration, and its steps (status, exit_code, killed, duration_ms, cpu_ms, peak_memory, log_excerpt, log_url). Runs come from the project's .micelio/checks.yml on trunk.",
+    request: { params: S },
+    responses: {
+      200: json(z.object({ validations: z.array(Validation) }), "The runs"),
+      404: problems[404],
+    },
+  }),
+  async (c) => {
+    const params = c.req.valid("param");
+    const forge = c.get("forge");
+    const { session } = await getSession(forge.db, c.get("viewer"), params.owner, params.project, params.id);
+    const runs = await sessionRuns(forge.db, session.id);
+    return c.json({ validations: runs.map((r) => runJson(r, base(params))) }, 200);
+  },
+);
+
+validationsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{owner}/{project}/sessions/{id}/validations/{run}/steps/{seq}/log",
+    ...PUBLIC,
+    tags,
+    summary: "The whole log of one validation step (text/plain)",
+    request: { params: S.extend({ run: z.string().max(40), seq: z.coerce.number().int().min(0).max(1000) }) },
+    responses: {
+      200: { description: "The log", content: { "text/plain": { schema: z.string() } } },
+      404: problems[404],
+    },
+  }),
+  async (c) => {
+    const params = c.req.valid("param");
+    const forge = c.get("forge");
+    const { session } = await getSession(forge.db, c.get("viewer"), params.owner, params.project, params.id);
+    const run = await getRun(forge.db, params.run);
+    const step = run?.session_id === session.id ? run.steps.find((s) => s.seq === params.seq) : undefined;
+    const log = step?.log_key ? await forge.objects.get(step.log_key) : null;
+    if (!log) throw notFound("No log for this step");
+    return c.text(log.toString("utf8"), 200);
+  },
+);
