@@ -94,6 +94,10 @@ describe("quality gate", () => {
     expect(log.headers.get("content-type")).toContain("text/plain");
     expect(await log.text()).toContain("running the tests");
     expect(await trunkFile("status.txt")).toBe("ok\n");
+    const page = await (await fetch(new URL(`/gate/app/sessions/${id}`, f.url))).text();
+    expect(page).toContain("Validation: failed");
+    expect(page).toMatch(/score <strong>50<\/strong> \(needs 100\)/);
+    expect(page).toContain("status.txt is not ok");
 
     expect((await put(id, { "status.txt": "ok\n", "notes.txt": "fixed\n" })).status).toBe(200);
     const landed = await land(id);

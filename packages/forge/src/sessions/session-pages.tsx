@@ -4,10 +4,13 @@
 // transparency badge, base, tokens and line counts, land status, the last refused land with
 // what it collided with, the conversation timeline and the change as a diff. Server-rendered
 // and complete without script; an open session's page may reload itself live.
+
 import { Hono } from "hono";
 import { repoOf } from "../browse/browse-service.ts";
 import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import { DiffView } from "../browse/commit-views.tsx";
+import { ValidationCard } from "../checks/validation-card.tsx";
+import { sessionRuns } from "../checks/validation-store.ts";
 import type { AppEnv } from "../http/context.ts";
 import { sessionOgImage } from "../og/og-head.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
@@ -209,6 +212,8 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const repo = forge.repos.exists(p.id) ? await repoOf(forge, p, role) : undefined;
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
+  const [validation] = await sessionRuns(forge.db, s.id, 1);
+  const apiBase = `/api/v1/projects/${encodeURIComponent(p.owner_handle)}/${encodeURIComponent(p.handle)}/sessions/${s.id}`;
   const { image, summary } = await sessionOgImage(c, p, s);
   return projectPage(
     c,
@@ -225,6 +230,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
         <LandStatus p={p} s={s} />
         <Facts p={p} s={s} summary={summary} />
       </section>
+      <ValidationCard run={validation ?? null} apiBase={apiBase} />
       {conflict ? <ConflictCard p={p} s={s} conflict={conflict} /> : null}
       <section class="session-conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
