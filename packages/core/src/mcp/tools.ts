@@ -225,9 +225,19 @@ export const MCP_TOOLS = [
     name: "land_session",
     title: "Land a session",
     description:
-      "Land an open session on trunk. Returns {position, commit, session}. When work landed since the session's base touched the same paths, nothing lands and the result is an error whose structured content holds conflicts: [{path, position, session_id, goal, author, agent}]: read those files, call sync_session to move the base (or put_changes with a resolution, then sync_session), and land again. Needs session:write.",
+      "Land an open session on trunk. Returns {position, commit, session}. When the project has validation steps (.micelio/checks.yml) and the session scores below the minimum, nothing lands and the error (type validation-failed) holds validation and failing_steps with their log excerpts. When work landed since the session's base touched the same paths, nothing lands and the result is an error whose structured content holds conflicts: [{path, position, session_id, goal, author, agent}]: read those files, call sync_session to move the base (or put_changes with a resolution, then sync_session), and land again. Needs session:write.",
     access: "session:write",
     readOnly: false,
+    input: SESSION,
+  }),
+  tool({
+    name: "list_validations",
+    title: "A session's validation results",
+    description:
+      "The quality gate's runs for a session, newest first: status (running, passed, failed, error), score and min_score, category_scores, shortfalls, iteration, and each step's status, exit_code, killed (timeout, memory, processes) and log_excerpt. The project's .micelio/checks.yml on trunk decides the steps; land_session refuses a session below the minimum with an error of type validation-failed carrying the same data: fix what the failing steps report, put_changes, and land again." +
+      READS,
+    access: "public",
+    readOnly: true,
     input: SESSION,
   }),
   tool({

@@ -3,11 +3,15 @@
 // changes-time run when nothing moved, run again otherwise). Below the minimum scores the
 // land is refused with problem …/problems/validation-failed: each failing step with its log
 // excerpt, the score breakdown and the iteration, so the agent can fix and retry alone.
+
+import type { Viewer } from "../accounts/viewer.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
+import { getSession } from "../sessions/sessions-service.ts";
 import { validateSession } from "./validation-service.ts";
 import type { RunView } from "./validation-store.ts";
+import { sessionRuns } from "./validation-store.ts";
 
 /** The run in the shape the API, the problem and mic show. */
 export function runJson(run: RunView, base: string) {
@@ -66,4 +70,17 @@ export async function requireValidation(
   const run = await validateSession(forge, project.id, project.head_position, session, "land");
   if (run && run.status !== "passed") throw validationFailed(run, apiBase);
   return run;
+}
+
+/** The session's runs (newest first) as the API shows them, for a viewer who may read it. */
+export async function sessionValidationsAs(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+) {
+  const { session } = await getSession(forge.db, viewer, owner, project, id);
+  const base = `/api/v1/projects/${owner}/${project}/sessions/${id}`;
+  return { validations: (await sessionRuns(forge.db, session.id)).map((r) => runJson(r, base)) };
 }

@@ -4,14 +4,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
 import { getSession } from "../sessions/sessions-service.ts";
-import { runJson } from "./validation-gate.ts";
-import { getRun, sessionRuns } from "./validation-store.ts";
+import { sessionValidationsAs } from "./validation-gate.ts";
+import { getRun } from "./validation-store.ts";
 
 export const validationsApi = apiRouter();
 const S = z.object({ owner: z.string().max(100), project: z.string().max(200), id: z.string().max(40) });
 const tags = ["sessions"];
 const Validation = z.record(z.string(), z.unknown()).openapi("Validation");
-const base = (p: z.infer<typeof S>) => `/api/v1/projects/${p.owner}/${p.project}/sessions/${p.id}`;
 
 validationsApi.openapi(
   createRoute({
@@ -29,11 +28,8 @@ validationsApi.openapi(
     },
   }),
   async (c) => {
-    const params = c.req.valid("param");
-    const forge = c.get("forge");
-    const { session } = await getSession(forge.db, c.get("viewer"), params.owner, params.project, params.id);
-    const runs = await sessionRuns(forge.db, session.id);
-    return c.json({ validations: runs.map((r) => runJson(r, base(params))) }, 200);
+    const { owner, project, id } = c.req.valid("param");
+    return c.json(await sessionValidationsAs(c.get("forge"), c.get("viewer"), owner, project, id), 200);
   },
 );
 

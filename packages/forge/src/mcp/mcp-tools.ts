@@ -1,6 +1,7 @@
 // The forge's implementation of the MCP tools (@micelio/core/mcp/tools): each calls the
 // services its REST route calls, as the token's viewer, and answers the same JSON. A tool's
 // declared scope is enforced first, as the API router enforces a route's.
+
 import { changesBody } from "@micelio/core/mcp/register";
 import { MCP_TOOLS, type McpHandlers } from "@micelio/core/mcp/tools";
 import type { Viewer } from "../accounts/viewer.ts";
@@ -10,6 +11,7 @@ import { blameFile } from "../blame/blame-service.ts";
 import { MAX_API_BLOB_BYTES } from "../browse/browse-api.ts";
 import { blobJson, treeJson } from "../browse/browse-json.ts";
 import { locate, openRepo, type Repo, readDirectory, readEntry } from "../browse/browse-service.ts";
+import { sessionValidationsAs } from "../checks/validation-gate.ts";
 import { AppError, invalid, notFound } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject, projectJson } from "../projects/projects-service.ts";
@@ -116,6 +118,7 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       const landed = await landSessionAs(forge, viewer, a.owner, a.project, a.session_id);
       return { ...landed, session: sessionJson(landed.session) };
     },
+    list_validations: (a) => sessionValidationsAs(forge, viewer, a.owner, a.project, a.session_id),
     sync_info: (a) => syncInfo(forge, viewer, a.owner, a.project, a.session_id),
     sync_session: async (a) => {
       const body = a.base === undefined ? {} : { base: a.base };

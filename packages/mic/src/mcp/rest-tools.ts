@@ -82,6 +82,7 @@ export function restHandlers(conn: Connection): McpHandlers {
     append_events: (a) => request(conn, "POST", `${session(a)}/events`, { events: a.events }),
     put_changes: (a) => request(conn, "PUT", `${session(a)}/changes`, changesBody(a.changes)),
     land_session: (a) => request(conn, "POST", `${session(a)}/land`),
+    list_validations: (a) => get(`${session(a)}/validations`),
     sync_info: (a) => get(`${session(a)}/sync-info`),
     sync_session: (a) =>
       request(conn, "POST", `${session(a)}/sync`, a.base === undefined ? {} : { base: a.base }),
