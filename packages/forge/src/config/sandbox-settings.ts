@@ -1,8 +1,10 @@
 // The sandbox settings (sandbox/): which provider runs validation steps and the default
 // limits of one step, from MICELIO_SANDBOX* and MICELIO_MICROVM_* variables.
+
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import type { SandboxLimits } from "../sandbox/types.ts";
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -27,14 +29,7 @@ export interface SandboxSettings {
   provider: "bwrap" | "microvm" | "none";
   /** Where run directories are made; default <tmpdir>/micelio-sandbox, never the data directory. */
   baseDir: string;
-  limits: {
-    wallMs: number;
-    memoryBytes: number;
-    cpus: number;
-    pids: number;
-    diskBytes: number;
-    outputBytes: number;
-  };
+  limits: SandboxLimits;
   /** cgroup v2 parent for the steps' groups; default: beside the forge's own group. */
   cgroupParent?: string;
   microvm: { qemuPath?: string; kernel?: string; initrd?: string };

@@ -5,9 +5,8 @@ import { spawn } from "node:child_process";
 import { access, constants, open, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bwrapArgs, hostRootEntries, type RootEntry } from "./bwrap-args.ts";
-import { CappedCapture } from "./capture.ts";
 import { type CgroupHost, detectCgroups, type RunCgroup } from "./cgroup.ts";
-import { runSteps, type StepContext } from "./run-steps.ts";
+import { runSteps, type StepContext, streamCaptures } from "./run-steps.ts";
 import { seccompFilter } from "./seccomp.ts";
 import type {
   KillReason,
@@ -147,16 +146,8 @@ export function bwrapProvider(options: BwrapOptions): SandboxProvider {
     async run(spec: SandboxRunSpec) {
       const h = await setup();
       if (typeof h === "string") throw new Error(`bwrap sandbox unavailable: ${h}`);
-      return runSteps(
-        "bwrap",
-        spec,
-        options.limits,
-        options.baseDir,
-        (step, cap) => ({
-          stdout: new CappedCapture(cap, spec.onOutput && ((b) => spec.onOutput?.(step, "stdout", b))),
-          stderr: new CappedCapture(cap, spec.onOutput && ((b) => spec.onOutput?.(step, "stderr", b))),
-        }),
-        (c) => runStep(h, c, `${GROUP_PREFIX}${process.pid}-${++seq}-${Date.now()}`),
+      return runSteps("bwrap", spec, options.limits, options.baseDir, streamCaptures(spec), (c) =>
+        runStep(h, c, `${GROUP_PREFIX}${process.pid}-${++seq}-${Date.now()}`),
       );
     },
     async sweep() {

@@ -5,9 +5,8 @@
 import { spawn } from "node:child_process";
 import { access, constants, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CappedCapture } from "./capture.ts";
 import { microvmArgs } from "./microvm-args.ts";
-import { runSteps, type StepContext } from "./run-steps.ts";
+import { runSteps, type StepContext, streamCaptures } from "./run-steps.ts";
 import type {
   KillReason,
   ProviderAvailability,
@@ -161,16 +160,8 @@ export function microvmProvider(options: MicrovmOptions): SandboxProvider {
     async run(spec) {
       const vm = await check();
       if (typeof vm === "string") throw new Error(`microVM sandbox unavailable: ${vm}`);
-      return runSteps(
-        "microvm",
-        spec,
-        options.limits,
-        options.baseDir,
-        (step, cap) => ({
-          stdout: new CappedCapture(cap, spec.onOutput && ((b) => spec.onOutput?.(step, "stdout", b))),
-          stderr: new CappedCapture(cap, spec.onOutput && ((b) => spec.onOutput?.(step, "stderr", b))),
-        }),
-        (c) => runStep(vm, c, ++seq),
+      return runSteps("microvm", spec, options.limits, options.baseDir, streamCaptures(spec), (c) =>
+        runStep(vm, c, ++seq),
       );
     },
     sweep: () => sweepStaleWorkspaces(options.baseDir),

@@ -1,6 +1,6 @@
 // The part every provider shares: make the workspace, run the steps in order with their
 // merged limits, skip the rest after a failure, and tear down whatever happens.
-import type { CappedCapture } from "./capture.ts";
+import { CappedCapture } from "./capture.ts";
 import type { SandboxLimits, SandboxRunResult, SandboxRunSpec, SandboxStep, StepResult } from "./types.ts";
 import { createWorkspace, type Workspace } from "./workspace.ts";
 
@@ -90,3 +90,9 @@ export async function runSteps(
     durationMs: performance.now() - started,
   };
 }
+
+/** Per step, captures of stdout and stderr (capped) that also stream to the spec's sink. */
+export const streamCaptures = (spec: SandboxRunSpec) => (step: string, cap: number) => ({
+  stdout: new CappedCapture(cap, spec.onOutput && ((b: Buffer) => spec.onOutput?.(step, "stdout", b))),
+  stderr: new CappedCapture(cap, spec.onOutput && ((b: Buffer) => spec.onOutput?.(step, "stderr", b))),
+});
