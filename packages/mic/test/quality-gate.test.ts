@@ -61,7 +61,10 @@ describe("mic and the quality gate", () => {
       });
       writeFileSync(join(one, "answer.txt"), "42\n");
       writeFileSync(join(one, "notes.txt"), "kept the answer\n");
-      expect(json(await mic(one, "--json", "land"))).toMatchObject({ position: 2 });
+      expect(json(await mic(one, "--json", "land"))).toMatchObject({
+        position: 2,
+        validation: { status: "passed", score: 100, confidence: expect.any(Number) },
+      });
     },
     SLOW,
   );

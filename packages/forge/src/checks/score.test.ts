@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CATEGORIES } from "./checks-config.ts";
-import { type StepOutcome, scoreRun, shortfalls } from "./score.ts";
+import { confidence, type StepOutcome, scoreRun, shortfalls } from "./score.ts";
 
 const step = fc.record({
   name: fc.string({ minLength: 1, maxLength: 8 }),
@@ -67,6 +67,25 @@ describe("validation scores", () => {
             (s.categories[c as keyof typeof s.categories] ?? 100) < required,
           );
       }),
+    );
+  });
+
+  it("confidence: the score at the first attempt, lower with each retry, never below half (property)", () => {
+    expect(confidence(100, 1)).toBe(100);
+    expect(confidence(80, 3)).toBe(64);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 50 }),
+        (a, b, n) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          expect(confidence(lo, n)).toBeLessThanOrEqual(confidence(hi, n));
+          expect(confidence(hi, n + 1)).toBeLessThanOrEqual(confidence(hi, n));
+          expect(confidence(hi, n)).toBeGreaterThanOrEqual(hi / 2 - 0.05);
+          expect(confidence(hi, n)).toBeLessThanOrEqual(hi);
+        },
+      ),
     );
   });
 });

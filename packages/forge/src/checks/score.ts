@@ -53,3 +53,14 @@ export function shortfalls(
   }
   return out;
 }
+
+/**
+ * Confidence in a contribution, 0-100: its validation score, discounted by 10 points' worth
+ * per extra attempt it took (at most halved), so work that passed first time ranks above work
+ * that got there by trial and error. Reputation (trust and oversight) will weigh in later.
+ */
+export function confidence(score: number, iteration: number): number {
+  const attempts = Math.max(1, Math.floor(iteration));
+  const factor = Math.max(0.5, 1 - 0.1 * (attempts - 1));
+  return Math.round(Math.min(100, Math.max(0, score)) * factor * 10) / 10;
+}

@@ -1,6 +1,7 @@
 // The session page's validation card: the newest run's status, score against the minimum,
 // the score per category, and every step with its result and the end of its log (the
 // failing ones open), with a link to each whole log. Nothing when the project has no checks.
+import { confidence } from "./score.ts";
 import type { RunView } from "./validation-store.ts";
 
 const ICON: Record<string, string> = { passed: "✓", failed: "✗", skipped: "–", error: "!" };
@@ -15,7 +16,8 @@ export function ValidationCard({ run, apiBase }: { run: RunView | null; apiBase:
         {run.aggregate_score !== null ? (
           <>
             {" "}
-            · score <strong>{run.aggregate_score}</strong> (needs {run.min_score})
+            · score <strong>{run.aggregate_score}</strong> (needs {run.min_score}) · confidence{" "}
+            {confidence(run.aggregate_score, run.iteration)}
           </>
         ) : null}
       </h2>

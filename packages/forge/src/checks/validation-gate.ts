@@ -9,6 +9,7 @@ import { AppError } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { getSession } from "../sessions/sessions-service.ts";
+import { confidence } from "./score.ts";
 import { validateSession } from "./validation-service.ts";
 import type { RunView } from "./validation-store.ts";
 import { sessionRuns } from "./validation-store.ts";
@@ -25,6 +26,7 @@ export function runJson(run: RunView, base: string) {
     trunk_position: run.trunk_position,
     score: run.aggregate_score,
     min_score: run.min_score,
+    confidence: run.aggregate_score === null ? null : confidence(run.aggregate_score, run.iteration),
     category_scores: run.category_scores,
     shortfalls: run.shortfalls,
     error: run.error,

@@ -2,7 +2,7 @@
 // read back), shared by every front end that offers them — the REST API (sessions-api.ts)
 // the gRPC/Connect service (grpc/) and the MCP server (mcp/) — so that what one checks the others check too.
 import type { Viewer } from "../accounts/viewer.ts";
-import { requireValidation } from "../checks/validation-gate.ts";
+import { requireValidation, runJson } from "../checks/validation-gate.ts";
 import { scheduleValidation } from "../checks/validation-job.ts";
 import { unauthorized } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
@@ -55,13 +55,14 @@ export async function landSessionAs(
   const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
   checkLandRules(p, role, session);
-  await requireValidation(forge, p, session, `/api/v1/projects/${owner}/${project}/sessions/${id}`);
+  const apiBase = `/api/v1/projects/${owner}/${project}/sessions/${id}`;
+  const validation = await requireValidation(forge, p, session, apiBase);
   const outcome = await forge.lander.land(p.id, session.id);
   const [after, landed] = await Promise.all([
     reloadSession(forge.db, session.id),
     landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit),
   ]);
-  return { ...outcome, ...landed, session: after };
+  return { ...outcome, ...landed, session: after, validation: validation && runJson(validation, apiBase) };
 }
 
 /** Moves the session onto a later trunk position (the REST body: {base?, commit?}). */

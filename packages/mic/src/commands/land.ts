@@ -80,7 +80,12 @@ export function registerLand(program: Command) {
     if (snap.changes.length === 0)
       throw new CliError("nothing to land: the working tree equals the session's base", EXIT.usage);
     await uploadChange(ws, conn, s.id, snap, progress);
-    let landed: { position: number; commit: string; commit_object?: string };
+    let landed: {
+      position: number;
+      commit: string;
+      commit_object?: string;
+      validation?: { score: number | null; confidence: number | null; iteration: number } | null;
+    };
     try {
       // A land may wait on the project's validation steps (the quality gate): allow them time.
       landed = await request(
@@ -118,8 +123,13 @@ export function registerLand(program: Command) {
         position: landed.position,
         commit: landed.commit,
         changes: snap.changes,
+        validation: landed.validation ?? null,
       },
-      `Landed ${s.id} at position ${landed.position} (${landed.commit.slice(0, 12)}): ${s.goal}`,
+      `Landed ${s.id} at position ${landed.position} (${landed.commit.slice(0, 12)}): ${s.goal}${
+        landed.validation
+          ? `\nvalidation passed: score ${landed.validation.score}, confidence ${landed.validation.confidence} (attempt ${landed.validation.iteration})`
+          : ""
+      }`,
     );
   }
 
