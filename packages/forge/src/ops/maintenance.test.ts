@@ -1,5 +1,5 @@
 // The hourly housekeeping job on a real database and object store: old Open Graph pictures
-// go, recent ones and other objects stay; completed jobs older than a week go; sign-ups whose
+// and validation logs go, recent ones and other objects stay; completed jobs older than a week go; sign-ups whose
 // verification link expired unused free their handles, and nothing else does.
 import { mkdtempSync, rmSync } from "node:fs";
 import { utimes } from "node:fs/promises";
@@ -26,9 +26,10 @@ describe("maintenance", () => {
   it("deletes pictures drawn long ago and old completed jobs, and nothing else", async () => {
     const objects = localObjectStore(join(dir, "objects"));
     const old = new Date(Date.now() - (OG_MAX_AGE_DAYS + 1) * 86_400_000);
-    for (const key of ["og/project/old.png", "og/project/new.png", "themes/2020-01-01.json"])
+    const keys = ["og/project/old.png", "og/project/new.png", "themes/2020-01-01.json"];
+    for (const key of [...keys, "validation/p/old/0.log", "validation/p/new/0.log"])
       await objects.put(key, "x");
-    for (const key of ["og/project/old.png", "themes/2020-01-01.json"])
+    for (const key of ["og/project/old.png", "themes/2020-01-01.json", "validation/p/old/0.log"])
       await utimes(join(dir, "objects", ...key.split("/")), old, old);
     const done = await enqueue(db.handle.db, "some.kind", {});
     const recent = await enqueue(db.handle.db, "some.kind", {});
@@ -49,6 +50,8 @@ describe("maintenance", () => {
     expect(await objects.has("og/project/old.png")).toBe(false);
     expect(await objects.has("og/project/new.png")).toBe(true);
     expect(await objects.has("themes/2020-01-01.json")).toBe(true);
+    expect(await objects.has("validation/p/old/0.log")).toBe(false);
+    expect(await objects.has("validation/p/new/0.log")).toBe(true);
     const left = await db.handle.db.selectFrom("jobs").select("id").where("kind", "=", "some.kind").execute();
     expect(left.map((j) => j.id)).toEqual([recent]);
   });

@@ -18,6 +18,8 @@ export const MAINTENANCE_JOB = "maintenance.prune";
 export const MAINTENANCE_CRON = { name: "maintenance", pattern: "0 17 * * * *", kind: MAINTENANCE_JOB };
 
 export const OG_MAX_AGE_DAYS = 30;
+/** Validation step logs are kept this long; runs and their excerpts stay. */
+export const VALIDATION_LOG_DAYS = 30;
 
 export function maintenanceHandlers(
   db: Db,
@@ -31,6 +33,16 @@ export function maintenanceHandlers(
       await deleteCompletedOlderThan(db, new Date(Date.now() - 7 * 86_400_000));
       prunePackCache(dataDir, PACK_CACHE_MAX_BYTES);
       await pruneObjects(objects, "og/", new Date(Date.now() - OG_MAX_AGE_DAYS * 86_400_000));
+      const logsBefore = new Date(Date.now() - VALIDATION_LOG_DAYS * 86_400_000);
+      await db
+        .updateTable("validation_steps")
+        .set({ log_key: null })
+        .where("run_id", "in", (eb) =>
+          eb.selectFrom("validation_runs").select("id").where("created_at", "<", logsBefore),
+        )
+        .where("log_key", "is not", null)
+        .execute();
+      await pruneObjects(objects, "validation/", logsBefore);
     },
   };
 }
