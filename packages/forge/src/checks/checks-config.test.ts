@@ -63,7 +63,7 @@ describe("checks.yml", () => {
       ["steps:\n  - {name: a, run: x, uses: secret-scan}\n", /exactly one of `run`/],
       ["steps:\n  - {name: a}\n", /exactly one of `run`/],
       ["min_scores: {lint: 50}\nsteps:\n  - {name: a, run: x}\n", /no step has that category/],
-      ["steps:\n  - {name: a, run: x, baseline: {tolerance: 5}}\n", /performance step/],
+      ["steps:\n  - {name: a, run: x, baseline: {tolerance: 5}}\n", /Unrecognized key: "baseline"/],
       ["- 1\n- 2\n", /expected object/],
       ["steps:\n  - {name: '-a', run: x}\n", /letters, digits/],
       [`steps:\n  - {name: a, run: "${"x".repeat(70_000)}"}\n`, /larger than 64 KiB/],

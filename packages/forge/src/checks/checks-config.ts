@@ -43,21 +43,10 @@ const step = z
     timeout: z.number().int().min(1).max(3600).default(600).describe("seconds"),
     weight: z.number().min(0).max(100).default(1),
     limits: limits.optional(),
-    baseline: z
-      .object({
-        tolerance: z.number().min(0).max(1000).default(10).describe("percent slower than trunk allowed"),
-      })
-      .strict()
-      .optional()
-      .describe("performance steps: compare the number the command prints last with trunk's last result"),
   })
   .strict()
   .refine((s) => (s.run === undefined) !== (s.uses === undefined), {
     message: "a step needs exactly one of `run` (a command) or `uses` (a built-in step)",
-  })
-  .refine((s) => s.baseline === undefined || (s.category === "performance" && s.run !== undefined), {
-    message: "`baseline` belongs to a performance step with `run`",
-    path: ["baseline"],
   });
 
 export const checksConfigSchema = z
