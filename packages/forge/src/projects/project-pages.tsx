@@ -1,10 +1,12 @@
 // Web pages for projects: create, view, settings (rename, describe, change visibility,
 // delete with typed confirmation) and the audit log for project administrators.
+
 import { Hono } from "hono";
 import { listAudit } from "../audit/audit.ts";
 import { auditQuery } from "../audit/audit-export.ts";
 import { AuditFilterForm, filterValues, jsonlAnswer, withFilters } from "../audit/audit-filters.tsx";
 import { AuditTable } from "../audit/audit-table.tsx";
+import { ChecksNotice } from "../checks/checks-notice.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { BadgeSnippets } from "../meta/badge-snippets.tsx";
 import { projectPageJsonLd } from "../meta/project-meta.ts";
@@ -152,6 +154,7 @@ projectPages.get("/:owner/:project", async (c) => {
     >
       <ProjectHeader p={p} admin={role === "admin"} />
       <SocialBar c={c} p={p} />
+      <ChecksNotice forge={c.get("forge")} projectId={p.id} base={`/${p.owner_handle}/${p.handle}`} />
       {home}
       <BadgeSnippets p={p} origin={publicOrigin(c)} />
     </Layout>,
