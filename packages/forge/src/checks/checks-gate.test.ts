@@ -48,7 +48,9 @@ describe("checks.yml on push", () => {
     await commit("min_score: 80\nsteps:\n  - name: tests\n    run: npm test\n    weight: 2\n", "valid");
     expect(await tryGit(src, "push", "-q", remote, "main")).toMatchObject({ ok: true });
     const page = await (await fetch(new URL("/checker/gated", f.url))).text();
-    expect(page).toMatch(/Quality gate \(<a[^>]*>\.micelio\/checks\.yml<\/a>\): 1 step \(tests\), minimum score 80/);
+    expect(page).toMatch(
+      /Quality gate \(<a[^>]*>\.micelio\/checks\.yml<\/a>\): 1 step \(tests\), minimum score 80/,
+    );
   });
 
   it("refuses a push that makes trunk's config invalid, saying where and why", async () => {

@@ -79,8 +79,37 @@ export async function validateSession(
   if (!change) return null;
   // A session that breaks the config itself is refused for that first (landing/prepare.ts too).
   if (trigger === "land") await refuseInvalidChecks(trunk.repo, change);
-  const reuse = await reusableRun(forge.db, session.id, change.commit, trunk.trunkCommit, trunk.blob);
-  if (reuse) return reuse;
+  const key = `${session.id}:${change.commit}:${trunk.trunkCommit}:${trunk.blob}`;
+  // One run per session commit, trunk commit and config in this process: the changes-time job
+  // and a land arriving meanwhile share it instead of running the steps twice.
+  const inFlight = flights.get(key);
+  if (inFlight) return inFlight;
+  const run = (async () => {
+    const reuse = await reusableRun(forge.db, session.id, change.commit, trunk.trunkCommit, trunk.blob!);
+    if (reuse) return reuse;
+    return newRun(forge, provider, trunk, config, change, projectId, trunkPosition, session, trigger);
+  })();
+  flights.set(key, run);
+  try {
+    return await run;
+  } finally {
+    flights.delete(key);
+  }
+}
+
+const flights = new Map<string, Promise<RunView | null>>();
+
+async function newRun(
+  forge: Forge,
+  provider: SandboxProvider,
+  trunk: Awaited<ReturnType<typeof trunkChecks>> & { blob: string },
+  config: ChecksConfig,
+  change: SessionChange,
+  projectId: string,
+  trunkPosition: number,
+  session: SessionRow,
+  trigger: "changes" | "land",
+): Promise<RunView | null> {
   const { id } = await startRun(forge.db, {
     projectId,
     sessionId: session.id,
