@@ -40,7 +40,7 @@ validationsApi.openapi(
     ...PUBLIC,
     tags,
     summary: "The whole log of one validation step (text/plain)",
-    request: { params: S.extend({ run: z.string().max(40), seq: z.coerce.number().int().min(0).max(1000) }) },
+    request: { params: S.extend({ run: z.string().max(40), seq: z.string().regex(/^\d{1,4}$/) }) },
     responses: {
       200: { description: "The log", content: { "text/plain": { schema: z.string() } } },
       404: problems[404],
@@ -51,7 +51,8 @@ validationsApi.openapi(
     const forge = c.get("forge");
     const { session } = await getSession(forge.db, c.get("viewer"), params.owner, params.project, params.id);
     const run = await getRun(forge.db, params.run);
-    const step = run?.session_id === session.id ? run.steps.find((s) => s.seq === params.seq) : undefined;
+    const step =
+      run?.session_id === session.id ? run.steps.find((s) => s.seq === Number(params.seq)) : undefined;
     const log = step?.log_key ? await forge.objects.get(step.log_key) : null;
     if (!log) throw notFound("No log for this step");
     return c.text(log.toString("utf8"), 200);
