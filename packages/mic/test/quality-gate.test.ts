@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, userWithToken } from "@micelio/forge/testing/client";
 import { startTestForge, type TestForge } from "@micelio/forge/testing/forge";
+import { sandboxAvailability } from "@micelio/forge/testing/sandbox-available";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { micRunner } from "./run-mic.ts";
 
@@ -17,7 +18,9 @@ const json = (r: { stdout: string; stderr: string; status: number | null }) => {
   return JSON.parse(r.stdout);
 };
 
-describe("mic and the quality gate", () => {
+const sandbox = await sandboxAvailability();
+
+describe.skipIf(!sandbox.available)(`mic and the quality gate (sandbox: ${sandbox.reason})`, () => {
   let f: TestForge;
   const one = join(work, "one");
 

@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit, tryGit } from "../testing/git.ts";
+import { sandboxAvailability } from "../testing/sandbox-available.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-checks-push-"));
+const sandbox = await sandboxAvailability();
 
 describe("checks.yml on push", () => {
   let f: TestForge;
@@ -78,28 +80,31 @@ describe("checks.yml on push", () => {
     expect(await tryGit(src, "push", "-q", remote, "main")).toMatchObject({ ok: true });
   });
 
-  it("does not land a session that makes the config invalid, and lands it once fixed", async () => {
-    const base = "/api/v1/projects/checker/gated";
-    const token = new URL(remote).password;
-    const b64 = (t: string) => Buffer.from(t).toString("base64");
-    const s = (await api(f.url, "POST", `${base}/sessions`, { token, json: { goal: "Tighten checks" } }))
-      .body;
-    const put = (config: string) =>
-      api(f.url, "PUT", `${base}/sessions/${s.id}/changes`, {
-        token,
-        json: { changes: [{ path: ".micelio/checks.yml", content: b64(config) }] },
+  it.skipIf(!sandbox.available)(
+    "does not land a session that makes the config invalid, and lands it once fixed",
+    async () => {
+      const base = "/api/v1/projects/checker/gated";
+      const token = new URL(remote).password;
+      const b64 = (t: string) => Buffer.from(t).toString("base64");
+      const s = (await api(f.url, "POST", `${base}/sessions`, { token, json: { goal: "Tighten checks" } }))
+        .body;
+      const put = (config: string) =>
+        api(f.url, "PUT", `${base}/sessions/${s.id}/changes`, {
+          token,
+          json: { changes: [{ path: ".micelio/checks.yml", content: b64(config) }] },
+        });
+      expect((await put("min_score: 101\nsteps:\n  - {name: tests, run: 'true'}\n")).status).toBe(200);
+      const refused = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        type: "https://micelio.dev/problems/invalid-checks-config",
+        config_errors: [{ path: "min_score", line: 1, column: 12 }],
       });
-    expect((await put("min_score: 101\nsteps:\n  - {name: tests, run: 'true'}\n")).status).toBe(200);
-    const refused = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
-    expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({
-      type: "https://micelio.dev/problems/invalid-checks-config",
-      config_errors: [{ path: "min_score", line: 1, column: 12 }],
-    });
-    expect((await put("min_score: 100\nsteps:\n  - {name: tests, run: 'true'}\n")).status).toBe(200);
-    const landed = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
-    expect(landed.status, JSON.stringify(landed.body)).toBe(200);
-  });
+      expect((await put("min_score: 100\nsteps:\n  - {name: tests, run: 'true'}\n")).status).toBe(200);
+      const landed = await api(f.url, "POST", `${base}/sessions/${s.id}/land`, { token });
+      expect(landed.status, JSON.stringify(landed.body)).toBe(200);
+    },
+  );
 
   it("serves the JSON Schema the gate checks with", async () => {
     const res = await fetch(new URL("/schemas/checks.json", f.url));

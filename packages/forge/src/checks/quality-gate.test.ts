@@ -12,11 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit } from "../testing/git.ts";
+import { sandboxAvailability } from "../testing/sandbox-available.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-gate-"));
 const b64 = (t: string) => Buffer.from(t).toString("base64");
 
-describe("quality gate", () => {
+const sandbox = await sandboxAvailability();
+
+describe.skipIf(!sandbox.available)(`quality gate (sandbox: ${sandbox.reason})`, () => {
   let f: TestForge;
   let token: string;
   let port: number;
