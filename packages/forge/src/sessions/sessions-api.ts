@@ -206,12 +206,9 @@ sessionsApi.openapi(
           tree: z.string().optional(),
           commit_object: z.string().optional(),
           session: Session,
-          validation: z
-            .record(z.string(), z.unknown())
-            .nullable()
-            .openapi({
-              description: "The passing validation run (score, confidence, steps); null without checks",
-            }),
+          validation: z.record(z.string(), z.unknown()).nullable().openapi({
+            description: "The passing validation run (score, confidence, steps); null without checks",
+          }),
         }),
         "Landed",
       ),
