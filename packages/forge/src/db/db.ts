@@ -2,7 +2,7 @@
 // PostgreSQL server when a URL is given. Both speak the same SQL and run the same migrations.
 
 import type { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, type LogEvent, PostgresDialect } from "kysely";
 import pg from "pg";
 import { openPglite } from "./pglite-open.ts";
 import { PglitePool } from "./pglite-pool.ts";
@@ -50,8 +50,24 @@ const COUNTER = Symbol.for("micelio.db.queries");
 const counter = globalThis as unknown as Record<symbol, number>;
 counter[COUNTER] ??= 0;
 export const queryCount = () => counter[COUNTER];
-const countQueries = () => {
+/** Called with the table after each insert, update or delete sent through Kysely's builder. */
+type WriteListener = (table: string) => void;
+const writeListeners = new Set<WriteListener>();
+/**
+ * Tells `fn` about writes to tables in this process as soon as they are sent: caches of rows
+ * (the token cache) drop what a write may have changed before the writer's next request,
+ * where the bus's notification after commit may come later.
+ */
+export function onTableWrite(fn: WriteListener): () => void {
+  writeListeners.add(fn);
+  return () => writeListeners.delete(fn);
+}
+const WRITE = /^\s*(?:update|delete\s+from|insert\s+into)\s+"(\w+)"/i;
+const countQueries = (event: LogEvent) => {
   counter[COUNTER]++;
+  if (writeListeners.size === 0) return;
+  const table = WRITE.exec(event.query.sql)?.[1];
+  if (table) for (const fn of writeListeners) fn(table);
 };
 const kysely = (pool: unknown) =>
   new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as any }), log: countQueries });

@@ -9,6 +9,7 @@
 // see (none known) would go unnoticed. A lookup that started before an invalidation is not
 // kept (the generation check), so a revoked token cannot come back from a slow read.
 import type { Scope } from "@micelio/core";
+import { onTableWrite } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
 import type { Account } from "../db/schema.ts";
 
@@ -82,6 +83,12 @@ export class TokenCache {
 
 /** The process's cache (MICELIO_TOKEN_CACHE_ENTRIES, 10,000 by default; 0 turns it off). */
 export const tokenCache = new TokenCache(Number(process.env.MICELIO_TOKEN_CACHE_ENTRIES ?? 10_000));
+
+// An account written by this process (verified address, profile, flags) is dropped from the
+// cache at once, before the writer's next request; the bus tells the other processes.
+onTableWrite((table) => {
+  if (table === "accounts") tokenCache.clear();
+});
 
 /** Drops what this process caches about `userId`'s tokens; null drops everything. */
 export function forgetUserTokens(userId: string | null) {
