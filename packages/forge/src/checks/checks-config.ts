@@ -105,12 +105,19 @@ export interface ConfigError {
 
 export type ParsedChecks = { ok: true; config: ChecksConfig } | { ok: false; errors: ConfigError[] };
 
-/** Parses and checks a checks.yml; never throws, whatever the input. */
-export function parseChecksConfig(text: string): ParsedChecks {
-  if (Buffer.byteLength(text) > MAX_CHECKS_BYTES)
-    return fail([
-      { path: "", line: null, column: null, message: `larger than ${MAX_CHECKS_BYTES / 1024} KiB` },
-    ]);
+/** The error of a file over MAX_CHECKS_BYTES, which is refused unread. */
+export const TOO_LARGE: ConfigError = {
+  path: "",
+  line: null,
+  column: null,
+  message: `larger than ${MAX_CHECKS_BYTES / 1024} KiB`,
+};
+
+/** Parses and checks a checks.yml (text, or its bytes); never throws, whatever the input. */
+export function parseChecksConfig(input: string | Buffer): ParsedChecks {
+  const size = typeof input === "string" ? Buffer.byteLength(input) : input.length;
+  if (size > MAX_CHECKS_BYTES) return fail([TOO_LARGE]);
+  const text = typeof input === "string" ? input : input.toString("utf8");
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,

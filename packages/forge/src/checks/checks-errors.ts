@@ -4,7 +4,7 @@
 import { AppError } from "../errors/app-error.ts";
 import type { SessionChange } from "../landing/session-read.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import { CHECKS_PATH, type ConfigError, MAX_CHECKS_BYTES, parseChecksConfig } from "./checks-config.ts";
+import { CHECKS_PATH, type ConfigError, parseChecksConfig } from "./checks-config.ts";
 
 export const checksConfigProblem = (errors: ConfigError[]) =>
   new AppError("invalid", `${CHECKS_PATH} is not valid: ${errors[0]?.message ?? "unreadable"}`, {
@@ -18,10 +18,6 @@ export const checksConfigProblem = (errors: ConfigError[]) =>
 export async function refuseInvalidChecks(repo: GitRepo, change: Pick<SessionChange, "changes">) {
   const config = change.changes.find((c) => c.path === CHECKS_PATH)?.next;
   if (!config || config.mode.startsWith("04") || config.mode === "160000") return;
-  const blob = (await repo.readType(config.oid, "blob")).data;
-  const parsed =
-    blob.length > MAX_CHECKS_BYTES
-      ? parseChecksConfig("x".repeat(MAX_CHECKS_BYTES + 1))
-      : parseChecksConfig(blob.toString("utf8"));
+  const parsed = parseChecksConfig((await repo.readType(config.oid, "blob")).data);
   if (!parsed.ok) throw checksConfigProblem(parsed.errors);
 }

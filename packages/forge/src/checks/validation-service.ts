@@ -49,6 +49,9 @@ export interface ProjectAt {
   id: string;
 }
 
+/** Parsed configs by blob id (content-addressed: an entry never goes stale); every land reads one. */
+const parsedConfigs = new Map<string, ReturnType<typeof parseChecksConfig>>();
+
 /** Trunk's validation config, when it has a valid one. */
 export async function trunkChecks(forge: Forge, projectId: string) {
   const repo = forge.git.get(forge.repos.dir(projectId));
@@ -56,7 +59,12 @@ export async function trunkChecks(forge: Forge, projectId: string) {
   const trunkTree = trunkCommit ? (await repo.readCommit(trunkCommit)).tree : null;
   const blob = trunkTree ? await checksBlobIn(repo, trunkTree) : null;
   if (!blob) return { repo, trunkCommit, trunkTree, blob: null, parsed: null };
-  const parsed = parseChecksConfig((await repo.readType(blob, "blob")).data.toString("utf8"));
+  let parsed = parsedConfigs.get(blob);
+  if (!parsed) {
+    parsed = parseChecksConfig((await repo.readType(blob, "blob")).data);
+    if (parsedConfigs.size >= 256) parsedConfigs.delete(parsedConfigs.keys().next().value!);
+    parsedConfigs.set(blob, parsed);
+  }
   return { repo, trunkCommit, trunkTree, blob, parsed };
 }
 

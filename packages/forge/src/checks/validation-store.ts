@@ -1,23 +1,15 @@
 // Validation runs in the database: start a run (its iteration is the session's count so
 // far plus one), record its steps and scores in one transaction, find a finished run to
 // reuse (same session commit, same trunk commit), and read runs back for the API and pages.
+
+import type { Insertable, Selectable } from "kysely";
 import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
+import type { ValidationRunsTable, ValidationStepsTable } from "../db/schema.ts";
 import type { Scores, Shortfall } from "./score.ts";
 
-export interface StepRecord {
-  name: string;
-  category: string;
-  weight: number;
-  status: "passed" | "failed" | "skipped" | "error";
-  exit_code: number | null;
-  killed: string | null;
-  duration_ms: number;
-  cpu_ms: number | null;
-  peak_memory: number | null;
-  log_key: string | null;
-  log_excerpt: string;
-}
+/** A step's row as written (its run and position are added when the run is finished). */
+export type StepRecord = Omit<Insertable<ValidationStepsTable>, "run_id" | "seq">;
 
 export interface NewRun {
   projectId: string;
@@ -101,38 +93,48 @@ export async function reusableRun(
 ) {
   let q = db
     .selectFrom("validation_runs")
-    .select("id")
+    .selectAll()
     .where("session_id", "=", sessionId)
     .where("session_commit", "=", sessionCommit)
     .where("config_blob", "=", configBlob)
     .where("status", "in", ["passed", "failed"]);
   q = trunkCommit === null ? q.where("trunk_commit", "is", null) : q.where("trunk_commit", "=", trunkCommit);
   const row = await q.orderBy("created_at", "desc").executeTakeFirst();
-  return row ? getRun(db, row.id) : null;
+  return row ? (await withSteps(db, [row]))[0]! : null;
 }
 
-export type RunView = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+export type RunView = Awaited<ReturnType<typeof withSteps>>[number];
 
-export async function getRun(db: Db, id: string) {
+/** Runs with their steps: one query for all the runs' steps, whatever their number. */
+async function withSteps(db: Db, runs: Selectable<ValidationRunsTable>[]) {
+  const steps = runs.length
+    ? await db
+        .selectFrom("validation_steps")
+        .selectAll()
+        .where(
+          "run_id",
+          "in",
+          runs.map((r) => r.id),
+        )
+        .orderBy("seq")
+        .execute()
+    : [];
+  return runs.map((run) => ({ ...run, steps: steps.filter((s) => s.run_id === run.id) }));
+}
+
+export async function getRun(db: Db, id: string): Promise<RunView | null> {
   const run = await db.selectFrom("validation_runs").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!run) return null;
-  const steps = await db
-    .selectFrom("validation_steps")
-    .selectAll()
-    .where("run_id", "=", id)
-    .orderBy("seq")
-    .execute();
-  return { ...run, steps };
+  return run ? (await withSteps(db, [run]))[0]! : null;
 }
 
-/** The session's runs, newest first, with their steps. */
-export async function sessionRuns(db: Db, sessionId: string, limit = 20) {
+/** The session's runs, newest first, with their steps (two queries). */
+export async function sessionRuns(db: Db, sessionId: string, limit = 20): Promise<RunView[]> {
   const runs = await db
     .selectFrom("validation_runs")
-    .select("id")
+    .selectAll()
     .where("session_id", "=", sessionId)
     .orderBy("created_at", "desc")
     .limit(limit)
     .execute();
-  return (await Promise.all(runs.map((r) => getRun(db, r.id)))).filter((r) => r !== null);
+  return withSteps(db, runs);
 }

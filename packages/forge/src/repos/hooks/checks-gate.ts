@@ -7,6 +7,7 @@ import {
   type ConfigError,
   MAX_CHECKS_BYTES,
   parseChecksConfig,
+  TOO_LARGE,
 } from "../../checks/checks-config.ts";
 import { gitText } from "../git.ts";
 
@@ -36,8 +37,7 @@ export async function checksConfigErrors(
   const next = await configBlob(dir, newRev, env);
   if (!next || next === (await configBlob(dir, oldRev, env))) return null;
   const size = Number(await gitText(["cat-file", "-s", next], { cwd: dir, env, timeoutMs: TIMEOUT }));
-  if (size > MAX_CHECKS_BYTES)
-    return [{ path: "", line: null, column: null, message: `larger than ${MAX_CHECKS_BYTES / 1024} KiB` }];
+  if (size > MAX_CHECKS_BYTES) return [TOO_LARGE];
   const text = await gitText(["cat-file", "blob", next], { cwd: dir, env, timeoutMs: TIMEOUT });
   const parsed = parseChecksConfig(text);
   return parsed.ok ? null : parsed.errors;
