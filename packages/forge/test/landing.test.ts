@@ -61,7 +61,10 @@ describe("landing sessions", () => {
   });
 
   it("lands disjoint sessions from one base, refuses a conflicting one with details, lands it after rebasing", async () => {
-    const s1 = await open("Edit a", { agent: { name: "claude-code", model: "opus", version: "1" } });
+    const s1 = await open("Edit a", {
+      agent: { name: "claude-code", model: "opus", version: "1" },
+      prompt: { text: "Edit a" },
+    });
     const s2 = await open("Edit b");
     const s3 = await open("Also edit a");
     expect([s1.base_position, s2.base_position, s3.base_position]).toEqual([1, 1, 1]);

@@ -56,6 +56,7 @@ export function exitForProblem(status: number, type: string | undefined): number
     case "validation-failed":
       return EXIT.validationFailed;
     case "invalid-checks-config":
+    case "generation-depth-exceeded":
     case "secrets-found":
     case "handle-taken":
     case "not-a-fork":

@@ -33,10 +33,13 @@ describe("an agent loop from /skill.md", () => {
       // What the loop relies on is what the page says.
       for (const said of ["mic --json land", "mic --json sync", "| 3 |", "| 5 |", "| 6 |", "| 7 |"])
         expect(skill).toContain(said);
+      const promptFile = join(work, "prompt.txt");
+      writeFileSync(promptFile, "Keep the greetings file tidy\n");
       const mic = micRunner({
         MIC_SERVER: f.url,
         MIC_TOKEN: token,
         MIC_AGENT: "loop",
+        MIC_PROMPT_FILE: promptFile,
         MIC_CONFIG_DIR: join(work, "cfg"),
       });
       const ok = (r: MicResult) => {

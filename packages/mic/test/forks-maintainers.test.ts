@@ -33,7 +33,10 @@ describe("mic in forks, and for maintainers", () => {
       ["Handle empty input", "one\ntwo\nempty\n"],
     ]) {
       const base = "/api/v1/projects/alice/lib/sessions";
-      const s = await api(f.url, "POST", base, { token: alice, json: { goal, agent: { name: "claude" } } });
+      const s = await api(f.url, "POST", base, {
+        token: alice,
+        json: { goal, agent: { name: "claude" }, prompt: { text: goal } },
+      });
       const changes = [{ path: "parse.ts", content: b64(text!) }];
       await api(f.url, "PUT", `${base}/${s.body.id}/changes`, { token: alice, json: { changes } });
       expect((await api(f.url, "POST", `${base}/${s.body.id}/land`, { token: alice })).status).toBe(200);

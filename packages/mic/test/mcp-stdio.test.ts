@@ -62,7 +62,12 @@ describe("mic mcp over stdio", () => {
 
   it("opens, changes and lands a session, and a conflicting land comes back as structured conflicts", async () => {
     const client = await connect(alice);
-    const first = await ok(client, "open_session", { ...app, goal: "Start", agent: { name: "local-agent" } });
+    const first = await ok(client, "open_session", {
+      ...app,
+      goal: "Start",
+      agent: { name: "local-agent" },
+      prompt: { text: "Start" },
+    });
     await ok(client, "put_changes", {
       ...app,
       session_id: first.id,

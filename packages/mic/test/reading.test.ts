@@ -24,7 +24,7 @@ describe("mic reading: blame with sessions, errors with their subject, clone by 
     const base = "/api/v1/projects/alice/app/sessions";
     const s = await api(f.url, "POST", base, {
       token,
-      json: { goal, agent: { name: "claude", model: "m1" } },
+      json: { goal, agent: { name: "claude", model: "m1" }, prompt: { text: goal } },
     });
     const changes = Object.entries(files).map(([path, text]) => ({ path, content: b64(text) }));
     expect(

@@ -57,6 +57,9 @@ describe("mic workflow", () => {
       expect((await mic(work, "clone", "alice/app", "two")).status).toBe(0);
       expect(readFileSync(join(one, "notes.txt"), "utf8")).toBe(lines());
 
+      const noPrompt = await mic(one, "session", "start", "Greet at the top", "--agent", "claude-code");
+      expect(noPrompt.status).toBe(1);
+      expect(noPrompt.stderr).toContain("--prompt");
       const first = json(
         await mic(
           one,
@@ -68,9 +71,26 @@ describe("mic workflow", () => {
           "claude-code",
           "--model",
           "opus",
+          "--prompt",
+          "Put a greeting at the top of notes.txt",
+          "--env",
+          "harness=test",
+          "--env",
+          "tools=2",
+          "--cost",
+          "0.25",
         ),
       );
-      expect(first).toMatchObject({ base_position: 1, agent: { name: "claude-code", model: "opus" } });
+      expect(first).toMatchObject({
+        base_position: 1,
+        agent: { name: "claude-code", model: "opus" },
+        prompt: {
+          text: "Put a greeting at the top of notes.txt",
+          environment: { harness: "test", tools: 2 },
+          cost_usd: 0.25,
+        },
+        generation_depth: 1,
+      });
       const second = json(await mic(two, "--json", "session", "start", "Sign off at the bottom"));
       writeFileSync(join(one, "notes.txt"), lines({ 1: "hello" }));
       writeFileSync(join(one, "new.txt"), "a new file\n");

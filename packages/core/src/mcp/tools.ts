@@ -4,6 +4,7 @@
 // (forge/src/mcp/); `mic mcp` serves them over stdio, implemented by REST calls
 // (mic/src/mcp/). Both answer with the JSON the REST API answers.
 import { z } from "zod";
+import { contextSessionsSchema, MAX_GENERATION_DEPTH, promptRequestSchema } from "../prompt-request.ts";
 import type { Scope } from "../scopes.ts";
 import { agentSchema, ORIGINS, sessionEventSchema } from "../session-events.ts";
 
@@ -192,7 +193,7 @@ export const MCP_TOOLS = [
     name: "open_session",
     title: "Open a session",
     description:
-      "Start a unit of work on a project you may write to: a goal (why), your agent, and a base (default: the trunk head). Returns the session; keep its id for append_events, put_changes and land_session. Needs a token with session:write.",
+      "Start a unit of work on a project you may write to: a goal (why), your agent, the prompt you work from (required with an agent: text, and system, environment, cost_usd, execution_ms, revises — the session whose prompt this one revises — and template when you have them), and a base (default: the trunk head). context_sessions names sessions whose output you act on (they set your generation depth; a project may cap it: error generation-depth-exceeded). Returns the session; keep its id for append_events, put_changes and land_session. Needs a token with session:write.",
     access: "session:write",
     readOnly: false,
     input: {
@@ -201,6 +202,17 @@ export const MCP_TOOLS = [
       agent: agentSchema.optional().describe("The agent doing the work: name, model, version"),
       origin: z.enum(ORIGINS).optional().describe("Default: ai-assisted with an agent, human without"),
       base: z.number().int().min(0).optional().describe("The trunk position to start from; default: head"),
+      prompt: promptRequestSchema.optional().describe("The prompt request (required with an agent)"),
+      generation_depth: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_GENERATION_DEPTH)
+        .optional()
+        .describe("The generation you declare: 1 acting on a person's request, n+1 on depth-n AI output"),
+      context_sessions: contextSessionsSchema
+        .optional()
+        .describe("Sessions of this project whose output you act on"),
     },
   }),
   tool({

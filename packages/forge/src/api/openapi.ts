@@ -206,6 +206,15 @@ export const ProjectSchema = z
       land_role: z.enum(["write", "admin"]),
       require_review: z.boolean(),
     }),
+    agents: z
+      .object({
+        landing: z.enum(["land", "review"]),
+        max_generation_depth: z.number().int().nullable(),
+      })
+      .openapi({
+        description:
+          "What happens to an agent's session that passes the quality gate (land, or wait for a maintainer's review), and the deepest chain of AI acting on AI output allowed (null: no cap)",
+      }),
     permissions: z.object({ read: z.boolean(), write: z.boolean(), admin: z.boolean() }).optional(),
   })
   .openapi("Project");

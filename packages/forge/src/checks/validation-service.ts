@@ -10,6 +10,7 @@ import { readSessionChange, type SessionChange } from "../landing/session-read.t
 import { sandboxProvider } from "../sandbox/sandbox.ts";
 import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
+import { appendEvents } from "../sessions/sessions-service.ts";
 import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
 import { refuseInvalidChecks } from "./checks-errors.ts";
 import { scoreRun, shortfalls } from "./score.ts";
@@ -148,7 +149,26 @@ async function newRun(
       [],
     );
   }
-  return getRun(forge.db, id);
+  const view = await getRun(forge.db, id);
+  if (view) await tellTheSession(forge, session, view);
+  return view;
+}
+
+/**
+ * The result goes back to the session's conversation as a status event, so an agent
+ * following it (events API, gRPC StreamEvents, the live page) gets the feedback at once.
+ */
+async function tellTheSession(forge: Forge, session: SessionRow, run: RunView) {
+  const failing = run.steps.filter((s) => s.status !== "passed").map((s) => s.name);
+  const text =
+    run.status === "error"
+      ? `Validation could not run: ${run.error ?? "unknown error"}`
+      : `Validation ${run.status} (run ${run.iteration}): score ${run.aggregate_score ?? "-"} of ${run.min_score} needed` +
+        (failing.length ? `; failing: ${failing.join(", ")}` : "");
+  await appendEvents(forge.db, session, [{ kind: "status", status: `validation.${run.status}`, text }]).catch(
+    (err) =>
+      forge.log.warn({ err, session: session.id }, "recording the validation result as an event failed"),
+  );
 }
 
 async function runSteps(

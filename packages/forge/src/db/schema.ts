@@ -72,6 +72,8 @@ export interface ProjectsTable {
   trunk_push: Generated<"allowed" | "sessions_only">;
   land_role: Generated<"write" | "admin">;
   require_review: Generated<boolean>;
+  agent_landing: Generated<"land" | "review">;
+  max_generation_depth: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
   parent_id: Generated<string | null>;
@@ -138,6 +140,15 @@ export interface SessionsTable {
   approved_at: Generated<Date | null>;
   source: Generated<string | null>;
   source_session_id: Generated<string | null>;
+  prompt: Generated<string | null>;
+  system_prompt: Generated<string | null>;
+  environment: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  cost_usd: Generated<number | null>;
+  execution_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  revises_id: Generated<string | null>;
+  template_id: Generated<string | null>;
+  generation_depth: Generated<number>;
+  ready_at: Generated<Date | null>;
 }
 
 export interface SessionEventsTable {

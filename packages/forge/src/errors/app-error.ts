@@ -25,6 +25,7 @@ export type ProblemType =
   | "trunk-protected"
   | "invalid-checks-config"
   | "validation-failed"
+  | "generation-depth-exceeded"
   | "handle-taken"
   | "not-a-fork"
   | "base-not-in-parent";
@@ -62,5 +63,13 @@ export const handleTaken = (message: string, errors?: FieldError[]) =>
   new AppError("conflict", message, { problem: "handle-taken", errors });
 
 /** The project requires an approval before this session may land. */
-export const reviewRequired = (message: string) =>
-  new AppError("conflict", message, { problem: "review-required" });
+export const reviewRequired = (message: string, extra: Record<string, unknown> = {}) =>
+  new AppError("conflict", message, { ...extra, problem: "review-required" });
+
+/** The session would be deeper in a chain of AI acting on AI output than the project allows. */
+export const generationDepthExceeded = (depth: number, max: number) =>
+  new AppError(
+    "forbidden",
+    `This session would be generation ${depth} (AI acting on AI output); the project allows at most ${max}`,
+    { problem: "generation-depth-exceeded", generation_depth: depth, max_generation_depth: max },
+  );

@@ -67,10 +67,17 @@ describe.each(transports)("session service, %s", (name, transport) => {
 
   it("opens, changes, converses, streams and lands a session", async () => {
     const { session } = await client.createSession(
-      { project, goal: `Add a greeting (${tag})`, agent: { name: "claude", model: "opus" } },
+      {
+        project,
+        goal: `Add a greeting (${tag})`,
+        agent: { name: "claude", model: "opus" },
+        prompt: { text: "Greet the reader", costUsd: 0.5 },
+      },
       auth(alice.token),
     );
     expect(session).toMatchObject({ status: SessionStatus.OPEN, author: "alice", agent: { name: "claude" } });
+    expect(session?.prompt).toMatchObject({ text: "Greet the reader", costUsd: 0.5 });
+    expect(session?.generationDepth).toBe(1);
     const id = session!.id;
     const put = await client.putChanges(
       {

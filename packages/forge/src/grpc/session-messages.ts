@@ -63,6 +63,25 @@ export function sessionMessage(s: SessionRow): Session {
     approvedBy: opt(s.approved_by),
     approvedAt: optTime(s.approved_at),
     source: s.source ? { project: s.source, session: opt(s.source_session_id) } : undefined,
+    prompt:
+      s.prompt === null
+        ? undefined
+        : {
+            text: s.prompt,
+            system: opt(s.system_prompt),
+            environment: Object.fromEntries(
+              Object.entries(s.environment ?? {}).map(([k, v]) => [
+                k,
+                typeof v === "string" ? v : JSON.stringify(v),
+              ]),
+            ),
+            costUsd: s.cost_usd === null ? undefined : Number(s.cost_usd),
+            executionMs: s.execution_ms === null ? undefined : BigInt(s.execution_ms),
+            revises: opt(s.revises_id),
+            template: opt(s.template_id),
+          },
+    generationDepth: s.generation_depth,
+    readyForReviewAt: optTime(s.ready_at),
   });
 }
 

@@ -60,6 +60,19 @@ export function sessionServiceImpl(forge: Forge): ServiceImpl<typeof SessionServ
           : undefined,
         origin: originName(req.origin),
         base: req.base,
+        prompt: req.prompt
+          ? {
+              text: req.prompt.text,
+              system: req.prompt.system,
+              environment: Object.keys(req.prompt.environment).length ? req.prompt.environment : undefined,
+              cost_usd: req.prompt.costUsd,
+              execution_ms: req.prompt.executionMs === undefined ? undefined : Number(req.prompt.executionMs),
+              revises: req.prompt.revises,
+              template: req.prompt.template,
+            }
+          : undefined,
+        generation_depth: req.generationDepth,
+        context_sessions: req.contextSessions.length ? req.contextSessions : undefined,
       });
       return { session: sessionMessage(session) };
     },

@@ -102,6 +102,7 @@ describe("MCP over Streamable HTTP", () => {
       ...app,
       goal: "Start the app",
       agent: { name: "claude-code", model: "opus" },
+      prompt: { text: "Start the app", environment: { harness: "test" } },
     });
     expect(session).toMatchObject({ status: "open", base_position: 0, author: "olivia" });
     const changed = await ok(client, "put_changes", {

@@ -93,7 +93,12 @@ describe("badges, JSON-LD, icons and legal", () => {
       "a.ts": "1\n",
     });
     expect((await badge("/mo/app/badge/license.svg")).text).toBe("license: unknown");
-    await land("mo/app", "Agent adds b", { "b.ts": "export const b = 2;\n" }, { agent: { name: "claude" } });
+    await land(
+      "mo/app",
+      "Agent adds b",
+      { "b.ts": "export const b = 2;\n" },
+      { agent: { name: "claude" }, prompt: { text: "Add b" } },
+    );
     await land("mo/app", "Generated c", { "c.py": "c = 3\n" }, { origin: "ai-generated" });
     await land("mo/app", "Switch to MIT", { LICENSE: MIT });
     const landings = await badge("/mo/app/badge/landings.svg");

@@ -80,6 +80,7 @@ describe("Open Graph pictures", () => {
       const s = sessionApi(f.url, owner.token, "acme", handle);
       const opened = await s.open(`Add the ${handle} readme`, {
         agent: { name: "claude-code", model: "opus" },
+        prompt: { text: `Write the ${handle} readme` },
       });
       await s.change(opened.id, { "README.md": `# ${handle}\n`, "src/main.ts": "export const x = 1;\n" });
       const l = await s.land(opened.id);

@@ -193,6 +193,7 @@ function SettingsPage(props: {
         <FieldErrors errors={props.errors} field="description" />
         <VisibilityChoice value={v.visibility ?? p.visibility} />
         <TrunkProtection p={p} values={v} />
+        <AgentPolicy p={p} values={v} />
         <p>
           <button type="submit">Save changes</button>
         </p>
@@ -245,6 +246,8 @@ projectPages.post("/:owner/:project/settings", async (c) => {
       trunk_push: values.trunk_push,
       land_role: values.land_role,
       require_review: values.require_review === "on",
+      agent_landing: values.agent_landing,
+      max_generation_depth: values.max_generation_depth ? Number(values.max_generation_depth) : null,
     });
     return c.redirect(`/${p.owner_handle}/${p.handle}/settings?saved=1`, 303);
   } catch (err) {
@@ -344,6 +347,41 @@ function TrunkProtection({ p, values }: { p: ProjectWithOwner; values: Record<st
         <input type="checkbox" name="require_review" checked={p.require_review} /> Require an approving review
         before a session lands
       </label>
+    </fieldset>
+  );
+}
+
+/** What happens to agents' sessions, part of the settings form. */
+function AgentPolicy({ p, values }: { p: ProjectWithOwner; values: Record<string, string> }) {
+  const landing = values.agent_landing ?? p.agent_landing;
+  const depth =
+    values.max_generation_depth ?? (p.max_generation_depth === null ? "" : String(p.max_generation_depth));
+  return (
+    <fieldset>
+      <legend>Agents</legend>
+      <label class="choice">
+        <input type="radio" name="agent_landing" value="land" checked={landing !== "review"} /> An agent's
+        session that passes the quality gate lands
+      </label>
+      <label class="choice">
+        <input type="radio" name="agent_landing" value="review" checked={landing === "review"} /> It waits for
+        an administrator's approval (listed under “ready for review”)
+      </label>
+      <label for="max_generation_depth">Deepest generation allowed</label>
+      <input
+        id="max_generation_depth"
+        name="max_generation_depth"
+        type="number"
+        min="1"
+        max="100"
+        inputmode="numeric"
+        value={depth}
+        placeholder="no limit"
+        aria-describedby="max_generation_depth-help"
+      />
+      <p class="hint" id="max_generation_depth-help">
+        1: agents act only on a person's request; 2: an agent may act on one agent's output; empty: no limit.
+      </p>
     </fieldset>
   );
 }

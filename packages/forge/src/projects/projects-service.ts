@@ -43,6 +43,8 @@ export const updateProjectSchema = z
     trunk_push: z.enum(["allowed", "sessions_only"]).optional(),
     land_role: z.enum(["write", "admin"]).optional(),
     require_review: z.boolean().optional(),
+    agent_landing: z.enum(["land", "review"]).optional(),
+    max_generation_depth: z.number().int().min(1).max(100).nullable().optional(),
   })
   .strict();
 
@@ -72,6 +74,7 @@ export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
     stars_count: p.stars_count,
     forks_count: p.forks_count ?? 0,
     protection: { trunk_push: p.trunk_push, land_role: p.land_role, require_review: p.require_review },
+    agents: { landing: p.agent_landing, max_generation_depth: p.max_generation_depth },
     ...(role
       ? { permissions: { read: true, write: role === "write" || role === "admin", admin: role === "admin" } }
       : {}),

@@ -10,7 +10,14 @@ import { sessionChangeOf } from "../og/og-subjects.ts";
 import { landedCommit } from "./landed-commit.ts";
 import { applyChanges, recordStats } from "./session-changes.ts";
 import { syncSession } from "./session-sync.ts";
-import { checkLandRules, getSession, reloadSession, requireOpen } from "./sessions-service.ts";
+import {
+  checkAgentReview,
+  checkLandRules,
+  clearReady,
+  getSession,
+  reloadSession,
+  requireOpen,
+} from "./sessions-service.ts";
 
 /** A session the viewer may read, with the one-line summary of its change when one was written. */
 export async function sessionDetail(
@@ -39,6 +46,7 @@ export async function putSessionChanges(
   const applied = await applyChanges(forge.git.get(forge.repos.dir(p.id)), session, input, (r) =>
     recordStats(forge.db, session, r),
   );
+  if (session.ready_at) await clearReady(forge.db, session.id);
   await scheduleValidation(forge, p.id, session.id);
   return applied;
 }
@@ -57,6 +65,7 @@ export async function landSessionAs(
   checkLandRules(p, role, session);
   const apiBase = `/api/v1/projects/${owner}/${project}/sessions/${id}`;
   const validation = await requireValidation(forge, p, session, apiBase);
+  await checkAgentReview(forge.db, p, role, session, viewer.user.id);
   const outcome = await forge.lander.land(p.id, session.id);
   const [after, landed] = await Promise.all([
     reloadSession(forge.db, session.id),

@@ -30,7 +30,11 @@ describe("browser: session pages on a phone", () => {
       model: "opus-4.1-preview-2026",
       version: "1.2.3",
     };
-    const first = await s.open(`Landed: ${LONG}`, { agent, origin: "ai-generated" });
+    const first = await s.open(`Landed: ${LONG}`, {
+      agent,
+      origin: "ai-generated",
+      prompt: { text: `Land this: ${LONG}`, system: "You are terse." },
+    });
     await s.events(first.id, [
       { kind: "prompt", text: `Do it ${LONG}`, tokens: 100 },
       { kind: "message", role: "assistant", text: `Sure ${LONG}` },

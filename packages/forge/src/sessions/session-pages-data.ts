@@ -20,6 +20,8 @@ export interface ListFilters {
   status?: (typeof STATUSES)[number];
   origin?: (typeof ORIGIN_VALUES)[number];
   agent?: string;
+  /** "ready": open sessions that passed the quality gate and wait for a maintainer's approval. */
+  review?: "ready";
   before?: string;
 }
 
@@ -33,6 +35,7 @@ export function listFilters(q: Record<string, string | undefined>): ListFilters 
     status: pick(STATUSES, q.status),
     origin: pick(ORIGIN_VALUES, q.origin),
     agent: agent || undefined,
+    review: q.review === "ready" ? "ready" : undefined,
     before: q.before && /^[0-9A-Z]{26}$/.test(q.before) ? q.before : undefined,
   };
 }

@@ -42,7 +42,16 @@ describe("session pages", () => {
     }
     demo = sessionApi(f.url, ada.token, "ada", "demo");
     const agent = { name: "claude-code", model: "opus", version: "4.1" };
-    const s1 = await demo.open("Add a greeting", { agent, origin: "ai-generated" });
+    const s1 = await demo.open("Add a greeting", {
+      agent,
+      origin: "ai-generated",
+      prompt: {
+        text: `Please add a greeting ${XSS}`,
+        system: "Be brief",
+        environment: { harness: "cli" },
+        cost_usd: 0.031,
+      },
+    });
     await demo.events(s1.id, [
       { kind: "prompt", text: `Please add a greeting ${XSS}`, tokens: 12 },
       { kind: "message", role: "assistant", text: "I will add greet.txt", tokens: 30 },
@@ -62,7 +71,11 @@ describe("session pages", () => {
     expect((await demo.land(s2.id)).status).toBe(409);
     const s3 = await demo.open("An idea dropped");
     await demo.abandon(s3.id);
-    const s4 = await demo.open("Work in progress", { agent: { name: "aider" }, origin: "ai-assisted" });
+    const s4 = await demo.open("Work in progress", {
+      agent: { name: "aider" },
+      prompt: { text: "Start the notes file" },
+      origin: "ai-assisted",
+    });
     await demo.change(s4.id, { "notes.md": "# Notes\n" });
     Object.assign(ids, { s1: s1.id, s2: s2.id, s3: s3.id, s4: s4.id });
     const secret = sessionApi(f.url, ada.token, "ada", "secret");
@@ -139,6 +152,15 @@ describe("session pages", () => {
     expect(t).toContain("Landed at position <strong>1</strong>");
     expect(t).toMatch(/href="\/ada\/demo\/commit\/[0-9a-f]{40}"><code>[0-9a-f]{7}<\/code>/);
     expect(t).toContain("12 in · 30 out");
+    // The prompt request beside the result, escaped.
+    const panel = t.slice(t.indexOf('class="card prompt-panel"'), t.indexOf('<div class="result">'));
+    expect(panel).toContain('<pre class="prompt-text">Please add a greeting &lt;script&gt;');
+    expect(panel).not.toContain("<script>");
+    expect(panel).toContain("Be brief");
+    expect(panel).toContain("<code>harness</code>=cli");
+    expect(panel).toContain("$0.03");
+    expect(panel).toContain("1 (an agent on a person&#39;s request)");
+    expect(t.indexOf('<div class="result">')).toBeLessThan(t.indexOf('id="change-title"'));
     expect(t).toContain(">+2</span>");
     // The timeline: each kind its own way, all text escaped.
     for (const cls of ["ev-prompt", "ev-message ev-role-assistant", "ev-decision", "ev-tool_call"])
@@ -204,7 +226,10 @@ describe("session pages", () => {
   });
 
   it("lists landings by position, newest first, with pages", async () => {
-    const s5 = await demo.open("Second landing", { agent: { name: "codex", model: "gpt" } });
+    const s5 = await demo.open("Second landing", {
+      agent: { name: "codex", model: "gpt" },
+      prompt: { text: "Land again" },
+    });
     await demo.change(s5.id, { "other.txt": "o\n" });
     expect((await demo.land(s5.id)).status).toBe(200);
     const page = await get("/ada/demo/activity");

@@ -17,6 +17,7 @@ import { getProject, type ProjectWithOwner } from "../projects/projects-service.
 import type { StoredSummary } from "../summaries/change-summary.ts";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
+import { PromptPanel, promptLineage } from "./prompt-panel.tsx";
 import { lastConflict, listFilters, listQuery, sessionChange } from "./session-pages-data.ts";
 import { sessionLiveAsset } from "./session-pages-live.ts";
 import { Timeline, type TimelineEvent } from "./session-pages-timeline.tsx";
@@ -51,7 +52,7 @@ sessionPages.get("/:owner/:project/sessions", async (c) => {
   const rows = await listSessions(db, p, { ...f, limit: PER_PAGE + 1 });
   const sessions = rows.slice(0, PER_PAGE);
   const more = rows.length > PER_PAGE;
-  const filtered = Boolean(f.status || f.origin || f.agent);
+  const filtered = Boolean(f.status || f.origin || f.agent || f.review);
   const list = `${projectBase(p)}/sessions`;
   const origin = (c.get("forge").config.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, "");
   return projectPage(
@@ -194,6 +195,41 @@ function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary?
   );
 }
 
+/** The result's diff: the landed commit, or the session's change against its base. */
+function SessionChange({
+  repo,
+  change,
+  s,
+}: {
+  repo: Awaited<ReturnType<typeof repoOf>> | undefined;
+  change: Awaited<ReturnType<typeof sessionChange>>;
+  s: SessionRow;
+}) {
+  return (
+    <section class="session-change" aria-labelledby="change-title">
+      <h2 id="change-title">Change</h2>
+      {change && repo ? (
+        <>
+          <p class="hint">
+            {change.kind === "landed"
+              ? "The landed commit against its parent on trunk."
+              : `The session's change against its base (position ${s.base_position}).`}
+          </p>
+          <DiffView
+            repo={repo}
+            commit={change.commit}
+            files={change.files}
+            patches={change.patches}
+            truncated={change.truncated}
+          />
+        </>
+      ) : (
+        <p class="empty">No changes uploaded yet.</p>
+      )}
+    </section>
+  );
+}
+
 sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const forge = c.get("forge");
   const [viewer, owner, handle] = [c.get("viewer"), c.req.param("owner"), c.req.param("project")];
@@ -212,7 +248,10 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const repo = forge.repos.exists(p.id) ? await repoOf(forge, p, role) : undefined;
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
-  const [validation] = await sessionRuns(forge.db, s.id, 1);
+  const [[validation], lineage] = await Promise.all([
+    sessionRuns(forge.db, s.id, 1),
+    promptLineage(forge.db, s),
+  ]);
   const apiBase = `/api/v1/projects/${encodeURIComponent(p.owner_handle)}/${encodeURIComponent(p.handle)}/sessions/${s.id}`;
   const { image, summary } = await sessionOgImage(c, p, s);
   return projectPage(
@@ -230,8 +269,14 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
         <LandStatus p={p} s={s} />
         <Facts p={p} s={s} summary={summary} />
       </section>
-      <ValidationCard run={validation ?? null} apiBase={apiBase} />
-      {conflict ? <ConflictCard p={p} s={s} conflict={conflict} /> : null}
+      <div class="prompt-result">
+        <PromptPanel p={p} s={s} lineage={lineage} />
+        <div class="result">
+          <ValidationCard run={validation ?? null} apiBase={apiBase} />
+          {conflict ? <ConflictCard p={p} s={s} conflict={conflict} /> : null}
+          <SessionChange repo={repo} change={change} s={s} />
+        </div>
+      </div>
       <section class="session-conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
         {events.length ? (
@@ -245,27 +290,6 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
             <a href={`${here}?after=${events[events.length - 1]!.seq}`}>Later events →</a>
           ) : null}
         </nav>
-      </section>
-      <section class="session-change" aria-labelledby="change-title">
-        <h2 id="change-title">Change</h2>
-        {change && repo ? (
-          <>
-            <p class="hint">
-              {change.kind === "landed"
-                ? "The landed commit against its parent on trunk."
-                : `The session's change against its base (position ${s.base_position}).`}
-            </p>
-            <DiffView
-              repo={repo}
-              commit={change.commit}
-              files={change.files}
-              patches={change.patches}
-              truncated={change.truncated}
-            />
-          </>
-        ) : (
-          <p class="empty">No changes uploaded yet.</p>
-        )}
       </section>
       {s.status === "open" ? (
         <>

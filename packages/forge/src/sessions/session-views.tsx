@@ -184,19 +184,25 @@ export function StatusLinks({ p, f }: { p: ProjectWithOwner; f: ListFilters }) {
   return (
     <nav class="status-links" aria-label="Sessions by status">
       <a
-        href={base + listQuery({ ...f, status: undefined, before: undefined })}
-        aria-current={!f.status ? "true" : undefined}
+        href={base + listQuery({ ...f, status: undefined, review: undefined, before: undefined })}
+        aria-current={!f.status && !f.review ? "true" : undefined}
       >
         All
       </a>
       {STATUSES.map((s) => (
         <a
-          href={base + listQuery({ ...f, status: s, before: undefined })}
+          href={base + listQuery({ ...f, status: s, review: undefined, before: undefined })}
           aria-current={f.status === s ? "true" : undefined}
         >
           {s}
         </a>
       ))}
+      <a
+        href={base + listQuery({ ...f, status: undefined, review: "ready", before: undefined })}
+        aria-current={f.review === "ready" ? "true" : undefined}
+      >
+        ready for review
+      </a>
     </nav>
   );
 }

@@ -72,6 +72,9 @@ sessionsApi.openapi(
         status: z.enum(["open", "landed", "abandoned", "rejected"]).optional(),
         origin: z.enum(["human", "ai-assisted", "ai-generated"]).optional(),
         agent: z.string().max(100).optional(),
+        review: z.enum(["ready"]).optional().openapi({
+          description: "ready: open sessions that passed the quality gate and wait for approval",
+        }),
         before: z.string().max(40).optional(),
         limit: z.coerce.number().int().min(1).max(100).optional(),
       }),

@@ -5,7 +5,16 @@
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
-import { agentSchema, ORIGINS, type SessionEvent, sessionEventSchema } from "@micelio/core";
+import {
+  agentSchema,
+  contextSessionsSchema,
+  generationDepth,
+  MAX_GENERATION_DEPTH,
+  ORIGINS,
+  promptRequestSchema,
+  type SessionEvent,
+  sessionEventSchema,
+} from "@micelio/core";
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
@@ -14,6 +23,7 @@ import { channelName, notify } from "../db/notify-bus.ts";
 import {
   conflict,
   forbidden,
+  generationDepthExceeded,
   invalid,
   notFound,
   reviewRequired,
@@ -33,6 +43,9 @@ export const createSessionSchema = z.object({
   agent: agentSchema.optional(),
   origin: z.enum(ORIGINS).optional(),
   base: z.number().int().min(0).optional(),
+  prompt: promptRequestSchema.optional(),
+  generation_depth: z.number().int().min(0).max(MAX_GENERATION_DEPTH).optional(),
+  context_sessions: contextSessionsSchema.optional(),
 });
 
 export function sessionJson(s: SessionRow) {
@@ -58,7 +71,66 @@ export function sessionJson(s: SessionRow) {
     approved_by: s.approved_by,
     approved_at: s.approved_at?.toISOString() ?? null,
     source: s.source ? { project: s.source, session: s.source_session_id } : null,
+    prompt: s.prompt === null ? null : promptJson(s),
+    generation_depth: s.generation_depth,
+    ready_for_review_at: s.ready_at?.toISOString() ?? null,
   };
+}
+
+/** The session's prompt request (null fields when the agent did not say). */
+export function promptJson(s: SessionRow) {
+  return {
+    text: s.prompt,
+    system: s.system_prompt,
+    model: s.agent_model,
+    environment: s.environment,
+    cost_usd: s.cost_usd === null ? null : Number(s.cost_usd),
+    execution_ms: s.execution_ms === null ? null : Number(s.execution_ms),
+    revises: s.revises_id,
+    template: s.template_id,
+  };
+}
+
+/** The sessions of a project named in a create body (revises, context), each once. */
+async function relatedSessions(db: Db, projectId: string, ids: string[]) {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map<string, { origin: string; generation_depth: number }>();
+  const rows = await db
+    .selectFrom("sessions")
+    .select(["id", "origin", "generation_depth"])
+    .where("project_id", "=", projectId)
+    .where("id", "in", unique)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The prompt request's rules: required of agents, lineage and context within the project, the depth cap. */
+async function promptRules(db: Db, project: ProjectWithOwner, data: z.infer<typeof createSessionSchema>) {
+  const ai = data.agent !== undefined || (data.origin !== undefined && data.origin !== "human");
+  if (data.agent && !data.prompt)
+    throw invalid("An agent's session carries its prompt: give prompt.text", [
+      { field: "prompt.text", message: "required when the session has an agent" },
+    ]);
+  const context = data.context_sessions ?? [];
+  const known = await relatedSessions(db, project.id, [
+    ...context,
+    ...(data.prompt?.revises ? [data.prompt.revises] : []),
+  ]);
+  const missing = [...context, data.prompt?.revises].filter((id): id is string => !!id && !known.has(id));
+  if (missing.length) {
+    const field = data.prompt?.revises === missing[0] ? "prompt.revises" : "context_sessions";
+    throw invalid(`No session ${missing[0]} in this project`, [
+      { field, message: `no session ${missing[0]} in this project` },
+    ]);
+  }
+  const depth = generationDepth(
+    ai,
+    data.generation_depth,
+    context.map((id) => known.get(id)!),
+  );
+  if (project.max_generation_depth !== null && depth > project.max_generation_depth)
+    throw generationDepthExceeded(depth, project.max_generation_depth);
+  return depth;
 }
 
 /** The commit at a trunk position (0 = before the first landing: null). */
@@ -79,6 +151,8 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
   if (!hasScope(viewer, "session:write")) throw forbidden("This token lacks the session:write scope");
   const data = requireValid(createSessionSchema, input);
   const { project } = await getProject(db, viewer, owner, handle, "write");
+  const depth = await promptRules(db, project, data);
+  const p = data.prompt;
   const head = project.head_position;
   const base = data.base ?? head;
   if (base > head) throw conflict(`base ${base} is ahead of trunk (head is ${head})`);
@@ -99,10 +173,15 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
       SELECT (SELECT commit_sha FROM landings WHERE project_id = ${project.id} AND position = ${base}) AS commit_sha
     ), s AS (
       INSERT INTO sessions (id, project_id, author_id, author_handle, agent_name, agent_model,
-                            agent_version, goal, origin, base_position, base_commit)
+                            agent_version, goal, origin, base_position, base_commit, prompt,
+                            system_prompt, environment, cost_usd, execution_ms, revises_id,
+                            template_id, generation_depth)
       SELECT ${id}, ${project.id}, ${viewer.user.id}, ${viewer.user.handle}, ${data.agent?.name ?? null},
              ${data.agent?.model ?? null}, ${data.agent?.version ?? null}, ${data.goal}, ${origin},
-             ${base}::int, CASE WHEN ${base}::int = 0 THEN NULL ELSE base.commit_sha END
+             ${base}::int, CASE WHEN ${base}::int = 0 THEN NULL ELSE base.commit_sha END, ${p?.text ?? null},
+             ${p?.system ?? null}, ${p?.environment ? JSON.stringify(p.environment) : null}::jsonb,
+             ${p?.cost_usd ?? null}::float8, ${p?.execution_ms ?? null}::bigint, ${p?.revises ?? null},
+             ${p?.template ?? null}, ${depth}::int
       FROM base WHERE ${base}::int = 0 OR base.commit_sha IS NOT NULL
       RETURNING *
     ), e AS (
@@ -154,6 +233,7 @@ export interface SessionFilter {
   status?: string;
   origin?: string;
   agent?: string;
+  review?: "ready";
   limit?: number;
   before?: string;
 }
@@ -163,6 +243,8 @@ export async function listSessions(db: Db, project: ProjectWithOwner, f: Session
   if (f.status) q = q.where("status", "=", f.status as SessionRow["status"]);
   if (f.origin) q = q.where("origin", "=", f.origin as SessionRow["origin"]);
   if (f.agent) q = q.where("agent_name", "=", f.agent);
+  if (f.review === "ready")
+    q = q.where("status", "=", "open").where("ready_at", "is not", null).where("approved_at", "is", null);
   if (f.before) q = q.where("id", "<", f.before);
   return (await q
     .orderBy("id", "desc")
@@ -258,6 +340,38 @@ export function checkLandRules(project: ProjectWithOwner, role: string, session:
       "Review required: a project administrator must approve this session before it lands",
     );
   }
+}
+
+/**
+ * The project's policy for agents' sessions, after the quality gate passed: "land" lets them
+ * land; "review" marks the session ready for review (the maintainers' queue) and refuses the
+ * land until a project administrator approves it (or, not being its author, lands it).
+ */
+export async function checkAgentReview(
+  db: Db,
+  project: ProjectWithOwner,
+  role: string,
+  session: SessionRow,
+  viewerId: string,
+) {
+  if (project.agent_landing !== "review" || !session.agent_name || session.approved_at) return;
+  if (role === "admin" && session.author_id !== viewerId) return;
+  const row = await db
+    .updateTable("sessions")
+    .set({ ready_at: sql`coalesce(ready_at, now())` })
+    .where("id", "=", session.id)
+    .returning("ready_at")
+    .executeTakeFirst();
+  await notify(db, SESSION_CHANNEL, session.id);
+  throw reviewRequired(
+    "The session passed the quality gate and is ready for review: a project administrator must approve it before it lands",
+    { ready_for_review_at: row?.ready_at?.toISOString() ?? null },
+  );
+}
+
+/** New changes make a session that waited for review a work in progress again. */
+export async function clearReady(db: Db, id: string) {
+  await db.updateTable("sessions").set({ ready_at: null }).where("id", "=", id).execute();
 }
 
 export async function approveSession(db: Db, session: SessionRow, approver: { id: string; handle: string }) {

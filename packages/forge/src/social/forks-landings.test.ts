@@ -18,7 +18,10 @@ describe("a fork's inherited landings", () => {
   /** Opens a session on trunk's head, writes `files` and lands it; returns the session id. */
   const land = async (u: User, full: string, goal: string, files: Record<string, string>) => {
     const base = `/api/v1/projects/${full}/sessions`;
-    const s = await api(f.url, "POST", base, { token: u.token, json: { goal, agent: { name: "tester" } } });
+    const s = await api(f.url, "POST", base, {
+      token: u.token,
+      json: { goal, agent: { name: "tester" }, prompt: { text: goal } },
+    });
     expect(s.status).toBe(201);
     const changes = Object.entries(files).map(([path, text]) => ({ path, content: b64(text) }));
     const put = await api(f.url, "PUT", `${base}/${s.body.id}/changes`, {

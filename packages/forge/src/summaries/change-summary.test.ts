@@ -66,6 +66,7 @@ describe("LLM summaries of code changes on Open Graph cards", () => {
     const s = sessionApi(f.url, token, "sam", handle);
     const opened = await s.open(`Add the ${marker} readme`, {
       agent: { name: "claude-code", model: "opus" },
+      prompt: { text: "Write the readme" },
     });
     await s.change(opened.id, {
       "README.md": `# ${marker}\n`,

@@ -1,6 +1,5 @@
 // `mic session start|note|log-event|show`: open a session on the checkout's trunk position
 // and write to its conversation (the record of why the change was made).
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { fetchTrunk, positionOf } from "../checkout.ts";
 import { request } from "../client.ts";
@@ -9,13 +8,16 @@ import { CliError, EXIT } from "../exit-codes.ts";
 import { git, gitOut, showProgress } from "../git.ts";
 import { clearClosed, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
+import { collect, integer, type PromptOptions, promptRequest, readText } from "../prompt-options.ts";
 import { headCommit, requireSession, requireWorkspace, saveState } from "../workspace.ts";
 
-interface StartOptions {
+interface StartOptions extends PromptOptions {
   agent?: string;
   model?: string;
   agentVersion?: string;
   origin?: string;
+  depth?: string;
+  context: string[];
 }
 
 export function registerSession(program: Command) {
@@ -31,6 +33,16 @@ export function registerSession(program: Command) {
     .option("--model <model>", "the agent's model (default: $MIC_MODEL)")
     .option("--agent-version <version>", "the agent's version")
     .option("--origin <origin>", "human, ai-assisted or ai-generated (default: ai-assisted with an agent)")
+    .option("--prompt <text>", "the prompt the agent works from (required with an agent)")
+    .option("--prompt-file <file>", "read the prompt from a file (- for stdin; default: $MIC_PROMPT_FILE)")
+    .option("--system-prompt-file <file>", "the agent's system prompt, from a file")
+    .option("--env <key=value>", "where the agent runs (harness, tools, …); repeatable", collect, [])
+    .option("--cost <usd>", "what producing the change cost, in USD")
+    .option("--execution-ms <ms>", "how long the agent worked, in milliseconds")
+    .option("--revises <session>", "the session whose prompt this one revises")
+    .option("--template <id>", "the project's prompt template this prompt started from")
+    .option("--depth <n>", "the generation depth to declare (0 person, 1 agent on a person's request, …)")
+    .option("--context <session>", "a session whose output this work acts on; repeatable", collect, [])
     .action(async (goal: string, opts: StartOptions) => {
       const ws = await requireWorkspace();
       const conn = connection(program, ws.state.server);
@@ -55,11 +67,20 @@ export function registerSession(program: Command) {
       const base = await positionOf(ws, conn, baseCommit);
       const name = opts.agent ?? process.env.MIC_AGENT;
       const model = opts.model ?? process.env.MIC_MODEL;
+      const prompt = promptRequest(opts);
+      if (name && !prompt)
+        throw new CliError(
+          "an agent's session carries its prompt: give --prompt TEXT or --prompt-file FILE (or set MIC_PROMPT_FILE)",
+          EXIT.usage,
+        );
       const body = {
         goal,
         base,
         ...(name ? { agent: { name, model, version: opts.agentVersion } } : {}),
         ...(opts.origin ? { origin: opts.origin } : {}),
+        ...(prompt ? { prompt } : {}),
+        ...(opts.depth !== undefined ? { generation_depth: integer(opts.depth, "--depth") } : {}),
+        ...(opts.context.length ? { context_sessions: opts.context } : {}),
       };
       const created = await request<{
         id: string;
@@ -97,7 +118,7 @@ export function registerSession(program: Command) {
     )
     .argument("<file>", "JSON file holding one event, an array of events, or {events: [...]}; - reads stdin")
     .action(async (file: string) => {
-      const text = file === "-" ? readFileSync(0, "utf8") : readFile(file);
+      const text = readText(file);
       let data: unknown;
       try {
         data = JSON.parse(text);
@@ -133,14 +154,6 @@ export function registerSession(program: Command) {
         `Session ${s.id}: ${s.goal}\nbase position ${info.base_position}, ${info.status}\n${lines.join("\n")}`,
       );
     });
-}
-
-function readFile(path: string) {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, EXIT.usage);
-  }
 }
 
 async function appendEvents(program: Command, events: unknown[]) {

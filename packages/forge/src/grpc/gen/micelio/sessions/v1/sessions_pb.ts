@@ -18,7 +18,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file micelio/sessions/v1/sessions.proto.
  */
 export const file_micelio_sessions_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("CiJtaWNlbGlvL3Nlc3Npb25zL3YxL3Nlc3Npb25zLnByb3RvEhNtaWNlbGlvLnNlc3Npb25zLnYxIlUKBUFnZW50EgwKBG5hbWUYASABKAkSEgoFbW9kZWwYAiABKAlIAIgBARIUCgd2ZXJzaW9uGAMgASgJSAGIAQFCCAoGX21vZGVsQgoKCF92ZXJzaW9uIkIKDVNlc3Npb25Tb3VyY2USDwoHcHJvamVjdBgBIAEoCRIUCgdzZXNzaW9uGAIgASgJSACIAQFCCgoIX3Nlc3Npb24i4wYKB1Nlc3Npb24SCgoCaWQYASABKAkSDAoEZ29hbBgCIAEoCRIyCgZzdGF0dXMYAyABKA4yIi5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25TdGF0dXMSGgoNc3RhdHVzX3JlYXNvbhgEIAEoCUgAiAEBEg4KBmF1dGhvchgFIAEoCRIuCgVhZ2VudBgGIAEoCzIaLm1pY2VsaW8uc2Vzc2lvbnMudjEuQWdlbnRIAYgBARIrCgZvcmlnaW4YByABKA4yGy5taWNlbGlvLnNlc3Npb25zLnYxLk9yaWdpbhIVCg1iYXNlX3Bvc2l0aW9uGAggASgNEhgKC2Jhc2VfY29tbWl0GAkgASgJSAKIAQESHAoPbGFuZGVkX3Bvc2l0aW9uGAogASgNSAOIAQESGgoNbGFuZGVkX2NvbW1pdBgLIAEoCUgEiAEBEhUKDXRvdWNoZWRfcGF0aHMYDCABKA0SEwoLbGluZXNfYWRkZWQYDSABKA0SFQoNbGluZXNfcmVtb3ZlZBgOIAEoDRIUCgx0b2tlbnNfaW5wdXQYDyABKAQSFQoNdG9rZW5zX291dHB1dBgQIAEoBBIuCgpjcmVhdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCglsYW5kZWRfYXQYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAWIAQESGAoLYXBwcm92ZWRfYnkYFCABKAlIBogBARI0CgthcHByb3ZlZF9hdBgVIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIB4gBARI3CgZzb3VyY2UYFiABKAsyIi5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25Tb3VyY2VICIgBAUIQCg5fc3RhdHVzX3JlYXNvbkIICgZfYWdlbnRCDgoMX2Jhc2VfY29tbWl0QhIKEF9sYW5kZWRfcG9zaXRpb25CEAoOX2xhbmRlZF9jb21taXRCDAoKX2xhbmRlZF9hdEIOCgxfYXBwcm92ZWRfYnlCDgoMX2FwcHJvdmVkX2F0QgkKB19zb3VyY2UiLAoKUHJvamVjdFJlZhINCgVvd25lchgBIAEoCRIPCgdwcm9qZWN0GAIgASgJItkBChRDcmVhdGVTZXNzaW9uUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEgwKBGdvYWwYAiABKAkSLgoFYWdlbnQYAyABKAsyGi5taWNlbGlvLnNlc3Npb25zLnYxLkFnZW50SACIAQESKwoGb3JpZ2luGAQgASgOMhsubWljZWxpby5zZXNzaW9ucy52MS5PcmlnaW4SEQoEYmFzZRgFIAEoDUgBiAEBQggKBl9hZ2VudEIHCgVfYmFzZSJGChVDcmVhdGVTZXNzaW9uUmVzcG9uc2USLQoHc2Vzc2lvbhgBIAEoCzIcLm1pY2VsaW8uc2Vzc2lvbnMudjEuU2Vzc2lvbiJZChFHZXRTZXNzaW9uUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEhIKCnNlc3Npb25faWQYAiABKAkilwEKEkdldFNlc3Npb25SZXNwb25zZRItCgdzZXNzaW9uGAEgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uEj8KDmNoYW5nZV9zdW1tYXJ5GAIgASgLMiIubWljZWxpby5zZXNzaW9ucy52MS5DaGFuZ2VTdW1tYXJ5SACIAQFCEQoPX2NoYW5nZV9zdW1tYXJ5IjsKDUNoYW5nZVN1bW1hcnkSDAoEdGV4dBgBIAEoCRISCgVtb2RlbBgCIAEoCUgAiAEBQggKBl9tb2RlbCKEAgoTTGlzdFNlc3Npb25zUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEjIKBnN0YXR1cxgCIAEoDjIiLm1pY2VsaW8uc2Vzc2lvbnMudjEuU2Vzc2lvblN0YXR1cxIrCgZvcmlnaW4YAyABKA4yGy5taWNlbGlvLnNlc3Npb25zLnYxLk9yaWdpbhISCgVhZ2VudBgEIAEoCUgAiAEBEhMKBmJlZm9yZRgFIAEoCUgBiAEBEhIKBWxpbWl0GAYgASgNSAKIAQFCCAoGX2FnZW50QgkKB19iZWZvcmVCCAoGX2xpbWl0IkYKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEi4KCHNlc3Npb25zGAEgAygLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uIoQBChNBcHBlbmRFdmVudHNSZXF1ZXN0EjAKB3Byb2plY3QYASABKAsyHy5taWNlbGlvLnNlc3Npb25zLnYxLlByb2plY3RSZWYSEgoKc2Vzc2lvbl9pZBgCIAEoCRInCgZldmVudHMYAyADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IioKDUFwcGVuZGVkRXZlbnQSCwoDc2VxGAEgASgNEgwKBGtpbmQYAiABKAkiSgoUQXBwZW5kRXZlbnRzUmVzcG9uc2USMgoGZXZlbnRzGAEgAygLMiIubWljZWxpby5zZXNzaW9ucy52MS5BcHBlbmRlZEV2ZW50ImUKCkZpbGVDaGFuZ2USDAoEcGF0aBgBIAEoCRIRCgdjb250ZW50GAIgASgMSAASEAoGZGVsZXRlGAMgASgISAASEQoEbW9kZRgEIAEoCUgBiAEBQggKBmNoYW5nZUIHCgVfbW9kZSKLAQoRUHV0Q2hhbmdlc1JlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhISCgpzZXNzaW9uX2lkGAIgASgJEjAKB2NoYW5nZXMYAyADKAsyHy5taWNlbGlvLnNlc3Npb25zLnYxLkZpbGVDaGFuZ2UibQoSUHV0Q2hhbmdlc1Jlc3BvbnNlEg4KBmNvbW1pdBgBIAEoCRIMCgR0cmVlGAIgASgJEg0KBXBhdGhzGAMgAygJEhMKC2xpbmVzX2FkZGVkGAQgASgNEhUKDWxpbmVzX3JlbW92ZWQYBSABKA0iWgoSTGFuZFNlc3Npb25SZXF1ZXN0EjAKB3Byb2plY3QYASABKAsyHy5taWNlbGlvLnNlc3Npb25zLnYxLlByb2plY3RSZWYSEgoKc2Vzc2lvbl9pZBgCIAEoCSKwAQoTTGFuZFNlc3Npb25SZXNwb25zZRIQCghwb3NpdGlvbhgBIAEoDRIOCgZjb21taXQYAiABKAkSEQoEdHJlZRgDIAEoCUgAiAEBEhoKDWNvbW1pdF9vYmplY3QYBCABKAxIAYgBARItCgdzZXNzaW9uGAUgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uQgcKBV90cmVlQhAKDl9jb21taXRfb2JqZWN0IpYBChJTeW5jU2Vzc2lvblJlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhISCgpzZXNzaW9uX2lkGAIgASgJEhEKBGJhc2UYAyABKA1IAIgBARITCgZjb21taXQYBCABKAlIAYgBAUIHCgVfYmFzZUIJCgdfY29tbWl0IrcBChNTeW5jU2Vzc2lvblJlc3BvbnNlEhUKDWJhc2VfcG9zaXRpb24YASABKA0SGAoLYmFzZV9jb21taXQYAiABKAlIAIgBARITCgZjb21taXQYAyABKAlIAYgBARIQCghyZXBsYXllZBgEIAEoCBItCgdzZXNzaW9uGAUgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uQg4KDF9iYXNlX2NvbW1pdEIJCgdfY29tbWl0Il0KFUFiYW5kb25TZXNzaW9uUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEhIKCnNlc3Npb25faWQYAiABKAkiRwoWQWJhbmRvblNlc3Npb25SZXNwb25zZRItCgdzZXNzaW9uGAEgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uIn4KE1N0cmVhbUV2ZW50c1JlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhISCgpzZXNzaW9uX2lkGAIgASgJEhEKCWFmdGVyX3NlcRgDIAEoDRIOCgZmb2xsb3cYBCABKAgigAEKDFNlc3Npb25FdmVudBILCgNzZXEYASABKA0SDAoEa2luZBgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKDAQoUU3RyZWFtRXZlbnRzUmVzcG9uc2USMgoFZXZlbnQYASABKAsyIS5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25FdmVudEgAEi8KB3Nlc3Npb24YAiABKAsyHC5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25IAEIGCgRpdGVtImcKB1Byb2JsZW0SDAoEdHlwZRgBIAEoCRINCgV0aXRsZRgCIAEoCRIOCgZzdGF0dXMYAyABKA0SLwoGZXJyb3JzGAQgAygLMh8ubWljZWxpby5zZXNzaW9ucy52MS5GaWVsZEVycm9yIiwKCkZpZWxkRXJyb3ISDQoFZmllbGQYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJACgxMYW5kQ29uZmxpY3QSMAoJY29uZmxpY3RzGAEgAygLMh0ubWljZWxpby5zZXNzaW9ucy52MS5Db25mbGljdCKsAQoIQ29uZmxpY3QSDAoEcGF0aBgBIAEoCRIQCghwb3NpdGlvbhgCIAEoDRIXCgpzZXNzaW9uX2lkGAMgASgJSACIAQESEQoEZ29hbBgEIAEoCUgBiAEBEhMKBmF1dGhvchgFIAEoCUgCiAEBEhIKBWFnZW50GAYgASgJSAOIAQFCDQoLX3Nlc3Npb25faWRCBwoFX2dvYWxCCQoHX2F1dGhvckIICgZfYWdlbnQqngEKDVNlc3Npb25TdGF0dXMSHgoaU0VTU0lPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNTRVNTSU9OX1NUQVRVU19PUEVOEAESGQoVU0VTU0lPTl9TVEFUVVNfTEFOREVEEAISHAoYU0VTU0lPTl9TVEFUVVNfQUJBTkRPTkVEEAMSGwoXU0VTU0lPTl9TVEFUVVNfUkVKRUNURUQQBCpjCgZPcmlnaW4SFgoST1JJR0lOX1VOU1BFQ0lGSUVEEAASEAoMT1JJR0lOX0hVTUFOEAESFgoST1JJR0lOX0FJX0FTU0lTVEVEEAISFwoTT1JJR0lOX0FJX0dFTkVSQVRFRBADMpYHCg5TZXNzaW9uU2VydmljZRJmCg1DcmVhdGVTZXNzaW9uEikubWljZWxpby5zZXNzaW9ucy52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBoqLm1pY2VsaW8uc2Vzc2lvbnMudjEuQ3JlYXRlU2Vzc2lvblJlc3BvbnNlEl0KCkdldFNlc3Npb24SJi5taWNlbGlvLnNlc3Npb25zLnYxLkdldFNlc3Npb25SZXF1ZXN0GicubWljZWxpby5zZXNzaW9ucy52MS5HZXRTZXNzaW9uUmVzcG9uc2USYwoMTGlzdFNlc3Npb25zEigubWljZWxpby5zZXNzaW9ucy52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GikubWljZWxpby5zZXNzaW9ucy52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJjCgxBcHBlbmRFdmVudHMSKC5taWNlbGlvLnNlc3Npb25zLnYxLkFwcGVuZEV2ZW50c1JlcXVlc3QaKS5taWNlbGlvLnNlc3Npb25zLnYxLkFwcGVuZEV2ZW50c1Jlc3BvbnNlEl0KClB1dENoYW5nZXMSJi5taWNlbGlvLnNlc3Npb25zLnYxLlB1dENoYW5nZXNSZXF1ZXN0GicubWljZWxpby5zZXNzaW9ucy52MS5QdXRDaGFuZ2VzUmVzcG9uc2USYAoLTGFuZFNlc3Npb24SJy5taWNlbGlvLnNlc3Npb25zLnYxLkxhbmRTZXNzaW9uUmVxdWVzdBooLm1pY2VsaW8uc2Vzc2lvbnMudjEuTGFuZFNlc3Npb25SZXNwb25zZRJgCgtTeW5jU2Vzc2lvbhInLm1pY2VsaW8uc2Vzc2lvbnMudjEuU3luY1Nlc3Npb25SZXF1ZXN0GigubWljZWxpby5zZXNzaW9ucy52MS5TeW5jU2Vzc2lvblJlc3BvbnNlEmkKDkFiYW5kb25TZXNzaW9uEioubWljZWxpby5zZXNzaW9ucy52MS5BYmFuZG9uU2Vzc2lvblJlcXVlc3QaKy5taWNlbGlvLnNlc3Npb25zLnYxLkFiYW5kb25TZXNzaW9uUmVzcG9uc2USZQoMU3RyZWFtRXZlbnRzEigubWljZWxpby5zZXNzaW9ucy52MS5TdHJlYW1FdmVudHNSZXF1ZXN0GikubWljZWxpby5zZXNzaW9ucy52MS5TdHJlYW1FdmVudHNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiJtaWNlbGlvL3Nlc3Npb25zL3YxL3Nlc3Npb25zLnByb3RvEhNtaWNlbGlvLnNlc3Npb25zLnYxIlUKBUFnZW50EgwKBG5hbWUYASABKAkSEgoFbW9kZWwYAiABKAlIAIgBARIUCgd2ZXJzaW9uGAMgASgJSAGIAQFCCAoGX21vZGVsQgoKCF92ZXJzaW9uIkIKDVNlc3Npb25Tb3VyY2USDwoHcHJvamVjdBgBIAEoCRIUCgdzZXNzaW9uGAIgASgJSACIAQFCCgoIX3Nlc3Npb24ilwgKB1Nlc3Npb24SCgoCaWQYASABKAkSDAoEZ29hbBgCIAEoCRIyCgZzdGF0dXMYAyABKA4yIi5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25TdGF0dXMSGgoNc3RhdHVzX3JlYXNvbhgEIAEoCUgAiAEBEg4KBmF1dGhvchgFIAEoCRIuCgVhZ2VudBgGIAEoCzIaLm1pY2VsaW8uc2Vzc2lvbnMudjEuQWdlbnRIAYgBARIrCgZvcmlnaW4YByABKA4yGy5taWNlbGlvLnNlc3Npb25zLnYxLk9yaWdpbhIVCg1iYXNlX3Bvc2l0aW9uGAggASgNEhgKC2Jhc2VfY29tbWl0GAkgASgJSAKIAQESHAoPbGFuZGVkX3Bvc2l0aW9uGAogASgNSAOIAQESGgoNbGFuZGVkX2NvbW1pdBgLIAEoCUgEiAEBEhUKDXRvdWNoZWRfcGF0aHMYDCABKA0SEwoLbGluZXNfYWRkZWQYDSABKA0SFQoNbGluZXNfcmVtb3ZlZBgOIAEoDRIUCgx0b2tlbnNfaW5wdXQYDyABKAQSFQoNdG9rZW5zX291dHB1dBgQIAEoBBIuCgpjcmVhdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCglsYW5kZWRfYXQYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAWIAQESGAoLYXBwcm92ZWRfYnkYFCABKAlIBogBARI0CgthcHByb3ZlZF9hdBgVIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIB4gBARI3CgZzb3VyY2UYFiABKAsyIi5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25Tb3VyY2VICIgBARI3CgZwcm9tcHQYFyABKAsyIi5taWNlbGlvLnNlc3Npb25zLnYxLlByb21wdFJlcXVlc3RICYgBARIYChBnZW5lcmF0aW9uX2RlcHRoGBggASgNEjwKE3JlYWR5X2Zvcl9yZXZpZXdfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAqIAQFCEAoOX3N0YXR1c19yZWFzb25CCAoGX2FnZW50Qg4KDF9iYXNlX2NvbW1pdEISChBfbGFuZGVkX3Bvc2l0aW9uQhAKDl9sYW5kZWRfY29tbWl0QgwKCl9sYW5kZWRfYXRCDgoMX2FwcHJvdmVkX2J5Qg4KDF9hcHByb3ZlZF9hdEIJCgdfc291cmNlQgkKB19wcm9tcHRCFgoUX3JlYWR5X2Zvcl9yZXZpZXdfYXQi0QIKDVByb21wdFJlcXVlc3QSDAoEdGV4dBgBIAEoCRITCgZzeXN0ZW0YAiABKAlIAIgBARJICgtlbnZpcm9ubWVudBgDIAMoCzIzLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvbXB0UmVxdWVzdC5FbnZpcm9ubWVudEVudHJ5EhUKCGNvc3RfdXNkGAQgASgBSAGIAQESGQoMZXhlY3V0aW9uX21zGAUgASgESAKIAQESFAoHcmV2aXNlcxgGIAEoCUgDiAEBEhUKCHRlbXBsYXRlGAcgASgJSASIAQEaMgoQRW52aXJvbm1lbnRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zeXN0ZW1CCwoJX2Nvc3RfdXNkQg8KDV9leGVjdXRpb25fbXNCCgoIX3JldmlzZXNCCwoJX3RlbXBsYXRlIiwKClByb2plY3RSZWYSDQoFb3duZXIYASABKAkSDwoHcHJvamVjdBgCIAEoCSLrAgoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhIMCgRnb2FsGAIgASgJEi4KBWFnZW50GAMgASgLMhoubWljZWxpby5zZXNzaW9ucy52MS5BZ2VudEgAiAEBEisKBm9yaWdpbhgEIAEoDjIbLm1pY2VsaW8uc2Vzc2lvbnMudjEuT3JpZ2luEhEKBGJhc2UYBSABKA1IAYgBARI3CgZwcm9tcHQYBiABKAsyIi5taWNlbGlvLnNlc3Npb25zLnYxLlByb21wdFJlcXVlc3RIAogBARIdChBnZW5lcmF0aW9uX2RlcHRoGAcgASgNSAOIAQESGAoQY29udGV4dF9zZXNzaW9ucxgIIAMoCUIICgZfYWdlbnRCBwoFX2Jhc2VCCQoHX3Byb21wdEITChFfZ2VuZXJhdGlvbl9kZXB0aCJGChVDcmVhdGVTZXNzaW9uUmVzcG9uc2USLQoHc2Vzc2lvbhgBIAEoCzIcLm1pY2VsaW8uc2Vzc2lvbnMudjEuU2Vzc2lvbiJZChFHZXRTZXNzaW9uUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEhIKCnNlc3Npb25faWQYAiABKAkilwEKEkdldFNlc3Npb25SZXNwb25zZRItCgdzZXNzaW9uGAEgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uEj8KDmNoYW5nZV9zdW1tYXJ5GAIgASgLMiIubWljZWxpby5zZXNzaW9ucy52MS5DaGFuZ2VTdW1tYXJ5SACIAQFCEQoPX2NoYW5nZV9zdW1tYXJ5IjsKDUNoYW5nZVN1bW1hcnkSDAoEdGV4dBgBIAEoCRISCgVtb2RlbBgCIAEoCUgAiAEBQggKBl9tb2RlbCKEAgoTTGlzdFNlc3Npb25zUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEjIKBnN0YXR1cxgCIAEoDjIiLm1pY2VsaW8uc2Vzc2lvbnMudjEuU2Vzc2lvblN0YXR1cxIrCgZvcmlnaW4YAyABKA4yGy5taWNlbGlvLnNlc3Npb25zLnYxLk9yaWdpbhISCgVhZ2VudBgEIAEoCUgAiAEBEhMKBmJlZm9yZRgFIAEoCUgBiAEBEhIKBWxpbWl0GAYgASgNSAKIAQFCCAoGX2FnZW50QgkKB19iZWZvcmVCCAoGX2xpbWl0IkYKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEi4KCHNlc3Npb25zGAEgAygLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uIoQBChNBcHBlbmRFdmVudHNSZXF1ZXN0EjAKB3Byb2plY3QYASABKAsyHy5taWNlbGlvLnNlc3Npb25zLnYxLlByb2plY3RSZWYSEgoKc2Vzc2lvbl9pZBgCIAEoCRInCgZldmVudHMYAyADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IioKDUFwcGVuZGVkRXZlbnQSCwoDc2VxGAEgASgNEgwKBGtpbmQYAiABKAkiSgoUQXBwZW5kRXZlbnRzUmVzcG9uc2USMgoGZXZlbnRzGAEgAygLMiIubWljZWxpby5zZXNzaW9ucy52MS5BcHBlbmRlZEV2ZW50ImUKCkZpbGVDaGFuZ2USDAoEcGF0aBgBIAEoCRIRCgdjb250ZW50GAIgASgMSAASEAoGZGVsZXRlGAMgASgISAASEQoEbW9kZRgEIAEoCUgBiAEBQggKBmNoYW5nZUIHCgVfbW9kZSKLAQoRUHV0Q2hhbmdlc1JlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhISCgpzZXNzaW9uX2lkGAIgASgJEjAKB2NoYW5nZXMYAyADKAsyHy5taWNlbGlvLnNlc3Npb25zLnYxLkZpbGVDaGFuZ2UibQoSUHV0Q2hhbmdlc1Jlc3BvbnNlEg4KBmNvbW1pdBgBIAEoCRIMCgR0cmVlGAIgASgJEg0KBXBhdGhzGAMgAygJEhMKC2xpbmVzX2FkZGVkGAQgASgNEhUKDWxpbmVzX3JlbW92ZWQYBSABKA0iWgoSTGFuZFNlc3Npb25SZXF1ZXN0EjAKB3Byb2plY3QYASABKAsyHy5taWNlbGlvLnNlc3Npb25zLnYxLlByb2plY3RSZWYSEgoKc2Vzc2lvbl9pZBgCIAEoCSKwAQoTTGFuZFNlc3Npb25SZXNwb25zZRIQCghwb3NpdGlvbhgBIAEoDRIOCgZjb21taXQYAiABKAkSEQoEdHJlZRgDIAEoCUgAiAEBEhoKDWNvbW1pdF9vYmplY3QYBCABKAxIAYgBARItCgdzZXNzaW9uGAUgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uQgcKBV90cmVlQhAKDl9jb21taXRfb2JqZWN0IpYBChJTeW5jU2Vzc2lvblJlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhISCgpzZXNzaW9uX2lkGAIgASgJEhEKBGJhc2UYAyABKA1IAIgBARITCgZjb21taXQYBCABKAlIAYgBAUIHCgVfYmFzZUIJCgdfY29tbWl0IrcBChNTeW5jU2Vzc2lvblJlc3BvbnNlEhUKDWJhc2VfcG9zaXRpb24YASABKA0SGAoLYmFzZV9jb21taXQYAiABKAlIAIgBARITCgZjb21taXQYAyABKAlIAYgBARIQCghyZXBsYXllZBgEIAEoCBItCgdzZXNzaW9uGAUgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uQg4KDF9iYXNlX2NvbW1pdEIJCgdfY29tbWl0Il0KFUFiYW5kb25TZXNzaW9uUmVxdWVzdBIwCgdwcm9qZWN0GAEgASgLMh8ubWljZWxpby5zZXNzaW9ucy52MS5Qcm9qZWN0UmVmEhIKCnNlc3Npb25faWQYAiABKAkiRwoWQWJhbmRvblNlc3Npb25SZXNwb25zZRItCgdzZXNzaW9uGAEgASgLMhwubWljZWxpby5zZXNzaW9ucy52MS5TZXNzaW9uIn4KE1N0cmVhbUV2ZW50c1JlcXVlc3QSMAoHcHJvamVjdBgBIAEoCzIfLm1pY2VsaW8uc2Vzc2lvbnMudjEuUHJvamVjdFJlZhISCgpzZXNzaW9uX2lkGAIgASgJEhEKCWFmdGVyX3NlcRgDIAEoDRIOCgZmb2xsb3cYBCABKAgigAEKDFNlc3Npb25FdmVudBILCgNzZXEYASABKA0SDAoEa2luZBgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKDAQoUU3RyZWFtRXZlbnRzUmVzcG9uc2USMgoFZXZlbnQYASABKAsyIS5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25FdmVudEgAEi8KB3Nlc3Npb24YAiABKAsyHC5taWNlbGlvLnNlc3Npb25zLnYxLlNlc3Npb25IAEIGCgRpdGVtImcKB1Byb2JsZW0SDAoEdHlwZRgBIAEoCRINCgV0aXRsZRgCIAEoCRIOCgZzdGF0dXMYAyABKA0SLwoGZXJyb3JzGAQgAygLMh8ubWljZWxpby5zZXNzaW9ucy52MS5GaWVsZEVycm9yIiwKCkZpZWxkRXJyb3ISDQoFZmllbGQYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJACgxMYW5kQ29uZmxpY3QSMAoJY29uZmxpY3RzGAEgAygLMh0ubWljZWxpby5zZXNzaW9ucy52MS5Db25mbGljdCKsAQoIQ29uZmxpY3QSDAoEcGF0aBgBIAEoCRIQCghwb3NpdGlvbhgCIAEoDRIXCgpzZXNzaW9uX2lkGAMgASgJSACIAQESEQoEZ29hbBgEIAEoCUgBiAEBEhMKBmF1dGhvchgFIAEoCUgCiAEBEhIKBWFnZW50GAYgASgJSAOIAQFCDQoLX3Nlc3Npb25faWRCBwoFX2dvYWxCCQoHX2F1dGhvckIICgZfYWdlbnQqngEKDVNlc3Npb25TdGF0dXMSHgoaU0VTU0lPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNTRVNTSU9OX1NUQVRVU19PUEVOEAESGQoVU0VTU0lPTl9TVEFUVVNfTEFOREVEEAISHAoYU0VTU0lPTl9TVEFUVVNfQUJBTkRPTkVEEAMSGwoXU0VTU0lPTl9TVEFUVVNfUkVKRUNURUQQBCpjCgZPcmlnaW4SFgoST1JJR0lOX1VOU1BFQ0lGSUVEEAASEAoMT1JJR0lOX0hVTUFOEAESFgoST1JJR0lOX0FJX0FTU0lTVEVEEAISFwoTT1JJR0lOX0FJX0dFTkVSQVRFRBADMpYHCg5TZXNzaW9uU2VydmljZRJmCg1DcmVhdGVTZXNzaW9uEikubWljZWxpby5zZXNzaW9ucy52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBoqLm1pY2VsaW8uc2Vzc2lvbnMudjEuQ3JlYXRlU2Vzc2lvblJlc3BvbnNlEl0KCkdldFNlc3Npb24SJi5taWNlbGlvLnNlc3Npb25zLnYxLkdldFNlc3Npb25SZXF1ZXN0GicubWljZWxpby5zZXNzaW9ucy52MS5HZXRTZXNzaW9uUmVzcG9uc2USYwoMTGlzdFNlc3Npb25zEigubWljZWxpby5zZXNzaW9ucy52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GikubWljZWxpby5zZXNzaW9ucy52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJjCgxBcHBlbmRFdmVudHMSKC5taWNlbGlvLnNlc3Npb25zLnYxLkFwcGVuZEV2ZW50c1JlcXVlc3QaKS5taWNlbGlvLnNlc3Npb25zLnYxLkFwcGVuZEV2ZW50c1Jlc3BvbnNlEl0KClB1dENoYW5nZXMSJi5taWNlbGlvLnNlc3Npb25zLnYxLlB1dENoYW5nZXNSZXF1ZXN0GicubWljZWxpby5zZXNzaW9ucy52MS5QdXRDaGFuZ2VzUmVzcG9uc2USYAoLTGFuZFNlc3Npb24SJy5taWNlbGlvLnNlc3Npb25zLnYxLkxhbmRTZXNzaW9uUmVxdWVzdBooLm1pY2VsaW8uc2Vzc2lvbnMudjEuTGFuZFNlc3Npb25SZXNwb25zZRJgCgtTeW5jU2Vzc2lvbhInLm1pY2VsaW8uc2Vzc2lvbnMudjEuU3luY1Nlc3Npb25SZXF1ZXN0GigubWljZWxpby5zZXNzaW9ucy52MS5TeW5jU2Vzc2lvblJlc3BvbnNlEmkKDkFiYW5kb25TZXNzaW9uEioubWljZWxpby5zZXNzaW9ucy52MS5BYmFuZG9uU2Vzc2lvblJlcXVlc3QaKy5taWNlbGlvLnNlc3Npb25zLnYxLkFiYW5kb25TZXNzaW9uUmVzcG9uc2USZQoMU3RyZWFtRXZlbnRzEigubWljZWxpby5zZXNzaW9ucy52MS5TdHJlYW1FdmVudHNSZXF1ZXN0GikubWljZWxpby5zZXNzaW9ucy52MS5TdHJlYW1FdmVudHNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * The agent that worked on a session.
@@ -190,6 +190,27 @@ export type Session = Message<"micelio.sessions.v1.Session"> & {
    * @generated from field: optional micelio.sessions.v1.SessionSource source = 22;
    */
   source?: SessionSource | undefined;
+
+  /**
+   * What an agent's session was produced from; absent for a person's session without one.
+   *
+   * @generated from field: optional micelio.sessions.v1.PromptRequest prompt = 23;
+   */
+  prompt?: PromptRequest | undefined;
+
+  /**
+   * 0: a person; 1: an agent acting on a person's request; n+1: an agent acting on depth-n AI output.
+   *
+   * @generated from field: uint32 generation_depth = 24;
+   */
+  generationDepth: number;
+
+  /**
+   * When an agent's session passed the quality gate and began waiting for a maintainer's approval.
+   *
+   * @generated from field: optional google.protobuf.Timestamp ready_for_review_at = 25;
+   */
+  readyForReviewAt?: Timestamp | undefined;
 };
 
 /**
@@ -198,6 +219,61 @@ export type Session = Message<"micelio.sessions.v1.Session"> & {
  */
 export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
   messageDesc(file_micelio_sessions_v1_sessions, 2);
+
+/**
+ * The prompt behind an agent's session (required when the session has an agent).
+ *
+ * @generated from message micelio.sessions.v1.PromptRequest
+ */
+export type PromptRequest = Message<"micelio.sessions.v1.PromptRequest"> & {
+  /**
+   * @generated from field: string text = 1;
+   */
+  text: string;
+
+  /**
+   * @generated from field: optional string system = 2;
+   */
+  system?: string | undefined;
+
+  /**
+   * Where the agent ran (harness, tools, OS, ...); numbers and booleans of the JSON API as text.
+   *
+   * @generated from field: map<string, string> environment = 3;
+   */
+  environment: { [key: string]: string };
+
+  /**
+   * @generated from field: optional double cost_usd = 4;
+   */
+  costUsd?: number | undefined;
+
+  /**
+   * @generated from field: optional uint64 execution_ms = 5;
+   */
+  executionMs?: bigint | undefined;
+
+  /**
+   * The session of this project whose prompt this one revises.
+   *
+   * @generated from field: optional string revises = 6;
+   */
+  revises?: string | undefined;
+
+  /**
+   * The id of the project's prompt template this prompt started from.
+   *
+   * @generated from field: optional string template = 7;
+   */
+  template?: string | undefined;
+};
+
+/**
+ * Describes the message micelio.sessions.v1.PromptRequest.
+ * Use `create(PromptRequestSchema)` to create a new message.
+ */
+export const PromptRequestSchema: GenMessage<PromptRequest> = /*@__PURE__*/
+  messageDesc(file_micelio_sessions_v1_sessions, 3);
 
 /**
  * A project, by its owner's handle and its own.
@@ -221,7 +297,7 @@ export type ProjectRef = Message<"micelio.sessions.v1.ProjectRef"> & {
  * Use `create(ProjectRefSchema)` to create a new message.
  */
 export const ProjectRefSchema: GenMessage<ProjectRef> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 3);
+  messageDesc(file_micelio_sessions_v1_sessions, 4);
 
 /**
  * @generated from message micelio.sessions.v1.CreateSessionRequest
@@ -255,6 +331,27 @@ export type CreateSessionRequest = Message<"micelio.sessions.v1.CreateSessionReq
    * @generated from field: optional uint32 base = 5;
    */
   base?: number | undefined;
+
+  /**
+   * Required with an agent.
+   *
+   * @generated from field: optional micelio.sessions.v1.PromptRequest prompt = 6;
+   */
+  prompt?: PromptRequest | undefined;
+
+  /**
+   * The generation the caller declares (the forge takes the larger of this and context's).
+   *
+   * @generated from field: optional uint32 generation_depth = 7;
+   */
+  generationDepth?: number | undefined;
+
+  /**
+   * Sessions of this project whose output this session acts on.
+   *
+   * @generated from field: repeated string context_sessions = 8;
+   */
+  contextSessions: string[];
 };
 
 /**
@@ -262,7 +359,7 @@ export type CreateSessionRequest = Message<"micelio.sessions.v1.CreateSessionReq
  * Use `create(CreateSessionRequestSchema)` to create a new message.
  */
 export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 4);
+  messageDesc(file_micelio_sessions_v1_sessions, 5);
 
 /**
  * @generated from message micelio.sessions.v1.CreateSessionResponse
@@ -279,7 +376,7 @@ export type CreateSessionResponse = Message<"micelio.sessions.v1.CreateSessionRe
  * Use `create(CreateSessionResponseSchema)` to create a new message.
  */
 export const CreateSessionResponseSchema: GenMessage<CreateSessionResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 5);
+  messageDesc(file_micelio_sessions_v1_sessions, 6);
 
 /**
  * @generated from message micelio.sessions.v1.GetSessionRequest
@@ -301,7 +398,7 @@ export type GetSessionRequest = Message<"micelio.sessions.v1.GetSessionRequest">
  * Use `create(GetSessionRequestSchema)` to create a new message.
  */
 export const GetSessionRequestSchema: GenMessage<GetSessionRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 6);
+  messageDesc(file_micelio_sessions_v1_sessions, 7);
 
 /**
  * @generated from message micelio.sessions.v1.GetSessionResponse
@@ -325,7 +422,7 @@ export type GetSessionResponse = Message<"micelio.sessions.v1.GetSessionResponse
  * Use `create(GetSessionResponseSchema)` to create a new message.
  */
 export const GetSessionResponseSchema: GenMessage<GetSessionResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 7);
+  messageDesc(file_micelio_sessions_v1_sessions, 8);
 
 /**
  * @generated from message micelio.sessions.v1.ChangeSummary
@@ -349,7 +446,7 @@ export type ChangeSummary = Message<"micelio.sessions.v1.ChangeSummary"> & {
  * Use `create(ChangeSummarySchema)` to create a new message.
  */
 export const ChangeSummarySchema: GenMessage<ChangeSummary> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 8);
+  messageDesc(file_micelio_sessions_v1_sessions, 9);
 
 /**
  * @generated from message micelio.sessions.v1.ListSessionsRequest
@@ -397,7 +494,7 @@ export type ListSessionsRequest = Message<"micelio.sessions.v1.ListSessionsReque
  * Use `create(ListSessionsRequestSchema)` to create a new message.
  */
 export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 9);
+  messageDesc(file_micelio_sessions_v1_sessions, 10);
 
 /**
  * @generated from message micelio.sessions.v1.ListSessionsResponse
@@ -414,7 +511,7 @@ export type ListSessionsResponse = Message<"micelio.sessions.v1.ListSessionsResp
  * Use `create(ListSessionsResponseSchema)` to create a new message.
  */
 export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 10);
+  messageDesc(file_micelio_sessions_v1_sessions, 11);
 
 /**
  * @generated from message micelio.sessions.v1.AppendEventsRequest
@@ -444,7 +541,7 @@ export type AppendEventsRequest = Message<"micelio.sessions.v1.AppendEventsReque
  * Use `create(AppendEventsRequestSchema)` to create a new message.
  */
 export const AppendEventsRequestSchema: GenMessage<AppendEventsRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 11);
+  messageDesc(file_micelio_sessions_v1_sessions, 12);
 
 /**
  * @generated from message micelio.sessions.v1.AppendedEvent
@@ -466,7 +563,7 @@ export type AppendedEvent = Message<"micelio.sessions.v1.AppendedEvent"> & {
  * Use `create(AppendedEventSchema)` to create a new message.
  */
 export const AppendedEventSchema: GenMessage<AppendedEvent> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 12);
+  messageDesc(file_micelio_sessions_v1_sessions, 13);
 
 /**
  * @generated from message micelio.sessions.v1.AppendEventsResponse
@@ -483,7 +580,7 @@ export type AppendEventsResponse = Message<"micelio.sessions.v1.AppendEventsResp
  * Use `create(AppendEventsResponseSchema)` to create a new message.
  */
 export const AppendEventsResponseSchema: GenMessage<AppendEventsResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 13);
+  messageDesc(file_micelio_sessions_v1_sessions, 14);
 
 /**
  * A file to write or delete.
@@ -530,7 +627,7 @@ export type FileChange = Message<"micelio.sessions.v1.FileChange"> & {
  * Use `create(FileChangeSchema)` to create a new message.
  */
 export const FileChangeSchema: GenMessage<FileChange> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 14);
+  messageDesc(file_micelio_sessions_v1_sessions, 15);
 
 /**
  * @generated from message micelio.sessions.v1.PutChangesRequest
@@ -557,7 +654,7 @@ export type PutChangesRequest = Message<"micelio.sessions.v1.PutChangesRequest">
  * Use `create(PutChangesRequestSchema)` to create a new message.
  */
 export const PutChangesRequestSchema: GenMessage<PutChangesRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 15);
+  messageDesc(file_micelio_sessions_v1_sessions, 16);
 
 /**
  * @generated from message micelio.sessions.v1.PutChangesResponse
@@ -598,7 +695,7 @@ export type PutChangesResponse = Message<"micelio.sessions.v1.PutChangesResponse
  * Use `create(PutChangesResponseSchema)` to create a new message.
  */
 export const PutChangesResponseSchema: GenMessage<PutChangesResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 16);
+  messageDesc(file_micelio_sessions_v1_sessions, 17);
 
 /**
  * @generated from message micelio.sessions.v1.LandSessionRequest
@@ -620,7 +717,7 @@ export type LandSessionRequest = Message<"micelio.sessions.v1.LandSessionRequest
  * Use `create(LandSessionRequestSchema)` to create a new message.
  */
 export const LandSessionRequestSchema: GenMessage<LandSessionRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 17);
+  messageDesc(file_micelio_sessions_v1_sessions, 18);
 
 /**
  * @generated from message micelio.sessions.v1.LandSessionResponse
@@ -659,7 +756,7 @@ export type LandSessionResponse = Message<"micelio.sessions.v1.LandSessionRespon
  * Use `create(LandSessionResponseSchema)` to create a new message.
  */
 export const LandSessionResponseSchema: GenMessage<LandSessionResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 18);
+  messageDesc(file_micelio_sessions_v1_sessions, 19);
 
 /**
  * @generated from message micelio.sessions.v1.SyncSessionRequest
@@ -695,7 +792,7 @@ export type SyncSessionRequest = Message<"micelio.sessions.v1.SyncSessionRequest
  * Use `create(SyncSessionRequestSchema)` to create a new message.
  */
 export const SyncSessionRequestSchema: GenMessage<SyncSessionRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 19);
+  messageDesc(file_micelio_sessions_v1_sessions, 20);
 
 /**
  * @generated from message micelio.sessions.v1.SyncSessionResponse
@@ -732,7 +829,7 @@ export type SyncSessionResponse = Message<"micelio.sessions.v1.SyncSessionRespon
  * Use `create(SyncSessionResponseSchema)` to create a new message.
  */
 export const SyncSessionResponseSchema: GenMessage<SyncSessionResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 20);
+  messageDesc(file_micelio_sessions_v1_sessions, 21);
 
 /**
  * @generated from message micelio.sessions.v1.AbandonSessionRequest
@@ -754,7 +851,7 @@ export type AbandonSessionRequest = Message<"micelio.sessions.v1.AbandonSessionR
  * Use `create(AbandonSessionRequestSchema)` to create a new message.
  */
 export const AbandonSessionRequestSchema: GenMessage<AbandonSessionRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 21);
+  messageDesc(file_micelio_sessions_v1_sessions, 22);
 
 /**
  * @generated from message micelio.sessions.v1.AbandonSessionResponse
@@ -771,7 +868,7 @@ export type AbandonSessionResponse = Message<"micelio.sessions.v1.AbandonSession
  * Use `create(AbandonSessionResponseSchema)` to create a new message.
  */
 export const AbandonSessionResponseSchema: GenMessage<AbandonSessionResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 22);
+  messageDesc(file_micelio_sessions_v1_sessions, 23);
 
 /**
  * @generated from message micelio.sessions.v1.StreamEventsRequest
@@ -808,7 +905,7 @@ export type StreamEventsRequest = Message<"micelio.sessions.v1.StreamEventsReque
  * Use `create(StreamEventsRequestSchema)` to create a new message.
  */
 export const StreamEventsRequestSchema: GenMessage<StreamEventsRequest> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 23);
+  messageDesc(file_micelio_sessions_v1_sessions, 24);
 
 /**
  * One event of a session's conversation.
@@ -844,7 +941,7 @@ export type SessionEvent = Message<"micelio.sessions.v1.SessionEvent"> & {
  * Use `create(SessionEventSchema)` to create a new message.
  */
 export const SessionEventSchema: GenMessage<SessionEvent> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 24);
+  messageDesc(file_micelio_sessions_v1_sessions, 25);
 
 /**
  * @generated from message micelio.sessions.v1.StreamEventsResponse
@@ -875,7 +972,7 @@ export type StreamEventsResponse = Message<"micelio.sessions.v1.StreamEventsResp
  * Use `create(StreamEventsResponseSchema)` to create a new message.
  */
 export const StreamEventsResponseSchema: GenMessage<StreamEventsResponse> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 25);
+  messageDesc(file_micelio_sessions_v1_sessions, 26);
 
 /**
  * Attached to every error: the REST API's problem+json for the same failure.
@@ -913,7 +1010,7 @@ export type Problem = Message<"micelio.sessions.v1.Problem"> & {
  * Use `create(ProblemSchema)` to create a new message.
  */
 export const ProblemSchema: GenMessage<Problem> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 26);
+  messageDesc(file_micelio_sessions_v1_sessions, 27);
 
 /**
  * @generated from message micelio.sessions.v1.FieldError
@@ -935,7 +1032,7 @@ export type FieldError = Message<"micelio.sessions.v1.FieldError"> & {
  * Use `create(FieldErrorSchema)` to create a new message.
  */
 export const FieldErrorSchema: GenMessage<FieldError> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 27);
+  messageDesc(file_micelio_sessions_v1_sessions, 28);
 
 /**
  * Why a land failed: landed work touched the same paths since the session's base. Sync
@@ -955,7 +1052,7 @@ export type LandConflict = Message<"micelio.sessions.v1.LandConflict"> & {
  * Use `create(LandConflictSchema)` to create a new message.
  */
 export const LandConflictSchema: GenMessage<LandConflict> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 28);
+  messageDesc(file_micelio_sessions_v1_sessions, 29);
 
 /**
  * @generated from message micelio.sessions.v1.Conflict
@@ -1001,7 +1098,7 @@ export type Conflict = Message<"micelio.sessions.v1.Conflict"> & {
  * Use `create(ConflictSchema)` to create a new message.
  */
 export const ConflictSchema: GenMessage<Conflict> = /*@__PURE__*/
-  messageDesc(file_micelio_sessions_v1_sessions, 29);
+  messageDesc(file_micelio_sessions_v1_sessions, 30);
 
 /**
  * @generated from enum micelio.sessions.v1.SessionStatus
