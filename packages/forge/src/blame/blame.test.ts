@@ -56,7 +56,9 @@ describe("blame by session", () => {
     return u.toString();
   };
   const session = async (goal: string, text: string, agent?: { name: string; model: string }) => {
-    const opened = await api(f.url, "POST", `${A}/sessions`, { token: owner.token, json: { goal, agent, ...(agent ? { prompt: { text: goal } } : {}) },
+    const opened = await api(f.url, "POST", `${A}/sessions`, {
+      token: owner.token,
+      json: { goal, agent, ...(agent ? { prompt: { text: goal } } : {}) },
     });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
     const changes = [{ path: "story.txt", content: b64(text) }];

@@ -101,6 +101,13 @@ describe.skipIf(!sandbox.available)(`quality gate (sandbox: ${sandbox.reason})`,
     expect(page).toContain("Validation: failed");
     expect(page).toMatch(/score <strong>50<\/strong> \(needs 100\)/);
     expect(page).toContain("status.txt is not ok");
+    // The feedback went back to the session's conversation too.
+    const events = (await api(f.url, "GET", `${base}/sessions/${id}/events`, { token })).body;
+    const said = events.filter((e: { kind: string }) => e.kind === "status");
+    expect(said.at(-1)).toMatchObject({
+      status: "validation.failed",
+      text: expect.stringContaining("failing: tests"),
+    });
 
     expect((await put(id, { "status.txt": "ok\n", "notes.txt": "fixed\n" })).status).toBe(200);
     const landed = await land(id);
