@@ -29,6 +29,7 @@ import { sessionsApi } from "../sessions/sessions-api.ts";
 import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
+import { agentsApi } from "../trust/agents-api.ts";
 import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
@@ -101,6 +102,7 @@ export function buildApi() {
     profileApi,
     limitsApi,
     reviewApi,
+    agentsApi,
   ])
     v1.route("/", router);
 

@@ -18,7 +18,7 @@ describe("prompt requests", () => {
 
   beforeAll(async () => {
     f = await startTestForge();
-    r = await setUpRoles(f.url);
+    r = await setUpRoles(f.url, { browsers: true });
     const created = await r.call("owner", "POST", "/api/v1/projects", { handle: "app", owner: "acme" });
     expect(created.status).toBe(201);
   });
@@ -124,6 +124,26 @@ describe("prompt requests", () => {
       changes: [{ path: "human.txt", content: b64("h\n") }],
     });
     expect((await r.call("member", "POST", `${base}/sessions/${human.id}/land`)).status).toBe(200);
+
+    // From the session page: the administrator approves or rejects with the forms.
+    const viaPage = (await open({ agent, prompt: { text: "Via the page" } })).body;
+    const page = `/acme/app/sessions/${viaPage.id}`;
+    expect((await r.browsers.owner.get(page)).html).toContain("Approve for landing");
+    expect((await r.browsers.member.get(page)).html).not.toContain("Approve for landing");
+    const approved = await r.browsers.owner.submit(page, `${page}/approve`, {});
+    expect(approved.status).toBe(303);
+    expect((await r.call("anonymous", "GET", `${base}/sessions/${viaPage.id}`)).body.approved_by).toBe(
+      "olivia",
+    );
+    expect((await r.call("member", "POST", `${base}/sessions/${viaPage.id}/reject`, {})).status).toBe(403);
+    const rejected = await r.browsers.owner.submit(page, `${page}/reject`, { reason: "Out of scope" });
+    expect(rejected.status).toBe(303);
+    expect((await r.call("anonymous", "GET", `${base}/sessions/${viaPage.id}`)).body).toMatchObject({
+      status: "rejected",
+      status_reason: "Out of scope",
+    });
+    const forged = await r.browsers.owner.submit(page, `${page}/approve`, {}, { csrf: "forged" });
+    expect(forged.status).toBe(403);
 
     const byAdmin = (await open({ agent, prompt: { text: "Another" } })).body;
     await r.call("member", "PUT", `${base}/sessions/${byAdmin.id}/changes`, {

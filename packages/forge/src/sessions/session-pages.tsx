@@ -18,6 +18,7 @@ import type { StoredSummary } from "../summaries/change-summary.ts";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
 import { PromptPanel, promptLineage } from "./prompt-panel.tsx";
+import { ReviewActions, reviewActionPages } from "./review-actions.tsx";
 import { lastConflict, listFilters, listQuery, sessionChange } from "./session-pages-data.ts";
 import { sessionLiveAsset } from "./session-pages-live.ts";
 import { Timeline, type TimelineEvent } from "./session-pages-timeline.tsx";
@@ -41,6 +42,7 @@ import { getSession, listEvents, listSessions } from "./sessions-service.ts";
 export const sessionPages = new Hono<AppEnv>();
 sessionPages.route("/", sessionLiveAsset);
 sessionPages.route("/", activityPage);
+sessionPages.route("/", reviewActionPages);
 
 const PER_PAGE = 30;
 const EVENTS_PER_PAGE = 300;
@@ -145,7 +147,10 @@ function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary?
       <dt>Agent</dt>
       <dd>
         {s.agent_name ? (
-          <AgentName name={s.agent_name} model={s.agent_model} version={s.agent_version} />
+          <>
+            <AgentName name={s.agent_name} model={s.agent_model} version={s.agent_version} /> ·{" "}
+            <a href={`/agents/${encodeURIComponent(s.agent_name)}`}>record and reputation</a>
+          </>
         ) : (
           "none"
         )}
@@ -269,6 +274,12 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
         <LandStatus p={p} s={s} />
         <Facts p={p} s={s} summary={summary} />
       </section>
+      <ReviewActions
+        s={s}
+        here={here}
+        canReview={role === "admin" && viewer.user?.id !== s.author_id}
+        csrf={c.get("csrfToken")}
+      />
       <div class="prompt-result">
         <PromptPanel p={p} s={s} lineage={lineage} />
         <div class="result">

@@ -18,6 +18,8 @@ import {
   getSession,
   listEvents,
   listSessions,
+  rejectSchema,
+  rejectSessionAs,
   sessionJson,
   setStatus,
 } from "./sessions-service.ts";
@@ -243,6 +245,46 @@ sessionsApi.openapi(
     const { owner, project, id } = c.req.valid("param");
     const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id, "write");
     return c.json(sessionJson(await setStatus(c.get("forge").db, session, "abandoned")), 200);
+  },
+);
+
+sessionsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{owner}/{project}/sessions/{id}/reject",
+    tags,
+    summary: "Reject an open session in review (project administrators; not its author)",
+    description:
+      "Closes the session as rejected with an optional reason. A rejection after a passing validation counts as slop in the agent's reputation (GET /agents/{name}).",
+    ...scoped("session:write"),
+    request: {
+      params: S,
+      body: {
+        required: false,
+        content: { "application/json": { schema: rejectSchema.openapi("RejectSessionRequest") } },
+      },
+    },
+    responses: {
+      200: json(Session, "The session"),
+      403: problems[403],
+      404: problems[404],
+      409: problems[409],
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    const { owner, project, id } = c.req.valid("param");
+    const body = await c.req.json().catch(() => ({}));
+    const rejected = await rejectSessionAs(
+      c.get("forge").db,
+      c.get("viewer"),
+      user,
+      owner,
+      project,
+      id,
+      body,
+    );
+    return c.json(sessionJson(rejected), 200);
   },
 );
 

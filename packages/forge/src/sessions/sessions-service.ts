@@ -374,6 +374,26 @@ export async function clearReady(db: Db, id: string) {
   await db.updateTable("sessions").set({ ready_at: null }).where("id", "=", id).execute();
 }
 
+export const rejectSchema = z.object({ reason: z.string().trim().max(500).optional() }).strict();
+
+/** A project administrator (not the author) closes an open session as rejected. */
+export async function rejectSessionAs(
+  db: Db,
+  viewer: Viewer,
+  user: { id: string },
+  owner: string,
+  handle: string,
+  id: string,
+  input: unknown,
+) {
+  const { reason } = requireValid(rejectSchema, input ?? {});
+  const { session } = await getSession(db, viewer, owner, handle, id, "write");
+  await getProject(db, viewer, owner, handle, "admin");
+  if (session.author_id === user.id)
+    throw forbidden("You cannot reject your own session: abandon it instead");
+  return setStatus(db, session, "rejected", reason || undefined);
+}
+
 export async function approveSession(db: Db, session: SessionRow, approver: { id: string; handle: string }) {
   requireOpen(session);
   if (session.author_id === approver.id) throw forbidden("You cannot approve your own session");

@@ -30,6 +30,7 @@ import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
+import { agentPages } from "../trust/agent-page.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 
 export const webPages = new Hono<AppEnv>();
@@ -58,6 +59,7 @@ for (const pages of [
   orgPages,
   blamePages,
   sessionPages,
+  agentPages,
   socialPages,
   followsPages,
   browsePages,

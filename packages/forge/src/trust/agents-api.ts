@@ -1,0 +1,27 @@
+// JSON API of agents: an agent's record and reputation, with every input of the formula.
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
+import { notFound } from "../errors/app-error.ts";
+import { agentRecord } from "./agent-stats.ts";
+
+export const agentsApi = apiRouter();
+const AgentRecord = z.record(z.string(), z.unknown()).openapi("AgentRecord");
+
+agentsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/agents/{name}",
+    ...PUBLIC,
+    tags: ["agents"],
+    summary: "An agent's record and reputation",
+    description:
+      "From the agent's sessions in the projects you may read: reputation (score 0-100, overall and per track: docs, tests, features, fixes, each with its decayed good/bad evidence), the inputs (sessions, landed, rejected, abandoned, validations passed and failed, extra attempts, slop), scores by model and by account, and the formula's constants (half-life in days, prior, weights).",
+    request: { params: z.object({ name: z.string().min(1).max(100) }) },
+    responses: { 200: json(AgentRecord, "The agent's record"), 404: problems[404] },
+  }),
+  async (c) => {
+    const record = await agentRecord(c.get("forge").db, c.get("viewer"), c.req.valid("param").name);
+    if (!record) throw notFound("No sessions by this agent that you can see");
+    return c.json(record, 200);
+  },
+);
