@@ -21,6 +21,7 @@ import { limitsApi } from "../limits/limits-api.ts";
 import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
+import { promptsApi } from "../prompts/prompts-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { searchApi } from "../search/search-api.ts";
@@ -101,6 +102,7 @@ export function buildApi() {
     profileApi,
     limitsApi,
     reviewApi,
+    promptsApi,
   ])
     v1.route("/", router);
 
