@@ -297,7 +297,10 @@ export const MCP_TOOLS = [
       owner: owner.optional(),
       project: project.optional(),
       query: z.string().max(200).optional().describe("Words in the goal or prompt (taken literally)"),
-      outcome: z.enum(["landed", "rejected", "abandoned", "open"]).optional().describe("Only sessions that ended so"),
+      outcome: z
+        .enum(["landed", "rejected", "abandoned", "open"])
+        .optional()
+        .describe("Only sessions that ended so"),
       template: templateId.optional().describe("Only prompts started from this template (with a project)"),
       agent: z.string().max(100).optional().describe("Only sessions by this agent name"),
       before: z.string().max(40).optional().describe("next_before from the previous page"),

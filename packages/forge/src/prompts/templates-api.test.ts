@@ -11,12 +11,21 @@ describe("prompt templates API", () => {
   let f: TestForge;
   let r: Roles;
   const base = "/api/v1/projects/acme/vault/prompt-templates";
-  const fix = { id: "fix-bug", kind: "bug-fix", title: "Fix a bug", body: "Fix {{issue}} in {{file}}; add a test for {{issue}}." };
+  const fix = {
+    id: "fix-bug",
+    kind: "bug-fix",
+    title: "Fix a bug",
+    body: "Fix {{issue}} in {{file}}; add a test for {{issue}}.",
+  };
 
   beforeAll(async () => {
     f = await startTestForge();
     r = await setUpRoles(f.url);
-    const made = await r.call("owner", "POST", "/api/v1/projects", { owner: "acme", handle: "vault", visibility: "private" });
+    const made = await r.call("owner", "POST", "/api/v1/projects", {
+      owner: "acme",
+      handle: "vault",
+      visibility: "private",
+    });
     expect(made.status).toBe(201);
   });
   afterAll(() => f.close());
@@ -43,15 +52,22 @@ describe("prompt templates API", () => {
     expect(again.body.errors[0].field).toBe("id");
     const audit = await r.call("owner", "GET", "/api/v1/projects/acme/vault/audit?action=prompt_template.*");
     expect(audit.status).toBe(200);
-    const actions = (audit.body.items ?? audit.body).map((e: { action: string; target: string }) => `${e.action} ${e.target}`);
+    const actions = (audit.body.items ?? audit.body).map(
+      (e: { action: string; target: string }) => `${e.action} ${e.target}`,
+    );
     expect(actions).toEqual(
-      expect.arrayContaining(["prompt_template.create acme/vault#fix-bug", "prompt_template.create acme/vault#t-admin"]),
+      expect.arrayContaining([
+        "prompt_template.create acme/vault#fix-bug",
+        "prompt_template.create acme/vault#t-admin",
+      ]),
     );
   });
 
   it("refuses a token without project:write and invalid input", async () => {
     const narrow = await userWithToken(f.url, "nora", ["project:read"]);
-    expect((await r.call("owner", "PUT", "/api/v1/orgs/acme/members/nora", { role: "owner" })).status).toBe(200);
+    expect((await r.call("owner", "PUT", "/api/v1/orgs/acme/members/nora", { role: "owner" })).status).toBe(
+      200,
+    );
     const refused = await fetch(`${f.url}${base}`, {
       method: "POST",
       headers: { Authorization: `Bearer ${narrow.token}`, "Content-Type": "application/json" },
@@ -90,7 +106,10 @@ describe("prompt templates API", () => {
   it("changes and deletes templates (administrators only), auditing both", async () => {
     expect((await r.call("member", "PATCH", `${base}/fix-bug`, { title: "Mine" })).status).toBe(403);
     expect((await r.call("member", "DELETE", `${base}/fix-bug`)).status).toBe(403);
-    const patched = await r.call("owner", "PATCH", `${base}/fix-bug`, { title: "Fix a reported bug", kind: "other" });
+    const patched = await r.call("owner", "PATCH", `${base}/fix-bug`, {
+      title: "Fix a reported bug",
+      kind: "other",
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ title: "Fix a reported bug", kind: "other", body: fix.body });
     expect((await r.call("owner", "PATCH", `${base}/missing`, { title: "x" })).status).toBe(404);
@@ -99,9 +118,14 @@ describe("prompt templates API", () => {
     expect((await r.call("owner", "DELETE", `${base}/gone`)).status).toBe(404);
     expect((await r.call("owner", "GET", `${base}/gone`)).status).toBe(404);
     const audit = await r.call("owner", "GET", "/api/v1/projects/acme/vault/audit?action=prompt_template.*");
-    const actions = (audit.body.items ?? audit.body).map((e: { action: string; target: string }) => `${e.action} ${e.target}`);
+    const actions = (audit.body.items ?? audit.body).map(
+      (e: { action: string; target: string }) => `${e.action} ${e.target}`,
+    );
     expect(actions).toEqual(
-      expect.arrayContaining(["prompt_template.update acme/vault#fix-bug", "prompt_template.delete acme/vault#gone"]),
+      expect.arrayContaining([
+        "prompt_template.update acme/vault#fix-bug",
+        "prompt_template.delete acme/vault#gone",
+      ]),
     );
     expect(actions).not.toContain("prompt_template.update acme/vault#missing");
   });

@@ -40,7 +40,9 @@ async function projectTarget(program: Command, projectOpt?: string) {
   const ws = projectOpt ? null : await findWorkspace();
   if (!projectOpt && !ws)
     throw new CliError("give --project OWNER/PROJECT, --all, or run inside a mic checkout", EXIT.usage);
-  const project = projectOpt ? parseProject(projectOpt) : { owner: ws!.state.owner, project: ws!.state.project };
+  const project = projectOpt
+    ? parseProject(projectOpt)
+    : { owner: ws!.state.owner, project: ws!.state.project };
   return { project, conn: connection(program, ws?.state.server) };
 }
 
@@ -58,7 +60,9 @@ function registryText(r: Registry, all: boolean) {
     return `${p.session_id}  ${p.outcome.padEnd(9)}${all ? ` ${p.project}` : ""}  ${oneLine(p.goal, 60)}${who}${tpl}${score}\n    ${oneLine(p.excerpt, 100)}`;
   });
   const c = r.counts;
-  lines.push(`${c.landed ?? 0} landed, ${c.rejected ?? 0} rejected, ${c.abandoned ?? 0} abandoned, ${c.open ?? 0} open`);
+  lines.push(
+    `${c.landed ?? 0} landed, ${c.rejected ?? 0} rejected, ${c.abandoned ?? 0} abandoned, ${c.open ?? 0} open`,
+  );
   if (r.next_before) lines.push(`More: --before ${r.next_before}`);
   return lines.join("\n");
 }
@@ -99,7 +103,8 @@ export function registerPrompts(program: Command) {
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 100)
           throw new CliError("--limit must be 1-100", EXIT.usage);
-        if (query && query.length > 200) throw new CliError("the query is at most 200 characters", EXIT.usage);
+        if (query && query.length > 200)
+          throw new CliError("the query is at most 200 characters", EXIT.usage);
         if (opts.all && (opts.project || opts.template))
           throw new CliError("--all searches every project: drop --project and --template", EXIT.usage);
         const params = new URLSearchParams();
