@@ -312,7 +312,7 @@ export const MCP_TOOLS = [
     name: "list_prompt_templates",
     title: "List a project's prompt templates",
     description:
-      "The prompts a project's maintainers curated for agents: [{id, kind (bug-fix, feature, refactor, docs, test, other), title, body, placeholders, url}]. Start from the one that fits: fill its {{placeholders}}, and name it as prompt.template when you open_session." +
+      "The prompts a project's maintainers curated for agents: {items: [{id, kind (bug-fix, feature, refactor, docs, test, other), title, body, placeholders, url}]}. Start from the one that fits: fill its {{placeholders}}, and name it as prompt.template when you open_session." +
       READS,
     access: "public",
     readOnly: true,
