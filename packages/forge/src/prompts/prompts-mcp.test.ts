@@ -62,10 +62,19 @@ describe("MCP prompt tools", () => {
     expect(tools).toEqual(expect.arrayContaining(["search_prompts", "list_prompt_templates"]));
     const templates = await call(member, "list_prompt_templates", { owner: "acme", project: "vault" });
     expect(templates.isError, templates.content[0]?.text).toBeFalsy();
-    expect(templates.structuredContent!.items).toEqual([expect.objectContaining({ id: "add-test", kind: "test", placeholders: ["function"] })]);
-    const one = await call(member, "search_prompts", { owner: "acme", project: "vault", query: "TOKENIZER", full: true });
+    expect(templates.structuredContent!.items).toEqual([
+      expect.objectContaining({ id: "add-test", kind: "test", placeholders: ["function"] }),
+    ]);
+    const one = await call(member, "search_prompts", {
+      owner: "acme",
+      project: "vault",
+      query: "TOKENIZER",
+      full: true,
+    });
     expect(one.structuredContent).toMatchObject({
-      items: [{ project: "acme/vault", template: "add-test", text: "Harden the tokenizer against VAULT input" }],
+      items: [
+        { project: "acme/vault", template: "add-test", text: "Harden the tokenizer against VAULT input" },
+      ],
       counts: { open: 1 },
     });
     const everywhere = await call(member, "search_prompts", { query: "tokenizer" });
@@ -80,7 +89,9 @@ describe("MCP prompt tools", () => {
   it("keeps a private project's prompts and templates from other users", async () => {
     const other = await connect(r.tokens.other!);
     const everywhere = await call(other, "search_prompts", { query: "tokenizer" });
-    expect(everywhere.structuredContent!.items.map((i: { project: string }) => i.project)).toEqual(["acme/app"]);
+    expect(everywhere.structuredContent!.items.map((i: { project: string }) => i.project)).toEqual([
+      "acme/app",
+    ]);
     expect(JSON.stringify(everywhere)).not.toContain("VAULT");
     for (const [name, args] of [
       ["search_prompts", { owner: "acme", project: "vault" }],

@@ -5,14 +5,14 @@
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
 import { TEMPLATE_ID_RE, TEMPLATE_KINDS, templatePlaceholders } from "@micelio/core";
-import { recordAudit } from "../audit/audit.ts";
+import type { Selectable } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
+import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { PromptTemplatesTable } from "../db/schema.ts";
 import { conflict, invalid, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
-import type { Selectable } from "kysely";
 
 export const MAX_TEMPLATES = 200;
 
