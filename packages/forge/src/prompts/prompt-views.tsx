@@ -95,7 +95,8 @@ export function OutcomeTabs(props: { base: string; f: RegistryFilters; counts: R
   );
 }
 
-export function PromptList({ rows, showProject }: { rows: RegistryRow[]; showProject?: boolean }) {
+export function PromptList(props: { rows: RegistryRow[]; showProject?: boolean; curate?: boolean }) {
+  const { rows, showProject } = props;
   return (
     <ul class="list prompt-list">
       {rows.map((r) => {
@@ -143,6 +144,12 @@ export function PromptList({ rows, showProject }: { rows: RegistryRow[]; showPro
                 </>
               ) : null}
               · <TimeAgo date={r.created_at} />
+              {props.curate ? (
+                <>
+                  {" "}
+                  · <a href={`${project}/prompts/templates?from=${r.id}#new-template`}>Make it a template</a>
+                </>
+              ) : null}
             </p>
           </li>
         );

@@ -78,6 +78,19 @@ describe("prompt pages", () => {
     expect(search.html).toContain('href="/prompts?q=parser"');
   });
 
+  it("lets administrators make a template from a session's prompt", async () => {
+    const link = `/acme/app/prompts/templates?from=${sessionId}#new-template`;
+    expect((await r.browsers.owner.get("/acme/app/prompts")).html).toContain(`href="${link}"`);
+    expect((await r.browsers.member.get("/acme/app/prompts")).html).not.toContain("Make it a template");
+    const form = await r.browsers.owner.get(`/acme/app/prompts/templates?from=${sessionId}`);
+    expect(form.html).toContain(
+      "Make the page safe from &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; please</textarea>",
+    );
+    expect(form.html).not.toContain(XSS);
+    const member = await r.browsers.member.get(`/acme/app/prompts/templates?from=${sessionId}`);
+    expect(member.html).not.toContain("Make the page safe");
+  });
+
   it("lets administrators add, edit and delete templates through CSRF-protected forms", async () => {
     const owner = r.browsers.owner;
     const tpl = "/acme/app/prompts/templates";

@@ -59,7 +59,12 @@ promptsPages.get("/prompts", async (c) => {
 
 promptsPages.get("/:owner/:project/prompts", async (c) => {
   const db = c.get("forge").db;
-  const { project: p } = await getProject(db, c.get("viewer"), c.req.param("owner"), c.req.param("project"));
+  const { project: p, role } = await getProject(
+    db,
+    c.get("viewer"),
+    c.req.param("owner"),
+    c.req.param("project"),
+  );
   const f = registryFilters(c.req.query());
   const r = await projectPrompts(db, p, { ...f, limit: PER_PAGE });
   const base = `${projectBase(p)}/prompts`;
@@ -83,7 +88,7 @@ promptsPages.get("/:owner/:project/prompts", async (c) => {
       <PromptSearch action={base} f={f} label="Search this project's prompts" />
       <OutcomeTabs base={base} f={f} counts={r.counts} />
       {r.rows.length ? (
-        <PromptList rows={r.rows} />
+        <PromptList rows={r.rows} curate={role === "admin"} />
       ) : (
         <EmptyRegistry base={base} f={f} templates={`${base}/templates`} />
       )}

@@ -5,6 +5,7 @@
 import { TEMPLATE_KINDS } from "@micelio/core";
 import type { Context } from "hono";
 import { Hono } from "hono";
+import type { Db } from "../db/db.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { projectBase, projectPage } from "../sessions/session-views.tsx";
@@ -110,6 +111,19 @@ function TemplateCard(props: {
   );
 }
 
+/** A new template's fields from a session's prompt of this project (?from=<session id>). */
+async function fromSession(db: Db, projectId: string, id: string | undefined) {
+  if (!id || !/^[0-9A-Z]{26}$/.test(id)) return undefined;
+  const s = await db
+    .selectFrom("sessions")
+    .select(["goal", "prompt"])
+    .where("project_id", "=", projectId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!s?.prompt) return undefined;
+  return { kind: "bug-fix", title: s.goal.slice(0, 200), body: s.prompt.slice(0, 50_000) };
+}
+
 async function render(c: Context<AppEnv>, state?: FormState) {
   const db = c.get("forge").db;
   const { project: p, role } = await getProject(
@@ -122,6 +136,7 @@ async function render(c: Context<AppEnv>, state?: FormState) {
   const templates = await listTemplates(db, p);
   const csrf = c.get("csrfToken");
   const fresh = state?.form === "new" ? state : undefined;
+  const seed = admin && !state ? await fromSession(db, p.id, c.req.query("from")) : undefined;
   const page = projectPage(
     c,
     p,
@@ -143,7 +158,7 @@ async function render(c: Context<AppEnv>, state?: FormState) {
         </p>
       )}
       {admin ? (
-        <form method="post" action={`${projectBase(p)}/prompts/templates`} class="card">
+        <form method="post" action={`${projectBase(p)}/prompts/templates`} class="card" id="new-template">
           <h3>Add a template</h3>
           <Alert message={fresh?.failure.message} />
           <CsrfField token={csrf} />
@@ -160,7 +175,7 @@ async function render(c: Context<AppEnv>, state?: FormState) {
           <FieldErrors errors={fresh?.failure.fields} field="id" />
           <TemplateFields
             prefix="new"
-            values={fresh?.values ?? { kind: "bug-fix" }}
+            values={fresh?.values ?? seed ?? { kind: "bug-fix" }}
             errors={fresh?.failure.fields}
           />
           <button type="submit">Add template</button>
