@@ -5,6 +5,7 @@
 // (mic/src/mcp/). Both answer with the JSON the REST API answers.
 import { z } from "zod";
 import { contextSessionsSchema, MAX_GENERATION_DEPTH, promptRequestSchema } from "../prompt-request.ts";
+import { TEMPLATE_ID_RE } from "../prompt-template.ts";
 import type { Scope } from "../scopes.ts";
 import { agentSchema, ORIGINS, sessionEventSchema } from "../session-events.ts";
 
@@ -30,6 +31,7 @@ const position = z
 const filePath = z.string().min(1).max(4096).describe("A file's path in the repository, e.g. src/app.ts");
 
 const PROJECT = { owner, project };
+const templateId = z.string().regex(TEMPLATE_ID_RE, "a template id").describe("A prompt template's id");
 const SESSION = { owner, project, session_id: sessionId };
 
 const changeSchema = z.union([
@@ -282,6 +284,39 @@ export const MCP_TOOLS = [
     access: "session:write",
     readOnly: false,
     input: SESSION,
+  }),
+  tool({
+    name: "search_prompts",
+    title: "Search past prompts",
+    description:
+      "Search the prompts agents' sessions carried, newest first: in one project (owner and project) or, without them, across every project you can read. Matches a case-insensitive substring of the goal and prompt. Returns {items: [{session_id, project, goal, excerpt, text (with full: true), agent, template, outcome (landed, rejected, abandoned, open), generation_depth, revises, validation: {status, score, min_score} | null, created_at, url}], counts: {landed, rejected, abandoned, open}, next_before}. Read what landed (and what was rejected) before writing a prompt; pass next_before as before for the next page." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      owner: owner.optional(),
+      project: project.optional(),
+      query: z.string().max(200).optional().describe("Words in the goal or prompt (taken literally)"),
+      outcome: z
+        .enum(["landed", "rejected", "abandoned", "open"])
+        .optional()
+        .describe("Only sessions that ended so"),
+      template: templateId.optional().describe("Only prompts started from this template (with a project)"),
+      agent: z.string().max(100).optional().describe("Only sessions by this agent name"),
+      before: z.string().max(40).optional().describe("next_before from the previous page"),
+      limit: z.number().int().min(1).max(100).optional().describe("At most this many (default 20)"),
+      full: z.boolean().optional().describe("Include each prompt's whole text, not only its excerpt"),
+    },
+  }),
+  tool({
+    name: "list_prompt_templates",
+    title: "List a project's prompt templates",
+    description:
+      "The prompts a project's maintainers curated for agents: {items: [{id, kind (bug-fix, feature, refactor, docs, test, other), title, body, placeholders, url}]}. Start from the one that fits: fill its {{placeholders}}, and name it as prompt.template when you open_session." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: PROJECT,
   }),
 ] as const;
 

@@ -26,6 +26,7 @@ export const RESERVED_HANDLES = new Set([
   "orgs",
   "organizations",
   "projects",
+  "prompts",
   "ready",
   "robots.txt",
   "schemas",

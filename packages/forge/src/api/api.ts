@@ -22,6 +22,7 @@ import { mailApi } from "../mail/mail-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
+import { promptsApi } from "../prompts/prompts-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
@@ -102,7 +103,11 @@ export function buildApi() {
     profileApi,
     limitsApi,
     reviewApi,
+<<<<<<< HEAD
     agentsApi,
+=======
+    promptsApi,
+>>>>>>> prompts
   ])
     v1.route("/", router);
 

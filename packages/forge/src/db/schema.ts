@@ -247,6 +247,7 @@ export interface Database {
   handle_reservations: HandleReservationsTable;
   validation_runs: ValidationRunsTable;
   validation_steps: ValidationStepsTable;
+  prompt_templates: PromptTemplatesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -457,4 +458,17 @@ export interface ValidationStepsTable {
   peak_memory: ColumnType<string | null, number | null, number | null>;
   log_key: string | null;
   log_excerpt: string;
+}
+
+export type PromptTemplateKind = "bug-fix" | "feature" | "refactor" | "docs" | "test" | "other";
+
+export interface PromptTemplatesTable {
+  project_id: string;
+  id: string;
+  kind: PromptTemplateKind;
+  title: string;
+  body: string;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }

@@ -15,6 +15,8 @@ import { sessionValidationsAs } from "../checks/validation-gate.ts";
 import { AppError, invalid, notFound } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject, projectJson } from "../projects/projects-service.ts";
+import { instancePrompts, projectPrompts, registryJson } from "../prompts/registry-service.ts";
+import { listTemplates, templateJson } from "../prompts/templates-service.ts";
 import { searchCode } from "../search/code-search.ts";
 import { searchProjects } from "../search/project-search.ts";
 import { listLandings } from "../sessions/landings-log.ts";
@@ -128,6 +130,20 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
     abandon_session: async (a) => {
       const { session } = await getSession(db, viewer, a.owner, a.project, a.session_id, "write");
       return sessionJson(await setStatus(db, session, "abandoned"));
+    },
+    search_prompts: async ({ owner, project, query, ...rest }) => {
+      const f = { ...rest, q: query };
+      if (owner === undefined && project === undefined) {
+        if (f.template) throw invalid("template needs a project: give owner and project");
+        return registryJson(await instancePrompts(db, viewer, f));
+      }
+      if (!owner || !project) throw invalid("Give both owner and project, or neither (every project)");
+      const { project: p } = await getProject(db, viewer, owner, project);
+      return registryJson(await projectPrompts(db, p, f));
+    },
+    list_prompt_templates: async (a) => {
+      const { project } = await getProject(db, viewer, a.owner, a.project);
+      return (await listTemplates(db, project)).map((t) => templateJson(project, t));
     },
   };
 }

@@ -121,6 +121,7 @@ function ProjectHeader({ p, admin }: { p: ProjectWithOwner; admin: boolean }) {
       </h1>
       <nav aria-label="Project">
         <a href={`/${p.owner_handle}/${p.handle}/sessions`}>Sessions</a> ·{" "}
+        <a href={`/${p.owner_handle}/${p.handle}/prompts`}>Prompts</a> ·{" "}
         <a href={`/${p.owner_handle}/${p.handle}/activity`}>Activity</a>
         {admin ? (
           <>

@@ -76,6 +76,7 @@ export function SearchTabs(props: { q: string; type: SearchType; sort: ProjectSo
           {SEARCH_TYPES[t]}
         </a>
       ))}
+      <a href={props.q ? `/prompts?q=${encodeURIComponent(props.q)}` : "/prompts"}>Prompts</a>
     </nav>
   );
 }

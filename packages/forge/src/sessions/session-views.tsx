@@ -19,7 +19,7 @@ import {
 } from "./session-pages-data.ts";
 import type { SessionRow } from "./session-types.ts";
 
-export type ProjectTab = "sessions" | "activity";
+export type ProjectTab = "sessions" | "prompts" | "activity";
 
 export const projectBase = (p: ProjectWithOwner) => `/${p.owner_handle}/${p.handle}`;
 export const sessionUrl = (p: ProjectWithOwner, id: string) => `${projectBase(p)}/sessions/${id}`;
@@ -42,6 +42,7 @@ export function ProjectNav({ p, tab }: { p: ProjectWithOwner; tab: ProjectTab })
         {link(null, base, "Code")}
         {link(null, `${base}/commits`, "Commits")}
         {link("sessions", `${base}/sessions`, "Sessions")}
+        {link("prompts", `${base}/prompts`, "Prompts")}
         {link("activity", `${base}/activity`, "Activity")}
       </nav>
     </header>

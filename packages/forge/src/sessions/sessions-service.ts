@@ -32,6 +32,7 @@ import {
 } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject, getProjectWithSession, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { templateExists } from "../prompts/templates-service.ts";
 import { PROJECT_EVENTS_CHANNEL } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
@@ -123,6 +124,10 @@ async function promptRules(db: Db, project: ProjectWithOwner, data: z.infer<type
       { field, message: `no session ${missing[0]} in this project` },
     ]);
   }
+  if (data.prompt?.template && !(await templateExists(db, project.id, data.prompt.template)))
+    throw invalid(`No prompt template ${data.prompt.template} in this project`, [
+      { field: "prompt.template", message: `no template ${data.prompt.template} in this project` },
+    ]);
   const depth = generationDepth(
     ai,
     data.generation_depth,

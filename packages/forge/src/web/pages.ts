@@ -26,6 +26,7 @@ import { passkeyLoginPages } from "../passkeys/passkey-login-pages.tsx";
 import { passkeysPages } from "../passkeys/passkeys-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
+import { promptsPages } from "../prompts/prompts-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
@@ -58,6 +59,7 @@ for (const pages of [
   profilePages,
   orgPages,
   blamePages,
+  promptsPages,
   sessionPages,
   agentPages,
   socialPages,

@@ -87,5 +87,15 @@ export function restHandlers(conn: Connection): McpHandlers {
     sync_session: (a) =>
       request(conn, "POST", `${session(a)}/sync`, a.base === undefined ? {} : { base: a.base }),
     abandon_session: (a) => request(conn, "POST", `${session(a)}/abandon`),
+    search_prompts: async ({ owner, project, query: q, full, ...rest }) => {
+      const params = query({ q, ...rest, full: full === undefined ? undefined : String(full) });
+      if (owner === undefined && project === undefined) return get(`/api/v1/prompts${params}`);
+      if (!owner || !project) {
+        const detail = "Give both owner and project, or neither (every project)";
+        throw new CliError(detail, 1, { ...problem(400, "invalid", "Invalid request", detail) });
+      }
+      return get(`${base({ owner, project })}/prompts${params}`);
+    },
+    list_prompt_templates: (a) => get(`${base(a)}/prompt-templates`),
   };
 }
