@@ -103,11 +103,8 @@ export function buildApi() {
     profileApi,
     limitsApi,
     reviewApi,
-<<<<<<< HEAD
     agentsApi,
-=======
     promptsApi,
->>>>>>> prompts
   ])
     v1.route("/", router);
 
