@@ -33,10 +33,10 @@ describe("version order", () => {
     });
 
   it("agrees with known orders", () => {
-    const chain = (eco: string, list: string[]) =>
-      list
-        .slice(1)
-        .forEach((v, i) => expect(compareVersions(eco, list[i]!, v), `${list[i]} < ${v}`).toBeLessThan(0));
+    const chain = (eco: string, list: string[]) => {
+      for (const [i, v] of list.slice(1).entries())
+        expect(compareVersions(eco, list[i]!, v), `${list[i]} < ${v}`).toBeLessThan(0);
+    };
     chain("npm", [
       "1.0.0-alpha",
       "1.0.0-alpha.1",

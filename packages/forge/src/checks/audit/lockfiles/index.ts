@@ -22,4 +22,4 @@ export const LOCKFILES: Record<string, LockfileParser> = {
   "Gemfile.lock": parseGemfileLock,
 };
 
-export { LockfileError, type LockedPackage, MAX_PACKAGES } from "./locked.ts";
+export { type LockedPackage, LockfileError, MAX_PACKAGES } from "./locked.ts";

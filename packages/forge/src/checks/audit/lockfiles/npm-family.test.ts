@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { LockfileError, type LockedPackage } from "./locked.ts";
+import { type LockedPackage, LockfileError } from "./locked.ts";
 import { parseNpmLock } from "./npm-lock.ts";
 import { parsePnpmLock, pnpmKey } from "./pnpm-lock.ts";
 import { parseYarnLock } from "./yarn-lock.ts";

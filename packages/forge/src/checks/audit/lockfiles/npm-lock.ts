@@ -3,7 +3,7 @@
 // `link: true` entries are workspace links); v1 nests `dependencies` recursively. Versions
 // that are not registry versions (git URLs, file: paths) are skipped; aliases
 // (`"npm:real-name@1.2.3"`) count as the real package.
-import { isRecord, Locked, LockfileError, type LockedPackage, parseJson } from "./locked.ts";
+import { isRecord, Locked, type LockedPackage, LockfileError, parseJson } from "./locked.ts";
 
 const REGISTRY_VERSION = /^\d+\.\d+\.\d+[0-9A-Za-z.+-]*$/;
 

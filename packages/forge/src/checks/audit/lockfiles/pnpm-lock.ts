@@ -3,7 +3,7 @@
 // `name@1.2.3` (v9), with scoped names alike; an entry's own `name`/`version` fields win.
 // Parsed with `yaml` (aliases capped); local (file:, link:) entries are skipped.
 import { parse } from "yaml";
-import { isRecord, Locked, LockfileError, type LockedPackage } from "./locked.ts";
+import { isRecord, Locked, type LockedPackage, LockfileError } from "./locked.ts";
 
 /** Name and version from a `packages` key, or undefined when it names no registry package. */
 export function pnpmKey(key: string): { name: string; version: string } | undefined {
