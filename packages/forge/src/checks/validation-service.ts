@@ -218,7 +218,10 @@ async function runSteps(
           info: (oid: string) => trunk.repo.info(oid),
           readBlob: async (oid: string) => (await trunk.repo.readType(oid, "blob")).data,
         };
-        const audit = await dependencyAudit(forge.db, reader, merged.tree);
+        const audit = await dependencyAudit(forge.db, reader, merged.tree).catch((err: Error) => ({
+          status: "error" as const,
+          log: `the audit could not run: ${err.message}\n`,
+        }));
         return { ...record(step, audit), log_key: await logKey(seq, audit.log) };
       }
       const r = byName.get(step.name);

@@ -10,7 +10,9 @@ import { LOCKFILES, type LockedPackage, LockfileError, MAX_PACKAGES } from "./lo
 import { matchVersion, packageKey } from "./osv.ts";
 
 /** A lockfile larger than this is not read (the step fails and says so). */
-export const MAX_LOCKFILE_BYTES = 32 * 1024 * 1024;
+export const MAX_LOCKFILE_BYTES = 16 * 1024 * 1024;
+/** Lockfile bytes read in one audit, all files together (parsing holds the forge's CPU). */
+const MAX_TOTAL_BYTES = 48 * 1024 * 1024;
 const MAX_LOCKFILES = 20;
 const MAX_DEPTH = 4;
 const MAX_TREES = 500;
@@ -58,12 +60,17 @@ export async function dependencyAudit(db: Db, reader: ObjectReader, tree: string
   const findings: Finding[] = [];
   let unreadable = 0;
   let audited = 0;
+  let total = 0;
   for (const file of lockfiles) {
     const name = file.path.split("/").pop()!;
     const size = (await reader.info(file.oid))?.size ?? 0;
-    if (size > MAX_LOCKFILE_BYTES) {
+    total += size;
+    if (size > MAX_LOCKFILE_BYTES || total > MAX_TOTAL_BYTES) {
       unreadable++;
-      lines.push(`${file.path}: larger than ${MAX_LOCKFILE_BYTES >> 20} MiB, not audited`);
+      const cap = size > MAX_LOCKFILE_BYTES ? MAX_LOCKFILE_BYTES : MAX_TOTAL_BYTES;
+      lines.push(
+        `${file.path}: over the ${cap >> 20} MiB the audit reads${cap === MAX_TOTAL_BYTES ? " in all" : ""}, not audited`,
+      );
       continue;
     }
     let parsed: ReturnType<(typeof LOCKFILES)[string]>;
