@@ -44,14 +44,15 @@ advisoriesApi.openapi(
           .map((e) => ({ field: `${e.index}${e.id ? ` (${e.id})` : ""}`, message: e.message })),
       );
     const db = c.get("forge").db;
-    const imported = await importAdvisories(db, records);
-    await recordAudit(db, c.get("viewer"), {
-      action: "advisories.import",
-      targetType: "advisories",
-      targetId: records[0]!.id,
-      target: `${imported} advisories`,
-      data: { ids: records.slice(0, 100).map((r) => r.id) },
-    });
+    const imported = await importAdvisories(db, records, (tx, n) =>
+      recordAudit(tx, c.get("viewer"), {
+        action: "advisories.import",
+        targetType: "advisories",
+        targetId: records[0]!.id,
+        target: `${n} advisories`,
+        data: { ids: records.slice(0, 100).map((r) => r.id) },
+      }),
+    );
     return c.json({ imported, total: await advisoryCount(db) }, 200);
   },
 );

@@ -5,7 +5,12 @@ import type { Db } from "../../db/db.ts";
 import type { LockedPackage } from "./lockfiles/locked.ts";
 import { type AffectedEntry, normalizeOsv, type OsvRecord, packageKey } from "./osv.ts";
 
-export async function importAdvisories(db: Db, records: OsvRecord[]): Promise<number> {
+/** Imports records (replacing stored ones by id); `also` runs in the same transaction (the audit entry). */
+export async function importAdvisories(
+  db: Db,
+  records: OsvRecord[],
+  also?: (tx: Db, imported: number) => Promise<void>,
+): Promise<number> {
   if (!records.length) return 0;
   // The last record of an id wins, as it would if the ids came in separate imports.
   const byId = new Map(records.map((r) => [r.id, normalizeOsv(r)]));
@@ -38,6 +43,7 @@ export async function importAdvisories(db: Db, records: OsvRecord[]): Promise<nu
           )
           .execute();
     }
+    await also?.(tx, byId.size);
   });
   return byId.size;
 }
