@@ -23,6 +23,9 @@ CREATE TABLE advisory_affected (
 );
 CREATE INDEX advisory_affected_package ON advisory_affected (ecosystem, name);
 
+-- Trunk's last value of a step is looked up among the project's passed runs.
+CREATE INDEX validation_runs_project ON validation_runs (project_id, status);
+
 ALTER TABLE validation_steps ADD COLUMN metrics jsonb NOT NULL DEFAULT '{}';
 ALTER TABLE validation_steps ADD COLUMN baseline jsonb;
 ALTER TABLE validation_steps ADD COLUMN coverage real;
