@@ -11,7 +11,7 @@ import { sandboxProvider } from "../sandbox/sandbox.ts";
 import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { appendEvents } from "../sessions/sessions-service.ts";
-import { dependencyAudit } from "./audit/dependency-audit.ts";
+import { auditTree } from "./audit/dependency-audit.ts";
 import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
 import { refuseInvalidChecks } from "./checks-errors.ts";
 import { applyStepReport } from "./metrics/step-metrics.ts";
@@ -213,15 +213,7 @@ async function runSteps(
     config.steps.map(async (step, seq) => {
       if (step.uses === "secret-scan") return secretScanStep(step, change);
       if (step.uses === "dependency-audit") {
-        const reader = {
-          readTree: (oid: string) => merged.staged.readTree(oid),
-          info: (oid: string) => trunk.repo.info(oid),
-          readBlob: async (oid: string) => (await trunk.repo.readType(oid, "blob")).data,
-        };
-        const audit = await dependencyAudit(forge.db, reader, merged.tree).catch((err: Error) => ({
-          status: "error" as const,
-          log: `the audit could not run: ${err.message}\n`,
-        }));
+        const audit = await auditTree(forge.db, trunk.repo, merged.staged, merged.tree);
         return { ...record(step, audit), log_key: await logKey(seq, audit.log) };
       }
       const r = byName.get(step.name);

@@ -14,7 +14,7 @@ import { startTestForge, type TestForge } from "../../testing/forge.ts";
 import { runGit } from "../../testing/git.ts";
 import { advisoriesCommand } from "./advisories-cli.ts";
 import { advisoryCount } from "./advisory-store.ts";
-import { dependencyAudit } from "./dependency-audit.ts";
+import { auditTree } from "./dependency-audit.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-advisories-"));
 const osv = (id: string, name: string, fixed: string, ecosystem = "npm") => ({
@@ -121,12 +121,7 @@ describe("advisories", () => {
     await runGit(src, "commit", "-q", "-m", "deps");
     const repo = new GitRepo(join(src, ".git"));
     const tree = (await repo.readCommit((await repo.resolveCommit("HEAD"))!)).tree;
-    const reader = {
-      readTree: (o: string) => repo.readTree(o),
-      info: (o: string) => repo.info(o),
-      readBlob: async (o: string) => (await repo.readType(o, "blob")).data,
-    };
-    const found = await dependencyAudit(f.forge.db, reader, tree);
+    const found = await auditTree(f.forge.db, repo, repo, tree);
     expect(found.status).toBe("failed");
     expect(found.log).toContain(
       "web/package-lock.json: lodash 4.17.20 is affected by GHSA-6 (HIGH): lodash is vulnerable; fixed in 4.17.21",
@@ -142,11 +137,11 @@ describe("advisories", () => {
     );
     await runGit(src, "commit", "-qam", "fix");
     const fixed = (await repo.readCommit((await repo.resolveCommit("HEAD"))!)).tree;
-    expect(await dependencyAudit(f.forge.db, reader, fixed)).toMatchObject({ status: "passed" });
+    expect(await auditTree(f.forge.db, repo, repo, fixed)).toMatchObject({ status: "passed" });
     await runGit(src, "rm", "-rq", "web", "requirements.txt");
     await runGit(src, "commit", "-qm", "none");
     const none = (await repo.readCommit((await repo.resolveCommit("HEAD"))!)).tree;
-    expect((await dependencyAudit(f.forge.db, reader, none)).log).toContain("no lockfile");
+    expect((await auditTree(f.forge.db, repo, repo, none)).log).toContain("no lockfile");
     repo.close();
   });
 });

@@ -4,6 +4,7 @@
 // when a locked version is affected, naming package, version, advisory, summary and fixed
 // version; passes, saying so, when the tree has no lockfile. Every input is capped.
 import type { Db } from "../../db/db.ts";
+import type { GitRepo } from "../../repos/git-layer/git-repo.ts";
 import { isTreeMode, type TreeEntry } from "../../repos/git-layer/objects.ts";
 import { advisoriesFor, advisoryCount } from "./advisory-store.ts";
 import { LOCKFILES, type LockedPackage, LockfileError, MAX_PACKAGES } from "./lockfiles/index.ts";
@@ -120,4 +121,17 @@ export async function dependencyAudit(db: Db, reader: ObjectReader, tree: string
   );
   const status = findings.length || unreadable ? ("failed" as const) : ("passed" as const);
   return { status, log: `${lines.join("\n")}\n`, findings };
+}
+
+/** The audit of a merged tree: new trees from the in-memory splice, blobs from the repository; never throws. */
+export function auditTree(db: Db, repo: GitRepo, staged: Pick<ObjectReader, "readTree">, tree: string) {
+  const reader: ObjectReader = {
+    readTree: (oid) => staged.readTree(oid),
+    info: (oid) => repo.info(oid),
+    readBlob: async (oid) => (await repo.readType(oid, "blob")).data,
+  };
+  return dependencyAudit(db, reader, tree).catch((err: Error) => ({
+    status: "error" as const,
+    log: `the audit could not run: ${err.message}\n`,
+  }));
 }
