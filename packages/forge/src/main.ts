@@ -1,7 +1,11 @@
 // The `micelio` command: `micelio serve` runs the forge until SIGTERM or SIGINT; with
-// MICELIO_WORKERS=N it runs N forge processes sharing the port (ops/cluster.ts).
+// MICELIO_WORKERS=N it runs N forge processes sharing the port (ops/cluster.ts);
+// `micelio advisories import FILE...` loads OSV advisories (checks/audit/advisories-cli.ts).
 import cluster from "node:cluster";
+import { join } from "node:path";
+import { ADVISORIES_USAGE, advisoriesCommand } from "./checks/audit/advisories-cli.ts";
 import { loadConfig } from "./config/config.ts";
+import { openDatabase } from "./db/db.ts";
 import { announceWorker, clusterRefusal, runPrimary, workerCount } from "./ops/cluster.ts";
 import { installLastResort } from "./ops/last-resort.ts";
 import { createLogger } from "./ops/logger.ts";
@@ -58,11 +62,31 @@ if (command === "serve") {
     process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
+} else if (command === "advisories") {
+  const config = loadConfig();
+  advisoriesCommand(process.argv.slice(3), {
+    open: () =>
+      openDatabase({
+        url: config.databaseUrl,
+        schema: config.databaseSchema,
+        dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
+      }),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  }).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 } else if (command === "--help" || command === "help") {
   process.stdout.write(
-    "Usage: micelio serve\n\nRuns the forge. Settings come from the environment; see README.md.\n",
+    `Usage: micelio serve\n\nRuns the forge. Settings come from the environment; see README.md.\n\n${ADVISORIES_USAGE}`,
   );
 } else {
-  process.stderr.write(`micelio: unknown command ${command} (try: micelio serve)\n`);
+  process.stderr.write(
+    `micelio: unknown command ${command} (try: micelio serve, micelio advisories import FILE...)\n`,
+  );
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 // The quality gate's refusal in words: the score against the minimum, each failing step
-// with why it failed and the end of its log, and where the whole log is. The --json
-// document keeps the forge's problem (validation, failing_steps) as it came.
+// with why it failed, its baseline and coverage figures, the end of its log, and where the
+// whole log is. The --json document keeps the forge's problem (validation, failing_steps)
+// as it came.
 import { CliError, EXIT } from "./exit-codes.ts";
 
 interface Step {
@@ -11,6 +12,26 @@ interface Step {
   killed: string | null;
   log_excerpt: string;
   log_url: string | null;
+  baseline?: { metric: string; value: number | null; baseline: number | null; change: number | null } | null;
+  coverage?: number | null;
+  coverage_delta?: number | null;
+}
+
+/** A step's baseline and coverage in a few words ("ms 150 vs baseline 100 (+50%)"), or "". */
+export function stepFigures(step: Step): string {
+  const parts: string[] = [];
+  const b = step.baseline;
+  if (b?.value != null)
+    parts.push(
+      b.baseline === null
+        ? `${b.metric} ${b.value} (first baseline)`
+        : `${b.metric} ${b.value} vs baseline ${b.baseline}${b.change === null ? "" : ` (${b.change > 0 ? "+" : ""}${b.change}%)`}`,
+    );
+  if (step.coverage != null)
+    parts.push(
+      `coverage ${step.coverage}%${step.coverage_delta != null ? ` (${step.coverage_delta > 0 ? "+" : ""}${step.coverage_delta} vs trunk)` : ""}`,
+    );
+  return parts.join(", ");
 }
 
 interface Validation {
@@ -46,6 +67,7 @@ export function validationLines(v: Validation): string[] {
         ? `exit ${step.exit_code}`
         : step.status;
     lines.push(`  ✗ ${step.name} [${step.category}]: ${why}`);
+    if (stepFigures(step)) lines.push(`      ${stepFigures(step)}`);
     if (step.log_excerpt.trim()) lines.push(indent(step.log_excerpt));
     if (step.log_url) lines.push(`      whole log: ${step.log_url}`);
   }

@@ -10,6 +10,7 @@ import { adminApi, requireAdmin } from "../admin/admin-api.ts";
 import { adminManageApi } from "../admin/admin-manage-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
+import { advisoriesApi } from "../checks/audit/advisories-api.ts";
 import { validationsApi } from "../checks/validations-api.ts";
 import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
@@ -91,6 +92,7 @@ export function buildApi() {
     sessionsApi,
     syncInfoApi,
     validationsApi,
+    advisoriesApi,
     eventsApi,
     deviceApi,
     webSessionsApi,

@@ -63,11 +63,31 @@ describe("checks.yml", () => {
       ["steps:\n  - {name: a, run: x, uses: secret-scan}\n", /exactly one of `run`/],
       ["steps:\n  - {name: a}\n", /exactly one of `run`/],
       ["min_scores: {lint: 50}\nsteps:\n  - {name: a, run: x}\n", /no step has that category/],
-      ["steps:\n  - {name: a, run: x, baseline: {tolerance: 5}}\n", /Unrecognized key: "baseline"/],
+      ["steps:\n  - {name: a, run: x, benchmark: {tolerance: 5}}\n", /Unrecognized key: "benchmark"/],
+      [
+        "steps:\n  - {name: a, run: x, baseline: {metric: ms, direction: lower}}\n",
+        /`baseline` belongs to a `run` step with `category: performance`/,
+      ],
+      [
+        "steps:\n  - {name: a, uses: dependency-audit, category: performance, baseline: {metric: ms, direction: lower}}\n",
+        /`baseline` belongs to a `run` step/,
+      ],
+      [
+        "steps:\n  - {name: a, run: x, category: performance, baseline: {metric: ms, direction: up}}\n",
+        /higher/,
+      ],
       ["- 1\n- 2\n", /expected object/],
       ["steps:\n  - {name: '-a', run: x}\n", /letters, digits/],
       [`steps:\n  - {name: a, run: "${"x".repeat(70_000)}"}\n`, /larger than 64 KiB/],
     ];
+    const ok = parseChecksConfig(
+      "steps:\n  - {name: b, run: x, category: performance, baseline: {metric: p50_ms, direction: lower}}\n  - {name: d, uses: dependency-audit, category: security}\n",
+    );
+    expect(ok.ok && ok.config.steps[0]?.baseline).toEqual({
+      metric: "p50_ms",
+      direction: "lower",
+      tolerance: 10,
+    });
     for (const [text, message] of cases) {
       const parsed = parseChecksConfig(text);
       expect(parsed.ok, text.slice(0, 60)).toBe(false);

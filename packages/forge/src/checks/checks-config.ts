@@ -14,7 +14,7 @@ export const MAX_CHECKS_BYTES = 64 * 1024;
 export const CATEGORIES = ["test", "lint", "types", "style", "security", "performance"] as const;
 export type Category = (typeof CATEGORIES)[number];
 /** Built-in steps a project can use without writing a command. */
-export const BUILTIN_STEPS = ["secret-scan"] as const;
+export const BUILTIN_STEPS = ["secret-scan", "dependency-audit"] as const;
 
 const score = z.number().min(0).max(100);
 
@@ -34,6 +34,14 @@ const stepName = z
     "letters, digits, '.', '_' and '-', at most 64, starting alphanumeric",
   );
 
+const baseline = z
+  .object({
+    metric: stepName.describe("the `::metric NAME=VALUE` the step prints"),
+    direction: z.enum(["higher", "lower"]).describe("which way is better"),
+    tolerance: z.number().min(0).max(1000).default(10).describe("percent worse than trunk allowed"),
+  })
+  .strict();
+
 const step = z
   .object({
     name: stepName,
@@ -43,10 +51,17 @@ const step = z
     timeout: z.number().int().min(1).max(3600).default(600).describe("seconds"),
     weight: z.number().min(0).max(100).default(1),
     limits: limits.optional(),
+    baseline: baseline
+      .optional()
+      .describe("a performance step's metric, compared with trunk's last value of it"),
   })
   .strict()
   .refine((s) => (s.run === undefined) !== (s.uses === undefined), {
     message: "a step needs exactly one of `run` (a command) or `uses` (a built-in step)",
+  })
+  .refine((s) => s.baseline === undefined || (s.run !== undefined && s.category === "performance"), {
+    message: "`baseline` belongs to a `run` step with `category: performance`",
+    path: ["baseline"],
   });
 
 export const checksConfigSchema = z

@@ -122,5 +122,9 @@ describe("checks.yml on push", () => {
       "performance",
     ]);
     expect(schema.additionalProperties).toBe(false);
+    const step = schema.properties.steps.items.properties;
+    expect(step.uses.enum).toEqual(["secret-scan", "dependency-audit"]);
+    expect(step.baseline.properties.direction.enum).toEqual(["higher", "lower"]);
+    expect(step.baseline.required).toEqual(["metric", "direction"]);
   });
 });

@@ -1,6 +1,8 @@
 // The session page's validation card: the newest run's status, score against the minimum,
-// the score per category, and every step with its result and the end of its log (the
-// failing ones open), with a link to each whole log. Nothing when the project has no checks.
+// the score per category, and every step with its result, its figures (coverage, baseline,
+// metrics) and the end of its log (the failing ones open), with a link to each whole log.
+// Nothing when the project has no checks.
+import { StepFigures } from "./metrics/step-figures.tsx";
 import { confidence } from "./score.ts";
 import type { RunView } from "./validation-store.ts";
 
@@ -46,6 +48,7 @@ export function ValidationCard({ run, apiBase }: { run: RunView | null; apiBase:
                   {step.killed ? ` · killed (${step.killed})` : ""} · {(step.duration_ms / 1000).toFixed(1)} s
                 </span>
               </summary>
+              <StepFigures step={step} />
               {step.log_excerpt.trim() ? <pre class="validation-log">{step.log_excerpt}</pre> : null}
               {step.log_key ? (
                 <a href={`${apiBase}/validations/${run.id}/steps/${step.seq}/log`}>Whole log</a>

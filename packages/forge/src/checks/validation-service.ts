@@ -11,8 +11,10 @@ import { sandboxProvider } from "../sandbox/sandbox.ts";
 import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { appendEvents } from "../sessions/sessions-service.ts";
+import { auditTree } from "./audit/dependency-audit.ts";
 import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
 import { refuseInvalidChecks } from "./checks-errors.ts";
+import { applyStepReport } from "./metrics/step-metrics.ts";
 import { scoreRun, shortfalls } from "./score.ts";
 import {
   finishRun,
@@ -202,16 +204,28 @@ async function runSteps(
       })
     : null;
   const byName = new Map((result?.steps ?? []).map((s) => [s.name, s]));
+  const logKey = async (seq: number, log: string) => {
+    const key = `validation/${projectId}/${runId}/${seq}.log`;
+    await forge.objects.put(key, log);
+    return key;
+  };
   return Promise.all(
     config.steps.map(async (step, seq) => {
       if (step.uses === "secret-scan") return secretScanStep(step, change);
+      if (step.uses === "dependency-audit") {
+        const audit = await auditTree(forge.db, trunk.repo, merged.staged, merged.tree);
+        return { ...record(step, audit), log_key: await logKey(seq, audit.log) };
+      }
       const r = byName.get(step.name);
       if (!r) return record(step, { status: "error", log: "the step did not run" });
-      const log = `${r.stdout.text}${r.stderr.text}${r.error ? `\n${r.error}\n` : ""}`;
-      const key = `validation/${projectId}/${runId}/${seq}.log`;
-      await forge.objects.put(key, log);
+      const report = await applyStepReport(forge.db, projectId, step, r.stdout.text, r.ok && !r.error);
+      const tail = report.lines.length ? `${report.lines.join("\n")}\n` : "";
+      const log = `${r.stdout.text}${r.stderr.text}${r.error ? `\n${r.error}\n` : ""}${tail}`;
+      const key = await logKey(seq, log);
+      const status = r.error ? "error" : report.passed ? "passed" : "failed";
       return {
-        ...record(step, { status: r.error ? "error" : r.ok ? "passed" : "failed", log: explain(r, log) }),
+        ...record(step, { status, log: explain(r, log) }),
+        ...report.columns,
         exit_code: r.exitCode,
         killed: r.killed ?? (r.pidsLimitHit ? "processes" : null),
         duration_ms: Math.round(r.durationMs),

@@ -20,7 +20,7 @@ validationsApi.openapi(
     tags,
     summary: "The session's validation runs, newest first",
     description:
-      "Each run: status (running, passed, failed, error), score and min_score, category_scores, shortfalls, iteration, and its steps (status, exit_code, killed, duration_ms, cpu_ms, peak_memory, log_excerpt, log_url). Runs come from the project's .micelio/checks.yml on trunk.",
+      "Each run: status (running, passed, failed, error), score and min_score, category_scores, shortfalls, iteration, and its steps (status, exit_code, killed, duration_ms, cpu_ms, peak_memory, metrics (`::metric` lines the step printed), baseline (a performance step's {metric, direction, tolerance, value, baseline, change, regressed}), coverage and coverage_delta (percent, and its change from trunk's last value), log_excerpt, log_url). Runs come from the project's .micelio/checks.yml on trunk.",
     request: { params: S },
     responses: {
       200: json(z.object({ validations: z.array(Validation) }), "The runs"),

@@ -248,6 +248,8 @@ export interface Database {
   validation_runs: ValidationRunsTable;
   validation_steps: ValidationStepsTable;
   prompt_templates: PromptTemplatesTable;
+  advisories: AdvisoriesTable;
+  advisory_affected: AdvisoryAffectedTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -458,6 +460,41 @@ export interface ValidationStepsTable {
   peak_memory: ColumnType<string | null, number | null, number | null>;
   log_key: string | null;
   log_excerpt: string;
+  /** `::metric name=value` lines the step printed (migration 0024). */
+  metrics: ColumnType<Record<string, number>, string | undefined, string>;
+  /** The baseline comparison of a performance step, when it declares one. */
+  baseline: ColumnType<BaselineComparison | null, string | null | undefined, string | null>;
+  coverage: number | null;
+  coverage_delta: number | null;
+}
+
+export interface BaselineComparison {
+  metric: string;
+  direction: "higher" | "lower";
+  tolerance: number;
+  value: number | null;
+  baseline: number | null;
+  /** Percent change from the baseline (positive: the value grew); null without one. */
+  change: number | null;
+  regressed: boolean;
+}
+
+export interface AdvisoriesTable {
+  id: string;
+  summary: Generated<string>;
+  severity: string | null;
+  aliases: ColumnType<string[], string | undefined, string>;
+  modified: string | null;
+  imported_at: Generated<Date>;
+}
+
+export interface AdvisoryAffectedTable {
+  advisory_id: string;
+  seq: number;
+  ecosystem: string;
+  name: string;
+  ranges: ColumnType<unknown[], string, string>;
+  versions: ColumnType<string[], string, string>;
 }
 
 export type PromptTemplateKind = "bug-fix" | "feature" | "refactor" | "docs" | "test" | "other";
