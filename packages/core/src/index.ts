@@ -3,5 +3,6 @@ export * from "./bloom/index.ts";
 export * from "./prompt-request.ts";
 export * from "./scopes.ts";
 export * from "./secrets/index.ts";
+export * from "./session-comments.ts";
 export * from "./session-events.ts";
 export * from "./text.ts";

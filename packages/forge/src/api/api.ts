@@ -23,6 +23,7 @@ import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
@@ -101,6 +102,7 @@ export function buildApi() {
     profileApi,
     limitsApi,
     reviewApi,
+    commentsApi,
   ])
     v1.route("/", router);
 

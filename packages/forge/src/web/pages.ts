@@ -26,6 +26,7 @@ import { passkeyLoginPages } from "../passkeys/passkey-login-pages.tsx";
 import { passkeysPages } from "../passkeys/passkeys-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
+import { sessionReviewPages } from "../reviews/review-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
@@ -57,6 +58,7 @@ for (const pages of [
   profilePages,
   orgPages,
   blamePages,
+  sessionReviewPages,
   sessionPages,
   socialPages,
   followsPages,
