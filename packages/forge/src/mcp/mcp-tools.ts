@@ -124,7 +124,7 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       commentsAs(db, viewer, a.owner, a.project, a.session_id, { kind: a.kind, after: a.after }),
     add_session_comment: (a) => {
       const { owner, project, session_id, ...input } = a;
-      return createComment(db, viewer, owner, project, session_id, input);
+      return createComment(forge, viewer, owner, project, session_id, input);
     },
     sync_info: (a) => syncInfo(forge, viewer, a.owner, a.project, a.session_id),
     sync_session: async (a) => {

@@ -83,8 +83,8 @@ commentsApi.openapi(
   async (c) => {
     requireUser(c);
     const { owner, project, id } = c.req.valid("param");
-    const db = c.get("forge").db;
-    return c.json(await createComment(db, c.get("viewer"), owner, project, id, c.req.valid("json")), 201);
+    const forge = c.get("forge");
+    return c.json(await createComment(forge, c.get("viewer"), owner, project, id, c.req.valid("json")), 201);
   },
 );
 

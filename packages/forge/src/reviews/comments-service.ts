@@ -3,17 +3,20 @@
 // read the project reads them; any signed-in user who may read it writes them (for a private
 // project that means its members), also on closed sessions (post-landing review). Authors
 // edit their own; the project's administrators or the session's author resolve them; authors
-// or administrators delete them. Each new comment is a session.commented project event.
+// or administrators delete them. Each new comment is a session.commented project event, and
+// its links count toward the abuse signal (abuse/) as a project description's do.
 
 import { z } from "@hono/zod-openapi";
 import { COMMENT_KINDS, type CommentKind, MAX_COMMENT_CHARS } from "@micelio/core";
 import { sql } from "kysely";
 import { ulid } from "ulid";
+import { noteLinks, noticing } from "../abuse/abuse-service.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { SessionComment } from "../db/schema.ts";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import type { Forge } from "../http/context.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import { getSession } from "../sessions/sessions-service.ts";
 
@@ -129,8 +132,9 @@ async function writerOn(db: Db, viewer: Viewer, owner: string, project: string, 
   return { user, ...found };
 }
 
+/** Adds a comment; links in it count toward the abuse signal as a description's do. */
 export async function createComment(
-  db: Db,
+  forge: Forge,
   viewer: Viewer,
   owner: string,
   project: string,
@@ -138,8 +142,9 @@ export async function createComment(
   input: unknown,
 ) {
   const data = requireValid(createCommentSchema, input);
-  const { user, session } = await writerOn(db, viewer, owner, project, id);
-  return db.transaction().execute(async (trx) => {
+  const { db } = forge;
+  const { user, project: p, session } = await writerOn(db, viewer, owner, project, id);
+  const created = await db.transaction().execute(async (trx) => {
     const { n } = await trx
       .selectFrom("session_comments")
       .select(sql<number>`count(*)::int`.as("n"))
@@ -171,6 +176,10 @@ export async function createComment(
     });
     return commentJson(row);
   });
+  const where = `a comment on session ${session.id} of ${p.owner_handle}/${p.handle}`;
+  const text = `${data.body}\n${data.suggested_prompt ?? ""}`;
+  await noticing(forge.log, noteLinks(db, forge.config.abuse, user, where, text, viewer.ip));
+  return created;
 }
 
 async function commentOn(db: Db, sessionId: string, commentId: string) {

@@ -34,7 +34,7 @@ sessionReviewPages.post("/:owner/:project/sessions/:id/comments", requireSignedI
   const db = c.get("forge").db;
   const values = await formFields(c);
   try {
-    const created = await createComment(db, viewer, owner, project, id, commentInput(values));
+    const created = await createComment(c.get("forge"), viewer, owner, project, id, commentInput(values));
     return c.redirect(`${sessionUrl(owner, project, id)}#comment-${created.id}`, 303);
   } catch (err) {
     const f = formFailure(err);
