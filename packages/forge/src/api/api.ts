@@ -88,6 +88,7 @@ export function buildApi() {
     browseApi,
     blameApi,
     sessionsApi,
+    commentsApi,
     syncInfoApi,
     validationsApi,
     eventsApi,
@@ -102,7 +103,6 @@ export function buildApi() {
     profileApi,
     limitsApi,
     reviewApi,
-    commentsApi,
   ])
     v1.route("/", router);
 
