@@ -4,5 +4,6 @@ export * from "./prompt-request.ts";
 export * from "./prompt-template.ts";
 export * from "./scopes.ts";
 export * from "./secrets/index.ts";
+export * from "./session-comments.ts";
 export * from "./session-events.ts";
 export * from "./text.ts";

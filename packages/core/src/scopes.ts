@@ -14,7 +14,7 @@ export type Scope = (typeof SCOPES)[number];
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   "project:read": "Read private projects you have access to",
   "project:write": "Create, change, fork, star and push to projects",
-  "session:write": "Open, sync, propose and land sessions",
+  "session:write": "Open, sync, propose, land and comment on sessions",
   "org:admin": "Create organizations, edit them and manage their members",
   user: "Change your profile, email, follows, tokens and signed-in devices",
   admin: "Administer the instance (administrators only)",

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { contextSessionsSchema, MAX_GENERATION_DEPTH, promptRequestSchema } from "../prompt-request.ts";
 import { TEMPLATE_ID_RE } from "../prompt-template.ts";
 import type { Scope } from "../scopes.ts";
+import { COMMENT_KINDS, MAX_COMMENT_CHARS } from "../session-comments.ts";
 import { agentSchema, ORIGINS, sessionEventSchema } from "../session-events.ts";
 
 const owner = z.string().min(1).max(100).describe("The project's owner: a user or organization handle");
@@ -253,6 +254,41 @@ export const MCP_TOOLS = [
     access: "public",
     readOnly: true,
     input: SESSION,
+  }),
+  tool({
+    name: "list_session_comments",
+    title: "A session's review comments",
+    description:
+      "Reviewers' comments on a session, oldest first: {items: [{id, kind, author, body (markdown), path, line, suggested_prompt, resolved, created_at}]}. kind is comment, change-request or prompt-suggestion; a prompt-suggestion may carry suggested_prompt, a rewritten prompt to retry with. Read the open prompt suggestions and change requests before retrying a session (open the next one with prompt.revises set to this session)." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...SESSION,
+      kind: z.enum(COMMENT_KINDS).optional().describe("Only comments of this kind"),
+      after: z.string().max(40).optional().describe("Only comments after this comment id"),
+    },
+  }),
+  tool({
+    name: "add_session_comment",
+    title: "Comment on a session",
+    description:
+      "Add a review comment to a session of a project you may read (closed sessions too): kind comment (default), change-request or prompt-suggestion (with suggested_prompt, the prompt you would give the agent instead); path and line anchor it to a file of the change. Returns the comment. Needs session:write.",
+    access: "session:write",
+    readOnly: false,
+    input: {
+      ...SESSION,
+      kind: z.enum(COMMENT_KINDS).optional().describe("Default: comment"),
+      body: z.string().min(1).max(MAX_COMMENT_CHARS).describe("The comment, in markdown"),
+      path: z.string().min(1).max(4096).optional().describe("A file of the change it is about"),
+      line: z.number().int().min(1).optional().describe("A line of that file"),
+      suggested_prompt: z
+        .string()
+        .min(1)
+        .max(MAX_COMMENT_CHARS)
+        .optional()
+        .describe("prompt-suggestion only: a rewritten prompt the agent can use"),
+    },
   }),
   tool({
     name: "sync_info",

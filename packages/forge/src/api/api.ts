@@ -25,6 +25,7 @@ import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { promptsApi } from "../prompts/prompts-api.ts";
 import { importApi } from "../repos/import-api.ts";
+import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
@@ -90,6 +91,7 @@ export function buildApi() {
     browseApi,
     blameApi,
     sessionsApi,
+    commentsApi,
     syncInfoApi,
     validationsApi,
     advisoriesApi,

@@ -32,6 +32,8 @@ const BODIES: Record<string, unknown> = {
   "PUT /v1/projects/{owner}/{project}/sessions/{id}/changes": {
     changes: [{ path: "x.txt", content: Buffer.from("x").toString("base64") }],
   },
+  "POST /v1/projects/{owner}/{project}/sessions/{id}/comments": { body: "sneak in" },
+  "PATCH /v1/projects/{owner}/{project}/sessions/{id}/comments/{comment}": { resolved: true },
   "POST /v1/tokens": { name: "minted", scopes: ["project:read"] },
   "PUT /v1/user/email": { email: "new@example.test", password: "pw-ada-secret" },
   "PUT /v1/admin/registration": { mode: "closed" },
@@ -59,6 +61,7 @@ const TABLES: (keyof Database)[] = [
   "review_queue",
   "audit_log",
   "project_events",
+  "session_comments",
 ];
 
 describe("token scopes on every API route", () => {
@@ -121,6 +124,11 @@ describe("token scopes on every API route", () => {
     expect((await as(full, "POST", "/api/v1/projects", { handle: "demo" })).status).toBe(201);
     const session = await as(full, "POST", "/api/v1/projects/ada/demo/sessions", { goal: "work" });
     expect(session.status).toBe(201);
+    const comment = await as(full, "POST", `/api/v1/projects/ada/demo/sessions/${session.body.id}/comments`, {
+      body: "a remark",
+    });
+    expect(comment.status).toBe(201);
+    params.comment = comment.body.id;
     const spare = await token(["project:read"]);
     const invite = await as(full, "POST", "/api/v1/admin/invites", {});
     expect(invite.status).toBe(201);

@@ -159,6 +159,25 @@ export interface SessionEventsTable {
   created_at: Timestamp;
 }
 
+/** Review comments on a session (reviews/; migrations/0028_session_comments.sql). */
+export interface SessionCommentsTable {
+  id: string;
+  session_id: string;
+  project_id: string;
+  author_id: string | null;
+  author_handle: string;
+  kind: "comment" | "prompt-suggestion" | "change-request";
+  body: string;
+  path: string | null;
+  line: number | null;
+  suggested_prompt: string | null;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type SessionComment = Selectable<SessionCommentsTable>;
+
 export interface LandingsTable {
   project_id: string;
   position: number;
@@ -219,6 +238,7 @@ export interface Database {
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
   session_events: SessionEventsTable;
+  session_comments: SessionCommentsTable;
   landings: LandingsTable;
   landing_paths: LandingPathsTable;
   landing_rollups: LandingRollupsTable;

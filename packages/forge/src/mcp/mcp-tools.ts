@@ -17,6 +17,7 @@ import type { Forge } from "../http/context.ts";
 import { getProject, projectJson } from "../projects/projects-service.ts";
 import { instancePrompts, projectPrompts, registryJson } from "../prompts/registry-service.ts";
 import { listTemplates, templateJson } from "../prompts/templates-service.ts";
+import { commentsAs, createComment } from "../reviews/comments-service.ts";
 import { searchCode } from "../search/code-search.ts";
 import { searchProjects } from "../search/project-search.ts";
 import { listLandings } from "../sessions/landings-log.ts";
@@ -121,6 +122,12 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       return { ...landed, session: sessionJson(landed.session) };
     },
     list_validations: (a) => sessionValidationsAs(forge, viewer, a.owner, a.project, a.session_id),
+    list_session_comments: (a) =>
+      commentsAs(db, viewer, a.owner, a.project, a.session_id, { kind: a.kind, after: a.after }),
+    add_session_comment: (a) => {
+      const { owner, project, session_id, ...input } = a;
+      return createComment(forge, viewer, owner, project, session_id, input);
+    },
     sync_info: (a) => syncInfo(forge, viewer, a.owner, a.project, a.session_id),
     sync_session: async (a) => {
       const body = a.base === undefined ? {} : { base: a.base };

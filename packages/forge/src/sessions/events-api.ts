@@ -1,5 +1,6 @@
 // GET /api/v1/projects/{owner}/{project}/events: the project's event stream as Server-Sent
-// Events (session.created, session.landed, session.conflicted; id = project_events.id). A
+// Events (session.created, session.landed, session.conflicted, session.commented; id =
+// project_events.id). A
 // client resumes with Last-Event-ID (or ?after=): events after that id are replayed first,
 // then new ones follow as the shared poller sees them (events-api-feed.ts). Without a cursor
 // the stream starts at the newest event. A comment line every 15 s keeps proxies from timing
@@ -40,8 +41,8 @@ eventsApi.openapi(
     tags: ["sessions"],
     summary: "The project's live event stream (Server-Sent Events)",
     description: [
-      "A `text/event-stream` of the project's events: `session.created`, `session.landed` and",
-      "`session.conflicted`. Each message has `id:` (the event id, increasing), `event:` (the",
+      "A `text/event-stream` of the project's events: `session.created`, `session.landed`,",
+      "`session.conflicted` and `session.commented` (a review comment: `{session, comment, kind, author}`). Each message has `id:` (the event id, increasing), `event:` (the",
       "type) and `data:` (the event as JSON, with `created_at`). To resume, send `Last-Event-ID`",
       "(browsers' EventSource does) or `?after=<id>`: events after that id are replayed first.",
       "Without either the stream starts with the next new event; `?after=0` replays everything.",

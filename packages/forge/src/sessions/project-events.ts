@@ -1,4 +1,5 @@
-// A project's event stream: session.created, session.landed, session.conflicted. Events are
+// A project's event stream: session.created, session.landed, session.conflicted,
+// session.commented (a review comment: reviews/). Events are
 // rows (written in the transaction of the change where there is one), so any process can
 // serve them and clients can resume after a reconnect; each write also tells every forge
 // process's stream readers, on commit, through the bus (db/notify-bus.ts).
@@ -8,7 +9,11 @@ import { notify } from "../db/notify-bus.ts";
 /** The bus channel that says "this project has new events"; the payload is the project id. */
 export const PROJECT_EVENTS_CHANNEL = "project_events";
 
-export type ProjectEventType = "session.created" | "session.landed" | "session.conflicted";
+export type ProjectEventType =
+  | "session.created"
+  | "session.landed"
+  | "session.conflicted"
+  | "session.commented";
 
 export async function recordProjectEvent(
   db: Db,

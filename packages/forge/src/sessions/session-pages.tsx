@@ -14,6 +14,8 @@ import { sessionRuns } from "../checks/validation-store.ts";
 import type { AppEnv } from "../http/context.ts";
 import { sessionOgImage } from "../og/og-head.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { sessionReview } from "../reviews/review-data.ts";
+import { PromptSuggestions, ReviewSection } from "../reviews/review-views.tsx";
 import type { StoredSummary } from "../summaries/change-summary.ts";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
@@ -253,9 +255,10 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const repo = forge.repos.exists(p.id) ? await repoOf(forge, p, role) : undefined;
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
-  const [[validation], lineage] = await Promise.all([
+  const [[validation], lineage, review] = await Promise.all([
     sessionRuns(forge.db, s.id, 1),
     promptLineage(forge.db, s),
+    sessionReview(forge.db, viewer, p, role, s),
   ]);
   const apiBase = `/api/v1/projects/${encodeURIComponent(p.owner_handle)}/${encodeURIComponent(p.handle)}/sessions/${s.id}`;
   const { image, summary } = await sessionOgImage(c, p, s);
@@ -281,7 +284,10 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
         csrf={c.get("csrfToken")}
       />
       <div class="prompt-result">
-        <PromptPanel p={p} s={s} lineage={lineage} />
+        <div class="prompt-column">
+          <PromptPanel p={p} s={s} lineage={lineage} />
+          <PromptSuggestions p={p} review={review} />
+        </div>
         <div class="result">
           <ValidationCard run={validation ?? null} apiBase={apiBase} />
           {conflict ? <ConflictCard p={p} s={s} conflict={conflict} /> : null}
@@ -302,6 +308,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
           ) : null}
         </nav>
       </section>
+      <ReviewSection p={p} s={s} review={review} csrf={c.get("csrfToken")} />
       {s.status === "open" ? (
         <>
           <div

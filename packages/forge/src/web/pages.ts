@@ -27,6 +27,7 @@ import { passkeysPages } from "../passkeys/passkeys-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { promptsPages } from "../prompts/prompts-pages.tsx";
+import { sessionReviewPages } from "../reviews/review-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
@@ -63,6 +64,7 @@ for (const pages of [
   sessionPages,
   agentPages,
   socialPages,
+  sessionReviewPages,
   followsPages,
   browsePages,
   projectPages,

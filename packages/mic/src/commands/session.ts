@@ -1,4 +1,4 @@
-// `mic session start|note|log-event|show`: open a session on the checkout's trunk position
+// `mic session start|note|log-event|show|comments`: open a session on the checkout's trunk position
 // and write to its conversation (the record of why the change was made).
 import type { Command } from "commander";
 import { fetchTrunk, positionOf } from "../checkout.ts";
@@ -10,6 +10,7 @@ import { clearClosed, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
 import { collect, integer, type PromptOptions, promptRequest, readText } from "../prompt-options.ts";
 import { headCommit, requireSession, requireWorkspace, saveState } from "../workspace.ts";
+import { registerComments } from "./comments.ts";
 
 interface StartOptions extends PromptOptions {
   agent?: string;
@@ -154,6 +155,8 @@ export function registerSession(program: Command) {
         `Session ${s.id}: ${s.goal}\nbase position ${info.base_position}, ${info.status}\n${lines.join("\n")}`,
       );
     });
+
+  registerComments(session, program);
 }
 
 async function appendEvents(program: Command, events: unknown[]) {

@@ -83,6 +83,9 @@ export function restHandlers(conn: Connection): McpHandlers {
     put_changes: (a) => request(conn, "PUT", `${session(a)}/changes`, changesBody(a.changes)),
     land_session: (a) => request(conn, "POST", `${session(a)}/land`),
     list_validations: (a) => get(`${session(a)}/validations`),
+    list_session_comments: (a) => get(`${session(a)}/comments${query({ kind: a.kind, after: a.after })}`),
+    add_session_comment: ({ owner, project, session_id, ...body }) =>
+      request(conn, "POST", `${session({ owner, project, session_id })}/comments`, body),
     sync_info: (a) => get(`${session(a)}/sync-info`),
     sync_session: (a) =>
       request(conn, "POST", `${session(a)}/sync`, a.base === undefined ? {} : { base: a.base }),
