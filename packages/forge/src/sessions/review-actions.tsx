@@ -48,7 +48,7 @@ export function ReviewActions({
   if (!canReview || s.status !== "open") return null;
   return (
     <section class="card review-actions" aria-labelledby="review-actions-title">
-      <h2 id="review-actions-title">Review</h2>
+      <h2 id="review-actions-title">Approve or reject</h2>
       {s.ready_at && !s.approved_at ? (
         <p>An agent's session that passed the quality gate: it waits for your approval to land.</p>
       ) : null}

@@ -152,7 +152,11 @@ export async function seedVisualForge(url: string): Promise<Seeded> {
 
   const s = sessionApi(url, ada.token, ADA.handle, PROJECT);
   const agent = { name: "claude-code", model: "opus-4", version: "1.0.0" };
-  const landed = await s.open("Add a --dim option", { agent, origin: "ai-generated" });
+  const landed = await s.open("Add a --dim option", {
+    agent,
+    origin: "ai-generated",
+    prompt: { text: "Add a --dim option that halves the brightness", system: "You are a careful engineer." },
+  });
   await s.events(landed.id, [
     { kind: "prompt", text: "Add a --dim option that shows only changed files.", tokens: 42 },
     { kind: "message", role: "assistant", text: "I will add the option to src/util/light.ts." },
@@ -161,7 +165,10 @@ export async function seedVisualForge(url: string): Promise<Seeded> {
   await s.change(landed.id, { "src/util/light.ts": `${LIGHT}\nexport const DIM = "--dim";\n` });
   const land = await s.land(landed.id);
   if (land.status !== 200) throw new Error(`land: ${land.status} ${JSON.stringify(land.body)}`);
-  const waiting = await s.open("Document the options", { agent });
+  const waiting = await s.open("Document the options", {
+    agent,
+    prompt: { text: "Document every option in the README" },
+  });
   await s.change(waiting.id, { "docs/options.md": "# Options\n" });
 
   await must(
