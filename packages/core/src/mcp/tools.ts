@@ -354,6 +354,18 @@ export const MCP_TOOLS = [
     readOnly: true,
     input: PROJECT,
   }),
+  tool({
+    name: "get_agent_record",
+    title: "An agent's record and reputation",
+    description:
+      "An agent's record over the projects you may read: reputation (0-100, overall and per track: docs, tests, features, fixes) with every input and the formula, token efficiency (tokens per landed line, wasted tokens, restart loops, a degrading alert), and scores per model and per account. Check your own to see what lowers it (failed validations, extra attempts, rejections after passing validation)." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      agent: z.string().min(1).max(100).describe("The agent's name, as given in open_session's agent.name"),
+    },
+  }),
 ] as const;
 
 type Tools = (typeof MCP_TOOLS)[number];

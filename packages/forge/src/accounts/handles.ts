@@ -6,6 +6,7 @@ export const RESERVED_HANDLES = new Set([
   "about",
   "account",
   "admin",
+  "agents",
   "api",
   "assets",
   "auth",

@@ -157,6 +157,9 @@ describe("MCP over Streamable HTTP", () => {
       status: "landed",
       agent: { name: "claude-code", model: "opus" },
     });
+    const record = await ok(client, "get_agent_record", { agent: "claude-code" });
+    expect(record.inputs).toMatchObject({ landed: 1 });
+    expect(record.reputation.score).toBeGreaterThan(50);
     const found = await ok(client, "search_code", { ...app, query: "two" });
     expect(found.items).toMatchObject([{ path: "notes.txt", line: 2 }]);
     expect(

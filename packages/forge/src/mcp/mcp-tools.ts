@@ -37,6 +37,7 @@ import {
   setStatus,
 } from "../sessions/sessions-service.ts";
 import { syncInfo } from "../sessions/sync-info.ts";
+import { agentRecord } from "../trust/agent-stats.ts";
 
 /** "ref/path" for the browse service: trunk by default, or the commit a trunk position names. */
 async function refPath(forge: Forge, repo: Repo, at: { ref?: string; position?: number }, path: string) {
@@ -151,6 +152,11 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
     list_prompt_templates: async (a) => {
       const { project } = await getProject(db, viewer, a.owner, a.project);
       return (await listTemplates(db, project)).map((t) => templateJson(project, t));
+    },
+    get_agent_record: async (a) => {
+      const record = await agentRecord(db, viewer, a.agent);
+      if (!record) throw notFound("No sessions by this agent that you can see");
+      return record;
     },
   };
 }

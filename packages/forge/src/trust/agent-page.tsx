@@ -5,7 +5,7 @@ import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
-import { type AgentRecord, agentRecord } from "./agent-stats.ts";
+import { type AgentRecord, agentLeaderboard, agentRecord } from "./agent-stats.ts";
 import { TRACKS } from "./reputation.ts";
 
 export const agentPages = new Hono<AppEnv>();
@@ -18,6 +18,52 @@ agentPages.get("/agents/:name", async (c) => {
   return c.html(
     <Layout {...meta(c, `Agent ${name}`, `${name}: reputation ${record.reputation.score} of 100`)}>
       <AgentView r={record} />
+    </Layout>,
+  );
+});
+
+agentPages.get("/agents", async (c) => {
+  const rows = await agentLeaderboard(c.get("forge").db, c.get("viewer"));
+  c.header("Cache-Control", "private, no-cache");
+  return c.html(
+    <Layout {...meta(c, "Agents", "Agents by tokens per landed line")}>
+      <h1>Agents</h1>
+      <p class="hint">
+        By token efficiency: tokens spent per line landed, fewest first, over the projects you can see.
+      </p>
+      {rows.length ? (
+        <div class="table-scroll">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Tokens per landed line</th>
+                <th scope="col">Landed</th>
+                <th scope="col">Sessions</th>
+                <th scope="col">Wasted tokens</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/agents/${encodeURIComponent(r.agent)}`}>{r.agent}</a>
+                  </th>
+                  <td>{r.tokens_per_landed_line ?? "–"}</td>
+                  <td>{r.landed}</td>
+                  <td>{r.sessions}</td>
+                  <td>{r.wasted_tokens}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p class="empty">
+          No agent has landed anything you can see yet. Agents appear here once a session opened with an{" "}
+          <code>agent</code> lands.
+        </p>
+      )}
     </Layout>,
   );
 });
@@ -80,6 +126,7 @@ function AgentView({ r }: { r: AgentRecord }) {
           back toward 50 as they age.
         </p>
       </section>
+      <Efficiency r={r} />
       <section class="card" aria-labelledby="models-title">
         <h2 id="models-title">By model and by account</h2>
         <ul>
@@ -96,5 +143,38 @@ function AgentView({ r }: { r: AgentRecord }) {
         </ul>
       </section>
     </>
+  );
+}
+
+function Efficiency({ r }: { r: AgentRecord }) {
+  const e = r.efficiency;
+  return (
+    <section class="card" aria-labelledby="efficiency-title">
+      <h2 id="efficiency-title">Token efficiency</h2>
+      {e.trend.degrading ? (
+        <p class="notice">
+          Degrading: {e.trend.last_30_days} tokens per landed line in the last 30 days, against{" "}
+          {e.trend.previous_30_days} in the 30 before.
+        </p>
+      ) : null}
+      <p>
+        {e.tokens} tokens; {e.landed_lines} lines landed; {e.tokens_per_landed_line ?? "–"} tokens per landed
+        line, {e.tokens_per_landed_session ?? "–"} per landed session; {e.wasted_tokens} tokens spent on
+        sessions that were abandoned or rejected.
+      </p>
+      {e.restart_loops.length ? (
+        <>
+          <h3>Restart loops</h3>
+          <ul>
+            {e.restart_loops.map((l) => (
+              <li>
+                “{l.goal}”: {l.sessions} sessions, {l.tokens} tokens
+                {l.landed ? ", landed in the end" : ", never landed"}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
   );
 }

@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import { readableBy } from "../social/social-columns.ts";
+import { efficiency } from "./efficiency.ts";
 import { HALF_LIFE_DAYS, type Outcome, PRIOR, reputation, WEIGHTS } from "./reputation.ts";
 import { trackOf } from "./tracks.ts";
 
@@ -23,6 +24,9 @@ interface Row {
   failed: number;
   attempts: number;
   paths: string[] | null;
+  project_id: string;
+  tokens: number;
+  lines: number;
 }
 
 function outcomeOf(r: Row): Outcome {
@@ -54,7 +58,8 @@ function groupScores(rows: Row[], outcomes: Outcome[], key: (r: Row) => string |
 
 export async function agentRecord(db: Db, viewer: Viewer, agent: string, now = new Date()) {
   const { rows } = await sql<Row>`
-    SELECT s.id, s.status, s.goal, s.agent_model AS model, s.author_handle AS account,
+    SELECT s.id, s.status, s.goal, s.agent_model AS model, s.author_handle AS account, s.project_id,
+           (s.tokens_input + s.tokens_output)::float8 AS tokens, (s.lines_added + s.lines_removed) AS lines,
            coalesce(s.landed_at, s.updated_at) AS at,
            (SELECT count(*) FROM validation_runs r WHERE r.session_id = s.id AND r.status = 'passed')::int AS passed,
            (SELECT count(*) FROM validation_runs r WHERE r.session_id = s.id AND r.status = 'failed')::int AS failed,
@@ -83,6 +88,17 @@ export async function agentRecord(db: Db, viewer: Viewer, agent: string, now = n
       extra_attempts: total((o) => o.extra),
       slop: count((o) => o.slop),
     },
+    efficiency: efficiency(
+      rows.map((r) => ({
+        project: r.project_id,
+        goal: r.goal,
+        status: r.status,
+        at: new Date(r.at),
+        tokens: Number(r.tokens),
+        lines: Number(r.lines),
+      })),
+      now,
+    ),
     by_model: groupScores(rows, outcomes, (r) => r.model, now),
     by_account: groupScores(rows, outcomes, (r) => r.account, now),
     formula: { half_life_days: HALF_LIFE_DAYS, prior: PRIOR, weights: WEIGHTS },
@@ -91,3 +107,37 @@ export async function agentRecord(db: Db, viewer: Viewer, agent: string, now = n
 }
 
 export type AgentRecord = NonNullable<Awaited<ReturnType<typeof agentRecord>>>;
+
+/** Agents with at least one landing in projects the viewer may read, most token-efficient first. */
+export async function agentLeaderboard(db: Db, viewer: Viewer, limit = 50) {
+  const { rows } = await sql<{
+    agent: string;
+    sessions: number;
+    landed: number;
+    tokens: number;
+    landed_lines: number;
+    wasted_tokens: number;
+  }>`
+    SELECT s.agent_name AS agent, count(*)::int AS sessions,
+           count(*) FILTER (WHERE s.status = 'landed')::int AS landed,
+           sum(s.tokens_input + s.tokens_output)::float8 AS tokens,
+           coalesce(sum(s.lines_added + s.lines_removed) FILTER (WHERE s.status = 'landed'), 0)::float8 AS landed_lines,
+           coalesce(sum(s.tokens_input + s.tokens_output) FILTER (WHERE s.status IN ('abandoned', 'rejected')), 0)::float8 AS wasted_tokens
+    FROM sessions s JOIN projects p ON p.id = s.project_id
+    WHERE s.agent_name IS NOT NULL AND ${readableBy(viewer, "p")}
+    GROUP BY s.agent_name
+    HAVING count(*) FILTER (WHERE s.status = 'landed') > 0
+    ORDER BY CASE WHEN coalesce(sum(s.lines_added + s.lines_removed) FILTER (WHERE s.status = 'landed'), 0) = 0 THEN 1 ELSE 0 END,
+             sum(s.tokens_input + s.tokens_output)::float8 /
+               nullif(sum(s.lines_added + s.lines_removed) FILTER (WHERE s.status = 'landed'), 0),
+             s.agent_name
+    LIMIT ${Math.min(Math.max(limit, 1), 200)}`.execute(db);
+  return rows.map((r) => ({
+    ...r,
+    tokens: Number(r.tokens),
+    landed_lines: Number(r.landed_lines),
+    wasted_tokens: Number(r.wasted_tokens),
+    tokens_per_landed_line:
+      Number(r.landed_lines) > 0 ? Math.round((Number(r.tokens) / Number(r.landed_lines)) * 100) / 100 : null,
+  }));
+}

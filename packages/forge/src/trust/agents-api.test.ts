@@ -81,6 +81,64 @@ describe("agents", () => {
     expect((await r.call("anonymous", "GET", "/api/v1/agents/nobody")).status).toBe(404);
   });
 
+  it("measures token efficiency and ranks agents by tokens per landed line", async () => {
+    const anon = (await r.call("anonymous", "GET", "/api/v1/agents/bot")).body;
+    // Each session logs its own prompt's tokens below (beforeAll), so the figures are exact.
+    expect(anon.efficiency).toMatchObject({
+      tokens: 0,
+      landed_lines: 2,
+      tokens_per_landed_line: 0,
+      wasted_tokens: 0,
+      restart_loops: [],
+      trend: { degrading: false },
+    });
+    const base = "/api/v1/projects/acme/open/sessions";
+    for (const [agent, tokens] of [
+      ["thrifty", 10],
+      ["spendy", 500],
+    ] as const) {
+      const s = await r.call("member", "POST", base, {
+        goal: `By ${agent}`,
+        agent: { name: agent },
+        prompt: { text: "go" },
+      });
+      await r.call("member", "POST", `${base}/${s.body.id}/events`, {
+        events: [{ kind: "prompt", text: "go", tokens }],
+      });
+      await r.call("member", "PUT", `${base}/${s.body.id}/changes`, {
+        changes: [{ path: `${agent}.txt`, content: b64("a\nb\n") }],
+      });
+      expect((await r.call("member", "POST", `${base}/${s.body.id}/land`)).status).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) {
+      const s = await r.call("member", "POST", base, {
+        goal: "Again",
+        agent: { name: "spendy" },
+        prompt: { text: "again" },
+      });
+      await r.call("member", "POST", `${base}/${s.body.id}/events`, {
+        events: [{ kind: "prompt", text: "x", tokens: 7 }],
+      });
+      await r.call("member", "POST", `${base}/${s.body.id}/abandon`);
+    }
+    const board = (await r.call("anonymous", "GET", "/api/v1/agents")).body.items;
+    const names = board.map((a: { agent: string }) => a.agent);
+    expect(names.indexOf("thrifty")).toBeLessThan(names.indexOf("spendy"));
+    expect(board.find((a: { agent: string }) => a.agent === "spendy")).toMatchObject({
+      landed: 1,
+      tokens: 521,
+      landed_lines: 2,
+      wasted_tokens: 21,
+      tokens_per_landed_line: 260.5,
+    });
+    const spendy = (await r.call("anonymous", "GET", "/api/v1/agents/spendy")).body.efficiency;
+    expect(spendy.restart_loops).toEqual([{ goal: "Again", sessions: 3, landed: false, tokens: 21 }]);
+    const page = await (await fetch(`${f.url}/agents`)).text();
+    expect(page).toContain('href="/agents/thrifty"');
+    expect(page.indexOf("/agents/thrifty")).toBeLessThan(page.indexOf("/agents/spendy"));
+    expect(await (await fetch(`${f.url}/agents/spendy`)).text()).toContain("Restart loops");
+  });
+
   it("shows the record and the formula on the agent's page, linked from its sessions", async () => {
     const page = await fetch(`${f.url}/agents/bot`);
     expect(page.status).toBe(200);
@@ -90,7 +148,8 @@ describe("agents", () => {
     expect(html).toContain("2 landed");
     expect(html).not.toContain("Secret feature");
     const list = await r.call("anonymous", "GET", "/api/v1/projects/acme/open/sessions");
-    const session = await fetch(`${f.url}/acme/open/sessions/${list.body[0].id}`);
+    const bots = list.body.filter((x: { agent: { name: string } | null }) => x.agent?.name === "bot");
+    const session = await fetch(`${f.url}/acme/open/sessions/${bots[0].id}`);
     expect(await session.text()).toContain('href="/agents/bot"');
     expect((await fetch(`${f.url}/agents/nobody`)).status).toBe(404);
   });

@@ -2,10 +2,28 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
-import { agentRecord } from "./agent-stats.ts";
+import { agentLeaderboard, agentRecord } from "./agent-stats.ts";
 
 export const agentsApi = apiRouter();
 const AgentRecord = z.record(z.string(), z.unknown()).openapi("AgentRecord");
+
+agentsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/agents",
+    ...PUBLIC,
+    tags: ["agents"],
+    summary: "Agents by token efficiency (tokens per landed line), most efficient first",
+    description:
+      "Agents with at least one landing in the projects you may read: sessions, landed, tokens, landed_lines, wasted_tokens (in abandoned and rejected sessions) and tokens_per_landed_line.",
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
+    responses: { 200: json(z.object({ items: z.array(AgentRecord) }), "The leaderboard") },
+  }),
+  async (c) => {
+    const items = await agentLeaderboard(c.get("forge").db, c.get("viewer"), c.req.valid("query").limit);
+    return c.json({ items }, 200);
+  },
+);
 
 agentsApi.openapi(
   createRoute({
@@ -15,7 +33,7 @@ agentsApi.openapi(
     tags: ["agents"],
     summary: "An agent's record and reputation",
     description:
-      "From the agent's sessions in the projects you may read: reputation (score 0-100, overall and per track: docs, tests, features, fixes, each with its decayed good/bad evidence), the inputs (sessions, landed, rejected, abandoned, validations passed and failed, extra attempts, slop), scores by model and by account, and the formula's constants (half-life in days, prior, weights).",
+      "From the agent's sessions in the projects you may read: efficiency (tokens, landed_lines, tokens_per_landed_session, tokens_per_landed_line, wasted_tokens, restart_loops, trend with a degrading alert), reputation (score 0-100, overall and per track: docs, tests, features, fixes, each with its decayed good/bad evidence), the inputs (sessions, landed, rejected, abandoned, validations passed and failed, extra attempts, slop), scores by model and by account, and the formula's constants (half-life in days, prior, weights).",
     request: { params: z.object({ name: z.string().min(1).max(100) }) },
     responses: { 200: json(AgentRecord, "The agent's record"), 404: problems[404] },
   }),

@@ -100,5 +100,6 @@ export function restHandlers(conn: Connection): McpHandlers {
       return get(`${base({ owner, project })}/prompts${params}`);
     },
     list_prompt_templates: (a) => get(`${base(a)}/prompt-templates`),
+    get_agent_record: (a) => get(`/api/v1/agents/${encodeURIComponent(a.agent)}`),
   };
 }
