@@ -58,7 +58,7 @@ export function PromptPanel({ p, s, lineage }: { p: ProjectWithOwner; s: Session
           <pre class="prompt-text">{s.system_prompt}</pre>
         </details>
       ) : null}
-      <dl class="facts">
+      <dl class="session-facts">
         {s.agent_model ? (
           <>
             <dt>Model</dt>
