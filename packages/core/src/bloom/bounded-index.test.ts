@@ -120,6 +120,29 @@ describe("LandingIndex with a residentBytes budget", () => {
     expect(store.calls).toBeGreaterThan(0);
     expect(bounded.summary(0, 3)).toBeInstanceOf(BloomFilter);
   });
+
+  it("answers the same after shrinking to nothing, bounded or not", async () => {
+    const history = Array.from({ length: 100 }, (_, i) => [`d${i % 7}/f${i % 30}.ts`]);
+    for (const residentBytes of [undefined, 8192]) {
+      const full = new LandingIndex();
+      const index = new LandingIndex({ residentBytes });
+      const store = storeOf();
+      history.forEach((paths, i) => {
+        full.addLanding(i + 1, paths);
+        store.add(index.addLanding(i + 1, paths));
+      });
+      index.shrink();
+      expect(index.cached).toMatchObject({ summaries: 0, bytes: 0 });
+      expect(index.residentBytes).toBeGreaterThan(0); // the open blocks stay
+      // Unbounded, nothing is loaded back: the query descends instead (a superset).
+      const got = await index.queryLoading(10, 100, ["d3/f10.ts"], store.load);
+      if (residentBytes) expect(got).toEqual(full.query(10, 100, ["d3/f10.ts"]));
+      else expect(got.candidates).toEqual(expect.arrayContaining(full.candidates(10, 100, ["d3/f10.ts"])));
+      index.addLanding(101, ["d3/f10.ts"]);
+      full.addLanding(101, ["d3/f10.ts"]);
+      expect(index.summary(0, 101)).toEqual(full.summary(0, 101));
+    }
+  });
 });
 
 describe("SummaryCache", () => {

@@ -45,11 +45,7 @@ export interface LandingIndexOptions {
    * blocks, consulted by nearly every long-range query, cross the default.
    */
   maxFilterBytes?: number;
-  /**
-   * Heap budget for complete summaries kept in memory (default: unbounded). Past it the least
-   * recently used are dropped; queryLoading() loads them back through its loader. Open blocks
-   * are not counted here (see openHashes): they are needed to seal their blocks.
-   */
+  /** Heap budget of the complete summaries kept (default: all; open blocks not counted). */
   residentBytes?: number;
 }
 
@@ -210,6 +206,11 @@ export class LandingIndex {
     return this.#levels.bytes + OPEN_HASH_BYTES * this.openHashes;
   }
 
+  /** Drops cached complete summaries, least recently used first, down to `bytes` of them. */
+  shrink(bytes = 0): void {
+    this.#levels.shrinkTo(bytes);
+  }
+
   /** Complete summaries held in memory, and how many were dropped for the budget. */
   get cached() {
     return { summaries: this.#levels.size, bytes: this.#levels.bytes, evicted: this.#levels.evicted };
@@ -237,10 +238,7 @@ export class LandingIndex {
     return out;
   }
 
-  /**
-   * Every record held in memory — complete summaries by level and start, then open blocks — for
-   * a full dump (of an index without a residentBytes budget).
-   */
+  /** Every record held in memory: complete summaries by level and start, then open blocks. */
   records(): BlockRecord[] {
     const out: BlockRecord[] = [];
     for (let level = 0; level <= this.maxLevel; level++) {

@@ -66,6 +66,22 @@ export class SummaryCache {
     return this.#levels[level]?.get(start)?.summary;
   }
 
+  /** Drops the least recently used summaries until at most `bytes` remain (all without a budget). */
+  shrinkTo(bytes: number): void {
+    if (this.budget === Number.POSITIVE_INFINITY) {
+      if (bytes >= this.#bytes) return;
+      for (const map of this.#levels) map.clear();
+      this.#evicted += this.#size;
+      this.#bytes = 0;
+      this.#size = 0;
+      return;
+    }
+    while (this.#bytes > bytes && this.#oldest) {
+      this.#remove(this.#oldest);
+      this.#evicted++;
+    }
+  }
+
   /** Caches a summary as just used, then drops the least recently used past the budget. */
   set(level: number, start: number, summary: PathSummary): void {
     const map = this.#levels[level];

@@ -107,6 +107,18 @@ describe("the bounded landing index", () => {
     expect([...(await conflictingPositions(f.forge.db, projectId, 1, LANDED, ["shared.txt"]))]).toEqual([
       [2, ["shared.txt"]],
     ]);
+    // Past the byte total, the least recently used indexes drop their summaries first …
+    const a2 = await indexFor(f.forge.db, projectId, LANDED);
+    const open = a2.residentBytes - a2.cached.bytes;
+    setIndexLimits({ projectBytes: BUDGET, maxProjects: 10, totalBytes: open + 100 }, false);
+    await indexFor(f.forge.db, otherId, 0);
+    expect(cachedIndexes()).toEqual([projectId, otherId]);
+    expect(a2.cached.summaries).toBe(0);
+    expect([...(await conflictingPositions(f.forge.db, projectId, 1, LANDED, ["shared.txt"]))]).toEqual([
+      [2, ["shared.txt"]],
+    ]);
+    expect(await indexFor(f.forge.db, projectId, LANDED)).toBe(a2); // no replay
+    // … and only then the indexes themselves.
     setIndexLimits({ projectBytes: BUDGET, maxProjects: 10, totalBytes: 1 });
     await indexFor(f.forge.db, projectId, LANDED);
     await indexFor(f.forge.db, otherId, 0);

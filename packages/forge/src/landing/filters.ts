@@ -5,7 +5,9 @@
 // Memory is bounded twice: each index keeps at most MICELIO_LANDING_INDEX_BYTES (2 MiB) of
 // summaries, the most recently used (a check from an old base loads what it needs back from
 // the database), and the cache keeps the most recently used projects' indexes up to
-// MICELIO_LANDING_INDEX_TOTAL_BYTES (32 MiB) and 256 projects.
+// MICELIO_LANDING_INDEX_TOTAL_BYTES (32 MiB) and 256 projects: past the total, the least
+// recently used indexes drop their summaries first and are dropped whole (to be replayed from
+// landing_paths) only when that is not enough.
 import {
   type BlockRecord,
   type BlockRef,
@@ -34,9 +36,9 @@ const CHUNK = 1000; // positions per query, well under PostgreSQL's parameter li
 let loadedSummaries = 0;
 
 /** Sets the cache's bounds (tests shrink them); without an argument, restores the defaults. */
-export function setIndexLimits(next: Partial<typeof DEFAULT_LIMITS> = DEFAULT_LIMITS) {
+export function setIndexLimits(next: Partial<typeof DEFAULT_LIMITS> = DEFAULT_LIMITS, clear = true) {
   limits = { ...DEFAULT_LIMITS, ...next };
-  cache.clear();
+  if (clear) cache.clear();
 }
 
 function groupPaths(rows: { position: number; path: string }[]) {
@@ -64,6 +66,15 @@ const pathsBetween = async (db: Db, projectId: string, after: number, upTo: numb
 function trim() {
   let total = 0;
   for (const index of cache.values()) total += index.residentBytes;
+  // First the least recently used projects' summaries (loaded again when needed): keeping an
+  // index's open blocks spares a replay of the project's whole history.
+  let used = cache.size;
+  for (const index of cache.values()) {
+    if (total <= limits.totalBytes || --used === 0) break;
+    const before = index.residentBytes;
+    index.shrink(0);
+    total -= before - index.residentBytes;
+  }
   for (const [id, index] of cache) {
     if (cache.size <= 1 || (total <= limits.totalBytes && cache.size <= limits.maxProjects)) break;
     cache.delete(id);
