@@ -24,7 +24,10 @@ interface Entry {
 export class SummaryCache {
   /** Byte budget; Infinity keeps everything. */
   readonly budget: number;
+  /** With a budget: entries linked in use order. */
   readonly #levels: Map<number, Entry>[];
+  /** Without one: the summaries themselves (no entry to follow on the query path). */
+  readonly #plain: Map<number, PathSummary>[] | undefined;
   #oldest: Entry | undefined;
   #newest: Entry | undefined;
   #bytes = 0;
@@ -32,8 +35,10 @@ export class SummaryCache {
   #evicted = 0;
 
   constructor(levels: number, budget = Number.POSITIVE_INFINITY) {
-    this.budget = Math.max(0, budget);
-    this.#levels = Array.from({ length: levels }, () => new Map());
+    this.budget = Number.isNaN(budget) ? Number.POSITIVE_INFINITY : Math.max(0, budget);
+    const bounded = this.budget !== Number.POSITIVE_INFINITY;
+    this.#levels = bounded ? Array.from({ length: levels }, () => new Map()) : [];
+    this.#plain = bounded ? undefined : Array.from({ length: levels }, () => new Map());
   }
 
   /** Estimated heap bytes of the cached summaries. */
@@ -52,9 +57,10 @@ export class SummaryCache {
 
   /** The cached summary, marked as just used. */
   get(level: number, start: number): PathSummary | undefined {
+    if (this.#plain) return this.#plain[level]?.get(start);
     const entry = this.#levels[level]?.get(start);
     if (!entry) return undefined;
-    if (this.budget !== Number.POSITIVE_INFINITY && entry !== this.#newest) {
+    if (entry !== this.#newest) {
       this.#unlink(entry);
       this.#link(entry);
     }
@@ -63,14 +69,14 @@ export class SummaryCache {
 
   /** The cached summary without marking it used. */
   peek(level: number, start: number): PathSummary | undefined {
-    return this.#levels[level]?.get(start)?.summary;
+    return this.#plain ? this.#plain[level]?.get(start) : this.#levels[level]?.get(start)?.summary;
   }
 
   /** Drops the least recently used summaries until at most `bytes` remain (all without a budget). */
   shrinkTo(bytes: number): void {
-    if (this.budget === Number.POSITIVE_INFINITY) {
+    if (this.#plain) {
       if (bytes >= this.#bytes) return;
-      for (const map of this.#levels) map.clear();
+      for (const map of this.#plain) map.clear();
       this.#evicted += this.#size;
       this.#bytes = 0;
       this.#size = 0;
@@ -84,6 +90,17 @@ export class SummaryCache {
 
   /** Caches a summary as just used, then drops the least recently used past the budget. */
   set(level: number, start: number, summary: PathSummary): void {
+    if (this.#plain) {
+      const old = this.#plain[level].get(start);
+      if (old) {
+        this.#bytes -= old.byteLength + SUMMARY_OVERHEAD_BYTES;
+        this.#size--;
+      }
+      this.#plain[level].set(start, summary);
+      this.#bytes += summary.byteLength + SUMMARY_OVERHEAD_BYTES;
+      this.#size++;
+      return;
+    }
     const map = this.#levels[level];
     const old = map.get(start);
     if (old) this.#remove(old);
@@ -98,7 +115,6 @@ export class SummaryCache {
     map.set(start, entry);
     this.#bytes += entry.cost;
     this.#size++;
-    if (this.budget === Number.POSITIVE_INFINITY) return;
     this.#link(entry);
     while (this.#bytes > this.budget && this.#oldest) {
       this.#remove(this.#oldest);
@@ -108,14 +124,14 @@ export class SummaryCache {
 
   /** Cached starts of a level, ascending. */
   starts(level: number): number[] {
-    return [...this.#levels[level].keys()].sort((x, y) => x - y);
+    return [...(this.#plain ?? this.#levels)[level].keys()].sort((x, y) => x - y);
   }
 
   #remove(entry: Entry): void {
     this.#levels[entry.level].delete(entry.start);
     this.#bytes -= entry.cost;
     this.#size--;
-    if (this.budget !== Number.POSITIVE_INFINITY) this.#unlink(entry);
+    this.#unlink(entry);
   }
 
   #link(entry: Entry): void {
