@@ -3,19 +3,32 @@
 // on the candidates' paths — what the forge does in landing/filters.ts, minus the database)
 // against a linear scan calling pathsConflict on every landing in (base, head], and against a
 // stronger linear scan over pre-expanded path sets. Every query's conflict set must be the
-// same for all three methods, or the benchmark aborts.
+// same for all three methods, or the benchmark aborts. The forge's bounded index (a residentBytes
+// budget, 2 MiB as in landing/filters.ts, loading what it dropped through queryLoading from an
+// in-memory store standing in for the database) must return the same candidates as the
+// unbounded one; its row counts the loader calls a query makes (each a database round trip
+// in the forge, not timed here).
 //
 // Landings touch 1–8 paths (mostly 1–3) from a tree of 20,000 files in ~1,500 nested
 // directories; file popularity is Zipf-distributed, and a landing's further paths are often
 // siblings of its first. Sessions touch 3–10 paths drawn the same way.
 // Run: npx tsx bench/conflict-check.ts [sizes=1000,10000,100000] [zipf exponent=0.6] [seed=1]
 import { loadavg } from "node:os";
-import { conflictProbes, expandPaths, LandingIndex, pathsConflict, probeHashes } from "@micelio/core";
+import {
+  type BlockRecord,
+  type BlockRef,
+  conflictProbes,
+  expandPaths,
+  LandingIndex,
+  pathsConflict,
+  probeHashes,
+} from "@micelio/core";
 
 const SIZES = (process.argv[2] ?? "1000,10000,100000").split(",").map(Number);
 const ZIPF = Number(process.argv[3] ?? 0.6);
 const SEED = Number(process.argv[4] ?? 1);
 const LOAD_AT_START = loadavg()[0];
+const BOUNDED_BYTES = 2 * 1024 * 1024;
 const FILES = 20_000;
 const DIRS = 1_500;
 const SIBLING = 0.6; // chance that a further path of a change is a sibling of its first path
@@ -141,6 +154,17 @@ for (const size of SIZES) {
   const [, buildMs] = timed(() => {
     for (let p = 1; p <= size; p++) index.addLanding(p, landings[p - 1]);
   });
+  const bounded = new LandingIndex({ residentBytes: BOUNDED_BYTES });
+  const stored = new Map<string, BlockRecord>();
+  const [, boundedBuildMs] = timed(() => {
+    for (let p = 1; p <= size; p++)
+      for (const r of bounded.addLanding(p, landings[p - 1])) stored.set(`${r.level}:${r.start}`, r);
+  });
+  let loads = 0;
+  const load = async (blocks: BlockRef[]) => {
+    loads++;
+    return blocks.flatMap((b) => stored.get(`${b.level}:${b.start}`) ?? []);
+  };
   const bytes = index.records().reduce((n, r) => n + r.bytes.length, 0);
   const distances = [...new Set([100, 1000, size].filter((d) => d <= size))];
   // Warm the JIT on this index before measuring.
@@ -160,6 +184,8 @@ for (const size of SIZES) {
     const tQuery: number[] = [];
     const tProbe: number[] = [];
     const tested: number[] = [];
+    const tBounded: number[] = [];
+    const loadCalls: number[] = [];
     const candidates: number[] = [];
     const conflicting: number[] = [];
     for (const s of sessions) {
@@ -170,6 +196,15 @@ for (const size of SIZES) {
       if (ka !== key(b) || ka !== key(c)) {
         console.error({ size, base, session: s, rollups: ka, linear: key(b), linearExpanded: key(c) });
         throw new Error("conflict sets differ between methods: aborting");
+      }
+      const before = loads;
+      const t = performance.now();
+      const got = await bounded.queryLoading(base, size, s, load);
+      tBounded.push(performance.now() - t);
+      loadCalls.push(loads - before);
+      if (JSON.stringify(got) !== JSON.stringify(index.query(base, size, s))) {
+        console.error({ size, base, session: s, bounded: got });
+        throw new Error("the bounded index answered differently: aborting");
       }
       tRoll.push(ta);
       tQuery.push(a.queryMs);
@@ -201,6 +236,12 @@ for (const size of SIZES) {
         summaries_tested_mean: Number(mean(tested).toFixed(1)),
         candidates_mean: Number(mean(candidates).toFixed(1)),
       },
+      rollups_bounded: {
+        index_query_us: us(mean(tBounded)),
+        p95_us: us(p95(tBounded)),
+        loader_calls_mean: Number(mean(loadCalls).toFixed(2)),
+        resident_bytes: bounded.cached.bytes,
+      },
       linear: { mean_us: us(mean(tLin)), p95_us: us(p95(tLin)), landings_scanned: distance },
       linear_preexpanded: { mean_us: us(mean(tExp)), p95_us: us(p95(tExp)) },
       ratio_linear_over_rollups: Number((mean(tLin) / mean(tRoll)).toFixed(1)),
@@ -216,6 +257,8 @@ for (const size of SIZES) {
     build_ms: Math.round(buildMs),
     index_build_us_per_landing: us(buildMs / size),
     index_bytes_per_landing: Number((bytes / size).toFixed(1)),
+    bounded_build_us_per_landing: us(boundedBuildMs / size),
+    bounded_resident: bounded.cached,
   });
 }
 const pathsPerLanding = mean(landings.map((l) => l.length));

@@ -124,7 +124,7 @@ try {
       { changes: [{ path, content: b64(`${path}\n`) }] },
       auth,
     );
-    await call("POST", `${api}/sessions/${s.id}/land`, undefined, auth);
+    if (await call("POST", `${api}/sessions/${s.id}/land`, undefined, auth)) count("landed");
   };
   await land("README.md");
   setup = false;
@@ -220,6 +220,7 @@ try {
         window_s: window,
         load_average_1m: { start: load0, end: loadavg()[0] },
         operations: counts,
+        landings_per_s: Number(((counts.landed ?? 0) / (minutes * 60)).toFixed(2)),
         first_window: first,
         last_window: last,
         growth_mib: Object.fromEntries(

@@ -14,8 +14,10 @@
 //   can hide a landing.
 // - No summary means "check exactly": a missing block is descended into, a landing without
 //   a filter is returned as a candidate. Missing data costs time, never correctness.
+// - Memory is bounded with residentBytes: complete summaries past it are dropped least recently
+//   used first (summary-cache.ts) and queryLoading() loads them back from storage.
 import { blockStartFor, blocksFor, childrenOf, MAX_BLOCK_LEVEL } from "./blocks.ts";
-import { optimalParameters, pathHash } from "./bloom-filter.ts";
+import { landingHashes, probeHashes } from "./landing-hashes.ts";
 import {
   decodeSummary,
   ExactHashSet,
@@ -23,7 +25,11 @@ import {
   type SummaryOptions,
   summarize,
 } from "./path-summary.ts";
-import { conflictProbes, expandPaths } from "./paths.ts";
+import { queryLoading, type SummaryLoader } from "./query-loading.ts";
+import { SummaryCache } from "./summary-cache.ts";
+
+export { landingHashes, probeHashes, sizeForP99 } from "./landing-hashes.ts";
+export type { SummaryLoader } from "./query-loading.ts";
 
 export interface LandingIndexOptions {
   /** Target false-positive rate of every filter (default 0.01). */
@@ -39,7 +45,12 @@ export interface LandingIndexOptions {
    * blocks, consulted by nearly every long-range query, cross the default.
    */
   maxFilterBytes?: number;
+  /** Heap budget of the complete summaries kept (default: all; open blocks not counted). */
+  residentBytes?: number;
 }
+
+/** Approximate heap bytes per hash held by an open block (a Set<number> entry). */
+export const OPEN_HASH_BYTES = 40;
 
 /** One stored summary: level 0 is a landing (start = its position, count = 1). */
 export interface BlockRecord {
@@ -71,38 +82,12 @@ interface OpenBlock {
   hashes: Set<number>;
 }
 
-/** Distinct hashes of a landing's stored (expanded) paths. */
-export function landingHashes(paths: Iterable<string>): Set<number> {
-  return new Set(Array.from(expandPaths(paths), pathHash));
-}
-
-/** Distinct hashes a session probes landings with. */
-export function probeHashes(paths: Iterable<string>): number[] {
-  return [...new Set(Array.from(conflictProbes(paths), pathHash))];
-}
-
-/**
- * Filter size for a fixed-size configuration: the (m, k) that keeps the false-positive rate
- * ≤ p for every landing up to the 99th percentile (nearest rank) of observed expanded path
- * counts. This index sizes each landing and block for its own count instead; use this where
- * one size must fit all (filters OR-ed bit for bit need equal m and k).
- */
-export function sizeForP99(
-  pathCounts: readonly number[],
-  p = 0.01,
-): { n: number; m: number; k: number; bytes: number } {
-  const sorted = [...pathCounts].sort((x, y) => x - y);
-  const n = sorted.length === 0 ? 1 : Math.max(1, sorted[Math.ceil(0.99 * sorted.length) - 1]);
-  const { m, k } = optimalParameters(n, p);
-  return { n, m, k, bytes: m / 8 };
-}
-
 export class LandingIndex {
   readonly maxLevel: number;
   readonly #level0: SummaryOptions;
   readonly #blocks: SummaryOptions;
-  /** Complete summaries per level, keyed by start. */
-  readonly #levels: Map<number, PathSummary>[];
+  /** Complete summaries in memory (all of them without a residentBytes budget). */
+  readonly #levels: SummaryCache;
   /** The open block per level (at most one: the one the next landing extends). */
   readonly #open: (OpenBlock | undefined)[];
   #head = 0;
@@ -113,7 +98,7 @@ export class LandingIndex {
     this.maxLevel = Math.min(MAX_BLOCK_LEVEL, Math.max(0, Math.floor(options.maxLevel ?? 24)));
     this.#level0 = { falsePositiveRate: p, minItems: options.minLevel0Items ?? 8, maxFilterBytes };
     this.#blocks = { falsePositiveRate: p, minItems: 1, maxFilterBytes };
-    this.#levels = Array.from({ length: this.maxLevel + 1 }, () => new Map());
+    this.#levels = new SummaryCache(this.maxLevel + 1, options.residentBytes);
     this.#open = new Array(this.maxLevel + 1).fill(undefined);
   }
 
@@ -136,7 +121,7 @@ export class LandingIndex {
     }
     const hashes = landingHashes(paths);
     const leaf = summarize(hashes, this.#level0);
-    this.#levels[0].set(position, leaf);
+    this.#levels.set(0, position, leaf);
     const out: BlockRecord[] = [{ level: 0, start: position, count: 1, bytes: leaf.toBytes() }];
     // The block one level down that this landing just completed, if any.
     let done: OpenBlock | undefined = { start: position, count: 1, hashes };
@@ -160,7 +145,7 @@ export class LandingIndex {
       }
       if (open.count === size) {
         const summary = summarize(open.hashes, this.#blocks);
-        this.#levels[level].set(start, summary);
+        this.#levels.set(level, start, summary);
         this.#open[level] = undefined;
         out.push({ level, start, count: size, bytes: summary.toBytes() });
         done = open;
@@ -190,7 +175,7 @@ export class LandingIndex {
     let tested = 0;
     if (probes.length === 0) return { candidates, tested };
     const visit = (level: number, start: number): void => {
-      const summary = this.#levels[level].get(start);
+      const summary = this.#levels.get(level, start);
       if (summary) {
         tested++;
         if (!probes.some((h) => summary.hasHash(h))) return;
@@ -202,9 +187,40 @@ export class LandingIndex {
     return { candidates, tested };
   }
 
-  /** The complete summary stored for a block (level 0: a landing), if any. */
+  /**
+   * query(), loading the complete summaries it needs and no longer holds (dropped for the
+   * residentBytes budget) through `load`, one call per level of descent that misses. With a
+   * loader that returns what addLanding produced, the result equals an unbounded index's.
+   */
+  queryLoading(base: number, head: number, sessionPaths: readonly string[], load: SummaryLoader) {
+    return queryLoading(this, this.#levels, base, head, sessionPaths, load);
+  }
+
+  /** The complete summary held in memory for a block (level 0: a landing), if any. */
   summary(level: number, start: number): PathSummary | undefined {
-    return this.#levels[level]?.get(start);
+    return this.#levels.peek(level, start);
+  }
+
+  /** Estimated heap bytes of the summaries held, cached and open. */
+  get residentBytes(): number {
+    return this.#levels.bytes + OPEN_HASH_BYTES * this.openHashes;
+  }
+
+  /** Drops cached complete summaries, least recently used first, down to `bytes` of them. */
+  shrink(bytes = 0): void {
+    this.#levels.shrinkTo(bytes);
+  }
+
+  /** Complete summaries held in memory, and how many were dropped for the budget. */
+  get cached() {
+    return { summaries: this.#levels.size, bytes: this.#levels.bytes, evicted: this.#levels.evicted };
+  }
+
+  /** Hashes held by open blocks (they grow until their block seals). */
+  get openHashes(): number {
+    let n = 0;
+    for (const open of this.#open) n += open?.hashes.size ?? 0;
+    return n;
   }
 
   /** Open blocks as exact-set records (count < 2^level), lowest level first. */
@@ -222,14 +238,13 @@ export class LandingIndex {
     return out;
   }
 
-  /** Every record — complete summaries by level and start, then open blocks — for a full dump. */
+  /** Every record held in memory: complete summaries by level and start, then open blocks. */
   records(): BlockRecord[] {
     const out: BlockRecord[] = [];
-    this.#levels.forEach((map, level) => {
-      const starts = [...map.keys()].sort((x, y) => x - y);
-      for (const start of starts)
-        out.push({ level, start, count: 2 ** level, bytes: map.get(start)!.toBytes() });
-    });
+    for (let level = 0; level <= this.maxLevel; level++) {
+      for (const start of this.#levels.starts(level))
+        out.push({ level, start, count: 2 ** level, bytes: this.#levels.peek(level, start)!.toBytes() });
+    }
     return [...out, ...this.openRecords()];
   }
 
@@ -247,7 +262,7 @@ export class LandingIndex {
       if (!Number.isInteger(r.level) || r.level < 0 || r.level > index.maxLevel) continue;
       if (r.start !== blockStartFor(r.level, r.start) || r.count < 1 || r.count > 2 ** r.level) continue;
       lastCovered = Math.max(lastCovered, r.start + r.count - 1);
-      if (r.count === 2 ** r.level) index.#levels[r.level].set(r.start, decodeSummary(r.bytes));
+      if (r.count === 2 ** r.level) index.#levels.set(r.level, r.start, decodeSummary(r.bytes));
       else openFound.push(r);
     }
     const head = options.head ?? lastCovered;
