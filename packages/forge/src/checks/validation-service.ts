@@ -98,6 +98,9 @@ export async function validateSession(
   const run = (async () => {
     const reuse = await reusableRun(forge.db, session.id, change.commit, trunk.trunkCommit, trunk.blob!);
     if (reuse) return reuse;
+    // A background run for a session that landed (or closed) meanwhile would validate trunk
+    // with the session already in it: nothing to learn, a sandbox's worth of work wasted.
+    if (trigger === "changes" && !(await stillOpen(forge, session.id))) return null;
     return newRun(forge, provider, trunk, config, change, projectId, trunkPosition, session, trigger);
   })();
   flights.set(key, run);
@@ -109,6 +112,15 @@ export async function validateSession(
 }
 
 const flights = new Map<string, Promise<RunView | null>>();
+
+async function stillOpen(forge: Forge, sessionId: string) {
+  const row = await forge.db
+    .selectFrom("sessions")
+    .select("status")
+    .where("id", "=", sessionId)
+    .executeTakeFirst();
+  return row?.status === "open";
+}
 
 async function newRun(
   forge: Forge,
