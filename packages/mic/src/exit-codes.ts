@@ -57,6 +57,7 @@ export function exitForProblem(status: number, type: string | undefined): number
       return EXIT.validationFailed;
     case "invalid-checks-config":
     case "generation-depth-exceeded":
+    case "agents-paused":
     case "secrets-found":
     case "handle-taken":
     case "not-a-fork":

@@ -33,6 +33,7 @@ import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
+import { circuitApi } from "../trust/circuit-api.ts";
 import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
@@ -108,6 +109,7 @@ export function buildApi() {
     limitsApi,
     reviewApi,
     agentsApi,
+    circuitApi,
     promptsApi,
   ])
     v1.route("/", router);

@@ -210,6 +210,16 @@ export const ProjectSchema = z
       .object({
         landing: z.enum(["land", "review"]),
         max_generation_depth: z.number().int().nullable(),
+        circuit_max_failures: z.number().int().nullable().openapi({
+          description:
+            "Failed validations of agents' sessions in an hour that pause agents (null: never by itself)",
+        }),
+        paused: z
+          .object({ at: z.string(), by: z.string().nullable(), reason: z.string().nullable() })
+          .nullable()
+          .openapi({
+            description: "While set, agents' sessions can neither open nor land (problem agents-paused)",
+          }),
       })
       .openapi({
         description:

@@ -11,6 +11,7 @@ import { sandboxProvider } from "../sandbox/sandbox.ts";
 import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { appendEvents } from "../sessions/sessions-service.ts";
+import { noteAgentFailure } from "../trust/circuit-breaker.ts";
 import { auditTree } from "./audit/dependency-audit.ts";
 import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
 import { refuseInvalidChecks } from "./checks-errors.ts";
@@ -165,6 +166,10 @@ async function newRun(
   }
   const view = await getRun(forge.db, id);
   if (view) await tellTheSession(forge, session, view);
+  if (view?.status === "failed" && session.agent_name)
+    await noteAgentFailure(forge.db, projectId).catch((err) =>
+      forge.log.warn({ err, projectId }, "checking the agents' circuit breaker failed"),
+    );
   return view;
 }
 

@@ -74,6 +74,10 @@ export interface ProjectsTable {
   require_review: Generated<boolean>;
   agent_landing: Generated<"land" | "review">;
   max_generation_depth: Generated<number | null>;
+  agents_paused_at: Generated<Date | null>;
+  agents_paused_reason: Generated<string | null>;
+  agents_paused_by: Generated<string | null>;
+  circuit_max_failures: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
   parent_id: Generated<string | null>;

@@ -26,6 +26,7 @@ export type ProblemType =
   | "invalid-checks-config"
   | "validation-failed"
   | "generation-depth-exceeded"
+  | "agents-paused"
   | "handle-taken"
   | "not-a-fork"
   | "base-not-in-parent";
@@ -72,4 +73,21 @@ export const generationDepthExceeded = (depth: number, max: number) =>
     "forbidden",
     `This session would be generation ${depth} (AI acting on AI output); the project allows at most ${max}`,
     { problem: "generation-depth-exceeded", generation_depth: depth, max_generation_depth: max },
+  );
+
+/** The project has paused AI contributions (its maintainers, or its circuit breaker). */
+export const agentsPaused = (p: {
+  agents_paused_at: Date;
+  agents_paused_reason: string | null;
+  agents_paused_by: string | null;
+}) =>
+  new AppError(
+    "forbidden",
+    `Agents' contributions to this project are paused${p.agents_paused_reason ? `: ${p.agents_paused_reason}` : ""}; a maintainer must resume them`,
+    {
+      problem: "agents-paused",
+      paused_at: p.agents_paused_at.toISOString(),
+      paused_by: p.agents_paused_by,
+      reason: p.agents_paused_reason,
+    },
   );

@@ -13,6 +13,7 @@ import { projectPageJsonLd } from "../meta/project-meta.ts";
 import { publicOrigin } from "../meta/urls.ts";
 import { projectOgImage } from "../og/og-head.ts";
 import { SocialBar } from "../social/social-views.tsx";
+import { CircuitCard } from "../trust/circuit-pages.tsx";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
@@ -199,6 +200,7 @@ function SettingsPage(props: {
           <button type="submit">Save changes</button>
         </p>
       </form>
+      <CircuitCard p={p} csrf={props.csrf} />
       <form method="post" action={`${base}/settings/delete`} class="card danger-zone">
         <h2>Delete this project</h2>
         <p>This removes the project for everyone. It cannot be undone.</p>
@@ -249,6 +251,7 @@ projectPages.post("/:owner/:project/settings", async (c) => {
       require_review: values.require_review === "on",
       agent_landing: values.agent_landing,
       max_generation_depth: values.max_generation_depth ? Number(values.max_generation_depth) : null,
+      circuit_max_failures: values.circuit_max_failures ? Number(values.circuit_max_failures) : null,
     });
     return c.redirect(`/${p.owner_handle}/${p.handle}/settings?saved=1`, 303);
   } catch (err) {
@@ -383,6 +386,20 @@ function AgentPolicy({ p, values }: { p: ProjectWithOwner; values: Record<string
       <p class="hint" id="max_generation_depth-help">
         1: agents act only on a person's request; 2: an agent may act on one agent's output; empty: no limit.
       </p>
+      <label for="circuit_max_failures">Pause agents after this many failed validations in an hour</label>
+      <input
+        id="circuit_max_failures"
+        name="circuit_max_failures"
+        type="number"
+        min="1"
+        max="10000"
+        inputmode="numeric"
+        value={
+          values.circuit_max_failures ??
+          (p.circuit_max_failures === null ? "" : String(p.circuit_max_failures))
+        }
+        placeholder="never by itself"
+      />
     </fieldset>
   );
 }

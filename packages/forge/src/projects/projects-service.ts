@@ -45,6 +45,7 @@ export const updateProjectSchema = z
     require_review: z.boolean().optional(),
     agent_landing: z.enum(["land", "review"]).optional(),
     max_generation_depth: z.number().int().min(1).max(100).nullable().optional(),
+    circuit_max_failures: z.number().int().min(1).max(10000).nullable().optional(),
   })
   .strict();
 
@@ -74,7 +75,14 @@ export function projectJson(p: ProjectWithOwner, role?: ProjectRole) {
     stars_count: p.stars_count,
     forks_count: p.forks_count ?? 0,
     protection: { trunk_push: p.trunk_push, land_role: p.land_role, require_review: p.require_review },
-    agents: { landing: p.agent_landing, max_generation_depth: p.max_generation_depth },
+    agents: {
+      landing: p.agent_landing,
+      max_generation_depth: p.max_generation_depth,
+      circuit_max_failures: p.circuit_max_failures,
+      paused: p.agents_paused_at
+        ? { at: p.agents_paused_at.toISOString(), by: p.agents_paused_by, reason: p.agents_paused_reason }
+        : null,
+    },
     ...(role
       ? { permissions: { read: true, write: role === "write" || role === "admin", admin: role === "admin" } }
       : {}),

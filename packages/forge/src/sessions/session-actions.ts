@@ -7,6 +7,7 @@ import { scheduleValidation } from "../checks/validation-job.ts";
 import { unauthorized } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
+import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
 import { landedCommit } from "./landed-commit.ts";
 import { applyChanges, recordStats } from "./session-changes.ts";
 import { syncSession } from "./session-sync.ts";
@@ -63,6 +64,7 @@ export async function landSessionAs(
   const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
   checkLandRules(p, role, session);
+  requireAgentsRunning(p, session.agent_name !== null || session.origin !== "human");
   const apiBase = `/api/v1/projects/${owner}/${project}/sessions/${id}`;
   const validation = await requireValidation(forge, p, session, apiBase);
   await checkAgentReview(forge.db, p, role, session, viewer.user.id);

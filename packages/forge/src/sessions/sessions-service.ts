@@ -33,6 +33,7 @@ import {
 import { requireValid } from "../errors/validate.ts";
 import { getProject, getProjectWithSession, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { templateExists } from "../prompts/templates-service.ts";
+import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
 import { PROJECT_EVENTS_CHANNEL } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
@@ -108,6 +109,7 @@ async function relatedSessions(db: Db, projectId: string, ids: string[]) {
 /** The prompt request's rules: required of agents, lineage and context within the project, the depth cap. */
 async function promptRules(db: Db, project: ProjectWithOwner, data: z.infer<typeof createSessionSchema>) {
   const ai = data.agent !== undefined || (data.origin !== undefined && data.origin !== "human");
+  requireAgentsRunning(project, ai);
   if (data.agent && !data.prompt)
     throw invalid("An agent's session carries its prompt: give prompt.text", [
       { field: "prompt.text", message: "required when the session has an agent" },

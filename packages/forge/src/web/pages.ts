@@ -33,6 +33,7 @@ import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { agentPages } from "../trust/agent-page.tsx";
+import { circuitPages } from "../trust/circuit-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 
 export const webPages = new Hono<AppEnv>();
@@ -63,6 +64,7 @@ for (const pages of [
   promptsPages,
   sessionPages,
   agentPages,
+  circuitPages,
   socialPages,
   sessionReviewPages,
   followsPages,
