@@ -1,53 +1,14 @@
-// StreamEvents: a session's conversation after a sequence number, read with the sessions
-// service's listEvents; with `follow`, the session first, then new events and each change of
-// its status as they happen, until the session closes (its last events are sent first), the
-// client goes away, the forge shuts down, or STREAM_LIMITS.maxStreamMs passes (clients resume
-// with after_seq). A follower wakes when the bus (db/notify-bus.ts) says the session has new
-// events or a new status (appends and closes notify SESSION_CHANNEL, landings the project's
-// events channel, from any forge process, on commit), and reads anyway every pollMs in case
-// a message was lost. Every heartbeatMs it checks, as the SSE stream does, that the caller's
-// credential still holds and the project is still readable to it.
+// StreamEvents: the session follower (sessions/session-follow.ts) as the gRPC service's
+// messages: the session (first, and at each change of status) and its events.
 import type { Viewer } from "../accounts/viewer.ts";
 import type { Forge } from "../http/context.ts";
-import { stillReadable } from "../sessions/events-api.ts";
-import { PROJECT_EVENTS_CHANNEL } from "../sessions/project-events.ts";
-import type { SessionRow } from "../sessions/session-types.ts";
-import { getSession, listEvents, SESSION_CHANNEL } from "../sessions/sessions-service.ts";
+import { followSession } from "../sessions/session-follow.ts";
 import type { StreamEventsResponse } from "./gen/micelio/sessions/v1/sessions_pb.ts";
 import { eventMessage, sessionMessage } from "./session-messages.ts";
 
-export const STREAM_LIMITS = { pollMs: 5_000, heartbeatMs: 15_000, maxStreamMs: 5 * 60_000 };
-const PAGE = 500;
+export { STREAM_LIMITS } from "../sessions/session-follow.ts";
 
 type Item = Pick<StreamEventsResponse, "item">;
-
-/** A wake-up flag: set by the bus, awaited by the stream; a set before the wait is not lost. */
-function waker(signal: AbortSignal) {
-  let pending = false;
-  let wake: (() => void) | undefined;
-  const nudge = () => {
-    pending = true;
-    wake?.();
-  };
-  signal.addEventListener("abort", nudge, { once: true });
-  return {
-    nudge,
-    /** Resolves at the next nudge (or at once after one since the last wait), or after ms. */
-    wait(ms: number) {
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          wake = undefined;
-          pending = false;
-          resolve();
-        };
-        const timer = setTimeout(done, pending || signal.aborted ? 0 : ms);
-        wake = done;
-      });
-    },
-    stop: () => signal.removeEventListener("abort", nudge),
-  };
-}
 
 export async function* sessionEventStream(
   forge: Forge,
@@ -55,53 +16,8 @@ export async function* sessionEventStream(
   ref: { owner: string; project: string; id: string },
   opts: { afterSeq: number; follow: boolean; signal: AbortSignal },
 ): AsyncGenerator<Item> {
-  const { db } = forge;
-  const { project, session } = await getSession(db, viewer, ref.owner, ref.project, ref.id);
-  const limits = STREAM_LIMITS;
-  let cursor = opts.afterSeq;
-  let status: SessionRow["status"] = session.status;
-  // Listening before the first read: nothing appended after it is missed. null: the bus
-  // reconnected and may have lost messages.
-  const woken = waker(opts.signal);
-  const unsubscribe = opts.follow
-    ? [
-        forge.bus.subscribe(SESSION_CHANNEL, (p) => (p === null || p === session.id) && woken.nudge()),
-        forge.bus.subscribe(PROJECT_EVENTS_CHANNEL, (p) => (p === null || p === project.id) && woken.nudge()),
-      ]
-    : [];
-  try {
-    if (opts.follow) yield { item: { case: "session", value: sessionMessage(session) } };
-    const started = Date.now();
-    let checked = Date.now();
-    for (let last = !opts.follow || status !== "open"; ; ) {
-      for (;;) {
-        const events = await listEvents(db, session.id, cursor, PAGE);
-        for (const e of events) {
-          if (opts.signal.aborted) return;
-          yield { item: { case: "event", value: eventMessage(e) } };
-          cursor = e.seq;
-        }
-        if (events.length < PAGE) break;
-      }
-      if (last || opts.signal.aborted) return;
-      const elapsed = Date.now() - started;
-      if (elapsed >= limits.maxStreamMs) return;
-      if (Date.now() - checked >= limits.heartbeatMs) {
-        if (!(await stillReadable(db, viewer, project.id))) return;
-        checked = Date.now();
-      }
-      await woken.wait(Math.min(limits.pollMs, limits.heartbeatMs, limits.maxStreamMs - elapsed));
-      const row = await db.selectFrom("sessions").selectAll().where("id", "=", session.id).executeTakeFirst();
-      if (!row) return;
-      if (row.status !== status) {
-        status = row.status;
-        yield { item: { case: "session", value: sessionMessage(row as SessionRow) } };
-      }
-      // Closed: read the events once more (they may have come just before), then end.
-      last = status !== "open";
-    }
-  } finally {
-    for (const stop of unsubscribe) stop();
-    woken.stop();
-  }
+  for await (const x of followSession(forge, viewer, ref, opts))
+    yield x.kind === "session"
+      ? { item: { case: "session", value: sessionMessage(x.session) } }
+      : { item: { case: "event", value: eventMessage(x.event) } };
 }

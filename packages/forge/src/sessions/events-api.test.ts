@@ -5,31 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { connectSse } from "../testing/sse.ts";
 import { parseCursor, STREAM_LIMITS } from "./events-api.ts";
 import { watchedProjects } from "./events-api-feed.ts";
 import { sessionApi } from "./session-pages-fixture.ts";
-
-interface Message {
-  id?: string;
-  event?: string;
-  data?: string;
-  comment?: string;
-  retry?: string;
-}
-
-function parseBlock(block: string): Message {
-  const m: Message = {};
-  for (const line of block.split("\n")) {
-    if (line.startsWith(":")) m.comment = line.slice(1).trim();
-    else {
-      const i = line.indexOf(":");
-      const [k, v] = [line.slice(0, i), line.slice(i + 1).replace(/^ /, "")];
-      if (k === "data") m.data = m.data === undefined ? v : `${m.data}\n${v}`;
-      else if (k === "id" || k === "event" || k === "retry") m[k] = v;
-    }
-  }
-  return m;
-}
 
 describe("project event stream (SSE)", () => {
   let f: TestForge;
@@ -39,31 +18,9 @@ describe("project event stream (SSE)", () => {
 
   /** Opens the stream and returns a reader of whole messages. */
   async function connect(path: string, headers: Record<string, string> = {}) {
-    const ac = new AbortController();
-    open.push(ac);
-    const res = await fetch(f.url + path, { headers, signal: ac.signal });
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
-    const next = async (): Promise<Message> => {
-      for (;;) {
-        const i = buf.indexOf("\n\n");
-        if (i >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          return parseBlock(block);
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error("stream ended");
-        buf += value;
-      }
-    };
-    const nextEvent = async () => {
-      for (;;) {
-        const m = await next();
-        if (m.event) return { ...m, id: Number(m.id), json: JSON.parse(m.data ?? "null") };
-      }
-    };
-    return { res, next, nextEvent, close: () => ac.abort() };
+    const stream = await connectSse(f.url + path, headers);
+    open.push({ abort: stream.close } as AbortController);
+    return stream;
   }
 
   beforeAll(async () => {

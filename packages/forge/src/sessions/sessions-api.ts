@@ -9,6 +9,7 @@ import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
 import { landSessionAs, putSessionChanges, sessionDetail, syncSessionAs } from "./session-actions.ts";
 import { changesSchema } from "./session-changes.ts";
+import { parseKinds, sessionEventsSse, wantsEventStream } from "./session-events-sse.ts";
 import { syncSchema } from "./session-sync.ts";
 import {
   appendEvents,
@@ -150,13 +151,43 @@ sessionsApi.openapi(
     path: "/projects/{owner}/{project}/sessions/{id}/events",
     ...PUBLIC,
     tags,
-    summary: "The session's conversation, in order",
-    request: { params: S, query: z.object({ after: z.coerce.number().int().min(0).optional() }) },
-    responses: { 200: json(z.array(z.record(z.string(), z.unknown())), "Events"), 404: problems[404] },
+    summary: "The session's conversation, in order (JSON, or live as Server-Sent Events)",
+    description:
+      "With `Accept: text/event-stream`, the events after Last-Event-ID (or `after`) and then new ones as they arrive: `id` is the event's seq, `event` its kind, `data` the event; an `event: session` message carries the session first and at each change of status; the stream ends when the session closes (reconnect with Last-Event-ID otherwise). `kinds=progress,output` keeps only those kinds.",
+    request: {
+      params: S,
+      query: z.object({
+        after: z.coerce.number().int().min(0).optional(),
+        kinds: z
+          .string()
+          .max(400)
+          .optional()
+          .openapi({ description: "Event stream only: kinds to keep, comma-separated" }),
+      }),
+    },
+    responses: {
+      200: {
+        description: "Events",
+        content: {
+          "application/json": { schema: z.array(z.record(z.string(), z.unknown())) },
+          "text/event-stream": {
+            schema: z.string().openapi({
+              example:
+                'id: 7\nevent: progress\ndata: {"seq":7,"kind":"progress","text":"tests","done":3,"total":10}\n\n',
+            }),
+          },
+        },
+      },
+      404: problems[404],
+    },
   }),
   async (c) => {
     const { owner, project, id } = c.req.valid("param");
     const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id);
+    if (wantsEventStream(c)) {
+      const q = c.req.valid("query");
+      return sessionEventsSse(c, { owner, project, id }, q.after, parseKinds(q.kinds)) as never;
+    }
     return c.json(await listEvents(c.get("forge").db, session.id, c.req.valid("query").after ?? 0), 200);
   },
 );
