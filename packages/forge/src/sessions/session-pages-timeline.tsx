@@ -2,7 +2,9 @@
 // and messages (with their role) as text, decisions with their rationale, tool calls folded
 // in a <details>, status and progress lines, output in <pre>, errors marked, artifacts as
 // links (http and https only). All text is escaped by JSX; long blocks are cut with a note.
+
 import { TimeAgo } from "../browse/browse-views.tsx";
+import { ansiSegments } from "../render/ansi.ts";
 
 export type TimelineEvent = { seq: number; kind: string; created_at: string } & Record<string, unknown>;
 
@@ -111,7 +113,7 @@ function Body({ e }: { e: TimelineEvent }) {
       );
     }
     case "output":
-      return <pre class="ev-output">{clip(str(e.text))}</pre>;
+      return <Terminal text={clip(str(e.text))} />;
     case "error":
       return (
         <p class="ev-line">
@@ -138,6 +140,23 @@ function Body({ e }: { e: TimelineEvent }) {
       return <pre>{show(rest)}</pre>;
     }
   }
+}
+
+/** Captured terminal output: its colours kept, every other escape sequence removed (render/ansi.ts). */
+function Terminal({ text }: { text: string }) {
+  return (
+    <pre class="ev-output ev-terminal">
+      {ansiSegments(text).map((seg) =>
+        seg.fg === null && !seg.bold ? (
+          seg.text
+        ) : (
+          <span class={`${seg.fg === null ? "" : `ansi-${seg.fg}`}${seg.bold ? " ansi-bold" : ""}`.trim()}>
+            {seg.text}
+          </span>
+        ),
+      )}
+    </pre>
+  );
 }
 
 const LABEL: Record<string, string> = {

@@ -169,7 +169,7 @@ describe("session pages", () => {
     expect(t).toContain("<strong>Why:</strong> No build step needed");
     expect(t).toMatch(/<details class="ev-tool"><summary><code>write_file<\/code><span class="badge ok">ok/);
     expect(t).toContain('<progress value="2" max="4">');
-    expect(t).toContain('<pre class="ev-output">2 passed\n0 failed</pre>');
+    expect(t).toContain('<pre class="ev-output ev-terminal">2 passed\n0 failed</pre>');
     expect(t).toContain('<code class="ev-code">E_NET</code>');
     expect(t).toContain('<a href="https://example.test/report.html" rel="nofollow noopener noreferrer">');
     expect(t).not.toContain('href="javascript:');

@@ -317,6 +317,8 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
             data-session={s.id}
             data-events={`/api/v1/projects/${encodeURIComponent(p.owner_handle)}/${encodeURIComponent(p.handle)}/events`}
             data-after={String(latest)}
+            data-session-events={rows.length > EVENTS_PER_PAGE ? undefined : `${apiBase}/events`}
+            data-last-seq={String(events.at(-1)?.seq ?? after)}
           />
           <script src="/assets/session-live.js" defer />
         </>
