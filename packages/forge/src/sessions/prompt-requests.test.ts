@@ -79,7 +79,7 @@ describe("prompt requests", () => {
 
     const patched = await r.call("owner", "PATCH", base, { max_generation_depth: 2 });
     expect(patched.status).toBe(200);
-    expect(patched.body.agents).toEqual({ landing: "land", max_generation_depth: 2 });
+    expect(patched.body.agents).toMatchObject({ landing: "land", max_generation_depth: 2 });
     const three = await open({ agent, prompt: { text: "d" }, context_sessions: [two.body.id] });
     expect(three.status).toBe(403);
     expect(three.body).toMatchObject({

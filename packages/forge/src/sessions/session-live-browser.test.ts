@@ -10,6 +10,12 @@ import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { launchWithPage, sidewaysOverflow } from "../testing/pages.ts";
 import { STREAM_LIMITS } from "./session-follow.ts";
 
+/** The page's document, typed as little as these checks need (no DOM library here). */
+interface Doc {
+  querySelectorAll(s: string): ArrayLike<{ id: string }>;
+  querySelector(s: string): { value?: number } | null;
+}
+
 describe("browser: a live session", () => {
   let f: TestForge;
   let browser: Browser;
@@ -39,7 +45,9 @@ describe("browser: a live session", () => {
       json: { events: [{ kind: "status", status: "starting" }] },
     });
     await page.goto(`${f.url}/lia/live/sessions/${s.id}`);
-    await page.evaluate("window.marker = 42"); // gone if the page reloads
+    await page.evaluate(() => {
+      (globalThis as unknown as { marker: number }).marker = 42; // gone if the page reloads
+    });
     const esc = "\u001b";
     for (let batch = 0; batch < 10; batch++) {
       const events = Array.from({ length: 50 }, (_, i) => {
@@ -53,20 +61,27 @@ describe("browser: a live session", () => {
       );
       await new Promise((r) => setTimeout(r, 300)); // spread over several streams
     }
-    await page.waitForFunction('document.querySelectorAll("ol.timeline > li").length >= 501', undefined, {
-      timeout: 60_000,
-    });
-    const seqs = await page.evaluate<number[]>(
-      '[...document.querySelectorAll("ol.timeline > li")].map((li) => Number(li.id.slice(6)))',
+    // A locator waits without evaluating strings in the page (its CSP forbids eval).
+    await page.locator("#event-501").waitFor({ state: "attached", timeout: 60_000 });
+    const seqs = await page.evaluate(() =>
+      Array.from(
+        (globalThis as unknown as { document: Doc }).document.querySelectorAll("ol.timeline > li"),
+        (li) => Number(li.id.slice(6)),
+      ),
     );
     expect(seqs).toEqual(Array.from({ length: 501 }, (_, i) => i + 1));
-    expect(await page.evaluate("window.marker")).toBe(42);
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
     expect(await page.textContent("#event-2 pre")).toBe("line 1\n");
-    expect(await page.evaluate('document.querySelector("#event-11 progress").value')).toBe(10);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: Doc }).document.querySelector("#event-11 progress")?.value,
+      ),
+    ).toBe(10);
     expect(await sidewaysOverflow(page)).toBe(0);
 
     expect((await api(f.url, "POST", `${base}/${s.id}/abandon`, { token })).status).toBe(200);
     await page.getByText("Abandoned").first().waitFor({ timeout: 20_000 });
-    expect(await page.evaluate("window.marker")).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBeUndefined();
   });
 });
