@@ -28,7 +28,9 @@ type User = Awaited<ReturnType<typeof userWithToken>>;
  * - web_sessions.last_used_at, last_ip: the same for a signed-in browser.
  * - the job runner's columns of jobs: the worker runs the jobs the set-up push queued
  *   (repo.maintain waits 10 s) on its own schedule, whatever the fuzz does; a sent mail's
- *   payload loses its one-time token. A job a fuzzed request queued is still a new row.
+ *   payload loses its one-time token. A job a fuzzed request queued is still a new row; the
+ *   scheduler's clock-driven jobs (unique key `cron:…`) are left out, as they may come due
+ *   mid-test.
  */
 const VOLATILE: Record<string, string[]> = {
   api_tokens: ["last_used_at"],
@@ -98,6 +100,8 @@ describe("fuzzing every write route and smart HTTP", () => {
         f.forge.db,
       );
       out[table_name] = rows.rows
+        // The scheduler's own jobs (cron:…) come with the clock, not with any request.
+        .filter((r) => !(table_name === "jobs" && String(r.unique_key ?? "").startsWith("cron:")))
         .filter((r) => !skip?.rows(table_name, r))
         .map((r) => {
           for (const col of [...(VOLATILE[table_name] ?? []), ...(skip?.columns[table_name] ?? [])])
