@@ -58,6 +58,9 @@ export function exitForProblem(status: number, type: string | undefined): number
     case "invalid-checks-config":
     case "generation-depth-exceeded":
     case "agents-paused":
+    case "near-duplicate":
+    case "tier-insufficient":
+    case "change-too-large":
     case "secrets-found":
     case "handle-taken":
     case "not-a-fork":

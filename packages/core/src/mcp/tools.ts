@@ -366,6 +366,20 @@ export const MCP_TOOLS = [
       agent: z.string().min(1).max(100).describe("The agent's name, as given in open_session's agent.name"),
     },
   }),
+  tool({
+    name: "get_agent_standing",
+    title: "An agent's standing under a project's agent policy",
+    description:
+      "Where an agent (your account and agent name, or another account's) stands in a project: tier (sandbox, small, large, auto) and what the next needs, the tier's limits (max_lines, max_files, may_land), quota used today and this week and when a slot frees up, failure_streak and backoff_until, cooling_off_until after a rejection, checkpoints_remaining (contributions a person still reviews), and any vouch. Check it before opening sessions, and wait out backoff_until/cooling_off_until instead of retrying." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      agent: z.string().min(1).max(100).describe("The agent's name, as given in open_session's agent.name"),
+      account: z.string().min(1).max(39).optional().describe("The agent's account (default: you)"),
+    },
+  }),
 ] as const;
 
 type Tools = (typeof MCP_TOOLS)[number];

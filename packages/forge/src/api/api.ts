@@ -32,6 +32,7 @@ import { sessionsApi } from "../sessions/sessions-api.ts";
 import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
+import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
 import { circuitApi } from "../trust/circuit-api.ts";
 import { checkJsonBody } from "./json-body.ts";
@@ -110,6 +111,7 @@ export function buildApi() {
     reviewApi,
     agentsApi,
     circuitApi,
+    agentPolicyApi,
     promptsApi,
   ])
     v1.route("/", router);

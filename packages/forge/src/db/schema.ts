@@ -153,6 +153,28 @@ export interface SessionsTable {
   template_id: Generated<string | null>;
   generation_depth: Generated<number>;
   ready_at: Generated<Date | null>;
+  /** MinHash of the added lines when submitted to land (trust/near-duplicates.ts). */
+  diff_minhash: ColumnType<number[] | null, string | null | undefined, string | null>;
+}
+
+/** A project's trust policy for agents (trust/agent-policy.ts; migrations/0031_agent_policy.sql). */
+export interface ProjectAgentPoliciesTable {
+  project_id: string;
+  strictness: Generated<"off" | "lenient" | "standard" | "strict">;
+  overrides: ColumnType<Record<string, unknown>, string | undefined, string>;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
+}
+
+/** A trusted member's vouch for an agent in a project (trust/vouches.ts). */
+export interface AgentVouchesTable {
+  project_id: string;
+  account_id: string;
+  agent_name: string;
+  tier: "small" | "large" | "auto";
+  vouched_by: string;
+  note: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface SessionEventsTable {
@@ -241,6 +263,8 @@ export interface Database {
   stars: StarsTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
+  project_agent_policies: ProjectAgentPoliciesTable;
+  agent_vouches: AgentVouchesTable;
   session_events: SessionEventsTable;
   session_comments: SessionCommentsTable;
   landings: LandingsTable;

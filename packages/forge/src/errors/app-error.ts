@@ -27,6 +27,12 @@ export type ProblemType =
   | "validation-failed"
   | "generation-depth-exceeded"
   | "agents-paused"
+  | "submission-quota"
+  | "validation-backoff"
+  | "cooling-off"
+  | "near-duplicate"
+  | "tier-insufficient"
+  | "change-too-large"
   | "handle-taken"
   | "not-a-fork"
   | "base-not-in-parent";

@@ -37,6 +37,7 @@ import {
   setStatus,
 } from "../sessions/sessions-service.ts";
 import { syncInfo } from "../sessions/sync-info.ts";
+import { standingFor } from "../trust/agent-standing.ts";
 import { agentRecord } from "../trust/agent-stats.ts";
 
 /** "ref/path" for the browse service: trunk by default, or the commit a trunk position names. */
@@ -158,6 +159,7 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       if (!record) throw notFound("No sessions by this agent that you can see");
       return record;
     },
+    get_agent_standing: (a) => standingFor(db, viewer, a.owner, a.project, a.agent, a.account),
   };
 }
 

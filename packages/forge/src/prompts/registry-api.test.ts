@@ -37,6 +37,12 @@ describe("prompt registry API", () => {
     ] as const) {
       const made = await r.call("owner", "POST", "/api/v1/projects", { owner, handle, visibility });
       expect(made.status).toBe(201);
+      // This test is about the registry: mia's agents land without the trust policy's checkpoints.
+      const full = `${owner ?? "olivia"}/${handle}`;
+      await r.call("owner", "PUT", `/api/v1/projects/${full}/agent-policy`, {
+        strictness: "off",
+        checkpoints: 0,
+      });
     }
     await r.call("owner", "POST", "/api/v1/projects/acme/app/prompt-templates", {
       id: "fix-bug",

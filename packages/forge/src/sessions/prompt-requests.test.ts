@@ -145,7 +145,8 @@ describe("prompt requests", () => {
     const forged = await r.browsers.owner.submit(page, `${page}/approve`, {}, { csrf: "forged" });
     expect(forged.status).toBe(403);
 
-    const byAdmin = (await open({ agent, prompt: { text: "Another" } })).body;
+    // Another agent: the rejection above cools "coder" off (trust/agent-policy.ts).
+    const byAdmin = (await open({ agent: { name: "second" }, prompt: { text: "Another" } })).body;
     await r.call("member", "PUT", `${base}/sessions/${byAdmin.id}/changes`, {
       changes: [{ path: "admin.txt", content: b64("a\n") }],
     });

@@ -7,15 +7,16 @@ import { scheduleValidation } from "../checks/validation-job.ts";
 import { unauthorized } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
+import { checkChanges, checkLand, reviewRules } from "../trust/agent-limits.ts";
 import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
 import { landedCommit } from "./landed-commit.ts";
 import { applyChanges, recordStats } from "./session-changes.ts";
 import { syncSession } from "./session-sync.ts";
 import {
-  checkAgentReview,
   checkLandRules,
   clearReady,
   getSession,
+  holdForReview,
   reloadSession,
   requireOpen,
 } from "./sessions-service.ts";
@@ -42,8 +43,9 @@ export async function putSessionChanges(
   input: unknown,
 ) {
   if (!viewer.user) throw unauthorized();
-  const { project: p, session } = await getSession(forge.db, viewer, owner, project, id, "write");
+  const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
+  await checkChanges(forge.db, role, session);
   const applied = await applyChanges(forge.git.get(forge.repos.dir(p.id)), session, input, (r) =>
     recordStats(forge.db, session, r),
   );
@@ -65,9 +67,10 @@ export async function landSessionAs(
   requireOpen(session);
   checkLandRules(p, role, session);
   requireAgentsRunning(p, session.agent_name !== null || session.origin !== "human");
+  const policy = await checkLand(forge, p, role, session);
   const apiBase = `/api/v1/projects/${owner}/${project}/sessions/${id}`;
   const validation = await requireValidation(forge, p, session, apiBase);
-  await checkAgentReview(forge.db, p, role, session, viewer.user.id);
+  await holdForReview(forge.db, session, reviewRules(p, role, session, viewer.user.id, policy));
   const outcome = await forge.lander.land(p.id, session.id);
   const [after, landed] = await Promise.all([
     reloadSession(forge.db, session.id),

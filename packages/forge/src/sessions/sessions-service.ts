@@ -33,6 +33,7 @@ import {
 import { requireValid } from "../errors/validate.ts";
 import { getProject, getProjectWithSession, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { templateExists } from "../prompts/templates-service.ts";
+import { checkOpen, type ReviewRule } from "../trust/agent-limits.ts";
 import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
 import { PROJECT_EVENTS_CHANNEL } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
@@ -157,8 +158,18 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
   if (!viewer.user) throw unauthorized();
   if (!hasScope(viewer, "session:write")) throw forbidden("This token lacks the session:write scope");
   const data = requireValid(createSessionSchema, input);
-  const { project } = await getProject(db, viewer, owner, handle, "write");
+  const { project, role } = await getProject(db, viewer, owner, handle, "write");
   const depth = await promptRules(db, project, data);
+  const lineage = data.prompt?.revises ? [data.prompt.revises] : [];
+  await checkOpen(
+    db,
+    project,
+    role,
+    viewer.user.id,
+    data.agent?.name ?? null,
+    data.prompt?.text ?? null,
+    lineage,
+  );
   const p = data.prompt;
   const head = project.head_position;
   const base = data.base ?? head;
@@ -350,19 +361,12 @@ export function checkLandRules(project: ProjectWithOwner, role: string, session:
 }
 
 /**
- * The project's policy for agents' sessions, after the quality gate passed: "land" lets them
- * land; "review" marks the session ready for review (the maintainers' queue) and refuses the
+ * Holds a session that passed the quality gate for a person's review (trust/agent-limits.ts
+ * reviewRules says why): marks it ready for review (the maintainers' queue) and refuses the
  * land until a project administrator approves it (or, not being its author, lands it).
  */
-export async function checkAgentReview(
-  db: Db,
-  project: ProjectWithOwner,
-  role: string,
-  session: SessionRow,
-  viewerId: string,
-) {
-  if (project.agent_landing !== "review" || !session.agent_name || session.approved_at) return;
-  if (role === "admin" && session.author_id !== viewerId) return;
+export async function holdForReview(db: Db, session: SessionRow, rules: ReviewRule[]) {
+  if (rules.length === 0) return;
   const row = await db
     .updateTable("sessions")
     .set({ ready_at: sql`coalesce(ready_at, now())` })
@@ -371,8 +375,8 @@ export async function checkAgentReview(
     .executeTakeFirst();
   await notify(db, SESSION_CHANNEL, session.id);
   throw reviewRequired(
-    "The session passed the quality gate and is ready for review: a project administrator must approve it before it lands",
-    { ready_for_review_at: row?.ready_at?.toISOString() ?? null },
+    `The session passed the quality gate and is ready for review: ${rules.map((r) => r.message).join("; ")}. A project administrator must approve it before it lands`,
+    { ready_for_review_at: row?.ready_at?.toISOString() ?? null, rules },
   );
 }
 

@@ -2,7 +2,7 @@
 // work never shows through, not even as a number): each session's outcome (landed, rejected,
 // abandoned, validation runs passed and failed, extra attempts, slop) and track, then the
 // reputation overall, per model and per account (trust/reputation.ts).
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import { readableBy } from "../social/social-columns.ts";
@@ -13,8 +13,10 @@ import { trackOf } from "./tracks.ts";
 /** Sessions read per agent, newest first: enough for a score whose old evidence has faded. */
 const MAX_SESSIONS = 5000;
 
-interface Row {
+export interface Row {
   id: string;
+  created_at: Date;
+  updated_at: Date;
   status: string;
   goal: string;
   model: string | null;
@@ -29,7 +31,7 @@ interface Row {
   lines: number;
 }
 
-function outcomeOf(r: Row): Outcome {
+export function outcomeOf(r: Row): Outcome {
   return {
     track: trackOf(r.goal, r.paths ?? []),
     at: new Date(r.at),
@@ -56,20 +58,34 @@ function groupScores(rows: Row[], outcomes: Outcome[], key: (r: Row) => string |
   }));
 }
 
-export async function agentRecord(db: Db, viewer: Viewer, agent: string, now = new Date()) {
+/**
+ * The sessions matching `where` (over sessions s joined with projects p), newest first, each
+ * with its validation runs counted in one grouped join.
+ */
+export async function outcomeRows(db: Db, where: RawBuilder<boolean>, limit = MAX_SESSIONS): Promise<Row[]> {
   const { rows } = await sql<Row>`
     SELECT s.id, s.status, s.goal, s.agent_model AS model, s.author_handle AS account, s.project_id,
+           s.created_at, s.updated_at,
            (s.tokens_input + s.tokens_output)::float8 AS tokens, (s.lines_added + s.lines_removed) AS lines,
            coalesce(s.landed_at, s.updated_at) AS at,
-           (SELECT count(*) FROM validation_runs r WHERE r.session_id = s.id AND r.status = 'passed')::int AS passed,
-           (SELECT count(*) FROM validation_runs r WHERE r.session_id = s.id AND r.status = 'failed')::int AS failed,
-           (SELECT coalesce(max(r.iteration), 0) FROM validation_runs r WHERE r.session_id = s.id)::int AS attempts,
+           coalesce(v.passed, 0)::int AS passed, coalesce(v.failed, 0)::int AS failed,
+           coalesce(v.attempts, 0)::int AS attempts,
            CASE WHEN s.landed_position IS NULL THEN NULL ELSE ARRAY(
              SELECT lp.path FROM landing_paths lp
              WHERE lp.project_id = s.project_id AND lp.position = s.landed_position LIMIT 200) END AS paths
     FROM sessions s JOIN projects p ON p.id = s.project_id
-    WHERE s.agent_name = ${agent} AND ${readableBy(viewer, "p")}
-    ORDER BY s.id DESC LIMIT ${MAX_SESSIONS}`.execute(db);
+    LEFT JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE r.status = 'passed') AS passed,
+             count(*) FILTER (WHERE r.status = 'failed') AS failed,
+             max(r.iteration) AS attempts
+      FROM validation_runs r WHERE r.session_id = s.id) v ON true
+    WHERE ${where}
+    ORDER BY s.id DESC LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+export async function agentRecord(db: Db, viewer: Viewer, agent: string, now = new Date()) {
+  const rows = await outcomeRows(db, sql`s.agent_name = ${agent} AND ${readableBy(viewer, "p")}`);
   if (rows.length === 0) return null;
   const outcomes = rows.map(outcomeOf);
   const count = (f: (o: Outcome) => boolean) => outcomes.filter(f).length;

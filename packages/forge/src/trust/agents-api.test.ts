@@ -17,10 +17,16 @@ describe("agents", () => {
     for (const [handle, visibility] of [
       ["open", "public"],
       ["hidden", "private"],
-    ])
+    ]) {
       expect(
         (await r.call("owner", "POST", "/api/v1/projects", { handle, owner: "acme", visibility })).status,
       ).toBe(201);
+      // The record is the subject here: no trust policy in the way (agent-policy.test.ts covers it).
+      await r.call("owner", "PUT", `/api/v1/projects/acme/${handle}/agent-policy`, {
+        strictness: "off",
+        checkpoints: 0,
+      });
+    }
     const work = async (
       project: string,
       goal: string,

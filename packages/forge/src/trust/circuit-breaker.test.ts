@@ -24,6 +24,7 @@ describe("agents' circuit breaker", () => {
     expect((await r.call("owner", "POST", "/api/v1/projects", { handle: "app", owner: "acme" })).status).toBe(
       201,
     );
+    await r.call("owner", "PUT", "/api/v1/projects/acme/app/agent-policy", { checkpoints: 0 });
   });
   afterAll(async () => {
     await f.close();

@@ -30,6 +30,10 @@ export function CircuitCard({ p, csrf }: { p: ProjectWithOwner; csrf: string }) 
   return (
     <section class="card" aria-labelledby="circuit-title">
       <h2 id="circuit-title">Agents' contributions: {p.agents_paused_at ? "paused" : "running"}</h2>
+      <p>
+        <a href={`/${p.owner_handle}/${p.handle}/settings/agent-policy`}>Agent policy</a>: tiers, quotas,
+        backoff, near-duplicates, human checkpoints and vouched agents.
+      </p>
       {p.agents_paused_at ? (
         <>
           <p>

@@ -33,6 +33,7 @@ import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { agentPages } from "../trust/agent-page.tsx";
+import { agentPolicyPages } from "../trust/agent-policy-pages.tsx";
 import { circuitPages } from "../trust/circuit-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 
@@ -65,6 +66,7 @@ for (const pages of [
   sessionPages,
   agentPages,
   circuitPages,
+  agentPolicyPages,
   socialPages,
   sessionReviewPages,
   followsPages,

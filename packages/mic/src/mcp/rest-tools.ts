@@ -101,5 +101,9 @@ export function restHandlers(conn: Connection): McpHandlers {
     },
     list_prompt_templates: (a) => get(`${base(a)}/prompt-templates`),
     get_agent_record: (a) => get(`/api/v1/agents/${encodeURIComponent(a.agent)}`),
+    get_agent_standing: (a) =>
+      get(
+        `${base(a)}/agents/${encodeURIComponent(a.agent)}/standing${a.account ? `?account=${encodeURIComponent(a.account)}` : ""}`,
+      ),
   };
 }
