@@ -161,7 +161,12 @@ describe("MCP over Streamable HTTP", () => {
     expect(record.inputs).toMatchObject({ landed: 1 });
     expect(record.reputation.score).toBeGreaterThan(50);
     const standing = await ok(client, "get_agent_standing", { ...app, agent: "claude-code" });
-    expect(standing).toMatchObject({ agent: "claude-code", landed: 1, tier: "small", checkpoints_remaining: 2 });
+    expect(standing).toMatchObject({
+      agent: "claude-code",
+      landed: 1,
+      tier: "small",
+      checkpoints_remaining: 2,
+    });
     const found = await ok(client, "search_code", { ...app, query: "two" });
     expect(found.items).toMatchObject([{ path: "notes.txt", line: 2 }]);
     expect(
