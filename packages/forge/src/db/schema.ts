@@ -155,6 +155,8 @@ export interface SessionsTable {
   ready_at: Generated<Date | null>;
   /** MinHash of the added lines when submitted to land (trust/near-duplicates.ts). */
   diff_minhash: ColumnType<number[] | null, string | null | undefined, string | null>;
+  /** The session this one's change repeats, when its land was refused as a near-duplicate. */
+  duplicate_of: Generated<string | null>;
 }
 
 /** A project's trust policy for agents (trust/agent-policy.ts; migrations/0031_agent_policy.sql). */

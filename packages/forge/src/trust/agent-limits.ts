@@ -149,7 +149,14 @@ export async function checkLand(
         threshold,
         except: session.revises_id ? [session.revises_id] : [],
       }));
-    if (dup) throw nearDuplicate("diff", dup, threshold);
+    if (dup) {
+      await forge.db
+        .updateTable("sessions")
+        .set({ duplicate_of: dup.session })
+        .where("id", "=", session.id)
+        .execute();
+      throw nearDuplicate("diff", dup, threshold);
+    }
   }
   return ctx;
 }

@@ -83,7 +83,7 @@ export async function standingOf(db: Db, policy: AgentPolicy, id: Identity, now 
       .limit(100)
       .execute(),
   ]);
-  const passed = rows.filter((r) => Number(r.passed) > 0).length;
+  const passed = rows.filter((r) => Number(r.passed) > 0 && !r.duplicate_of).length;
   const landed = rows.filter((r) => r.status === "landed").length;
   const score = reputation(rows.map(outcomeOf), now).score;
   const earned = earnedTier(policy, passed, score);

@@ -17,6 +17,7 @@ export interface Row {
   id: string;
   created_at: Date;
   updated_at: Date;
+  duplicate_of: string | null;
   status: string;
   goal: string;
   model: string | null;
@@ -38,9 +39,10 @@ export function outcomeOf(r: Row): Outcome {
     landed: r.status === "landed",
     rejected: r.status === "rejected",
     abandoned: r.status === "abandoned",
-    passed: Number(r.passed),
+    // A change refused as a near-duplicate of another's is slop, whatever its gate said.
+    passed: r.duplicate_of ? 0 : Number(r.passed),
     failed: Number(r.failed),
-    slop: r.status === "rejected" && Number(r.passed) > 0,
+    slop: (r.status === "rejected" && Number(r.passed) > 0) || r.duplicate_of !== null,
     extra: Math.max(0, Number(r.attempts) - 1),
   };
 }
@@ -65,7 +67,7 @@ function groupScores(rows: Row[], outcomes: Outcome[], key: (r: Row) => string |
 export async function outcomeRows(db: Db, where: RawBuilder<boolean>, limit = MAX_SESSIONS): Promise<Row[]> {
   const { rows } = await sql<Row>`
     SELECT s.id, s.status, s.goal, s.agent_model AS model, s.author_handle AS account, s.project_id,
-           s.created_at, s.updated_at,
+           s.created_at, s.updated_at, s.duplicate_of,
            (s.tokens_input + s.tokens_output)::float8 AS tokens, (s.lines_added + s.lines_removed) AS lines,
            coalesce(s.landed_at, s.updated_at) AS at,
            coalesce(v.passed, 0)::int AS passed, coalesce(v.failed, 0)::int AS failed,

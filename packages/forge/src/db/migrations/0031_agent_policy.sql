@@ -24,7 +24,8 @@ CREATE TABLE agent_vouches (
 );
 
 -- MinHash of the added lines of a session's change, written when it is submitted to land.
-ALTER TABLE sessions ADD COLUMN diff_minhash jsonb;
+-- A land refused as a near-duplicate names the session it repeats; it counts as slop.
+ALTER TABLE sessions ADD COLUMN diff_minhash jsonb, ADD COLUMN duplicate_of text;
 
 -- An agent's standing in a project reads its sessions by account and agent name.
 CREATE INDEX sessions_agent_identity_idx ON sessions (project_id, author_id, agent_name, created_at)
