@@ -62,13 +62,15 @@ const TABLES: (keyof Database)[] = [
   "audit_log",
   "project_events",
   "session_comments",
+  "project_agent_policies",
+  "agent_vouches",
 ];
 
 describe("token scopes on every API route", () => {
   let f: TestForge;
   let ada: Account;
   let ops: { method: string; path: string; op: Operation }[];
-  const params: Record<string, string> = { owner: "ada", project: "demo", org: "acme", user: "bob" };
+  const params: Record<string, string> = { owner: "ada", project: "demo", org: "acme", user: "bob", name: "helper-bot" };
   /** Ids by the path segment before {id}, most specific first. */
   const ids: [string, string][] = [];
   /** Ada's tokens: every scope but the key, and project:read alone. */
