@@ -49,6 +49,14 @@ export const sessionEventSchema = z.discriminatedUnion("kind", [
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
+    content_type: z
+      .string()
+      .max(100)
+      .regex(/^[\w.+-]+\/[\w.+-]+$/)
+      .optional(),
+    size: z.number().int().min(0).optional(),
+    /** Uploaded to the forge (POST …/sessions/{id}/artifacts): served at …/artifacts/{sha256}. */
+    stored: z.boolean().optional(),
   }),
 ]);
 

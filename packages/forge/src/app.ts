@@ -53,7 +53,7 @@ export function buildApp(forge: Forge) {
     },
     crossOriginEmbedderPolicy: false,
   });
-  // Raw repository files are user content: no script, no plugins, a unique origin.
+  // Raw repository files and sessions' artifacts are user content: no script, no plugins, a unique origin.
   const rawHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
@@ -65,7 +65,7 @@ export function buildApp(forge: Forge) {
     crossOriginResourcePolicy: "same-origin",
   });
   app.use("*", (c, next) =>
-    /^\/[^/]+\/[^/]+\/raw\//.test(c.req.path)
+    /^\/[^/]+\/[^/]+\/(?:raw\/|sessions\/[^/]+\/artifacts\/)/.test(c.req.path)
       ? rawHeaders(c, next)
       : isEmbeddable(c.req.path)
         ? embedHeaders(c, next)

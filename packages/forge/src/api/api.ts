@@ -28,6 +28,7 @@ import { importApi } from "../repos/import-api.ts";
 import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
+import { artifactsApi } from "../sessions/session-artifacts-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
@@ -47,7 +48,7 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
     const hasBody =
       (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
     const type = c.req.header("content-type") ?? "";
-    if (isBundleUpload(c.req.method, c.req.path, type)) return next();
+    if (isRawUpload(c.req.method, c.req.path, type)) return next();
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
       throw new AppError("unsupported_media_type", "Send the request body as application/json");
     }
@@ -55,9 +56,14 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
   await next();
 };
 
-/** Git bundles for import are streamed to disk under their own cap (repos/import-service.ts). */
-const isBundleUpload = (method: string, path: string, type: string) =>
-  method === "POST" && path.endsWith("/import") && type.startsWith("application/x-git-bundle");
+/**
+ * Bodies that are not JSON, read by their routes under their own caps: git bundles for import
+ * (streamed to disk, repos/import-service.ts) and a session's artifacts (sessions/session-artifacts.ts).
+ */
+const isRawUpload = (method: string, path: string, type: string) =>
+  method === "POST" &&
+  ((path.endsWith("/import") && type.startsWith("application/x-git-bundle")) ||
+    (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)));
 
 const jsonLimit = bodyLimit({
   maxSize: MAX_BODY,
@@ -73,9 +79,7 @@ export function buildApi() {
     "*",
     requireJsonBody(),
     (c, next) =>
-      isBundleUpload(c.req.method, c.req.path, c.req.header("content-type") ?? "")
-        ? next()
-        : jsonLimit(c, next),
+      isRawUpload(c.req.method, c.req.path, c.req.header("content-type") ?? "") ? next() : jsonLimit(c, next),
     checkJsonBody(),
   );
   // Administration routes do not exist for anyone else: refused before their input is read.
@@ -112,6 +116,7 @@ export function buildApi() {
     agentsApi,
     circuitApi,
     agentPolicyApi,
+    artifactsApi,
     promptsApi,
   ])
     v1.route("/", router);

@@ -70,7 +70,13 @@ describe("token scopes on every API route", () => {
   let f: TestForge;
   let ada: Account;
   let ops: { method: string; path: string; op: Operation }[];
-  const params: Record<string, string> = { owner: "ada", project: "demo", org: "acme", user: "bob", name: "helper-bot" };
+  const params: Record<string, string> = {
+    owner: "ada",
+    project: "demo",
+    org: "acme",
+    user: "bob",
+    name: "helper-bot",
+  };
   /** Ids by the path segment before {id}, most specific first. */
   const ids: [string, string][] = [];
   /** Ada's tokens: every scope but the key, and project:read alone. */

@@ -20,7 +20,7 @@ export const MAX_WEB_BUNDLE_BYTES = 512 * 1024 * 1024;
 const DRAIN_BYTES = 64 * 1024 * 1024;
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-interface Limit {
+export interface Limit {
   max: number;
   message: string;
 }
@@ -54,7 +54,7 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, read: numb
 }
 
 /** The body, read up to `max` bytes; throws too_large (after draining) past that. */
-async function readCapped(c: Context<AppEnv>, limit: Limit): Promise<Uint8Array | null> {
+export async function readCapped(c: Context<AppEnv>, limit: Limit): Promise<Uint8Array | null> {
   const body = c.req.raw.body;
   if (!body) return null;
   const reader = body.getReader();

@@ -13,7 +13,7 @@ import { STREAM_LIMITS } from "./session-follow.ts";
 /** The page's document, typed as little as these checks need (no DOM library here). */
 interface Doc {
   querySelectorAll(s: string): ArrayLike<{ id: string }>;
-  querySelector(s: string): { value?: number } | null;
+  querySelector(s: string): { value?: number; naturalWidth?: number } | null;
 }
 
 describe("browser: a live session", () => {
@@ -78,6 +78,29 @@ describe("browser: a live session", () => {
           (globalThis as unknown as { document: Doc }).document.querySelector("#event-11 progress")?.value,
       ),
     ).toBe(10);
+    expect(await sidewaysOverflow(page)).toBe(0);
+
+    // An uploaded screenshot arrives as an image, loaded from the forge.
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const shot = await fetch(`${f.url}${base}/${s.id}/artifacts?name=shot.png`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "image/png" },
+      body: png,
+    });
+    expect(shot.status).toBe(201);
+    await page.locator("#event-502 img").waitFor({ state: "attached", timeout: 20_000 });
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { document: Doc }).document.querySelector("#event-502 img")
+              ?.naturalWidth,
+        ),
+      )
+      .toBe(1);
     expect(await sidewaysOverflow(page)).toBe(0);
 
     expect((await api(f.url, "POST", `${base}/${s.id}/abandon`, { token })).status).toBe(200);

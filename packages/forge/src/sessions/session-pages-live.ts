@@ -57,6 +57,27 @@ export const SESSION_LIVE_JS = `"use strict";
       }
       return ol;
     };
+    const IMAGES = ["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"];
+    const artifact = (e) => {
+      if (e.stored !== true || !/^[0-9a-f]{64}$/.test(String(e.sha256))) return node("p", "ev-line", str(e.name));
+      const href = location.pathname.replace(/[/]+$/, "") + "/artifacts/" + e.sha256;
+      const fig = node("figure", "ev-artifact");
+      if (IMAGES.includes(e.content_type)) {
+        const a = node("a");
+        a.href = href;
+        const img = node("img");
+        img.src = href;
+        img.alt = str(e.name);
+        a.appendChild(img);
+        fig.appendChild(a);
+      }
+      const cap = node("figcaption");
+      const a = node("a", "", str(e.name));
+      a.href = href;
+      cap.appendChild(a);
+      fig.appendChild(cap);
+      return fig;
+    };
     const body = (e) => {
       if (e.kind === "output") return node("pre", "ev-output ev-terminal", str(e.text).replace(ESCAPES, ""));
       if (e.kind === "progress") {
@@ -71,7 +92,7 @@ export const SESSION_LIVE_JS = `"use strict";
         return p;
       }
       if (e.kind === "tool_call") return node("p", "ev-line", str(e.tool));
-      if (e.kind === "artifact") return node("p", "ev-line", str(e.name));
+      if (e.kind === "artifact") return artifact(e);
       if (e.kind === "status") return node("p", "ev-line", str(e.status) + (e.text ? ": " + str(e.text) : ""));
       return node("div", "ev-text", str(e.text));
     };

@@ -1,7 +1,8 @@
 // The conversation of a session as a timeline: each event kind drawn its own way — prompts
 // and messages (with their role) as text, decisions with their rationale, tool calls folded
 // in a <details>, status and progress lines, output in <pre>, errors marked, artifacts as
-// links (http and https only). All text is escaped by JSX; long blocks are cut with a note.
+// links (http and https only), or, when uploaded to the forge, as links below the session's
+// page with raster images shown inline. All text is escaped by JSX; long blocks are cut with a note.
 
 import { TimeAgo } from "../browse/browse-views.tsx";
 import { ansiSegments } from "../render/ansi.ts";
@@ -44,7 +45,31 @@ const Tokens = ({ n }: { n: unknown }) =>
 
 const Text = ({ text }: { text: unknown }) => <div class="ev-text">{clip(str(text))}</div>;
 
-function Body({ e }: { e: TimelineEvent }) {
+/** Raster image types shown inline (the same list the artifact route serves inline). */
+const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"]);
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** An artifact uploaded to the forge: a link to it, and the image itself when it is one. */
+function StoredArtifact({ e, href }: { e: TimelineEvent; href: string }) {
+  const image = INLINE_IMAGES.has(str(e.content_type));
+  return (
+    <figure class="ev-artifact">
+      {image ? (
+        <a href={href}>
+          <img src={href} alt={str(e.name)} loading="lazy" />
+        </a>
+      ) : null}
+      <figcaption>
+        <a href={href} download={image ? undefined : str(e.name)}>
+          {str(e.name)}
+        </a>
+        {num(e.size) !== undefined ? <span class="hint"> · {num(e.size)} bytes</span> : null}
+      </figcaption>
+    </figure>
+  );
+}
+
+function Body({ e, base }: { e: TimelineEvent; base?: string }) {
   switch (e.kind) {
     case "prompt":
       return <Text text={e.text} />;
@@ -121,6 +146,8 @@ function Body({ e }: { e: TimelineEvent }) {
         </p>
       );
     case "artifact": {
+      if (base && e.stored === true && SHA256.test(str(e.sha256)))
+        return <StoredArtifact e={e} href={`${base}/artifacts/${str(e.sha256)}`} />;
       const url = safeUrl(e.url);
       return (
         <p class="ev-line">
@@ -175,7 +202,8 @@ function label(e: TimelineEvent): string {
   return LABEL[e.kind] ?? e.kind;
 }
 
-export function Timeline({ events }: { events: TimelineEvent[] }) {
+/** `base` is the session page's path: stored artifacts are read below it. */
+export function Timeline({ events, base }: { events: TimelineEvent[]; base?: string }) {
   return (
     <ol class="timeline">
       {events.map((e) => (
@@ -190,7 +218,7 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
             <Tokens n={e.kind === "prompt" || e.kind === "message" ? e.tokens : undefined} />
             <TimeAgo date={new Date(e.created_at)} />
           </header>
-          <Body e={e} />
+          <Body e={e} base={base} />
         </li>
       ))}
     </ol>

@@ -297,7 +297,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
       <section class="session-conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
         {events.length ? (
-          <Timeline events={events} />
+          <Timeline events={events} base={here} />
         ) : (
           <p class="empty">{after ? "No later events." : "No conversation recorded."}</p>
         )}

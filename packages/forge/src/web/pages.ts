@@ -29,6 +29,7 @@ import { projectPages } from "../projects/project-pages.tsx";
 import { promptsPages } from "../prompts/prompts-pages.tsx";
 import { sessionReviewPages } from "../reviews/review-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
+import { artifactPages } from "../sessions/session-artifacts-api.ts";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
@@ -67,6 +68,7 @@ for (const pages of [
   agentPages,
   circuitPages,
   agentPolicyPages,
+  artifactPages,
   socialPages,
   sessionReviewPages,
   followsPages,
