@@ -53,6 +53,14 @@ async function transportFor(url: URL) {
   return httpsClient;
 }
 
+/** A body that is not JSON: a file's bytes with their own type (a session's artifact). */
+export interface RawBody {
+  raw: Buffer;
+  contentType: string;
+}
+const isRaw = (b: unknown): b is RawBody =>
+  typeof b === "object" && b !== null && Buffer.isBuffer((b as RawBody).raw);
+
 interface Answer {
   status: number;
   statusText: string;
@@ -64,7 +72,7 @@ async function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  body: string | undefined,
+  body: string | Buffer | undefined,
   ms: number,
 ) {
   const transport = await transportFor(url);
@@ -97,9 +105,9 @@ export async function request<T = any>(
   const url = new URL(path, opts.server.endsWith("/") ? opts.server : `${opts.server}/`);
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const payload = body === undefined ? undefined : isRaw(body) ? body.raw : JSON.stringify(body);
   if (payload !== undefined) {
-    headers["content-type"] = "application/json";
+    headers["content-type"] = isRaw(body) ? body.contentType : "application/json";
     headers["content-length"] = String(Buffer.byteLength(payload));
   }
   let res: Answer;
@@ -129,7 +137,7 @@ async function followRedirects(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  payload: string | undefined,
+  payload: string | Buffer | undefined,
   ms: number,
   res: Answer,
 ): Promise<Answer> {

@@ -10,6 +10,7 @@ import { clearClosed, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
 import { collect, integer, type PromptOptions, promptRequest, readText } from "../prompt-options.ts";
 import { headCommit, requireSession, requireWorkspace, saveState } from "../workspace.ts";
+import { registerArtifact } from "./artifact.ts";
 import { registerCapture } from "./capture.ts";
 import { registerComments } from "./comments.ts";
 
@@ -159,6 +160,7 @@ export function registerSession(program: Command) {
 
   registerComments(session, program);
   registerCapture(session, program);
+  registerArtifact(session, program);
 }
 
 async function appendEvents(program: Command, events: unknown[]) {
