@@ -25,6 +25,7 @@ import { s3ObjectStore } from "./objects/s3-object-store.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { syncRefCaches } from "./ops/ref-cache-sync.ts";
+import { parseOutboundAllow } from "./outbound/address-policy.ts";
 import { GitRepos } from "./repos/git-layer/git-repos.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
@@ -34,6 +35,7 @@ import { summaryJobHandlers } from "./summaries/summarize-job.ts";
 import { DailyTheme } from "./theme/daily-theme.ts";
 import { THEME_CRON, themeJobHandlers } from "./theme/theme-jobs.ts";
 import { syncTokenCache } from "./tokens/token-cache.ts";
+import { watchForHookEvents, webhookJobHandlers } from "./webhooks/deliver.ts";
 
 export interface RunningForge {
   url: string;
@@ -51,6 +53,7 @@ export interface StartOptions {
 export async function startForge(config: Config, opts: StartOptions = {}): Promise<RunningForge> {
   const log = opts.log ?? createLogger(config.logLevel);
   parseTrustProxy(process.env.MICELIO_TRUST_PROXY); // a wrong setting stops the start, not each request
+  const outbound = { allow: parseOutboundAllow(config.outboundAllow) };
   mkdirSync(config.dataDir, { recursive: true });
   const database =
     opts.database ??
@@ -99,6 +102,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     objects,
     theme,
     secrets,
+    outbound,
   };
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
@@ -112,9 +116,17 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ...themeJobHandlers(theme),
     ...summaryJobHandlers({ db: database.db, repos, config, log }),
     ...validationJobHandlers(forge),
+    ...webhookJobHandlers({
+      db: database.db,
+      secrets,
+      outbound,
+      baseUrl: () => url,
+      retryMs: config.webhookRetryMs,
+    }),
   };
   const worker = new JobWorker({ db: database.db, handlers, log });
   await worker.start();
+  const stopHookWatch = watchForHookEvents(database.db, bus, log);
   // What a forge process that died mid-run left in the sandbox (control groups, run directories).
   void providerOf(forge)
     ?.sweep()
@@ -154,6 +166,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         git.close();
         stopRefSync();
         stopTokenSync();
+        stopHookWatch();
         await bus.close();
         mail.close();
         await limiter.close();

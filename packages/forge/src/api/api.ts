@@ -36,6 +36,7 @@ import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
 import { circuitApi } from "../trust/circuit-api.ts";
+import { hooksApi } from "../webhooks/hooks-api.ts";
 import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
@@ -118,6 +119,7 @@ export function buildApi() {
     agentPolicyApi,
     artifactsApi,
     promptsApi,
+    hooksApi,
   ])
     v1.route("/", router);
 

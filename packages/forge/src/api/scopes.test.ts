@@ -64,6 +64,8 @@ const TABLES: (keyof Database)[] = [
   "session_comments",
   "project_agent_policies",
   "agent_vouches",
+  "webhooks",
+  "webhook_deliveries",
 ];
 
 describe("token scopes on every API route", () => {
@@ -76,6 +78,7 @@ describe("token scopes on every API route", () => {
     org: "acme",
     user: "bob",
     name: "helper-bot",
+    delivery: "d0",
   };
   /** Ids by the path segment before {id}, most specific first. */
   const ids: [string, string][] = [];

@@ -9,6 +9,7 @@ import { TRUNK } from "../landing/git-land.ts";
 import { readSessionChange, type SessionChange } from "../landing/session-read.ts";
 import { sandboxProvider } from "../sandbox/sandbox.ts";
 import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
+import { recordProjectEvent } from "../sessions/project-events.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { appendEvents } from "../sessions/sessions-service.ts";
 import { noteAgentFailure } from "../trust/circuit-breaker.ts";
@@ -166,6 +167,12 @@ async function newRun(
   }
   const view = await getRun(forge.db, id);
   if (view) await tellTheSession(forge, session, view);
+  if (view)
+    await recordProjectEvent(forge.db, projectId, "validation.finished", {
+      session_id: session.id,
+      run_id: id,
+      status: view.status,
+    });
   if (view?.status === "failed" && session.agent_name)
     await noteAgentFailure(forge.db, projectId).catch((err) =>
       forge.log.warn({ err, projectId }, "checking the agents' circuit breaker failed"),

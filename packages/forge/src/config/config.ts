@@ -45,6 +45,8 @@ const schema = z.object({
     .positive()
     .default(2 * 2 ** 30),
   MICELIO_GIT_MAX_PUSH_OBJECTS: z.coerce.number().int().positive().default(2_000_000),
+  MICELIO_OUTBOUND_ALLOW: z.string().max(10_000).optional(),
+  MICELIO_WEBHOOK_RETRY_SECONDS: z.coerce.number().positive().default(10),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   MICELIO_SECRET_KEY: z
     .string()
@@ -115,6 +117,10 @@ export interface Config {
   /** Caps on git smart HTTP (repos/git-service.ts): time, concurrency and request sizes. */
   git: GitLimits;
   /** "auto": Secure cookies whenever the request arrived over https. */
+  /** The first webhook retry's delay; each next one is four times longer (webhooks/deliver.ts). */
+  webhookRetryMs: number;
+  /** MICELIO_OUTBOUND_ALLOW: names and addresses outbound requests may reach although private. */
+  outboundAllow: string | undefined;
   secureCookies: "auto" | "true" | "false";
   /**
    * The key that encrypts secrets kept in the database (crypto/); unset: the key in
@@ -214,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPushBytes: e.MICELIO_GIT_MAX_PUSH_BYTES,
       maxPushObjects: e.MICELIO_GIT_MAX_PUSH_OBJECTS,
     },
+    webhookRetryMs: e.MICELIO_WEBHOOK_RETRY_SECONDS * 1000,
+    outboundAllow: e.MICELIO_OUTBOUND_ALLOW,
     secureCookies: e.MICELIO_SECURE_COOKIES,
     secretKey: e.MICELIO_SECRET_KEY,
     logLevel: e.LOG_LEVEL,

@@ -300,6 +300,9 @@ export interface Database {
   prompt_templates: PromptTemplatesTable;
   advisories: AdvisoriesTable;
   advisory_affected: AdvisoryAffectedTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_cursor: WebhookCursorTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -558,4 +561,44 @@ export interface PromptTemplatesTable {
   created_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** A project's or an organization's webhook (webhooks/; migrations/0036_webhooks.sql). */
+export interface WebhooksTable {
+  id: string;
+  project_id: string | null;
+  org_id: string | null;
+  url: string;
+  /** Sealed by the instance's secret box (crypto/secret-box.ts). */
+  secret: string;
+  events: string[];
+  format: Generated<"json" | "slack" | "discord">;
+  active: Generated<boolean>;
+  failures_in_row: Generated<number>;
+  disabled_reason: Generated<string | null>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  hook_id: string;
+  event_id: ColumnType<number | null, number | null | undefined, number | null>;
+  event: string;
+  payload: Json;
+  redelivery_of: string | null;
+  state: Generated<"pending" | "delivered" | "failed">;
+  attempts: Generated<number>;
+  status: Generated<number | null>;
+  response_excerpt: Generated<string | null>;
+  error: Generated<string | null>;
+  duration_ms: Generated<number | null>;
+  created_at: Generated<Date>;
+  finished_at: Generated<Date | null>;
+}
+
+export interface WebhookCursorTable {
+  id: number;
+  event_id: ColumnType<number, number, number>;
 }

@@ -9,6 +9,7 @@ import type { NotifyBus } from "../db/notify-bus.ts";
 import type { Lander } from "../landing/lander.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
+import type { OutboundDeps } from "../outbound/outbound-client.ts";
 import type { GitRepos } from "../repos/git-layer/git-repos.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import type { DailyTheme } from "../theme/daily-theme.ts";
@@ -32,6 +33,8 @@ export interface Forge {
   theme: DailyTheme;
   /** Encrypts the secrets the forge keeps in the database and must read back (crypto/). */
   secrets: SecretBox;
+  /** How requests to user-given addresses resolve and what the allowlist opens (outbound/). */
+  outbound: OutboundDeps;
 }
 
 export type AppEnv = {

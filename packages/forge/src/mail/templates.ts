@@ -15,6 +15,13 @@ export const TEMPLATES = {
   password_reset: z.object({ handle: z.string(), token: z.string() }),
   password_changed: z.object({ handle: z.string() }),
   signup_attempt: z.object({ handle: z.string() }),
+  webhook_disabled: z.object({
+    handle: z.string(),
+    url: z.string(),
+    target: z.string(),
+    reason: z.string(),
+    settings: z.string(),
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -98,6 +105,15 @@ export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, ba
         { link: `${base}/login`, label: "Sign in" },
         { link: `${base}/forgot-password`, label: "Reset password" },
         "If it was not you, ignore this message: nothing changed on your account.",
+      ]);
+    }
+    case "webhook_disabled": {
+      const v = TEMPLATES.webhook_disabled.parse(rawVars);
+      return compose(`A webhook of ${v.target} was disabled`, [
+        `Hello @${v.handle},`,
+        `The webhook you added to ${v.target}, sending to ${v.url}, was disabled: ${v.reason}.`,
+        "Check that the receiver answers with a 2xx status, then turn the hook on again in the settings:",
+        { link: `${base}${v.settings}`, label: "Webhook settings" },
       ]);
     }
     default:

@@ -64,7 +64,7 @@ export async function orgRole(db: Db, orgId: string, userId: string | undefined)
   return row?.role ?? null;
 }
 
-async function requireOrgOwner(db: Db, viewer: Viewer, org: Account) {
+export async function requireOrgOwner(db: Db, viewer: Viewer, org: Account) {
   if (!viewer.user) throw unauthorized();
   if (isAdmin(viewer)) return;
   if ((await orgRole(db, org.id, viewer.user.id)) !== "owner") {

@@ -13,6 +13,7 @@ import { AppError, notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { scheduleReadmeIndex } from "../search/readme-index.ts";
+import { recordPush } from "../sessions/project-events.ts";
 import { runGitService } from "./git-service.ts";
 import { v2Advertisement } from "./git-service-advert.ts";
 import { byteLimit, decodingStreams } from "./gzip-body.ts";
@@ -171,8 +172,10 @@ for (const service of SERVICES) {
             );
           }
           // Nothing moved (a malformed or refused push exits 0 too): no reconcile, no upkeep.
-          if (code !== 0 || acceptedRefs(output).length === 0) return;
+          const moved = acceptedRefs(output);
+          if (code !== 0 || moved.length === 0) return;
           await forge.lander.reconcile(project.id, { id: pusher.id, handle: pusher.handle });
+          await recordPush(forge.db, project.id, pusher.handle, moved);
           await scheduleMaintenance(forge.db, project.id);
           await scheduleReadmeIndex(forge.db, project.id); // any branch may be the default one
         },

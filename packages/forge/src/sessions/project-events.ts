@@ -1,5 +1,6 @@
 // A project's event stream: session.created, session.landed, session.conflicted,
-// session.commented (a review comment: reviews/). Events are
+// session.commented (a review comment: reviews/), session.rejected, validation.finished, push
+// and tag (refs moved by a push), star and fork. Webhooks deliver these (webhooks/). Events are
 // rows (written in the transaction of the change where there is one), so any process can
 // serve them and clients can resume after a reconnect; each write also tells every forge
 // process's stream readers, on commit, through the bus (db/notify-bus.ts).
@@ -13,7 +14,13 @@ export type ProjectEventType =
   | "session.created"
   | "session.landed"
   | "session.conflicted"
-  | "session.commented";
+  | "session.commented"
+  | "session.rejected"
+  | "validation.finished"
+  | "push"
+  | "tag"
+  | "star"
+  | "fork";
 
 export async function recordProjectEvent(
   db: Db,
@@ -26,6 +33,14 @@ export async function recordProjectEvent(
     .values({ project_id: projectId, type, data: JSON.stringify(data) })
     .execute();
   await notify(db, PROJECT_EVENTS_CHANNEL, projectId);
+}
+
+/** A push's accepted refs as events: `push` for branches, `tag` for tags. */
+export async function recordPush(db: Db, projectId: string, actor: string, refs: string[]) {
+  const tags = refs.filter((r) => r.startsWith("refs/tags/"));
+  const branches = refs.filter((r) => !r.startsWith("refs/tags/"));
+  if (branches.length) await recordProjectEvent(db, projectId, "push", { actor, refs: branches });
+  if (tags.length) await recordProjectEvent(db, projectId, "tag", { actor, refs: tags });
 }
 
 export async function eventsAfter(db: Db, projectId: string, after: number, limit = 200) {

@@ -35,7 +35,7 @@ import { getProject, getProjectWithSession, type ProjectWithOwner } from "../pro
 import { templateExists } from "../prompts/templates-service.ts";
 import { checkOpen, type ReviewRule } from "../trust/agent-limits.ts";
 import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
-import { PROJECT_EVENTS_CHANNEL } from "./project-events.ts";
+import { PROJECT_EVENTS_CHANNEL, recordProjectEvent } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
 /** The bus channel that says "this session has new events or a new status"; the payload is its id. */
@@ -346,6 +346,12 @@ export async function setStatus(
     .executeTakeFirst();
   if (!row) throw sessionClosed("closed", "The session is no longer open");
   await notify(db, SESSION_CHANNEL, session.id);
+  if (status === "rejected")
+    await recordProjectEvent(db, row.project_id, "session.rejected", {
+      session_id: row.id,
+      goal: row.goal,
+      reason: reason ?? null,
+    });
   return row as SessionRow;
 }
 

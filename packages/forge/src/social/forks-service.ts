@@ -26,6 +26,7 @@ import {
   resolveOwner,
   withOwner,
 } from "../projects/projects-service.ts";
+import { recordProjectEvent } from "../sessions/project-events.ts";
 import { inheritLandings } from "./forks-landings.ts";
 import { populateFork } from "./forks-repo.ts";
 
@@ -109,7 +110,13 @@ export async function forkProject(
   await forge.lander
     .reconcile(forkId)
     .catch((err) => forge.log.warn({ err, projectId: forkId }, "recording a fork's trunk failed"));
-  return (await getProject(db, viewer, target.handle, forkHandle, "read")).project;
+  const fork = (await getProject(db, viewer, target.handle, forkHandle, "read")).project;
+  await recordProjectEvent(db, parent.id, "fork", {
+    actor: user.handle,
+    fork: `${fork.owner_handle}/${fork.handle}`,
+    private: fork.visibility === "private",
+  });
+  return fork;
 }
 
 /** The forks of a project that the viewer may see, newest first. */

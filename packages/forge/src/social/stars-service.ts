@@ -10,6 +10,7 @@ import type { Account } from "../db/schema.ts";
 import { forbidden, unauthorized } from "../errors/app-error.ts";
 import { whereVisible } from "../projects/access.ts";
 import { getProject, type ProjectWithOwner, withOwner } from "../projects/projects-service.ts";
+import { recordProjectEvent } from "../sessions/project-events.ts";
 
 export interface Page {
   limit?: number;
@@ -27,11 +28,13 @@ export async function setStar(db: Db, viewer: Viewer, owner: string, handle: str
   const { project } = await getProject(db, viewer, owner, handle, "read"); // 404 before 401
   const user = requireStarrer(viewer);
   if (on) {
-    await db
+    const added = await db
       .insertInto("stars")
       .values({ user_id: user.id, project_id: project.id })
       .onConflict((oc) => oc.columns(["user_id", "project_id"]).doNothing())
-      .execute();
+      .returning("user_id")
+      .executeTakeFirst();
+    if (added) await recordProjectEvent(db, project.id, "star", { actor: user.handle });
   } else {
     await db
       .deleteFrom("stars")
