@@ -90,6 +90,9 @@ async function membersPage(
       <h1>
         <a href={`/${org.handle}`}>{org.display_name || org.handle}</a> · members
       </h1>
+      <p>
+        <a href={`/orgs/${org.handle}/hooks`}>Webhooks</a> of the organization: events of all its projects.
+      </p>
       <Alert message={failure?.message} />
       <ul class="list">
         {members.map((m) => (

@@ -201,6 +201,13 @@ function SettingsPage(props: {
         </p>
       </form>
       <CircuitCard p={p} csrf={props.csrf} />
+      <section class="card" aria-labelledby="hooks-title">
+        <h2 id="hooks-title">Webhooks</h2>
+        <p>
+          <a href={`${base}/settings/hooks`}>Webhooks</a>: tell chat, CI or your own service about pushes,
+          sessions, validations, stars and forks, signed with a secret.
+        </p>
+      </section>
       <form method="post" action={`${base}/settings/delete`} class="card danger-zone">
         <h2>Delete this project</h2>
         <p>This removes the project for everyone. It cannot be undone.</p>

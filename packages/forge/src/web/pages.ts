@@ -37,6 +37,7 @@ import { agentPages } from "../trust/agent-page.tsx";
 import { agentPolicyPages } from "../trust/agent-policy-pages.tsx";
 import { circuitPages } from "../trust/circuit-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
+import { hooksPages } from "../webhooks/hooks-pages.tsx";
 
 export const webPages = new Hono<AppEnv>();
 for (const pages of [
@@ -68,6 +69,7 @@ for (const pages of [
   agentPages,
   circuitPages,
   agentPolicyPages,
+  hooksPages,
   artifactPages,
   socialPages,
   sessionReviewPages,

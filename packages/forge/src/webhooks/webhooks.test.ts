@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, userWithToken } from "../testing/client.ts";
+import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { verifySignature } from "./signature.ts";
 
@@ -279,4 +279,92 @@ describe("webhooks", () => {
     expect((await api(f.url, "DELETE", `${HOOKS}/${one}`, { token: bob })).status).toBe(403);
     expect((await api(f.url, "GET", `${HOOKS}/${one}/deliveries`, { token: bob })).status).toBe(403);
   });
+
+  it(
+    "an organization's hook hears every project of the organization",
+    async () => {
+      expect(
+        (await api(f.url, "POST", "/api/v1/orgs", { token: alice, json: { handle: "acme" } })).status,
+      ).toBe(201);
+      expect(
+        (
+          await api(f.url, "POST", "/api/v1/projects", {
+            token: alice,
+            json: { owner: "acme", handle: "tool" },
+          })
+        ).status,
+      ).toBe(201);
+      const created = await api(f.url, "POST", "/api/v1/orgs/acme/hooks", {
+        token: alice,
+        json: { url: hookUrl("/org"), events: ["session.created"], format: "discord" },
+      });
+      expect(created.status).toBe(201);
+      expect((await api(f.url, "GET", "/api/v1/orgs/acme/hooks", { token: bob })).status).toBe(403);
+      await api(f.url, "POST", "/api/v1/projects/acme/tool/sessions", {
+        token: alice,
+        json: { goal: "Org work" },
+      });
+      const g = await until("the org delivery", () => hooksOf("/org")[0]);
+      expect(JSON.parse(g.body)).toEqual({
+        username: "Micelio",
+        content: `[acme/tool] a session was opened (alice): Org work ${f.url}/acme/tool`,
+      });
+    },
+    SLOW,
+  );
+
+  it(
+    "is managed from the settings pages: add (secret shown once), see deliveries, redeliver, delete",
+    async () => {
+      const web = new Browser(f.url);
+      await web.submit("/login", "/login", { login: "alice", password: "pw-alice-secret" });
+      const page = "/alice/app/settings/hooks";
+      const listed = await web.get(page);
+      expect(listed.status).toBe(200);
+      expect(listed.html).toContain("Add a webhook");
+      const added = await web.submit(page, page, {
+        url: hookUrl("/web"),
+        events: ["star", "fork"],
+        format: "json",
+      });
+      expect(added.status).toBe(200);
+      const secret = /shown only now: <code>([0-9a-f]{48})<\/code>/.exec(added.html)?.[1];
+      expect(secret).toBeTruthy();
+      expect((await web.get(page)).html).not.toContain(secret!);
+      const hooks = await api(f.url, "GET", HOOKS, { token: alice });
+      const hook = hooks.body.find((h: { url: string }) => h.url === hookUrl("/web"));
+      expect(hook.events).toEqual(["star", "fork"]);
+
+      const refused = await web.submit(page, page, { url: "http://10.1.2.3/x", events: ["push"] });
+      expect(refused.status).toBe(400);
+      expect(refused.html).toContain("The URL is refused");
+
+      const t = (await userWithToken(f.url, "hank")).token;
+      await api(f.url, "PUT", "/api/v1/user/starred/alice/app", { token: t });
+      const first = await until("the web hook's delivery", () => hooksOf("/web")[0]);
+      expect(verifySignature(secret!, first.body, first.headers["x-micelio-signature-256"] as string)).toBe(
+        true,
+      );
+      const here = `${page}/${hook.id}`;
+      const detail = await until("the delivered row", async () => {
+        const r = await web.get(here);
+        return r.html.includes("delivered · 200") && r.html;
+      });
+      const delivery = /name="delivery" value="([^"]+)"/.exec(detail)?.[1];
+      const again = await web.submit(here, `${here}/redeliver`, { delivery: delivery! });
+      expect(again.html).toContain("Queued again");
+      await until("the redelivery", () => hooksOf("/web")[1]);
+
+      const other = new Browser(f.url);
+      await other.submit("/login", "/login", { login: "bob", password: "pw-bob-secret" });
+      expect((await other.get(here)).status).toBe(403);
+      expect((await other.get("/alice/secret/settings/hooks")).status).toBe(404);
+      expect((await new Browser(f.url).get(page)).status).toBe(303);
+
+      const gone = await web.submit(here, `${here}/delete`, {});
+      expect(gone.status).toBe(303);
+      expect((await api(f.url, "GET", `${HOOKS}/${hook.id}`, { token: alice })).status).toBe(404);
+    },
+    SLOW,
+  );
 });
