@@ -12,6 +12,7 @@ import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { createNotifyBus } from "./db/notify-bus.ts";
+import { ErrorTracker, occurrenceOf, trackLogger } from "./error-tracking/error-tracker.ts";
 import { grpcHandler } from "./grpc/grpc-routes.ts";
 import { createOnePortServer } from "./grpc/one-port-server.ts";
 import { parseTrustProxy } from "./http/client-ip.ts";
@@ -51,7 +52,10 @@ export interface StartOptions {
 }
 
 export async function startForge(config: Config, opts: StartOptions = {}): Promise<RunningForge> {
-  const log = opts.log ?? createLogger(config.logLevel);
+  const rawLog = opts.log ?? createLogger(config.logLevel);
+  // Error-level logs are also captured into /admin/errors once the database is open.
+  const errors = new ErrorTracker();
+  const log = trackLogger(rawLog, errors);
   parseTrustProxy(process.env.MICELIO_TRUST_PROXY); // a wrong setting stops the start, not each request
   const outbound = { allow: parseOutboundAllow(config.outboundAllow) };
   mkdirSync(config.dataDir, { recursive: true });
@@ -63,6 +67,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
     }));
   const applied = await migrate(database);
+  errors.attach({ db: database.db, log: rawLog, sentryDsn: config.sentryDsn, outbound });
   if (applied.length) log.info({ applied }, "database migrated");
   const secrets = await openInstanceSecrets(config, database.db, log);
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
@@ -103,11 +108,12 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     theme,
     secrets,
     outbound,
+    errors,
   };
   let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {
-    ...maintenanceHandlers(database.db, config.dataDir, objects),
+    ...maintenanceHandlers(database.db, config.dataDir, objects, config.errorRetentionDays),
     ...repoJobHandlers(repos),
     ...searchJobHandlers(database.db, repos, (projectId, text) =>
       noticing(log, noteReadme(database.db, config.abuse, projectId, text)),
@@ -124,7 +130,13 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       retryMs: config.webhookRetryMs,
     }),
   };
-  const worker = new JobWorker({ db: database.db, handlers, log });
+  const worker = new JobWorker({
+    db: database.db,
+    handlers,
+    log,
+    onFailure: (job, err) =>
+      errors.capture(occurrenceOf(err, "job", { job: job.id, kind: job.kind, attempt: job.attempts })),
+  });
   await worker.start();
   const stopHookWatch = watchForHookEvents(database.db, bus, log);
   // What a forge process that died mid-run left in the sandbox (control groups, run directories).
@@ -168,6 +180,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         stopTokenSync();
         stopHookWatch();
         await bus.close();
+        await errors.idle();
+        errors.detach();
         mail.close();
         await limiter.close();
         if (!opts.database) await database.close();

@@ -6,7 +6,8 @@ export const AdminNav = () => (
     <a href="/admin">Overview</a> · <a href="/admin/users">Accounts</a> ·{" "}
     <a href="/admin/projects">Projects</a> · <a href="/admin/registration">Registration</a> ·{" "}
     <a href="/admin/jobs">Jobs</a> · <a href="/admin/jobs?state=dead">Dead jobs</a> ·{" "}
-    <a href="/admin/audit">Audit log</a> · <a href="/admin/review">Review</a>
+    <a href="/admin/audit">Audit log</a> · <a href="/admin/review">Review</a> ·{" "}
+    <a href="/admin/errors">Errors</a>
   </nav>
 );
 

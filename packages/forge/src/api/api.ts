@@ -14,6 +14,7 @@ import { advisoriesApi } from "../checks/audit/advisories-api.ts";
 import { validationsApi } from "../checks/validations-api.ts";
 import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
+import { errorsApi } from "../error-tracking/errors-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import { followsApi } from "../follows/follows-api.ts";
 import { feedApi } from "../home/feed-api.ts";
@@ -120,6 +121,7 @@ export function buildApi() {
     artifactsApi,
     promptsApi,
     hooksApi,
+    errorsApi,
   ])
     v1.route("/", router);
 

@@ -46,6 +46,8 @@ const schema = z.object({
     .default(2 * 2 ** 30),
   MICELIO_GIT_MAX_PUSH_OBJECTS: z.coerce.number().int().positive().default(2_000_000),
   MICELIO_OUTBOUND_ALLOW: z.string().max(10_000).optional(),
+  MICELIO_ERROR_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  SENTRY_DSN: z.string().url().optional(),
   MICELIO_WEBHOOK_RETRY_SECONDS: z.coerce.number().positive().default(10),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   MICELIO_SECRET_KEY: z
@@ -121,6 +123,10 @@ export interface Config {
   webhookRetryMs: number;
   /** MICELIO_OUTBOUND_ALLOW: names and addresses outbound requests may reach although private. */
   outboundAllow: string | undefined;
+  /** Error groups not seen for this long are deleted (error-tracking/). */
+  errorRetentionDays: number;
+  /** Forward captured errors to Sentry (off unless set). */
+  sentryDsn: string | undefined;
   secureCookies: "auto" | "true" | "false";
   /**
    * The key that encrypts secrets kept in the database (crypto/); unset: the key in
@@ -222,6 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhookRetryMs: e.MICELIO_WEBHOOK_RETRY_SECONDS * 1000,
     outboundAllow: e.MICELIO_OUTBOUND_ALLOW,
+    errorRetentionDays: e.MICELIO_ERROR_RETENTION_DAYS,
+    sentryDsn: e.SENTRY_DSN,
     secureCookies: e.MICELIO_SECURE_COOKIES,
     secretKey: e.MICELIO_SECRET_KEY,
     logLevel: e.LOG_LEVEL,

@@ -303,6 +303,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_cursor: WebhookCursorTable;
+  error_groups: ErrorGroupsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -601,4 +602,23 @@ export interface WebhookDeliveriesTable {
 export interface WebhookCursorTable {
   id: number;
   event_id: ColumnType<number, number, number>;
+}
+
+/** One kind of error the forge met (error-tracking/; migrations/0037_error_groups.sql). */
+export interface ErrorGroupsTable {
+  id: string;
+  kind: "request" | "job" | "log" | "agent";
+  severity: "error" | "fatal";
+  name: string;
+  message: string;
+  stack: string | null;
+  context: Json;
+  count: Generated<number>;
+  first_seen: Generated<Date>;
+  last_seen: Generated<Date>;
+  status: Generated<"open" | "resolved" | "muted">;
+  resolved_at: Generated<Date | null>;
+  window_start: Generated<Date>;
+  window_count: Generated<number>;
+  notified_at: Generated<Date | null>;
 }

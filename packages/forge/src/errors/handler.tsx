@@ -54,7 +54,16 @@ export function errorResponse(c: Context<AppEnv>, err: unknown): Response | Prom
   if (appErr) {
     problem = toProblem(appErr, c.req.path);
   } else {
-    (c.var.log ?? console).error({ err, requestId: c.var.requestId }, "unhandled error");
+    (c.var.log ?? console).error(
+      {
+        err,
+        requestId: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        user: c.var.viewer?.user?.handle,
+      },
+      "unhandled error",
+    );
     problem = internalProblem(c.req.path);
   }
   const headers = (appErr?.details.headers as Record<string, string> | undefined) ?? {};

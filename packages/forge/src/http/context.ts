@@ -6,6 +6,7 @@ import type { Config } from "../config/config.ts";
 import type { SecretBox } from "../crypto/secret-box.ts";
 import type { DatabaseHandle, Db } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
+import type { ErrorTracker } from "../error-tracking/error-tracker.ts";
 import type { Lander } from "../landing/lander.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import type { Logger } from "../ops/logger.ts";
@@ -35,6 +36,8 @@ export interface Forge {
   secrets: SecretBox;
   /** How requests to user-given addresses resolve and what the allowlist opens (outbound/). */
   outbound: OutboundDeps;
+  /** Captures errors into /admin/errors (error-tracking/). */
+  errors: ErrorTracker;
 }
 
 export type AppEnv = {

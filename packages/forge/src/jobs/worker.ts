@@ -32,6 +32,8 @@ export interface JobWorkerOptions {
   log?: JobLogger;
   /** Retry delay: options for the exponential backoff, or a function of the failed attempt. */
   backoff?: BackoffOptions | BackoffFn;
+  /** Told of every failed attempt (error tracking); its dead-job log line then says `tracked`. */
+  onFailure?: (job: Job, error: unknown) => void;
 }
 
 export class UnknownJobKindError extends Error {
@@ -70,6 +72,7 @@ export class JobWorker {
   private readonly recoverEveryMs: number;
   private readonly log: JobLogger;
   private readonly backoff: BackoffFn;
+  private readonly onFailure: JobWorkerOptions["onFailure"];
 
   private state: "idle" | "started" | "stopping" = "idle";
   private readonly inFlight = new Map<number, InFlight>();
@@ -89,6 +92,7 @@ export class JobWorker {
     this.leaseMs = Math.max(1, opts.leaseMs ?? 5 * 60 * 1000);
     this.recoverEveryMs = Math.max(1, opts.recoverEveryMs ?? Math.min(this.leaseMs / 2, 60_000));
     this.log = opts.log ?? silentLogger;
+    this.onFailure = opts.onFailure;
     this.backoff = typeof opts.backoff === "function" ? opts.backoff : exponentialBackoff(opts.backoff);
   }
 
@@ -245,7 +249,12 @@ export class JobWorker {
     }
     const delay = this.backoff(job.attempts);
     const state = await failJob(this.db, job, this.id, failure.error, delay);
-    const info = { ...base, error: errorText(failure.error) };
+    const info = { ...base, error: errorText(failure.error), ...(this.onFailure ? { tracked: true } : {}) };
+    try {
+      this.onFailure?.(job, failure.error);
+    } catch {
+      /* the hook's trouble is not the job's */
+    }
     if (state === "dead") this.log.error(info, "job failed for the last time; dead");
     else if (state === "available") this.log.warn({ ...info, retryInMs: delay }, "job failed; will retry");
     else this.log.warn(info, "job failed after its lease was taken over; result not recorded");

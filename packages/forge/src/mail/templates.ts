@@ -15,6 +15,15 @@ export const TEMPLATES = {
   password_reset: z.object({ handle: z.string(), token: z.string() }),
   password_changed: z.object({ handle: z.string() }),
   signup_attempt: z.object({ handle: z.string() }),
+  error_alert: z.object({
+    handle: z.string(),
+    why: z.enum(["new", "regression", "spike"]),
+    kind: z.string(),
+    message: z.string(),
+    count: z.number(),
+    window: z.number(),
+    id: z.string(),
+  }),
   webhook_disabled: z.object({
     handle: z.string(),
     url: z.string(),
@@ -105,6 +114,22 @@ export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, ba
         { link: `${base}/login`, label: "Sign in" },
         { link: `${base}/forgot-password`, label: "Reset password" },
         "If it was not you, ignore this message: nothing changed on your account.",
+      ]);
+    }
+    case "error_alert": {
+      const v = TEMPLATES.error_alert.parse(rawVars);
+      const what =
+        v.why === "new"
+          ? "A new error"
+          : v.why === "regression"
+            ? "An error you had resolved is back"
+            : `An error is spiking (${v.window} in 10 minutes)`;
+      return compose(`${what}: ${v.message.slice(0, 80)}`, [
+        `Hello @${v.handle},`,
+        `${what} on the forge (${v.kind}; ${v.count} time${v.count === 1 ? "" : "s"} in all):`,
+        v.message,
+        { link: `${base}/admin/errors/${v.id}`, label: "See the error" },
+        "You get this because you administer this Micelio instance. Mute the error on its page to stop mails about it.",
       ]);
     }
     case "webhook_disabled": {

@@ -7,6 +7,7 @@
 // Registered by the server with every other job kind.
 import { expireSignups } from "../accounts/handle-reservations.ts";
 import type { Db } from "../db/db.ts";
+import { pruneErrors } from "../error-tracking/error-store.ts";
 import { deleteCompletedOlderThan, type JobHandler } from "../jobs/index.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import { pruneObjects } from "../objects/prune.ts";
@@ -25,6 +26,7 @@ export function maintenanceHandlers(
   db: Db,
   dataDir: string,
   objects: ObjectStore,
+  errorRetentionDays = 30,
 ): Record<string, JobHandler> {
   return {
     [MAINTENANCE_JOB]: async () => {
@@ -43,6 +45,7 @@ export function maintenanceHandlers(
         .where("log_key", "is not", null)
         .execute();
       await pruneObjects(objects, "validation/", logsBefore);
+      await pruneErrors(db, errorRetentionDays);
     },
   };
 }

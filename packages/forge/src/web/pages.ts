@@ -11,6 +11,7 @@ import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
 import { micBundle } from "../docs/mic-bundle.ts";
 import { skillPage } from "../docs/skill-page.ts";
+import { errorsPages } from "../error-tracking/errors-pages.tsx";
 import { followsPages } from "../follows/follows-pages.tsx";
 import { homePage } from "../home/home-page.tsx";
 import type { AppEnv } from "../http/context.ts";
@@ -54,6 +55,7 @@ for (const pages of [
   oauthPages,
   linkedAccountsPages,
   mailPages,
+  errorsPages,
   adminPages,
   reviewPages,
   limitsPages,
