@@ -36,6 +36,7 @@ import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
 import { circuitApi } from "../trust/circuit-api.ts";
+import { reviewBudgetApi } from "../trust/review-budget-api.ts";
 import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
@@ -96,6 +97,7 @@ export function buildApi() {
     importApi,
     browseApi,
     blameApi,
+    reviewBudgetApi, // before sessionsApi: /sessions/review-batch is not /sessions/{id}
     sessionsApi,
     commentsApi,
     syncInfoApi,

@@ -1,5 +1,6 @@
 // A project's event stream: session.created, session.landed, session.conflicted,
-// session.commented (a review comment: reviews/). Events are
+// session.commented (a review comment: reviews/), review.over_capacity (the review queue outgrew
+// the maintainers' weekly budget: trust/review-budget.ts). Events are
 // rows (written in the transaction of the change where there is one), so any process can
 // serve them and clients can resume after a reconnect; each write also tells every forge
 // process's stream readers, on commit, through the bus (db/notify-bus.ts).
@@ -13,7 +14,8 @@ export type ProjectEventType =
   | "session.created"
   | "session.landed"
   | "session.conflicted"
-  | "session.commented";
+  | "session.commented"
+  | "review.over_capacity";
 
 export async function recordProjectEvent(
   db: Db,
