@@ -42,7 +42,7 @@ eventsApi.openapi(
     summary: "The project's live event stream (Server-Sent Events)",
     description: [
       "A `text/event-stream` of the project's events: `session.created`, `session.landed`,",
-      "`session.conflicted` and `session.commented` (a review comment: `{session, comment, kind, author}`). Each message has `id:` (the event id, increasing), `event:` (the",
+      "`session.conflicted`, `session.commented` (a review comment: `{session, comment, kind, author}`) and `review.over_capacity` (the review queue crossed the maintainers' weekly budget: `{queue_minutes, remaining_minutes, reasons, …}`). Each message has `id:` (the event id, increasing), `event:` (the",
       "type) and `data:` (the event as JSON, with `created_at`). To resume, send `Last-Event-ID`",
       "(browsers' EventSource does) or `?after=<id>`: events after that id are replayed first.",
       "Without either the stream starts with the next new event; `?after=0` replays everything.",
