@@ -71,7 +71,7 @@ function CostTable<K extends "week" | "agent" | "model">(props: {
       <h3>{props.title}</h3>
       {props.rows.length ? (
         <div class="table-wrap">
-          <table>
+          <table class="cost-table">
             <thead>
               <tr>
                 <th scope="col">{props.k}</th>
