@@ -2,7 +2,7 @@
 // audited) with its capacity and cost accounting, and batch review of the review queue.
 // Registered before the sessions router: /sessions/review-batch is not a session id.
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiRouter, json, jsonBody, problems, requireUser, scoped } from "../api/openapi.ts";
+import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { batchDecisionSchema, batchJson, decideBatch, reviewBatch } from "./review-batch.ts";
 import { budgetReport, budgetUpdateSchema, updateBudgetAs, WEEKS_DEFAULT } from "./review-budget.ts";
@@ -17,7 +17,7 @@ reviewBudgetApi.openapi(
   createRoute({
     method: "get",
     path: "/projects/{owner}/{project}/review-budget",
-    ...scoped("project:read"),
+    ...PUBLIC,
     tags,
     summary: "The maintainers' weekly review budget, the queue's capacity and the cost accounting",
     description:
