@@ -6,10 +6,10 @@
 // least LINK_SIMILARITY alike, whoever sent them. Each decision goes through the same service
 // functions as a single approval or rejection (and land), and is audited one by one.
 import { z } from "@hono/zod-openapi";
-import type { Viewer } from "../accounts/viewer.ts";
+import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import { repoOf } from "../browse/browse-service.ts";
-import { AppError, unauthorized } from "../errors/app-error.ts";
+import { AppError, forbidden, unauthorized } from "../errors/app-error.ts";
 import { toProblem } from "../errors/problem.ts";
 import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
@@ -215,6 +215,8 @@ export async function decideBatch(
   if (!user) throw unauthorized();
   const body = requireValid(batchDecisionSchema, input ?? {});
   const { project: p } = await getProject(forge.db, viewer, owner, handle, "admin");
+  // Each decision is a session write, as on its own: refused whole rather than one by one.
+  if (!hasScope(viewer, "session:write")) throw forbidden("This token lacks the session:write scope");
   const outcomes: BatchOutcome[] = [];
   for (const id of [...new Set(body.sessions)]) {
     try {

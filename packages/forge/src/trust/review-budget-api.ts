@@ -88,7 +88,7 @@ reviewBudgetApi.openapi(
     tags,
     summary: "Approve (and optionally land) or reject several sessions at once (project administrators)",
     description:
-      "{sessions: [id …] (at most 50), decision: approve | reject, reason?, land?}. Each session is decided as by its own approve, reject or land call, and audited (session.approve, session.reject, session.land with batch: true); results lists each one's outcome ({id, ok, status, landed_position?, error?: {type, status, detail}}) and one failure does not undo the others.",
+      "{sessions: [id …] (at most 50), decision: approve | reject, reason?, land?}. Each session is decided as by its own approve, reject or land call, and audited (session.approve, session.reject, session.land with batch: true); results lists each one's outcome ({id, ok, status, landed_position?, error?: {type, status, detail}}) and one failure does not undo the others. A token needs session:write too, as each decision on its own does.",
     request: { params: P, body: jsonBody(batchDecisionSchema) },
     responses: {
       200: json(

@@ -8,6 +8,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAfter } from "../sessions/project-events.ts";
+import { api } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { type Roles, setUpRoles } from "../testing/roles.ts";
 import { goalPrefix, groupSimilar } from "./review-batch.ts";
@@ -380,6 +381,16 @@ describe("review budget and batch review", () => {
       },
     );
     expect(page403.status).toBe(403);
+    const writeOnly = await api(f.url, "POST", "/api/v1/tokens", {
+      basic: ["olivia", r.accounts.owner.password],
+      json: { name: "project write", scopes: ["project:write"] },
+    });
+    const tokenRefused = await api(f.url, "POST", `${base}/sessions/review-batch`, {
+      token: writeOnly.body.token,
+      json: body,
+    });
+    expect(tokenRefused.status).toBe(403);
+    expect(tokenRefused.body.detail).toContain("session:write");
     const queue = await r.call("owner", "GET", `${base}/sessions?review=ready`);
     expect(queue.body).toHaveLength(3);
 
