@@ -7,7 +7,6 @@
 // functions as a single approval or rejection (and land), and is audited one by one.
 import { z } from "@hono/zod-openapi";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
-import { recordAudit } from "../audit/audit.ts";
 import { repoOf } from "../browse/browse-service.ts";
 import { AppError, forbidden, unauthorized } from "../errors/app-error.ts";
 import { toProblem } from "../errors/problem.ts";
@@ -15,6 +14,7 @@ import { requireValid } from "../errors/validate.ts";
 import type { Forge } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { landSessionAs } from "../sessions/session-actions.ts";
+import { auditSessionDecision, type SessionDecision } from "../sessions/session-audit.ts";
 import { type SessionChange, sessionChange } from "../sessions/session-pages-data.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import {
@@ -242,20 +242,16 @@ async function decideOne(
   body: z.infer<typeof batchDecisionSchema>,
 ): Promise<BatchOutcome> {
   const [owner, handle] = [p.owner_handle, p.handle];
-  const audit = (action: string, data: Record<string, unknown> = {}) =>
-    recordAudit(forge.db, viewer, {
-      action,
-      targetType: "session",
-      targetId: id,
-      target: `${owner}/${handle}/sessions/${id}`,
-      projectId: p.id,
-      data: { batch: true, ...data },
+  const audit = (action: SessionDecision, data: Record<string, unknown> = {}) =>
+    auditSessionDecision(forge.db, viewer, { projectId: p.id, owner, project: handle, id }, action, {
+      batch: true,
+      ...data,
     });
   if (body.decision === "reject") {
     const rejected = await rejectSessionAs(forge.db, viewer, user, owner, handle, id, {
       ...(body.reason ? { reason: body.reason } : {}),
     });
-    await audit("session.reject", { reason: body.reason ?? null });
+    await audit("session.reject", { reason: rejected.status_reason });
     return { id, ok: true, status: rejected.status };
   }
   const { session } = await getSession(forge.db, viewer, owner, handle, id, "write");

@@ -146,6 +146,16 @@ describe("review budget and batch review", () => {
     expect((await r.call("owner", "POST", `${base}/sessions/${b}/reject`, { reason: "no" })).status).toBe(
       200,
     );
+    // A single decision is audited as a batch's are, without the batch mark.
+    const single = await r.call("owner", "GET", `${base}/audit?action=session.*`);
+    expect(
+      (single.body as { action: string; target_id: string; data: unknown }[])
+        .map((e) => [e.action, e.target_id, e.data])
+        .sort(),
+    ).toEqual([
+      ["session.approve", a, {}],
+      ["session.reject", b, { reason: "no" }],
+    ]);
     // Fixed times: a opened 60 min before its review request, decided 40 min later; b asked
     // for review and was rejected 3 min later; c still waits.
     const t0 = new Date(Date.now() - 3 * 3600 * 1000);
