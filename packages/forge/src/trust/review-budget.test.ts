@@ -357,6 +357,11 @@ describe("review budget and batch review", () => {
     expect(again.body.capacity.over_capacity).toBe(true);
     expect(again.body.over_capacity_since).toBeTruthy();
     expect(await overEvents(id)).toHaveLength(2);
+    // No budget: nothing is over; a budget set again announces its crossing.
+    const none = await r.call("owner", "PUT", `${base}/review-budget`, { minutes_per_week: null });
+    expect(none.body).toMatchObject({ over_capacity_since: null, capacity: { over_capacity: false } });
+    await r.call("owner", "PUT", `${base}/review-budget`, { minutes_per_week: 6 });
+    expect(await overEvents(id)).toHaveLength(3);
   });
 
   it("groups similar sessions and decides on several in one request, administrators only", async () => {

@@ -343,7 +343,9 @@ export function capacity(b: Budget, rows: CostRow[], now: Date): Capacity {
 export async function checkCapacity(db: Db, projectId: string, now = new Date()) {
   const budget = await loadBudget(db, projectId);
   const cap = capacity(budget, await costRows(db, projectId, new Date(now.getTime() - WEEK_MS)), now);
-  if (budget.minutes_per_week === null || cap.over_capacity === budget.over_capacity) return cap;
+  // Without a budget nothing is over (a flag left from before is cleared, so setting a budget
+  // again announces its first crossing).
+  if (cap.over_capacity === budget.over_capacity) return cap;
   await db.transaction().execute(async (trx) => {
     const changed = await trx
       .updateTable("project_review_budgets")
