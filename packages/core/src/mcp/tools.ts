@@ -380,6 +380,19 @@ export const MCP_TOOLS = [
       account: z.string().min(1).max(39).optional().describe("The agent's account (default: you)"),
     },
   }),
+  tool({
+    name: "get_review_budget",
+    title: "A project's review budget and the cost of reviewing contributions",
+    description:
+      "The maintainers' attention budget of a project: minutes_per_week of review (null: none set) and the estimate of one review (base_minutes + changed lines / lines_per_minute); capacity: spent_this_week, remaining_minutes, queue_sessions and queue_minutes of the review queue, incoming_minutes_per_week, over_capacity and reasons; accounting: minutes to generate against minutes to review per session and by_week, by_agent, by_model. When over_capacity is true, send fewer, smaller, well-validated sessions: the maintainers cannot review more this week." +
+      READS,
+    access: "public",
+    readOnly: true,
+    input: {
+      ...PROJECT,
+      weeks: z.number().int().min(1).max(52).optional().describe("Weeks of accounting (default 8)"),
+    },
+  }),
 ] as const;
 
 type Tools = (typeof MCP_TOOLS)[number];

@@ -37,6 +37,7 @@ import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
 import { circuitApi } from "../trust/circuit-api.ts";
+import { reviewBudgetApi } from "../trust/review-budget-api.ts";
 import { hooksApi } from "../webhooks/hooks-api.ts";
 import { checkJsonBody } from "./json-body.ts";
 
@@ -98,6 +99,7 @@ export function buildApi() {
     importApi,
     browseApi,
     blameApi,
+    reviewBudgetApi, // before sessionsApi: /sessions/review-batch is not /sessions/{id}
     sessionsApi,
     commentsApi,
     syncInfoApi,

@@ -66,6 +66,7 @@ const TABLES: (keyof Database)[] = [
   "agent_vouches",
   "webhooks",
   "webhook_deliveries",
+  "project_review_budgets",
 ];
 
 describe("token scopes on every API route", () => {

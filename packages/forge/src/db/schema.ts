@@ -168,6 +168,18 @@ export interface ProjectAgentPoliciesTable {
   updated_by: string | null;
 }
 
+/** A project's maintainer attention budget (trust/review-budget.ts; migrations/0033_review_budget.sql). */
+export interface ProjectReviewBudgetsTable {
+  project_id: string;
+  minutes_per_week: number | null;
+  base_minutes: Generated<number>;
+  lines_per_minute: Generated<number>;
+  over_capacity: Generated<boolean>;
+  over_capacity_since: Date | null;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
+}
+
 /** A trusted member's vouch for an agent in a project (trust/vouches.ts). */
 export interface AgentVouchesTable {
   project_id: string;
@@ -267,6 +279,7 @@ export interface Database {
   sessions: SessionsTable;
   project_agent_policies: ProjectAgentPoliciesTable;
   agent_vouches: AgentVouchesTable;
+  project_review_budgets: ProjectReviewBudgetsTable;
   session_events: SessionEventsTable;
   session_comments: SessionCommentsTable;
   landings: LandingsTable;

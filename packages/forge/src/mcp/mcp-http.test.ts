@@ -167,6 +167,9 @@ describe("MCP over Streamable HTTP", () => {
       tier: "small",
       checkpoints_remaining: 2,
     });
+    const budget = await ok(client, "get_review_budget", { ...app });
+    expect(budget).toMatchObject({ minutes_per_week: null, capacity: { over_capacity: false } });
+    expect(budget.accounting.total.sessions).toBe(1);
     const found = await ok(client, "search_code", { ...app, query: "two" });
     expect(found.items).toMatchObject([{ path: "notes.txt", line: 2 }]);
     expect(

@@ -39,6 +39,7 @@ import {
 import { syncInfo } from "../sessions/sync-info.ts";
 import { standingFor } from "../trust/agent-standing.ts";
 import { agentRecord } from "../trust/agent-stats.ts";
+import { budgetReport } from "../trust/review-budget.ts";
 
 /** "ref/path" for the browse service: trunk by default, or the commit a trunk position names. */
 async function refPath(forge: Forge, repo: Repo, at: { ref?: string; position?: number }, path: string) {
@@ -160,6 +161,10 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
       return record;
     },
     get_agent_standing: (a) => standingFor(db, viewer, a.owner, a.project, a.agent, a.account),
+    get_review_budget: async (a) => {
+      const { project } = await getProject(db, viewer, a.owner, a.project);
+      return budgetReport(db, project, a.weeks);
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // delete with typed confirmation) and the audit log for project administrators.
 
 import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { listAudit } from "../audit/audit.ts";
 import { auditQuery } from "../audit/audit-export.ts";
 import { AuditFilterForm, filterValues, jsonlAnswer, withFilters } from "../audit/audit-filters.tsx";
@@ -14,6 +15,7 @@ import { publicOrigin } from "../meta/urls.ts";
 import { projectOgImage } from "../og/og-head.ts";
 import { SocialBar } from "../social/social-views.tsx";
 import { CircuitCard } from "../trust/circuit-pages.tsx";
+import { OverCapacityBanner } from "../trust/review-budget-pages.tsx";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
@@ -170,6 +172,8 @@ function SettingsPage(props: {
   message?: string;
   saved?: boolean;
   csrf: string;
+  /** The review queue's over-capacity banner (trust/review-budget-pages.tsx), when shown. */
+  reviewAlert?: Child;
 }) {
   const { p, values: v } = props;
   const base = `/${p.owner_handle}/${p.handle}`;
@@ -200,6 +204,7 @@ function SettingsPage(props: {
           <button type="submit">Save changes</button>
         </p>
       </form>
+      {props.reviewAlert}
       <CircuitCard p={p} csrf={props.csrf} />
       <section class="card" aria-labelledby="hooks-title">
         <h2 id="hooks-title">Webhooks</h2>
@@ -237,7 +242,13 @@ projectPages.get("/:owner/:project/settings", async (c) => {
   );
   return c.html(
     <Layout {...meta(c, `Settings · ${p.owner_handle}/${p.handle}`)}>
-      <SettingsPage p={p} values={{}} saved={c.req.query("saved") === "1"} csrf={c.get("csrfToken")} />
+      <SettingsPage
+        p={p}
+        values={{}}
+        saved={c.req.query("saved") === "1"}
+        csrf={c.get("csrfToken")}
+        reviewAlert={<OverCapacityBanner db={c.get("forge").db} p={p} />}
+      />
     </Layout>,
   );
 });

@@ -1,6 +1,7 @@
 // A project's event stream: session.created, session.landed, session.conflicted,
 // session.commented (a review comment: reviews/), session.rejected, validation.finished, push
-// and tag (refs moved by a push), star and fork. Webhooks deliver these (webhooks/). Events are
+// and tag (refs moved by a push), star and fork (webhooks/ delivers these), review.over_capacity
+// (the review queue outgrew the maintainers' weekly budget: trust/review-budget.ts). Events are
 // rows (written in the transaction of the change where there is one), so any process can
 // serve them and clients can resume after a reconnect; each write also tells every forge
 // process's stream readers, on commit, through the bus (db/notify-bus.ts).
@@ -20,7 +21,8 @@ export type ProjectEventType =
   | "push"
   | "tag"
   | "star"
-  | "fork";
+  | "fork"
+  | "review.over_capacity";
 
 export async function recordProjectEvent(
   db: Db,

@@ -7,6 +7,7 @@ import { getProject } from "../projects/projects-service.ts";
 import { CsrfField } from "../web/layout.tsx";
 import { formFields } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
+import { auditSessionDecision } from "./session-audit.ts";
 import type { SessionRow } from "./session-types.ts";
 import { approveSession, getSession, rejectSessionAs } from "./sessions-service.ts";
 
@@ -23,6 +24,8 @@ reviewActionPages.post("/:owner/:project/sessions/:id/approve", async (c) => {
   const { session } = await getSession(db, c.get("viewer"), owner, project, id, "write");
   await getProject(db, c.get("viewer"), owner, project, "admin");
   await approveSession(db, session, user);
+  const where = { projectId: session.project_id, owner, project, id };
+  await auditSessionDecision(db, c.get("viewer"), where, "session.approve");
   return c.redirect(`/${owner}/${project}/sessions/${id}`, 303);
 });
 
@@ -30,7 +33,12 @@ reviewActionPages.post("/:owner/:project/sessions/:id/reject", async (c) => {
   const user = userOf(c);
   const [owner, project, id] = [c.req.param("owner"), c.req.param("project"), c.req.param("id")];
   const { reason } = await formFields(c);
-  await rejectSessionAs(c.get("forge").db, c.get("viewer"), user, owner, project, id, { reason });
+  const db = c.get("forge").db;
+  const rejected = await rejectSessionAs(db, c.get("viewer"), user, owner, project, id, { reason });
+  const where = { projectId: rejected.project_id, owner, project, id };
+  await auditSessionDecision(db, c.get("viewer"), where, "session.reject", {
+    reason: rejected.status_reason,
+  });
   return c.redirect(`/${owner}/${project}/sessions/${id}`, 303);
 });
 

@@ -9,6 +9,7 @@ import type { Forge } from "../http/context.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
 import { checkChanges, checkLand, reviewRules } from "../trust/agent-limits.ts";
 import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
+import { checkCapacityQuietly } from "../trust/review-budget.ts";
 import { landedCommit } from "./landed-commit.ts";
 import { applyChanges, recordStats } from "./session-changes.ts";
 import { syncSession } from "./session-sync.ts";
@@ -70,7 +71,12 @@ export async function landSessionAs(
   const policy = await checkLand(forge, p, role, session);
   const apiBase = `/api/v1/projects/${owner}/${project}/sessions/${id}`;
   const validation = await requireValidation(forge, p, session, apiBase);
-  await holdForReview(forge.db, session, reviewRules(p, role, session, viewer.user.id, policy));
+  await holdForReview(forge.db, session, reviewRules(p, role, session, viewer.user.id, policy)).catch(
+    async (err) => {
+      await checkCapacityQuietly(forge.db, p.id); // the queue grew: over the review budget?
+      throw err;
+    },
+  );
   const outcome = await forge.lander.land(p.id, session.id);
   const [after, landed] = await Promise.all([
     reloadSession(forge.db, session.id),

@@ -17,6 +17,7 @@ import { getProject, type ProjectWithOwner } from "../projects/projects-service.
 import { sessionReview } from "../reviews/review-data.ts";
 import { PromptSuggestions, ReviewSection } from "../reviews/review-views.tsx";
 import type { StoredSummary } from "../summaries/change-summary.ts";
+import { OverCapacityBanner } from "../trust/review-budget-pages.tsx";
 import { activityPage } from "./activity-page.tsx";
 import { latestEventId } from "./events-api-feed.ts";
 import { PromptPanel, promptLineage } from "./prompt-panel.tsx";
@@ -66,7 +67,13 @@ sessionPages.get("/:owner/:project/sessions", async (c) => {
     "sessions",
     <>
       <h2>Sessions</h2>
+      <OverCapacityBanner db={db} p={p} />
       <StatusLinks p={p} f={f} />
+      {f.review === "ready" ? (
+        <p class="hint">
+          <a href={`${list}/review-batch`}>Review similar sessions in a batch</a>
+        </p>
+      ) : null}
       <SessionFilters p={p} f={f} />
       {sessions.length ? (
         <SessionList p={p} sessions={sessions} />
@@ -269,6 +276,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
     "sessions",
     <>
       <link rel="stylesheet" href="/assets/highlight.css" />
+      {s.status === "open" ? <OverCapacityBanner db={forge.db} p={p} /> : null}
       <section class="card session-summary">
         <h2 class="session-goal">{s.goal}</h2>
         <p class="session-badges">

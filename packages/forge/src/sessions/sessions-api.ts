@@ -8,6 +8,7 @@ import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from
 import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
 import { landSessionAs, putSessionChanges, sessionDetail, syncSessionAs } from "./session-actions.ts";
+import { auditSessionDecision } from "./session-audit.ts";
 import { changesSchema } from "./session-changes.ts";
 import { parseKinds, sessionEventsSse, wantsEventStream } from "./session-events-sse.ts";
 import { syncSchema } from "./session-sync.ts";
@@ -315,6 +316,13 @@ sessionsApi.openapi(
       id,
       body,
     );
+    await auditSessionDecision(
+      c.get("forge").db,
+      c.get("viewer"),
+      { projectId: rejected.project_id, owner, project, id },
+      "session.reject",
+      { reason: rejected.status_reason },
+    );
     return c.json(sessionJson(rejected), 200);
   },
 );
@@ -385,7 +393,10 @@ sessionsApi.openapi(
     const { owner, project, id } = c.req.valid("param");
     const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id, "write");
     await getProject(c.get("forge").db, c.get("viewer"), owner, project, "admin");
-    return c.json(sessionJson(await approveSession(c.get("forge").db, session, user)), 200);
+    const approved = await approveSession(c.get("forge").db, session, user);
+    const where = { projectId: session.project_id, owner, project, id };
+    await auditSessionDecision(c.get("forge").db, c.get("viewer"), where, "session.approve");
+    return c.json(sessionJson(approved), 200);
   },
 );
 

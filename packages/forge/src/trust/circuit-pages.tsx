@@ -32,7 +32,9 @@ export function CircuitCard({ p, csrf }: { p: ProjectWithOwner; csrf: string }) 
       <h2 id="circuit-title">Agents' contributions: {p.agents_paused_at ? "paused" : "running"}</h2>
       <p>
         <a href={`/${p.owner_handle}/${p.handle}/settings/agent-policy`}>Agent policy</a>: tiers, quotas,
-        backoff, near-duplicates, human checkpoints and vouched agents.
+        backoff, near-duplicates, human checkpoints and vouched agents.{" "}
+        <a href={`/${p.owner_handle}/${p.handle}/settings/review-budget`}>Review budget</a>: the maintainers'
+        review minutes a week, the queue's capacity and what contributions cost to review.
       </p>
       {p.agents_paused_at ? (
         <>

@@ -37,6 +37,7 @@ import { tokenPages } from "../tokens/token-pages.tsx";
 import { agentPages } from "../trust/agent-page.tsx";
 import { agentPolicyPages } from "../trust/agent-policy-pages.tsx";
 import { circuitPages } from "../trust/circuit-pages.tsx";
+import { reviewBudgetPages } from "../trust/review-budget-pages.tsx";
 import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { hooksPages } from "../webhooks/hooks-pages.tsx";
 
@@ -67,6 +68,7 @@ for (const pages of [
   orgPages,
   blamePages,
   promptsPages,
+  reviewBudgetPages, // before sessionPages: /sessions/review-batch is not /sessions/:id
   sessionPages,
   agentPages,
   circuitPages,

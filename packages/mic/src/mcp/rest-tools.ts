@@ -105,5 +105,6 @@ export function restHandlers(conn: Connection): McpHandlers {
       get(
         `${base(a)}/agents/${encodeURIComponent(a.agent)}/standing${a.account ? `?account=${encodeURIComponent(a.account)}` : ""}`,
       ),
+    get_review_budget: (a) => get(`${base(a)}/review-budget${a.weeks ? `?weeks=${a.weeks}` : ""}`),
   };
 }
