@@ -36,6 +36,7 @@ import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
 import { circuitApi } from "../trust/circuit-api.ts";
+import { noiseApi } from "../trust/noise-api.ts";
 import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
@@ -115,6 +116,7 @@ export function buildApi() {
     reviewApi,
     agentsApi,
     circuitApi,
+    noiseApi,
     agentPolicyApi,
     artifactsApi,
     promptsApi,

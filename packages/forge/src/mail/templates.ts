@@ -15,6 +15,14 @@ export const TEMPLATES = {
   password_reset: z.object({ handle: z.string(), token: z.string() }),
   password_changed: z.object({ handle: z.string() }),
   signup_attempt: z.object({ handle: z.string() }),
+  /** trust/maintainer-alerts.ts: `path` is a page of the forge (e.g. the project's settings). */
+  maintainer_alert: z.object({
+    handle: z.string(),
+    project: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    path: z.string(),
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -98,6 +106,15 @@ export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, ba
         { link: `${base}/login`, label: "Sign in" },
         { link: `${base}/forgot-password`, label: "Reset password" },
         "If it was not you, ignore this message: nothing changed on your account.",
+      ]);
+    }
+    case "maintainer_alert": {
+      const v = TEMPLATES.maintainer_alert.parse(rawVars);
+      return compose(`[${v.project}] ${v.subject}`, [
+        `Hello @${v.handle},`,
+        ...v.text.split(/\n{2,}/),
+        { link: `${base}${v.path}`, label: `Open ${v.project}` },
+        `You receive this because you administer ${v.project} on Micelio.`,
       ]);
     }
     default:

@@ -13,7 +13,9 @@ export type ProjectEventType =
   | "session.created"
   | "session.landed"
   | "session.conflicted"
-  | "session.commented";
+  | "session.commented"
+  /** The agents' circuit breaker tripped (trust/noise.ts): metric, value, threshold, reason. */
+  | "agents.paused";
 
 export async function recordProjectEvent(
   db: Db,
