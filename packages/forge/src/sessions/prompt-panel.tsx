@@ -49,8 +49,8 @@ export function PromptPanel({ p, s, lineage }: { p: ProjectWithOwner; s: Session
       <h2 id="prompt-title">Prompt</h2>
       {s.prompt_ai_reason ? (
         <p class="prompt-ai" id="prompt-ai">
-          <span class="badge origin-ai-generated">AI-generated prompt</span> {s.prompt_ai_reason}; it counts as acting
-          on AI-generated context. <a href="/docs/trust#the-circuit-breaker">Why</a>
+          <span class="badge origin-ai-generated">AI-generated prompt</span> {s.prompt_ai_reason}; it counts
+          as acting on AI-generated context. <a href="/docs/trust#the-circuit-breaker">Why</a>
         </p>
       ) : null}
       {s.prompt === null ? (

@@ -91,8 +91,8 @@ async function noisePage(
     <>
       <h2>Noise metrics</h2>
       <p class="hint">
-        The circuit breaker pauses agents' contributions by itself when one of these counts, across all agents,
-        reaches its threshold (empty: off); a maintainer resumes them from the{" "}
+        The circuit breaker pauses agents' contributions by itself when one of these counts, across all
+        agents, reaches its threshold (empty: off); a maintainer resumes them from the{" "}
         <a href={`${projectBase(p)}/settings`}>settings</a>. The project's administrators are mailed when it
         trips. <a href="/docs/trust#the-circuit-breaker">How it works</a>
       </p>

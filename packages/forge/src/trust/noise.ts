@@ -39,7 +39,12 @@ export const NOISE_METRICS = [
 ] as const;
 export type NoiseMetric = (typeof NOISE_METRICS)[number];
 /** The thresholds set here; validation_failures_per_hour is the project's circuit_max_failures. */
-export const SETTABLE = ["rejections_per_day", "duplicates_per_hour", "sessions_per_hour", "cascade_percent"] as const;
+export const SETTABLE = [
+  "rejections_per_day",
+  "duplicates_per_hour",
+  "sessions_per_hour",
+  "cascade_percent",
+] as const;
 type Settable = (typeof SETTABLE)[number];
 
 /** The cascade share counts only once the window holds this many agents' sessions. */
@@ -52,7 +57,11 @@ export const METRIC_INFO: Record<NoiseMetric, { label: string; window: "hour" | 
     max: 10000,
   },
   rejections_per_day: { label: "agents' sessions rejected in the last 24 hours", window: "day", max: 10000 },
-  duplicates_per_hour: { label: "near-duplicate refusals of agents in the last hour", window: "hour", max: 10000 },
+  duplicates_per_hour: {
+    label: "near-duplicate refusals of agents in the last hour",
+    window: "hour",
+    max: 10000,
+  },
   sessions_per_hour: { label: "agents' sessions opened in the last hour", window: "hour", max: 100000 },
   cascade_percent: {
     label: "% of the agents' sessions of the last 24 hours acting on AI-generated context",
@@ -99,7 +108,11 @@ async function thresholdsOf(db: Db, projectId: string) {
       .select(["circuit_max_failures", "agents_paused_at"])
       .where("id", "=", projectId)
       .executeTakeFirst(),
-    db.selectFrom("project_noise_thresholds").selectAll().where("project_id", "=", projectId).executeTakeFirst(),
+    db
+      .selectFrom("project_noise_thresholds")
+      .selectAll()
+      .where("project_id", "=", projectId)
+      .executeTakeFirst(),
   ]);
   const limits: Record<NoiseMetric, number | null> = {
     validation_failures_per_hour: project?.circuit_max_failures ?? null,
@@ -290,7 +303,9 @@ export async function setNoiseAs(db: Db, viewer: Viewer, owner: string, handle: 
     await trx
       .insertInto("project_noise_thresholds")
       .values({ project_id: project.id, ...next, updated_by: by })
-      .onConflict((oc) => oc.column("project_id").doUpdateSet({ ...next, updated_by: by, updated_at: new Date() }))
+      .onConflict((oc) =>
+        oc.column("project_id").doUpdateSet({ ...next, updated_by: by, updated_at: new Date() }),
+      )
       .execute();
     await recordAudit(trx, viewer, {
       action: "project.noise_update",
