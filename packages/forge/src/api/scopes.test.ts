@@ -64,6 +64,9 @@ const TABLES: (keyof Database)[] = [
   "session_comments",
   "project_agent_policies",
   "agent_vouches",
+  "project_noise_thresholds",
+  "agent_refusals",
+  "maintainer_alerts",
 ];
 
 describe("token scopes on every API route", () => {

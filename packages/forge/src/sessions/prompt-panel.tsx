@@ -50,7 +50,7 @@ export function PromptPanel({ p, s, lineage }: { p: ProjectWithOwner; s: Session
       {s.prompt_ai_reason ? (
         <p class="prompt-ai" id="prompt-ai">
           <span class="badge origin-ai-generated">AI-generated prompt</span> {s.prompt_ai_reason}; it counts
-          as acting on AI-generated context. <a href="/docs/trust#the-circuit-breaker">Why</a>
+          as acting on AI-generated context. <a href="/docs/trust#noise-metrics">Why</a>
         </p>
       ) : null}
       {s.prompt === null ? (

@@ -94,7 +94,7 @@ async function noisePage(
         The circuit breaker pauses agents' contributions by itself when one of these counts, across all
         agents, reaches its threshold (empty: off); a maintainer resumes them from the{" "}
         <a href={`${projectBase(p)}/settings`}>settings</a>. The project's administrators are mailed when it
-        trips. <a href="/docs/trust#the-circuit-breaker">How it works</a>
+        trips. <a href="/docs/trust#noise-metrics">How it works</a>
       </p>
       {c.req.query("saved") ? <p class="notice">Saved.</p> : null}
       {failure ? <Alert message={failure.message} /> : null}

@@ -245,6 +245,15 @@ describe("noise breakers and maintainer alerts", () => {
     );
     const listed = await call("mia", "GET", `${base("flag")}/sessions/${copied.body.id}`);
     expect(listed.body.prompt_ai).toEqual(copied.body.prompt_ai);
+    // Acting on it waits for a person, as for AI-generated context.
+    await call("mia", "PUT", `${base("flag")}/sessions/${copied.body.id}/changes`, {
+      changes: [{ path: "pool.txt", content: Buffer.from("pool\n").toString("base64") }],
+    });
+    const land = await call("mia", "POST", `${base("flag")}/sessions/${copied.body.id}/land`);
+    expect(land.status).toBe(409);
+    expect(land.body.rules).toEqual([
+      expect.objectContaining({ rule: "cascade", prompt_ai: copied.body.prompt_ai.reason }),
+    ]);
 
     const page = (await browsers.mia.get(`/acme/flag/sessions/${copied.body.id}`)).html;
     expect(page).toContain('id="prompt-ai"');
