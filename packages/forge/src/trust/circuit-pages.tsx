@@ -121,7 +121,7 @@ async function noisePage(
               return (
                 <tr id={`noise-${m.metric}`} class={over ? "over" : undefined}>
                   <td>
-                    <label for={`t-${m.metric}`}>{m.label}</label>
+                    {settable && admin ? <label for={`t-${m.metric}`}>{m.label}</label> : m.label}
                     {m.metric === "cascade_percent" ? (
                       <span class="hint">
                         {" "}
