@@ -37,6 +37,7 @@ import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
 import { circuitApi } from "../trust/circuit-api.ts";
+import { noiseApi } from "../trust/noise-api.ts";
 import { reviewBudgetApi } from "../trust/review-budget-api.ts";
 import { hooksApi } from "../webhooks/hooks-api.ts";
 import { checkJsonBody } from "./json-body.ts";
@@ -119,6 +120,7 @@ export function buildApi() {
     reviewApi,
     agentsApi,
     circuitApi,
+    noiseApi,
     agentPolicyApi,
     artifactsApi,
     promptsApi,

@@ -67,6 +67,9 @@ const TABLES: (keyof Database)[] = [
   "webhooks",
   "webhook_deliveries",
   "project_review_budgets",
+  "project_noise_thresholds",
+  "agent_refusals",
+  "maintainer_alerts",
 ];
 
 describe("token scopes on every API route", () => {

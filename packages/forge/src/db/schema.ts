@@ -157,6 +157,37 @@ export interface SessionsTable {
   diff_minhash: ColumnType<number[] | null, string | null | undefined, string | null>;
   /** The session this one's change repeats, when its land was refused as a near-duplicate. */
   duplicate_of: Generated<string | null>;
+  /** Why the prompt looks AI-generated (trust/ai-prompt.ts); null when it does not. */
+  prompt_ai_reason: Generated<string | null>;
+}
+
+/** A project's noise thresholds and the breaker's last trip (trust/noise.ts; 0034). */
+export interface ProjectNoiseThresholdsTable {
+  project_id: string;
+  rejections_per_day: number | null;
+  duplicates_per_hour: number | null;
+  sessions_per_hour: number | null;
+  cascade_percent: number | null;
+  last_trip: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
+}
+
+/** An agent's attempt refused by the agent policy, counted by the noise breaker (trust/noise.ts). */
+export interface AgentRefusalsTable {
+  id: Generated<number>;
+  project_id: string;
+  rule: string;
+  author_id: string | null;
+  agent_name: string;
+  created_at: Generated<Date>;
+}
+
+/** When each kind of alert last went to a project's maintainers (trust/maintainer-alerts.ts). */
+export interface MaintainerAlertsTable {
+  project_id: string;
+  kind: string;
+  sent_at: Generated<Date>;
 }
 
 /** A project's trust policy for agents (trust/agent-policy.ts; migrations/0031_agent_policy.sql). */
@@ -280,6 +311,9 @@ export interface Database {
   project_agent_policies: ProjectAgentPoliciesTable;
   agent_vouches: AgentVouchesTable;
   project_review_budgets: ProjectReviewBudgetsTable;
+  project_noise_thresholds: ProjectNoiseThresholdsTable;
+  agent_refusals: AgentRefusalsTable;
+  maintainer_alerts: MaintainerAlertsTable;
   session_events: SessionEventsTable;
   session_comments: SessionCommentsTable;
   landings: LandingsTable;

@@ -31,6 +31,14 @@ export const TEMPLATES = {
     reason: z.string(),
     settings: z.string(),
   }),
+  /** trust/maintainer-alerts.ts: `path` is a page of the forge (e.g. the project's settings). */
+  maintainer_alert: z.object({
+    handle: z.string(),
+    project: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    path: z.string(),
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -139,6 +147,15 @@ export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, ba
         `The webhook you added to ${v.target}, sending to ${v.url}, was disabled: ${v.reason}.`,
         "Check that the receiver answers with a 2xx status, then turn the hook on again in the settings:",
         { link: `${base}${v.settings}`, label: "Webhook settings" },
+      ]);
+    }
+    case "maintainer_alert": {
+      const v = TEMPLATES.maintainer_alert.parse(rawVars);
+      return compose(`[${v.project}] ${v.subject}`, [
+        `Hello @${v.handle},`,
+        ...v.text.split(/\n{2,}/),
+        { link: `${base}${v.path}`, label: `Open ${v.project}` },
+        `You receive this because you administer ${v.project} on Micelio.`,
       ]);
     }
     default:

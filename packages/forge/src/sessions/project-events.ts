@@ -22,7 +22,9 @@ export type ProjectEventType =
   | "tag"
   | "star"
   | "fork"
-  | "review.over_capacity";
+  | "review.over_capacity"
+  /** The agents' circuit breaker tripped (trust/noise.ts): metric, value, threshold, reason. */
+  | "agents.paused";
 
 export async function recordProjectEvent(
   db: Db,

@@ -47,6 +47,12 @@ export function PromptPanel({ p, s, lineage }: { p: ProjectWithOwner; s: Session
   return (
     <section class="card prompt-panel" aria-labelledby="prompt-title">
       <h2 id="prompt-title">Prompt</h2>
+      {s.prompt_ai_reason ? (
+        <p class="prompt-ai" id="prompt-ai">
+          <span class="badge origin-ai-generated">AI-generated prompt</span> {s.prompt_ai_reason}; it counts
+          as acting on AI-generated context. <a href="/docs/trust#noise-metrics">Why</a>
+        </p>
+      ) : null}
       {s.prompt === null ? (
         <p class="empty">No prompt recorded: a person opened this session.</p>
       ) : (

@@ -35,6 +35,7 @@ import { getProject, getProjectWithSession, type ProjectWithOwner } from "../pro
 import { templateExists } from "../prompts/templates-service.ts";
 import { checkOpen, type ReviewRule } from "../trust/agent-limits.ts";
 import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
+import { afterAgentSessionOpened, checkNoise } from "../trust/noise.ts";
 import { PROJECT_EVENTS_CHANNEL, recordProjectEvent } from "./project-events.ts";
 import type { SessionRow } from "./session-types.ts";
 
@@ -76,6 +77,7 @@ export function sessionJson(s: SessionRow) {
     source: s.source ? { project: s.source, session: s.source_session_id } : null,
     prompt: s.prompt === null ? null : promptJson(s),
     generation_depth: s.generation_depth,
+    prompt_ai: s.prompt_ai_reason ? { reason: s.prompt_ai_reason } : null,
     ready_for_review_at: s.ready_at?.toISOString() ?? null,
   };
 }
@@ -211,7 +213,7 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
   );
   if (rows.length === 0) throw notFound(`No landing at position ${base}`);
   const { notified: _n, ...row } = rows[0];
-  return { project, session: row as SessionRow };
+  return { project, session: await afterAgentSessionOpened(db, row as SessionRow) };
 }
 
 /** Loads a session of a project the viewer may read (or write, for changes). */
@@ -408,7 +410,9 @@ export async function rejectSessionAs(
   await getProject(db, viewer, owner, handle, "admin");
   if (session.author_id === user.id)
     throw forbidden("You cannot reject your own session: abandon it instead");
-  return setStatus(db, session, "rejected", reason || undefined);
+  const rejected = await setStatus(db, session, "rejected", reason || undefined);
+  if (rejected.agent_name) await checkNoise(db, rejected.project_id);
+  return rejected;
 }
 
 export async function approveSession(db: Db, session: SessionRow, approver: { id: string; handle: string }) {

@@ -16,6 +16,7 @@ import type { SessionRow } from "../sessions/session-types.ts";
 import { type AgentPolicy, loadPolicy } from "./agent-policy.ts";
 import { type Standing, standingOf } from "./agent-standing.ts";
 import { addedLines, minhash, similarDiff, similarPrompt } from "./near-duplicates.ts";
+import { noteRefusal } from "./noise.ts";
 import {
   changeTooLarge,
   coolingOff,
@@ -81,7 +82,10 @@ export async function checkOpen(
       threshold,
       except: lineage,
     });
-    if (dup) throw nearDuplicate("prompt", dup, threshold);
+    if (dup) {
+      await noteRefusal(db, { projectId: project.id, rule: "near-duplicate", authorId, agent });
+      throw nearDuplicate("prompt", dup, threshold);
+    }
   }
 }
 
@@ -155,6 +159,12 @@ export async function checkLand(
         .set({ duplicate_of: dup.session })
         .where("id", "=", session.id)
         .execute();
+      await noteRefusal(forge.db, {
+        projectId: project.id,
+        rule: "near-duplicate",
+        authorId: session.author_id,
+        agent: session.agent_name,
+      });
       throw nearDuplicate("diff", dup, threshold);
     }
   }
@@ -189,11 +199,15 @@ export function reviewRules(
         checkpoints: policy.checkpoints,
         landed: standing.landed,
       });
-    if (policy.cascade_approval && session.generation_depth >= 2)
+    if (policy.cascade_approval && (session.generation_depth >= 2 || session.prompt_ai_reason))
       rules.push({
         rule: "cascade",
-        message: `the session acts on AI-generated context (generation ${session.generation_depth}); a person approves that first`,
+        message:
+          session.generation_depth >= 2
+            ? `the session acts on AI-generated context (generation ${session.generation_depth}); a person approves that first`
+            : `the session's prompt looks AI-generated (${session.prompt_ai_reason}); a person approves that first`,
         generation_depth: session.generation_depth,
+        ...(session.prompt_ai_reason ? { prompt_ai: session.prompt_ai_reason } : {}),
       });
   }
   const adminLandingOthers = role === "admin" && session.author_id !== viewerId;

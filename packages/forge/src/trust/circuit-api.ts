@@ -15,7 +15,7 @@ circuitApi.openapi(
     tags: ["projects"],
     summary: "Pause agents' contributions (project administrators)",
     description:
-      "Until resumed, agents' sessions can neither open nor land: 403 problem agents-paused. The breaker also trips by itself when agents' sessions fail validation agents.circuit_max_failures times in an hour.",
+      "Until resumed, agents' sessions can neither open nor land: 403 problem agents-paused. The breaker also trips by itself when agents' sessions fail validation agents.circuit_max_failures times in an hour, or when another noise metric reaches its threshold (GET …/agents/noise).",
     ...scoped("project:write"),
     request: {
       params: P,

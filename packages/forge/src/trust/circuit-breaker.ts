@@ -1,7 +1,8 @@
 // The agents' circuit breaker of a project: while it is open (paused), agents' sessions can
 // neither open nor land (problem agents-paused). Maintainers pause and resume by hand; the
-// breaker trips by itself when agents' sessions in the project failed validation at least
-// `circuit_max_failures` times in the last hour. Every pause and resume is audited.
+// breaker trips by itself when one of the project's noise metrics (noise.ts: failed
+// validations, rejections, near-duplicates, sessions opened, cascades) reaches its threshold.
+// Every pause and resume is audited.
 import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
@@ -10,6 +11,7 @@ import type { Db } from "../db/db.ts";
 import { agentsPaused } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { checkNoise } from "./noise.ts";
 
 /** The breaker's actor name in `agents_paused_by` and the audit log. */
 export const BREAKER = "circuit-breaker";
@@ -72,48 +74,10 @@ export async function resumeAgentsAs(db: Db, viewer: Viewer, owner: string, hand
 }
 
 /**
- * After an agent's session failed validation: trips the breaker when the project's agents'
- * sessions failed at least its threshold of times in the last hour. Returns whether it tripped.
+ * After an agent's session failed validation: checks the project's noise metrics (noise.ts),
+ * among them `circuit_max_failures` failed validations in the last hour, and trips the
+ * breaker when one reached its threshold. Returns whether it tripped.
  */
 export async function noteAgentFailure(db: Db, projectId: string): Promise<boolean> {
-  const project = await db
-    .selectFrom("projects")
-    .select(["circuit_max_failures", "agents_paused_at"])
-    .where("id", "=", projectId)
-    .executeTakeFirst();
-  if (!project?.circuit_max_failures || project.agents_paused_at) return false;
-  const { failures } = await db
-    .selectFrom("validation_runs as r")
-    .innerJoin("sessions as s", "s.id", "r.session_id")
-    .select(sql<number>`count(*)::int`.as("failures"))
-    .where("r.project_id", "=", projectId)
-    .where("r.status", "=", "failed")
-    .where("s.agent_name", "is not", null)
-    .where("r.created_at", ">", sql<Date>`now() - interval '1 hour'`)
-    .executeTakeFirstOrThrow();
-  if (failures < project.circuit_max_failures) return false;
-  const reason = `${failures} failed validations of agents' sessions in the last hour (threshold ${project.circuit_max_failures})`;
-  const tripped = await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable("projects")
-      .set({ agents_paused_at: new Date(), agents_paused_reason: reason, agents_paused_by: BREAKER })
-      .where("id", "=", projectId)
-      .where("agents_paused_at", "is", null)
-      .returning(["id"])
-      .executeTakeFirst();
-    if (row)
-      await recordAudit(
-        trx,
-        { user: null, ip: "" },
-        {
-          action: "project.agents_pause",
-          targetType: "project",
-          targetId: projectId,
-          projectId,
-          data: { reason, by: BREAKER },
-        },
-      );
-    return Boolean(row);
-  });
-  return tripped;
+  return (await checkNoise(db, projectId)) !== null;
 }
