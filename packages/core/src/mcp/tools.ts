@@ -203,7 +203,7 @@ export const MCP_TOOLS = [
       ...PROJECT,
       goal: z.string().min(1).max(500).describe("What this change is for, one sentence"),
       agent: agentSchema.optional().describe("The agent doing the work: name, model, version"),
-      origin: z.enum(ORIGINS).optional().describe("Default: ai-assisted with an agent, human without"),
+      origin: z.enum(ORIGINS).optional().describe("Default: ai-generated with an agent, human without"),
       base: z.number().int().min(0).optional().describe("The trunk position to start from; default: head"),
       prompt: promptRequestSchema.optional().describe("The prompt request (required with an agent)"),
       generation_depth: z

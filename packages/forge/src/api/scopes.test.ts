@@ -64,6 +64,7 @@ const TABLES: (keyof Database)[] = [
   "session_comments",
   "project_agent_policies",
   "agent_vouches",
+  "signing_keys",
 ];
 
 describe("token scopes on every API route", () => {

@@ -157,6 +157,23 @@ export interface SessionsTable {
   diff_minhash: ColumnType<number[] | null, string | null | undefined, string | null>;
   /** The session this one's change repeats, when its land was refused as a near-duplicate. */
   duplicate_of: Generated<string | null>;
+  /** When the agent produced the content, as it says (sessions/attestation; 0032). */
+  generated_at: Generated<Date | null>;
+  /** When the session was last submitted to land (the forge's clock). */
+  submitted_at: Generated<Date | null>;
+  /** The author's signature over the session's content: {key, digest, signature, signed_at}. */
+  content_signature: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
+/** Ed25519 public keys a person or agent signs session content with (0032_contribution_attestation.sql). */
+export interface SigningKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** base64 of the SubjectPublicKeyInfo DER. */
+  public_key: string;
+  created_at: Generated<Date>;
+  revoked_at: Generated<Date | null>;
 }
 
 /** A project's trust policy for agents (trust/agent-policy.ts; migrations/0031_agent_policy.sql). */
@@ -265,6 +282,7 @@ export interface Database {
   stars: StarsTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
+  signing_keys: SigningKeysTable;
   project_agent_policies: ProjectAgentPoliciesTable;
   agent_vouches: AgentVouchesTable;
   session_events: SessionEventsTable;

@@ -4,6 +4,7 @@
 // to open a session with mic or the API, and the card of a refused land's conflicts.
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
+import { formatGap, staleness } from "../attestation/staleness.ts";
 import { TimeAgo } from "../browse/browse-views.tsx";
 import type { AppEnv } from "../http/context.ts";
 import type { HeadImage } from "../meta/head.tsx";
@@ -89,6 +90,20 @@ export const OriginBadge = ({ origin }: { origin: string | null }) =>
     </span>
   ) : null;
 
+/** Flags an output submitted long after it was generated (attestation/staleness.ts). */
+export function StaleBadge({ s }: { s: Pick<SessionRow, "generated_at" | "submitted_at"> }) {
+  const t = staleness(s);
+  if (!t.stale || t.gap_seconds === null) return null;
+  return (
+    <span
+      class="badge stale"
+      title={`Submitted ${formatGap(t.gap_seconds)} after it was generated (more than ${t.threshold_hours} h)`}
+    >
+      stale output
+    </span>
+  );
+}
+
 export const StatusBadge = ({ status }: { status: string }) => (
   <span class={`badge session-status status-${status}`}>{status}</span>
 );
@@ -113,7 +128,7 @@ export function SessionList({ p, sessions }: { p: ProjectWithOwner; sessions: Se
           <a href={sessionUrl(p, s.id)} class="session-goal-link">
             {s.goal}
           </a>{" "}
-          <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} />
+          <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} /> <StaleBadge s={s} />
           <p>
             <span>{s.author_handle}</span>
             {s.agent_name ? (

@@ -34,7 +34,7 @@ export function registerSession(program: Command) {
     .option("--agent <name>", "the agent doing the work (default: $MIC_AGENT)")
     .option("--model <model>", "the agent's model (default: $MIC_MODEL)")
     .option("--agent-version <version>", "the agent's version")
-    .option("--origin <origin>", "human, ai-assisted or ai-generated (default: ai-assisted with an agent)")
+    .option("--origin <origin>", "human, ai-assisted or ai-generated (default: ai-generated with an agent)")
     .option("--prompt <text>", "the prompt the agent works from (required with an agent)")
     .option("--prompt-file <file>", "read the prompt from a file (- for stdin; default: $MIC_PROMPT_FILE)")
     .option("--system-prompt-file <file>", "the agent's system prompt, from a file")
