@@ -1,5 +1,6 @@
 // `mic session start|note|log-event|show|comments`: open a session on the checkout's trunk position
 // and write to its conversation (the record of why the change was made).
+
 import type { Command } from "commander";
 import { fetchTrunk, positionOf } from "../checkout.ts";
 import { request } from "../client.ts";
@@ -10,6 +11,7 @@ import { clearClosed, serverStatus } from "../heal.ts";
 import { print } from "../output.ts";
 import { collect, integer, type PromptOptions, promptRequest, readText } from "../prompt-options.ts";
 import { headCommit, requireSession, requireWorkspace, saveState } from "../workspace.ts";
+import { registerSessionAttestation } from "./attest.ts";
 import { registerCapture } from "./capture.ts";
 import { registerComments } from "./comments.ts";
 
@@ -158,6 +160,7 @@ export function registerSession(program: Command) {
     });
 
   registerComments(session, program);
+  registerSessionAttestation(session, program);
   registerCapture(session, program);
 }
 
