@@ -30,9 +30,10 @@ export function staleness(s: { generated_at: Date | null; submitted_at: Date | n
   };
 }
 
-/** "3 h", "2 d": a gap for people. */
+/** "under a minute", "3 h", "2 d": a gap for people. */
 export function formatGap(seconds: number): string {
   const abs = Math.abs(seconds);
+  if (abs < 60) return "under a minute";
   if (abs < 120) return `${seconds} s`;
   if (abs < 7200) return `${Math.round(seconds / 60)} min`;
   if (abs < 172_800) return `${Math.round(seconds / 3600)} h`;
