@@ -12,6 +12,7 @@ import { type Attestation, canonicalBytes, type Json, verifyAttestation } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { runGit } from "../testing/git.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const HOUR = 3_600_000;
@@ -137,6 +138,39 @@ describe("contribution transparency and attestation", () => {
     const talked = await land("ada/demo", talk.id);
     expect(talked.body.session.generated_at).not.toBeNull();
     expect(talked.body.session.stale).toBe(false);
+  });
+
+  it("marks stale landings on the activity page and in the log, and pushed commits' origin", async () => {
+    const log = await api(f.url, "GET", "/api/v1/projects/ada/demo/landings", { token: tok.ada });
+    const byGoal = new Map(log.body.map((l: { goal: string; stale: boolean }) => [l.goal, l.stale]));
+    expect([byGoal.get("Old output"), byGoal.get("Fresh output")]).toEqual([true, false]);
+    const activity = await (await fetch(`${f.url}/ada/demo/activity`)).text();
+    expect(activity.match(/stale output/g)).toHaveLength(1);
+    expect(activity).not.toContain("Origin unknown");
+    expect(
+      (await api(f.url, "POST", "/api/v1/projects", { token: tok.ada, json: { handle: "pushed" } })).status,
+    ).toBe(201);
+    const dir = mkdtempSync(join(tmpdir(), "attest-push-"));
+    try {
+      await runGit(dir, "init", "-q", "-b", "main");
+      writeFileSync(join(dir, "a.txt"), "a\n");
+      await runGit(dir, "add", "a.txt");
+      await runGit(dir, "commit", "-q", "-m", "pushed");
+      await runGit(
+        dir,
+        "push",
+        "-q",
+        `${f.url.replace("http://", `http://ada:${tok.ada}@`)}/ada/pushed.git`,
+        "main",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // A commit pushed to trunk lands through a session of its own: a person's, so human.
+    const pushed = await (await fetch(`${f.url}/ada/pushed/activity`)).text();
+    expect(pushed).toContain('class="badge origin origin-human"');
+    const pushedLog = await api(f.url, "GET", "/api/v1/projects/ada/pushed/landings");
+    expect(pushedLog.body[0]).toMatchObject({ goal: "pushed", origin: "human", stale: false });
   });
 
   it("refuses a generation time in the future", async () => {
