@@ -258,6 +258,15 @@ describe("contribution transparency and attestation", () => {
     }
     const page = await (await fetch(`${f.url}/ada/demo/sessions/${id}`)).text();
     expect(page).toContain("content signed by its author");
+    // The forge's private key is kept sealed with the instance secret key, never in clear.
+    const stored = await f.forge.db
+      .selectFrom("instance_settings")
+      .select("value")
+      .where("key", "=", "attestation_signing_key")
+      .executeTakeFirstOrThrow();
+    expect(stored.value).toMatch(/^enc:v1:[0-9a-f]{8}:/);
+    expect(stored.value).not.toContain("PRIVATE KEY");
+    expect(f.forge.secrets.open(stored.value)).toContain("BEGIN PRIVATE KEY");
   });
 
   it("verifies with the documented openssl recipe", async (ctx) => {
@@ -269,21 +278,10 @@ describe("contribution transparency and attestation", () => {
       writeFileSync(join(dir, "forge.pub"), a.forge_signature.public_key);
       writeFileSync(join(dir, "record.json"), Buffer.from(a.signed_record, "base64"));
       writeFileSync(join(dir, "record.sig"), Buffer.from(a.forge_signature.signature, "base64"));
-      const verify = (file: string) =>
+      const verify = (file: string, key = "forge.pub", sig = "record.sig") =>
         execFileSync(
           "openssl",
-          [
-            "pkeyutl",
-            "-verify",
-            "-pubin",
-            "-inkey",
-            "forge.pub",
-            "-rawin",
-            "-in",
-            file,
-            "-sigfile",
-            "record.sig",
-          ],
+          ["pkeyutl", "-verify", "-pubin", "-inkey", key, "-rawin", "-in", file, "-sigfile", sig],
           { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
         );
       expect(verify("record.json")).toContain("Signature Verified Successfully");
@@ -292,6 +290,17 @@ describe("contribution transparency and attestation", () => {
         Buffer.from(a.signed_record, "base64").toString().replace('"stale":false', '"stale":true'),
       );
       expect(() => verify("tampered.json")).toThrow();
+      // The author's signature over the content, and the content's digest in the record.
+      writeFileSync(join(dir, "agent.pub"), a.agent_signature!.public_key);
+      writeFileSync(join(dir, "content.json"), Buffer.from(a.signed_content, "base64"));
+      writeFileSync(join(dir, "content.sig"), Buffer.from(a.agent_signature!.signature, "base64"));
+      expect(verify("content.json", "agent.pub", "content.sig")).toContain("Signature Verified Successfully");
+      expect(() => verify("content.json", "forge.pub", "content.sig")).toThrow();
+      const digest = execFileSync("openssl", ["dgst", "-sha256", "-r", "content.json"], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+      expect(digest.split(" ")[0]).toBe(a.record.content_sha256);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
