@@ -1,4 +1,5 @@
 // Shared, dependency-light pieces imported by the forge and by mic.
+export * from "./attestation.ts";
 export * from "./bloom/index.ts";
 export * from "./prompt-request.ts";
 export * from "./prompt-template.ts";

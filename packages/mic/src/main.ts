@@ -2,6 +2,7 @@
 // with --json; errors as one line on stderr with a meaningful exit code.
 import { Command } from "commander";
 import pkg from "../package.json" with { type: "json" };
+import { registerAttest } from "./commands/attest.ts";
 import { registerAuth } from "./commands/auth.ts";
 import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
@@ -67,6 +68,7 @@ registerPrompts(program);
 registerSocial(program);
 registerMaintain(program);
 registerMcp(program);
+registerAttest(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -203,7 +203,7 @@ export const MCP_TOOLS = [
       ...PROJECT,
       goal: z.string().min(1).max(500).describe("What this change is for, one sentence"),
       agent: agentSchema.optional().describe("The agent doing the work: name, model, version"),
-      origin: z.enum(ORIGINS).optional().describe("Default: ai-assisted with an agent, human without"),
+      origin: z.enum(ORIGINS).optional().describe("Default: ai-generated with an agent, human without"),
       base: z.number().int().min(0).optional().describe("The trunk position to start from; default: head"),
       prompt: promptRequestSchema.optional().describe("The prompt request (required with an agent)"),
       generation_depth: z
@@ -216,6 +216,11 @@ export const MCP_TOOLS = [
       context_sessions: contextSessionsSchema
         .optional()
         .describe("Sessions of this project whose output you act on"),
+      generated_at: z
+        .string()
+        .datetime({ offset: true })
+        .optional()
+        .describe("When you produced the content (ISO 8601); over 24 h before landing flags it stale"),
     },
   }),
   tool({
@@ -243,7 +248,14 @@ export const MCP_TOOLS = [
       "Land an open session on trunk. Returns {position, commit, session}. When the project has validation steps (.micelio/checks.yml) and the session scores below the minimum, nothing lands and the error (type validation-failed) holds validation and failing_steps with their log excerpts. When work landed since the session's base touched the same paths, nothing lands and the result is an error whose structured content holds conflicts: [{path, position, session_id, goal, author, agent}]: read those files, call sync_session to move the base (or put_changes with a resolution, then sync_session), and land again. Needs session:write.",
     access: "session:write",
     readOnly: false,
-    input: SESSION,
+    input: {
+      ...SESSION,
+      generated_at: z
+        .string()
+        .datetime({ offset: true })
+        .optional()
+        .describe("When you produced the content (ISO 8601); over 24 h before landing flags it stale"),
+    },
   }),
   tool({
     name: "list_validations",

@@ -1,5 +1,6 @@
 // The JSON API under /api/v1, its OpenAPI 3.1 document (/api/openapi.json, generated from
 // the route definitions) and the reference UI (/api/docs, served from this instance).
+
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -8,6 +9,7 @@ import { reviewApi } from "../abuse/review-api.ts";
 import { accountsApi } from "../accounts/accounts-api.ts";
 import { adminApi, requireAdmin } from "../admin/admin-api.ts";
 import { adminManageApi } from "../admin/admin-manage-api.ts";
+import { attestationApi } from "../attestation/attestation-api.ts";
 import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
 import { advisoriesApi } from "../checks/audit/advisories-api.ts";
@@ -126,6 +128,7 @@ export function buildApi() {
     promptsApi,
     hooksApi,
     errorsApi,
+    attestationApi,
   ])
     v1.route("/", router);
 

@@ -70,6 +70,7 @@ const TABLES: (keyof Database)[] = [
   "project_noise_thresholds",
   "agent_refusals",
   "maintainer_alerts",
+  "signing_keys",
 ];
 
 describe("token scopes on every API route", () => {

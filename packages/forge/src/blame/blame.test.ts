@@ -184,7 +184,7 @@ describe("blame by session", () => {
         goal: "Rewrite the opening",
         author: "bl",
         agent: { name: "claude-code", model: "opus" },
-        origin: "ai-assisted",
+        origin: "ai-generated",
       },
     });
     expect(b.hunks[4].landing.session).toMatchObject({ goal: "Append a coda", author: "bl", agent: null });

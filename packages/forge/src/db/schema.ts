@@ -159,6 +159,12 @@ export interface SessionsTable {
   duplicate_of: Generated<string | null>;
   /** Why the prompt looks AI-generated (trust/ai-prompt.ts); null when it does not. */
   prompt_ai_reason: Generated<string | null>;
+  /** When the agent produced the content, as it says (sessions/attestation; 0032). */
+  generated_at: Generated<Date | null>;
+  /** When the session was last submitted to land (the forge's clock). */
+  submitted_at: Generated<Date | null>;
+  /** The author's signature over the session's content: {key, digest, signature, signed_at}. */
+  content_signature: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 /** A project's noise thresholds and the breaker's last trip (trust/noise.ts; 0034). */
@@ -188,6 +194,17 @@ export interface MaintainerAlertsTable {
   project_id: string;
   kind: string;
   sent_at: Generated<Date>;
+}
+
+/** Ed25519 public keys a person or agent signs session content with (0032_contribution_attestation.sql). */
+export interface SigningKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** base64 of the SubjectPublicKeyInfo DER. */
+  public_key: string;
+  created_at: Generated<Date>;
+  revoked_at: Generated<Date | null>;
 }
 
 /** A project's trust policy for agents (trust/agent-policy.ts; migrations/0031_agent_policy.sql). */
@@ -308,6 +325,7 @@ export interface Database {
   stars: StarsTable;
   project_events: ProjectEventsTable;
   sessions: SessionsTable;
+  signing_keys: SigningKeysTable;
   project_agent_policies: ProjectAgentPoliciesTable;
   agent_vouches: AgentVouchesTable;
   project_review_budgets: ProjectReviewBudgetsTable;

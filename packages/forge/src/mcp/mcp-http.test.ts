@@ -130,8 +130,11 @@ describe("MCP over Streamable HTTP", () => {
         { seq: 2, kind: "decision" },
       ],
     });
-    const landed = await ok(client, "land_session", { ...app, session_id: session.id });
+    const generated_at = new Date(Date.now() - 48 * 3_600_000).toISOString();
+    const landed = await ok(client, "land_session", { ...app, session_id: session.id, generated_at });
     expect(landed).toMatchObject({ position: 1, session: { status: "landed", landed_position: 1 } });
+    // An agent's session is AI-generated unless declared; two days from output to land is stale.
+    expect(landed.session).toMatchObject({ origin: "ai-generated", generated_at, stale: true });
 
     expect(await ok(client, "read_file", { ...app, path: "notes.txt" })).toMatchObject({
       encoding: "utf-8",

@@ -121,7 +121,9 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
     put_changes: (a) =>
       putSessionChanges(forge, viewer, a.owner, a.project, a.session_id, changesBody(a.changes)),
     land_session: async (a) => {
-      const landed = await landSessionAs(forge, viewer, a.owner, a.project, a.session_id);
+      const landed = await landSessionAs(forge, viewer, a.owner, a.project, a.session_id, {
+        generated_at: a.generated_at,
+      });
       return { ...landed, session: sessionJson(landed.session) };
     },
     list_validations: (a) => sessionValidationsAs(forge, viewer, a.owner, a.project, a.session_id),

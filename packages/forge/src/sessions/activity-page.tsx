@@ -6,7 +6,7 @@ import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
-import { AgentName, commitLink, OriginBadge, projectBase, projectPage } from "./session-views.tsx";
+import { AgentName, commitLink, OriginBadge, projectBase, projectPage, StaleMark } from "./session-views.tsx";
 
 export const activityPage = new Hono<AppEnv>();
 
@@ -41,7 +41,7 @@ activityPage.get("/:owner/:project/activity", async (c) => {
               ) : (
                 <span class="activity-goal">{l.goal ?? "(no goal)"}</span>
               )}{" "}
-              <OriginBadge origin={l.origin} />
+              <OriginBadge origin={l.origin} /> {l.stale ? <StaleMark /> : null}
               <p>
                 <span>{l.author ?? "unknown"}</span>
                 {l.agent ? (

@@ -2,6 +2,7 @@
 // landings (social/forks-landings.ts) point at its parent's sessions: `session_project` names
 // the project holding each session (null when the viewer may not read it).
 import type { Viewer } from "../accounts/viewer.ts";
+import { staleness } from "../attestation/staleness.ts";
 import type { Db } from "../db/db.ts";
 import { projectNames } from "../projects/project-names.ts";
 
@@ -25,6 +26,8 @@ export async function listLandings(
       "s.agent_name",
       "s.agent_model",
       "s.origin",
+      "s.generated_at",
+      "s.submitted_at",
       "s.project_id as session_project",
     ])
     .where("l.project_id", "=", projectId);
@@ -51,5 +54,7 @@ export async function listLandings(
     author: r.author_handle,
     agent: r.agent_name ? { name: r.agent_name, model: r.agent_model } : null,
     origin: r.origin,
+    // Submitted over a day after it was generated (attestation/staleness.ts); null without a session.
+    stale: r.session_id ? staleness(r).stale : null,
   }));
 }

@@ -2,6 +2,7 @@
 // read back), shared by every front end that offers them — the REST API (sessions-api.ts)
 // the gRPC/Connect service (grpc/) and the MCP server (mcp/) — so that what one checks the others check too.
 import type { Viewer } from "../accounts/viewer.ts";
+import { recordSubmission } from "../attestation/attestation.ts";
 import { requireValidation, runJson } from "../checks/validation-gate.ts";
 import { scheduleValidation } from "../checks/validation-job.ts";
 import { unauthorized } from "../errors/app-error.ts";
@@ -62,10 +63,13 @@ export async function landSessionAs(
   owner: string,
   project: string,
   id: string,
+  submission?: unknown,
 ) {
   if (!viewer.user) throw unauthorized();
   const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
+  // Submitted now: generation time, submission time, the author's signature (attestation/).
+  await recordSubmission(forge, p, session, submission);
   checkLandRules(p, role, session);
   requireAgentsRunning(p, session.agent_name !== null || session.origin !== "human");
   const policy = await checkLand(forge, p, role, session);

@@ -6,6 +6,7 @@
 // and complete without script; an open session's page may reload itself live.
 
 import { Hono } from "hono";
+import { formatGap, staleness } from "../attestation/staleness.ts";
 import { repoOf } from "../browse/browse-service.ts";
 import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import { DiffView } from "../browse/commit-views.tsx";
@@ -36,6 +37,7 @@ import {
   projectPage,
   SessionFilters,
   SessionList,
+  StaleBadge,
   StatusBadge,
   StatusLinks,
   sessionUrl,
@@ -138,6 +140,39 @@ function LandStatus({ p, s }: { p: ProjectWithOwner; s: SessionRow }) {
   );
 }
 
+/** Generation against submission time, and where a landed session's attestation is. */
+function ContributionTimes({ p, s }: { p: ProjectWithOwner; s: SessionRow }) {
+  const t = staleness(s);
+  const api = `/api/v1/projects/${encodeURIComponent(p.owner_handle)}/${encodeURIComponent(p.handle)}/sessions/${s.id}/attestation`;
+  return (
+    <>
+      <dt>Generated</dt>
+      <dd class="generated-at">{s.generated_at ? <TimeAgo date={s.generated_at} /> : "not declared"}</dd>
+      <dt>Submitted</dt>
+      <dd class="submitted-at">
+        {s.submitted_at ? (
+          <>
+            <TimeAgo date={s.submitted_at} />
+            {t.gap_seconds !== null ? <> · {formatGap(t.gap_seconds)} after generation</> : null}{" "}
+            <StaleBadge s={s} />
+          </>
+        ) : (
+          "not yet"
+        )}
+      </dd>
+      {s.status === "landed" ? (
+        <>
+          <dt>Attestation</dt>
+          <dd>
+            <a href={api}>signed landing record</a>
+            {s.content_signature ? " · content signed by its author" : null} · <code>mic verify</code>
+          </dd>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary?: StoredSummary }) {
   return (
     <dl class="session-facts">
@@ -205,6 +240,7 @@ function Facts({ p, s, summary }: { p: ProjectWithOwner; s: SessionRow; summary?
       <dd>
         <TimeAgo date={s.created_at} />
       </dd>
+      <ContributionTimes p={p} s={s} />
     </dl>
   );
 }
@@ -280,7 +316,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
       <section class="card session-summary">
         <h2 class="session-goal">{s.goal}</h2>
         <p class="session-badges">
-          <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} />
+          <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} /> <StaleBadge s={s} />
         </p>
         <LandStatus p={p} s={s} />
         <Facts p={p} s={s} summary={summary} />

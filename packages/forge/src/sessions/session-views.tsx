@@ -4,6 +4,7 @@
 // to open a session with mic or the API, and the card of a refused land's conflicts.
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
+import { formatGap, STALE_AFTER_HOURS, staleness } from "../attestation/staleness.ts";
 import { TimeAgo } from "../browse/browse-views.tsx";
 import type { AppEnv } from "../http/context.ts";
 import type { HeadImage } from "../meta/head.tsx";
@@ -81,13 +82,40 @@ const ORIGIN_HINT: Record<string, string> = {
   "ai-generated": "Produced by an AI agent",
 };
 
-/** The AI transparency badge: who (or what) produced the work. */
+/**
+ * The AI transparency badge: who (or what) produced the work. Every session has an origin (a
+ * commit pushed to trunk lands through a person's session); a landing with no session recorded
+ * says that its origin is unknown rather than showing nothing.
+ */
 export const OriginBadge = ({ origin }: { origin: string | null }) =>
   origin ? (
     <span class={`badge origin origin-${origin}`} title={ORIGIN_HINT[origin] ?? origin}>
       {ORIGIN_LABEL[origin] ?? origin}
     </span>
-  ) : null;
+  ) : (
+    <span
+      class="badge origin origin-unknown"
+      title="No session is recorded for this landing: its origin was not declared"
+    >
+      Origin unknown
+    </span>
+  );
+
+/** Flags an output submitted long after it was generated (attestation/staleness.ts). */
+export function StaleBadge({ s }: { s: Pick<SessionRow, "generated_at" | "submitted_at"> }) {
+  const t = staleness(s);
+  if (!t.stale || t.gap_seconds === null) return null;
+  return <StaleMark title={`Submitted ${formatGap(t.gap_seconds)} after it was generated`} />;
+}
+
+export const StaleMark = ({ title }: { title?: string }) => (
+  <span
+    class="badge stale"
+    title={`${title ?? "Submitted long after it was generated"} (more than ${STALE_AFTER_HOURS} h)`}
+  >
+    stale output
+  </span>
+);
 
 export const StatusBadge = ({ status }: { status: string }) => (
   <span class={`badge session-status status-${status}`}>{status}</span>
@@ -113,7 +141,7 @@ export function SessionList({ p, sessions }: { p: ProjectWithOwner; sessions: Se
           <a href={sessionUrl(p, s.id)} class="session-goal-link">
             {s.goal}
           </a>{" "}
-          <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} />
+          <StatusBadge status={s.status} /> <OriginBadge origin={s.origin} /> <StaleBadge s={s} />
           <p>
             <span>{s.author_handle}</span>
             {s.agent_name ? (

@@ -5,6 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionEventJsonSchema } from "@micelio/core";
 import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
+import { submissionSchema } from "../attestation/attestation.ts";
 import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
 import { landSessionAs, putSessionChanges, sessionDetail, syncSessionAs } from "./session-actions.ts";
@@ -234,7 +235,10 @@ sessionsApi.openapi(
     description:
       "Answers 409 problem+json with `conflicts`: [{path, position, session_id, goal, author, agent}] when landed work since the base touched the same paths. On success, `tree` and `commit_object` (the landed commit as git stores it, base64) let a client that holds the tree and the parent write the commit instead of fetching it.",
     ...scoped("session:write"),
-    request: { params: S },
+    request: {
+      params: S,
+      body: { ...jsonBody(submissionSchema.openapi("LandRequest")), required: false },
+    },
     responses: {
       200: json(
         z.object({
@@ -257,7 +261,14 @@ sessionsApi.openapi(
   async (c) => {
     requireUser(c);
     const { owner, project, id } = c.req.valid("param");
-    const landed = await landSessionAs(c.get("forge"), c.get("viewer"), owner, project, id);
+    const landed = await landSessionAs(
+      c.get("forge"),
+      c.get("viewer"),
+      owner,
+      project,
+      id,
+      c.req.valid("json"),
+    );
     return c.json({ ...landed, session: sessionJson(landed.session) }, 200);
   },
 );

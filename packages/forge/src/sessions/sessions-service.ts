@@ -18,6 +18,7 @@ import {
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
+import { declaredGeneratedAt, staleness } from "../attestation/staleness.ts";
 import type { Db } from "../db/db.ts";
 import { channelName, notify } from "../db/notify-bus.ts";
 import {
@@ -50,6 +51,9 @@ export const createSessionSchema = z.object({
   prompt: promptRequestSchema.optional(),
   generation_depth: z.number().int().min(0).max(MAX_GENERATION_DEPTH).optional(),
   context_sessions: contextSessionsSchema.optional(),
+  generated_at: z.string().datetime({ offset: true }).optional().openapi({
+    description: "When the agent produced the content (attestation/staleness.ts); at most a minute ahead",
+  }),
 });
 
 export function sessionJson(s: SessionRow) {
@@ -79,6 +83,8 @@ export function sessionJson(s: SessionRow) {
     generation_depth: s.generation_depth,
     prompt_ai: s.prompt_ai_reason ? { reason: s.prompt_ai_reason } : null,
     ready_for_review_at: s.ready_at?.toISOString() ?? null,
+    // Generation against submission time, and the stale flag (attestation/staleness.ts).
+    ...staleness(s),
   };
 }
 
@@ -176,7 +182,9 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
   const head = project.head_position;
   const base = data.base ?? head;
   if (base > head) throw conflict(`base ${base} is ahead of trunk (head is ${head})`);
-  const origin = data.origin ?? (data.agent ? "ai-assisted" : "human");
+  // Every session has an origin: declared, else an agent's work is AI-generated, a person's human.
+  const origin = data.origin ?? (data.agent ? "ai-generated" : "human");
+  const generatedAt = data.generated_at ? declaredGeneratedAt(data.generated_at) : null;
   const id = ulid();
   const event = JSON.stringify({
     session: id,
@@ -195,13 +203,13 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
       INSERT INTO sessions (id, project_id, author_id, author_handle, agent_name, agent_model,
                             agent_version, goal, origin, base_position, base_commit, prompt,
                             system_prompt, environment, cost_usd, execution_ms, revises_id,
-                            template_id, generation_depth)
+                            template_id, generation_depth, generated_at)
       SELECT ${id}, ${project.id}, ${viewer.user.id}, ${viewer.user.handle}, ${data.agent?.name ?? null},
              ${data.agent?.model ?? null}, ${data.agent?.version ?? null}, ${data.goal}, ${origin},
              ${base}::int, CASE WHEN ${base}::int = 0 THEN NULL ELSE base.commit_sha END, ${p?.text ?? null},
              ${p?.system ?? null}, ${p?.environment ? JSON.stringify(p.environment) : null}::jsonb,
              ${p?.cost_usd ?? null}::float8, ${p?.execution_ms ?? null}::bigint, ${p?.revises ?? null},
-             ${p?.template ?? null}, ${depth}::int
+             ${p?.template ?? null}, ${depth}::int, ${generatedAt}::timestamptz
       FROM base WHERE ${base}::int = 0 OR base.commit_sha IS NOT NULL
       RETURNING *
     ), e AS (

@@ -2,6 +2,7 @@
 // session up, or (in a fork) offer it to the parent. On a conflict, land prints each path with
 // the session that touched it and exits 3 (`mic sync`, in sync.ts, is what helps; `--sync`
 // runs it and lands again). A sync's unresolved conflicts keep land refusing.
+
 import type { Command } from "commander";
 import { moveCheckout, receiveLanded } from "../checkout.ts";
 import { request } from "../client.ts";
@@ -20,6 +21,7 @@ import {
   saveState,
   type Workspace,
 } from "../workspace.ts";
+import { landSignature } from "./attest.ts";
 import { landPreview } from "./land-preview.ts";
 import { landSessionById } from "./maintain.ts";
 import { finishPending, syncSession } from "./sync.ts";
@@ -88,10 +90,13 @@ export function registerLand(program: Command) {
     };
     try {
       // A land may wait on the project's validation steps (the quality gate): allow them time.
+      // With a signing key (mic key create), the session's content is signed as it lands.
+      const signed = await landSignature(conn, `${projectPath(ws.state)}/sessions/${s.id}`, snap.tree);
       landed = await request(
         { ...conn, timeoutMs: LAND_TIMEOUT_MS },
         "POST",
         `${projectPath(ws.state)}/sessions/${s.id}/land`,
+        signed ?? undefined,
       );
     } catch (err) {
       if (err instanceof CliError && err.code === EXIT.validationFailed) throw explainValidation(err);

@@ -1,5 +1,6 @@
 // `mic session start|note|log-event|show|comments`: open a session on the checkout's trunk position
 // and write to its conversation (the record of why the change was made).
+
 import type { Command } from "commander";
 import { fetchTrunk, positionOf } from "../checkout.ts";
 import { request } from "../client.ts";
@@ -11,6 +12,7 @@ import { print } from "../output.ts";
 import { collect, integer, type PromptOptions, promptRequest, readText } from "../prompt-options.ts";
 import { headCommit, requireSession, requireWorkspace, saveState } from "../workspace.ts";
 import { registerArtifact } from "./artifact.ts";
+import { registerSessionAttestation } from "./attest.ts";
 import { registerCapture } from "./capture.ts";
 import { registerComments } from "./comments.ts";
 
@@ -35,7 +37,7 @@ export function registerSession(program: Command) {
     .option("--agent <name>", "the agent doing the work (default: $MIC_AGENT)")
     .option("--model <model>", "the agent's model (default: $MIC_MODEL)")
     .option("--agent-version <version>", "the agent's version")
-    .option("--origin <origin>", "human, ai-assisted or ai-generated (default: ai-assisted with an agent)")
+    .option("--origin <origin>", "human, ai-assisted or ai-generated (default: ai-generated with an agent)")
     .option("--prompt <text>", "the prompt the agent works from (required with an agent)")
     .option("--prompt-file <file>", "read the prompt from a file (- for stdin; default: $MIC_PROMPT_FILE)")
     .option("--system-prompt-file <file>", "the agent's system prompt, from a file")
@@ -159,6 +161,7 @@ export function registerSession(program: Command) {
     });
 
   registerComments(session, program);
+  registerSessionAttestation(session, program);
   registerCapture(session, program);
   registerArtifact(session, program);
 }

@@ -81,7 +81,13 @@ export function restHandlers(conn: Connection): McpHandlers {
       request(conn, "POST", `${base({ owner, project })}/sessions`, body),
     append_events: (a) => request(conn, "POST", `${session(a)}/events`, { events: a.events }),
     put_changes: (a) => request(conn, "PUT", `${session(a)}/changes`, changesBody(a.changes)),
-    land_session: (a) => request(conn, "POST", `${session(a)}/land`),
+    land_session: (a) =>
+      request(
+        conn,
+        "POST",
+        `${session(a)}/land`,
+        a.generated_at ? { generated_at: a.generated_at } : undefined,
+      ),
     list_validations: (a) => get(`${session(a)}/validations`),
     list_session_comments: (a) => get(`${session(a)}/comments${query({ kind: a.kind, after: a.after })}`),
     add_session_comment: ({ owner, project, session_id, ...body }) =>

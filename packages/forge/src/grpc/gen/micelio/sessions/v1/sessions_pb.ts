@@ -319,7 +319,7 @@ export type CreateSessionRequest = Message<"micelio.sessions.v1.CreateSessionReq
   agent?: Agent | undefined;
 
   /**
-   * Unspecified: ai-assisted with an agent, human without.
+   * Unspecified: ai-generated with an agent, human without.
    *
    * @generated from field: micelio.sessions.v1.Origin origin = 4;
    */
