@@ -24,6 +24,7 @@ import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { promptsApi } from "../prompts/prompts-api.ts";
+import { qualityApi } from "../quality/quality-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
@@ -118,6 +119,7 @@ export function buildApi() {
     agentPolicyApi,
     artifactsApi,
     promptsApi,
+    qualityApi,
   ])
     v1.route("/", router);
 
