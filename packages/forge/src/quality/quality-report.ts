@@ -1,5 +1,5 @@
 // The quality report, computed from plain rows (quality-service.ts reads them): weekly
-// buckets over a window ending now, each a flat row of numbers (the same columns as the CSV)
+// buckets over a window ending with today (UTC), each a flat row of numbers (the same columns as the CSV)
 // for people's and agents' sessions side by side; totals over the window; a comparison per
 // model; token efficiency per agent (trust/efficiency.ts); and the alerts (quality-alerts.ts).
 import { efficiency } from "../trust/efficiency.ts";
@@ -160,15 +160,18 @@ export function clampWeeks(weeks: number | undefined) {
   return Math.min(MAX_WEEKS, Math.max(1, Math.floor(weeks)));
 }
 
-/** The window's start: `weeks` whole weeks before `now` (buckets end at now, the last is the last 7 days). */
-export const windowStart = (o: ReportOptions) => o.now.getTime() - o.weeks * WEEK_MS;
+const DAY_MS = 86_400_000;
+/** The window's end: the midnight (UTC) after `now`, so the weeks' bounds stay put all day. */
+export const windowEnd = (o: ReportOptions) => Math.floor(o.now.getTime() / DAY_MS) * DAY_MS + DAY_MS;
+/** The window's start: `weeks` whole weeks before its end (the last week ends with today). */
+export const windowStart = (o: ReportOptions) => windowEnd(o) - o.weeks * WEEK_MS;
 
 export function buildReport(sessions: QualitySession[], runs: QualityRun[], o: ReportOptions) {
-  const end = o.now.getTime() + 1;
+  const end = windowEnd(o);
   const start = windowStart(o);
   const buckets = Array.from({ length: o.weeks }, (_, i) => {
     const from = start + i * WEEK_MS;
-    const to = i === o.weeks - 1 ? end : from + WEEK_MS;
+    const to = from + WEEK_MS;
     return { from, to, stats: periodStats(sessions, runs, from, to) };
   });
   const totals = periodStats(sessions, runs, start, end);
@@ -229,7 +232,7 @@ export function buildReport(sessions: QualitySession[], runs: QualityRun[], o: R
     window: {
       weeks: o.weeks,
       start: new Date(start).toISOString(),
-      end: o.now.toISOString(),
+      end: new Date(end).toISOString(),
     },
     series: buckets.map((b) => flatten(b.from, b.to, b.stats)),
     totals: { ai_share: totals.ai_share, human: totals.human, ai: totals.ai },

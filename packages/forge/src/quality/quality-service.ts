@@ -12,6 +12,7 @@ import {
   clampWeeks,
   type QualityRun,
   type QualitySession,
+  windowEnd,
   windowStart,
 } from "./quality-report.ts";
 
@@ -83,7 +84,7 @@ export interface QualityQuery {
 
 async function report(db: Db, where: RawBuilder<boolean>, q: QualityQuery) {
   const o = { now: q.now ?? new Date(), weeks: clampWeeks(q.weeks) };
-  const rows = await readRows(db, where, new Date(windowStart(o)), o.now);
+  const rows = await readRows(db, where, new Date(windowStart(o)), new Date(windowEnd(o)));
   return { ...buildReport(rows.sessions, rows.runs, o), thresholds: THRESHOLDS, truncated: rows.truncated };
 }
 
