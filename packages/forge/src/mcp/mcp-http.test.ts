@@ -167,6 +167,10 @@ describe("MCP over Streamable HTTP", () => {
       tier: "small",
       checkpoints_remaining: 2,
     });
+    const quality = await ok(client, "get_quality_report", { ...app, weeks: 2 });
+    expect(quality).toMatchObject({ scope: "acme/app", window: { weeks: 2 } });
+    expect(quality.totals.ai).toMatchObject({ landed: 1 });
+    expect((await ok(client, "get_quality_report", {})).scope).toBe("instance");
     const found = await ok(client, "search_code", { ...app, query: "two" });
     expect(found.items).toMatchObject([{ path: "notes.txt", line: 2 }]);
     expect(
