@@ -5,7 +5,7 @@
 
 const W = 400;
 const H = 220;
-const PAD = { left: 44, right: 10, top: 12, bottom: 44 };
+const PAD = { left: 44, right: 12, top: 12, bottom: 44 };
 const COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea"];
 
 export interface Line {
@@ -16,11 +16,13 @@ export interface Line {
 const fmt = (n: number) =>
   Math.abs(n) >= 1000 ? `${Math.round(n / 100) / 10}k` : `${Math.round(n * 100) / 100}`;
 
-function niceMax(max: number) {
-  if (max <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= max) return m * p;
-  return 10 * p;
+/** The top of the y axis: four equal steps of a round size (whole steps for counts) reaching `max`. */
+export function axisMax(max: number, whole = false) {
+  if (!(max > 0)) return whole ? 4 : 1;
+  const raw = whole ? Math.max(1, Math.ceil(max / 4)) : max / 4;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw && (!whole || Number.isInteger(s)));
+  return (step ?? 10 * p) * 4;
 }
 
 interface Frame {
@@ -31,13 +33,16 @@ interface Frame {
   yLabel: string;
   max: number;
   percent?: boolean;
+  /** Shown across the plot when there is nothing to draw. */
+  empty?: string;
 }
 
 function Axes({ f }: { f: Frame }) {
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  const every = Math.max(1, Math.ceil(f.labels.length / 6));
+  const every = Math.max(1, Math.ceil(f.labels.length / 5));
+  const last = f.labels.length - 1;
   const x = (i: number) => PAD.left + (f.labels.length <= 1 ? iw / 2 : (i * iw) / (f.labels.length - 1));
   return (
     <g class="chart-axes" font-size="11" fill="currentColor">
@@ -61,12 +66,28 @@ function Axes({ f }: { f: Frame }) {
         );
       })}
       {f.labels.map((l, i) =>
-        i % every === 0 || i === f.labels.length - 1 ? (
-          <text x={x(i)} y={H - PAD.bottom + 14} text-anchor="middle">
+        // Counted back from the latest week, which is always labelled (flush with the right edge).
+        (last - i) % every === 0 ? (
+          <text
+            x={x(i)}
+            y={H - PAD.bottom + 14}
+            text-anchor={i === last && last > 0 ? "end" : i === 0 ? "start" : "middle"}
+          >
             {l}
           </text>
         ) : null,
       )}
+      {f.empty ? (
+        <text
+          x={PAD.left + iw / 2}
+          y={PAD.top + ih / 2}
+          text-anchor="middle"
+          font-size="13"
+          fill-opacity="0.7"
+        >
+          {f.empty}
+        </text>
+      ) : null}
       <text x={PAD.left + iw / 2} y={H - 18} text-anchor="middle">
         week starting
       </text>
@@ -94,21 +115,24 @@ function Legend({ names }: { names: string[] }) {
 
 function Svg({ f, children }: { f: Frame; children: unknown }) {
   return (
-    <svg
-      class="chart"
-      viewBox={`0 0 ${W} ${H}`}
-      width="100%"
-      preserveAspectRatio="xMidYMid meet"
-      role="img"
-      aria-labelledby={`${f.id}-title ${f.id}-desc`}
-      xmlns="http://www.w3.org/2000/svg"
-      style="max-width: 40rem; height: auto; display: block"
-    >
-      <title id={`${f.id}-title`}>{f.title}</title>
-      <desc id={`${f.id}-desc`}>{f.desc}</desc>
-      <Axes f={f} />
-      {children}
-    </svg>
+    <figure class="chart-figure" style="margin: 0 0 1rem">
+      <figcaption>{f.title}</figcaption>
+      <svg
+        class="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        preserveAspectRatio="xMidYMid meet"
+        role="img"
+        aria-labelledby={`${f.id}-title ${f.id}-desc`}
+        xmlns="http://www.w3.org/2000/svg"
+        style="max-width: 40rem; height: auto; display: block"
+      >
+        <title id={`${f.id}-title`}>{f.title}</title>
+        <desc id={`${f.id}-desc`}>{f.desc}</desc>
+        <Axes f={f} />
+        {children}
+      </svg>
+    </figure>
   );
 }
 
@@ -121,10 +145,12 @@ export function LineChart(props: {
   lines: Line[];
   yLabel: string;
   percent?: boolean;
+  /** Said across the chart when no week has a value. */
+  empty: string;
 }) {
   const all = props.lines.flatMap((l) => l.values.filter((v): v is number => v !== null));
-  const max = props.percent ? 1 : niceMax(Math.max(0, ...all));
-  const f: Frame = { ...props, max };
+  const max = props.percent ? 1 : axisMax(Math.max(0, ...all));
+  const f: Frame = { ...props, max, empty: all.length ? undefined : props.empty };
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
   const n = props.labels.length;
@@ -181,8 +207,8 @@ export function StackedBars(props: {
 }) {
   const n = props.labels.length;
   const totals = props.labels.map((_, i) => props.bars.reduce((t, b) => t + (b.values[i] ?? 0), 0));
-  const max = niceMax(Math.max(0, ...totals));
-  const f: Frame = { ...props, max };
+  const max = axisMax(Math.max(0, ...totals), true);
+  const f: Frame = { ...props, max, empty: totals.some((t) => t > 0) ? undefined : "No sessions" };
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
   const slot = iw / Math.max(1, n);

@@ -130,6 +130,7 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
               desc="The share of decided sessions that were rejected, for people and for agents."
               labels={labels}
               yLabel="rejected"
+              empty="No session landed or was rejected"
               percent
               lines={[
                 { name: "people", values: col(r, "human_rejection_rate") },
@@ -142,6 +143,7 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
               desc="Hours from ready for review (or opened) to a person's approval or rejection."
               labels={labels}
               yLabel="hours"
+              empty="No reviews"
               lines={[
                 { name: "people", values: col(r, "human_review_hours") },
                 { name: "agents", values: col(r, "ai_review_hours") },
@@ -153,6 +155,7 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
               desc="The share of finished validation runs (passed or failed) that passed."
               labels={labels}
               yLabel="passed"
+              empty="No validation runs"
               percent
               lines={[
                 { name: "people", values: col(r, "human_validation_pass_rate") },
@@ -165,6 +168,7 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
               desc="Tokens spent by agents' sessions closed that week, per line they landed."
               labels={labels}
               yLabel="tokens per line"
+              empty="Nothing landed by agents"
               lines={[{ name: "agents", values: col(r, "ai_tokens_per_landed_line") }]}
             />
           </section>
@@ -208,7 +212,7 @@ function Summary({ r }: { r: QualityReportJson }) {
     <section class="card" aria-labelledby="quality-summary-title">
       <h3 id="quality-summary-title">The last {r.window.weeks} weeks</h3>
       <div class="table-scroll">
-        <table class="table">
+        <table class="table quality-table">
           <thead>
             <tr>
               <th scope="col" />
@@ -278,7 +282,7 @@ function WeeklyTable({ r, labels }: { r: QualityReportJson; labels: string[] }) 
     <section class="card" aria-labelledby="quality-weeks-title">
       <h3 id="quality-weeks-title">Week by week</h3>
       <div class="table-scroll">
-        <table class="table">
+        <table class="table quality-table">
           <thead>
             <tr>
               <th scope="col">Week of</th>
@@ -327,7 +331,7 @@ function Models({ r }: { r: QualityReportJson }) {
       <h3 id="quality-models-title">By model</h3>
       {r.by_model.length ? (
         <div class="table-scroll">
-          <table class="table">
+          <table class="table quality-table">
             <thead>
               <tr>
                 <th scope="col">Model</th>
@@ -375,7 +379,7 @@ function Agents({ r }: { r: QualityReportJson }) {
       <h3 id="quality-agents-title">Token efficiency by agent</h3>
       {r.by_agent.length ? (
         <div class="table-scroll">
-          <table class="table">
+          <table class="table quality-table">
             <thead>
               <tr>
                 <th scope="col">Agent</th>

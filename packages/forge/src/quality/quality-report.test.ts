@@ -1,6 +1,7 @@
 // The report's arithmetic on made-up sessions: buckets, rates, review time, per model, CSV
 // equal to the JSON series, and alerts that fire on a downward trend and not on a steady one.
 import { describe, expect, it } from "vitest";
+import { axisMax } from "./quality-charts.tsx";
 import { seriesCsv } from "./quality-csv.ts";
 import { buildReport, clampWeeks, type QualityRun, type QualitySession, WEEK_MS } from "./quality-report.ts";
 
@@ -137,6 +138,11 @@ describe("quality report", () => {
         expect(cells[j], c).toBe(v === null ? "" : String(v));
       });
     });
+  });
+
+  it("tops the charts' y axis with four round steps", () => {
+    expect([0, 1, 3, 4, 5, 13].map((n) => axisMax(n, true))).toEqual([4, 4, 4, 4, 8, 20]);
+    expect([0, 0.3, 7.5, 133.33].map((n) => axisMax(n))).toEqual([1, 0.4, 8, 200]);
   });
 
   it("caps the window", () => {
