@@ -223,6 +223,14 @@ describe("quality dashboard", () => {
       expect(all.totals.ai.opened).toBe(3);
       expect(all.totals.human.opened).toBe(2);
       expect(JSON.stringify(all)).not.toContain("secret-model");
+      expect(all.by_project.map((p: { project: string }) => p.project)).toEqual(["acme/open"]);
+      expect(all.by_project[0]).toMatchObject({
+        opened: 5,
+        ai_opened: 3,
+        ai_share: 0.6,
+        ai_rejection_rate: 0.5,
+        alerts: [],
+      });
       const page = await r.browsers[who].get("/quality");
       expect(page.status).toBe(200);
       expect(page.html).not.toContain("secret-model");
@@ -234,6 +242,7 @@ describe("quality dashboard", () => {
     expect(all.totals.ai.opened).toBe(4);
     expect(all.totals.human.opened).toBe(3);
     expect(all.by_model.map((m: { model: string }) => m.model)).toContain("secret-model");
+    expect(all.by_project.map((p: { project: string }) => p.project)).toEqual(["acme/open", "acme/hidden"]);
     expect((await r.browsers.member.get("/acme/hidden/quality")).status).toBe(200);
   });
 
@@ -263,6 +272,8 @@ describe("quality dashboard", () => {
     const instance = await r.browsers.anonymous.get("/quality");
     expect(instance.html).toContain("<svg");
     expect(instance.html).toContain('href="/api/v1/quality?format=csv"');
+    expect(instance.html).toContain('href="/acme/open/quality"');
+    expect(instance.html).not.toContain("acme/hidden");
   });
 
   it("reserves the word for account handles", async () => {

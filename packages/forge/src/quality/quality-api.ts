@@ -64,7 +64,7 @@ qualityApi.openapi(
     ...scoped("project:read"),
     tags: ["quality"],
     summary: "The instance's quality dashboard, over every project you may read",
-    description: `Public projects and the private ones you may read, never others. ${DESCRIPTION}`,
+    description: `Public projects and the private ones you may read, never others. ${DESCRIPTION} The instance's report also has \`by_project\` (up to 50 projects, most sessions first: opened, ai_opened, ai_share, rejection rates, agents' review hours and slop, and the kinds of the project's session-based alerts).`,
     request: { query: Query },
     responses: {
       200: { description: "The report", content: { ...json(Report, "").content, ...CSV } },

@@ -175,6 +175,7 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
           <WeeklyTable r={r} labels={labels} />
           <Models r={r} />
           <Agents r={r} />
+          {"by_project" in r && r.by_project ? <Projects rows={r.by_project} /> : null}
         </>
       )}
       <HowItIsComputed />
@@ -414,6 +415,46 @@ function Agents({ r }: { r: QualityReportJson }) {
       ) : (
         <p class="empty">No named agent has worked here in this window.</p>
       )}
+    </section>
+  );
+}
+
+function Projects({ rows }: { rows: NonNullable<QualityReportJson["by_project"]> }) {
+  return (
+    <section class="card" aria-labelledby="quality-projects-title">
+      <h3 id="quality-projects-title">By project</h3>
+      <div class="table-scroll">
+        <table class="table quality-table">
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col">Opened</th>
+              <th scope="col">Agents' share</th>
+              <th scope="col">Rejected (people / agents)</th>
+              <th scope="col">Agents' review hours</th>
+              <th scope="col">Agents' slop</th>
+              <th scope="col">Alerts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((p) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/${p.project}/quality`}>{p.project}</a>
+                </th>
+                <td>{p.opened}</td>
+                <td>{pct(p.ai_share)}</td>
+                <td>
+                  {pct(p.human_rejection_rate)} / {pct(p.ai_rejection_rate)}
+                </td>
+                <td>{num(p.ai_review_hours)}</td>
+                <td>{p.ai_slop}</td>
+                <td>{p.alerts.length ? p.alerts.join(", ") : "none"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -14,6 +14,8 @@ const HOUR_MS = 3_600_000;
 export interface QualitySession {
   id: string;
   project_id: string;
+  /** "owner/handle", for the instance's breakdown by project. */
+  project?: string;
   /** An agent's session or one whose origin is not "human" (as meta/landingStats counts it). */
   ai: boolean;
   agent: string | null;
@@ -153,7 +155,12 @@ function flatten(from: number, to: number, p: PeriodStats): SeriesRow {
 export interface ReportOptions {
   now: Date;
   weeks: number;
+  /** Add `by_project` (the instance's report): each project's numbers and alerts. */
+  byProject?: boolean;
 }
+
+/** Projects listed in `by_project` at most, those with the most sessions first. */
+export const MAX_PROJECTS = 50;
 
 export function clampWeeks(weeks: number | undefined) {
   if (weeks === undefined || !Number.isFinite(weeks)) return DEFAULT_WEEKS;
@@ -229,6 +236,7 @@ export function buildReport(sessions: QualitySession[], runs: QualityRun[], o: R
 
   const alerts: Alert[] = alertsFor(sessions, runs, buckets, byAgent);
   return {
+    ...(o.byProject ? { by_project: byProject(sessions, buckets, start, end) } : {}),
     window: {
       weeks: o.weeks,
       start: new Date(start).toISOString(),
@@ -242,3 +250,38 @@ export function buildReport(sessions: QualitySession[], runs: QualityRun[], o: R
   };
 }
 export type QualityReport = ReturnType<typeof buildReport>;
+
+/**
+ * Each project's totals over the window and the kinds of its alerts (from its sessions; the
+ * validation runs are not split by project, so the run-based alerts are the instance's only).
+ */
+function byProject(
+  sessions: QualitySession[],
+  buckets: { from: number; to: number }[],
+  start: number,
+  end: number,
+) {
+  const groups = new Map<string, QualitySession[]>();
+  for (const s of sessions) {
+    const k = s.project ?? s.project_id;
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  return [...groups]
+    .map(([project, list]) => {
+      const t = periodStats(list, [], start, end);
+      return {
+        project,
+        opened: t.human.opened + t.ai.opened,
+        ai_opened: t.ai.opened,
+        ai_share: t.ai_share,
+        human_rejection_rate: t.human.rejection_rate,
+        ai_rejection_rate: t.ai.rejection_rate,
+        ai_review_hours: t.ai.review_hours,
+        ai_slop: t.ai.slop,
+        alerts: alertsFor(list, [], buckets, []).map((a) => a.kind),
+      };
+    })
+    .filter((p) => p.opened > 0 || p.alerts.length > 0)
+    .sort((a, b) => b.opened - a.opened || a.project.localeCompare(b.project))
+    .slice(0, MAX_PROJECTS);
+}

@@ -26,7 +26,7 @@ const CLOSED = sql<Date | null>`CASE WHEN s.status = 'landed' THEN coalesce(s.la
 
 async function readRows(db: Db, where: RawBuilder<boolean>, start: Date, end: Date) {
   const sessions = await sql<QualitySession & { passed: number; duplicate_of: string | null }>`
-    SELECT s.id, s.project_id, ${AI} AS ai, s.agent_name AS agent, s.agent_model AS model, s.goal, s.status,
+    SELECT s.id, s.project_id, pa.handle || '/' || p.handle AS project, ${AI} AS ai, s.agent_name AS agent, s.agent_model AS model, s.goal, s.status,
            s.created_at, ${CLOSED} AS closed_at,
            CASE WHEN s.status = 'landed' AND (s.approved_at IS NOT NULL OR s.ready_at IS NOT NULL)
                   THEN coalesce(s.approved_at, s.landed_at)
@@ -35,7 +35,7 @@ async function readRows(db: Db, where: RawBuilder<boolean>, start: Date, end: Da
            (s.tokens_input + s.tokens_output)::float8 AS tokens, (s.lines_added + s.lines_removed)::int AS lines,
            s.duplicate_of,
            (SELECT count(*) FROM validation_runs r WHERE r.session_id = s.id AND r.status = 'passed')::int AS passed
-    FROM sessions s JOIN projects p ON p.id = s.project_id
+    FROM sessions s JOIN projects p ON p.id = s.project_id JOIN accounts pa ON pa.id = p.owner_id
     WHERE ${where} AND s.created_at <= ${end}
       AND (s.created_at >= ${start} OR (s.status <> 'open' AND ${CLOSED} >= ${start}))
     ORDER BY s.created_at DESC LIMIT ${MAX_SESSIONS}`.execute(db);
@@ -52,6 +52,7 @@ async function readRows(db: Db, where: RawBuilder<boolean>, start: Date, end: Da
       (s): QualitySession => ({
         id: s.id,
         project_id: s.project_id,
+        project: s.project,
         ai: Boolean(s.ai),
         agent: s.agent,
         model: s.model,
@@ -82,8 +83,8 @@ export interface QualityQuery {
   now?: Date;
 }
 
-async function report(db: Db, where: RawBuilder<boolean>, q: QualityQuery) {
-  const o = { now: q.now ?? new Date(), weeks: clampWeeks(q.weeks) };
+async function report(db: Db, where: RawBuilder<boolean>, q: QualityQuery, byProject = false) {
+  const o = { now: q.now ?? new Date(), weeks: clampWeeks(q.weeks), byProject };
   const rows = await readRows(db, where, new Date(windowStart(o)), new Date(windowEnd(o)));
   return { ...buildReport(rows.sessions, rows.runs, o), thresholds: THRESHOLDS, truncated: rows.truncated };
 }
@@ -103,7 +104,7 @@ export async function projectQuality(
 
 /** The instance's report: every project the viewer may read. */
 export async function instanceQuality(db: Db, viewer: Viewer, q: QualityQuery = {}) {
-  return { scope: "instance", ...(await report(db, readableBy(viewer, "p"), q)) };
+  return { scope: "instance", ...(await report(db, readableBy(viewer, "p"), q, true)) };
 }
 
 export type QualityReportJson = Awaited<ReturnType<typeof instanceQuality>>;
