@@ -276,6 +276,47 @@ describe("quality dashboard", () => {
     expect(instance.html).not.toContain("acme/hidden");
   });
 
+  // Last: it adds a project, which the instance's numbers above do not count.
+  it("alerts when agents' rejections rise week after week, and names the project", async () => {
+    expect(
+      (await r.call("owner", "POST", "/api/v1/projects", { handle: "trend", owner: "acme" })).status,
+    ).toBe(201);
+    const { id } = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", "trend")
+      .executeTakeFirstOrThrow();
+    // Eight weeks of an agent's sessions: 4 landed and 1 rejected a week, then 1 landed and 4 rejected.
+    await sql`INSERT INTO sessions (id, project_id, author_handle, agent_name, agent_model, goal, origin,
+        base_position, status, lines_added, created_at, updated_at, landed_at)
+      SELECT 'T' || w || k, ${id}, 'mia', 'bot', 'm9', 'goal ' || w || k, 'ai-generated', 0,
+             CASE WHEN k < CASE WHEN w < 4 THEN 1 ELSE 4 END THEN 'rejected' ELSE 'landed' END, 1,
+             t - interval '2 hours', t,
+             CASE WHEN k < CASE WHEN w < 4 THEN 1 ELSE 4 END THEN NULL ELSE t END
+      FROM generate_series(0, 7) w, generate_series(0, 4) k,
+           LATERAL (SELECT now() - ((7 - w) * 7 + 3) * interval '1 day' AS t) x`.execute(f.forge.db);
+    const q = (await r.call("anonymous", "GET", "/api/v1/projects/acme/trend/quality?weeks=8")).body;
+    expect(q.series.map((s: { ai_rejected: number }) => s.ai_rejected)).toEqual([1, 1, 1, 1, 4, 4, 4, 4]);
+    expect(q.alerts, JSON.stringify(q.alerts)).toHaveLength(1);
+    expect(q.alerts[0]).toMatchObject({
+      kind: "rejection-rate-rising",
+      recent: { rejection_rate: 0.8, landed: 4, rejected: 16 },
+      previous: { rejection_rate: 0.2, landed: 16, rejected: 4 },
+    });
+    // A steady project raises nothing.
+    expect(
+      (await r.call("anonymous", "GET", "/api/v1/projects/acme/open/quality?weeks=8")).body.alerts,
+    ).toEqual([]);
+    const all = (await r.call("anonymous", "GET", "/api/v1/quality?weeks=8")).body;
+    expect(all.by_project.find((p: { project: string }) => p.project === "acme/trend").alerts).toEqual([
+      "rejection-rate-rising",
+    ]);
+    const page = await r.browsers.anonymous.get("/acme/trend/quality?weeks=8");
+    expect(page.html).toContain(
+      "<strong>rejection-rate-rising</strong>: Agents&#39; rejection rate rose from 20% to 80%",
+    );
+  });
+
   it("reserves the word for account handles", async () => {
     const res = await r.call("owner", "POST", "/api/v1/orgs", { handle: "quality" });
     expect(res.status).toBe(400);
