@@ -244,6 +244,10 @@ describe("quality dashboard", () => {
     expect(all.by_model.map((m: { model: string }) => m.model)).toContain("secret-model");
     expect(all.by_project.map((p: { project: string }) => p.project)).toEqual(["acme/open", "acme/hidden"]);
     expect((await r.browsers.member.get("/acme/hidden/quality")).status).toBe(200);
+    // The page's download link works with the web session.
+    const csv = await r.browsers.member.get("/api/v1/projects/acme/hidden/quality?format=csv");
+    expect(csv.status).toBe(200);
+    expect(csv.html.split("\r\n")[0]).toMatch(/^week_start,week_end,ai_share,/);
   });
 
   it("draws the dashboard as SVG with tables, links the CSV, and explains an empty one", async () => {

@@ -29,7 +29,8 @@ qualityPages.get("/quality", async (c) => {
       <h1>Quality</h1>
       <p class="hint">
         People's and agents' contributions across the projects you can see (public projects, and private ones
-        you may read), week by week. Each project has its own dashboard under its Quality tab.
+        you may read), week by week. Each project has its own dashboard under its Quality tab; agents' records
+        are on <a href="/agents">Agents</a>.
       </p>
       <Dashboard r={report} path="/quality" api="/api/v1/quality" />
     </Layout>,
@@ -55,7 +56,8 @@ qualityPages.get("/:owner/:project/quality", async (c) => {
       <h2>Quality</h2>
       <p class="hint">
         People's and agents' sessions in this project, week by week: how much comes from agents, how much of
-        it lands, how long reviews take, how validation goes, and what each model and agent costs.
+        it lands, how long reviews take, how validation goes, and what each model and agent costs. Across
+        every project you can see: <a href="/quality">Quality</a>.
       </p>
       <Dashboard r={report} path={`${base}/quality`} api={`/api/v1/projects${base}/quality`} />
     </>,
@@ -87,11 +89,13 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
       <form method="get" action={path} class="inline-form">
         <label for="quality-weeks">Window</label>{" "}
         <select id="quality-weeks" name="weeks">
-          {[4, 8, 12, 26, MAX_WEEKS].map((w) => (
-            <option value={String(w)} selected={w === weeks}>
-              {w} weeks
-            </option>
-          ))}
+          {[...new Set([4, 8, 12, 26, MAX_WEEKS, weeks])]
+            .sort((a, b) => a - b)
+            .map((w) => (
+              <option value={String(w)} selected={w === weeks}>
+                {w} weeks
+              </option>
+            ))}
         </select>{" "}
         <button type="submit">Show</button>
       </form>
