@@ -319,6 +319,7 @@ describe("quality dashboard", () => {
     expect(page.html).toContain(
       "<strong>rejection-rate-rising</strong>: Agents&#39; rejection rate rose from 20% to 80%",
     );
+    expect(page.html).toMatch(/rose from 20% to 80% \(\w{3} \d+ – \w{3} \d+ against \w{3} \d+ – \w{3} \d+\)/);
   });
 
   it("reserves the word for account handles", async () => {

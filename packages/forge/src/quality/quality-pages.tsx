@@ -69,6 +69,8 @@ const day = (iso: string) => {
   const d = new Date(iso);
   return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
 };
+/** The last day of a period given by its exclusive end. */
+const lastDay = (iso: string) => day(new Date(new Date(iso).getTime() - 1).toISOString());
 const pct = (v: unknown) => (typeof v === "number" ? `${Math.round(v * 1000) / 10}%` : "–");
 const num = (v: unknown) => (typeof v === "number" ? String(v) : "–");
 const col = (r: QualityReportJson, name: string) =>
@@ -195,9 +197,15 @@ function Alerts({ r }: { r: QualityReportJson }) {
         <ul class="quality-alerts">
           {r.alerts.map((a) => (
             <li>
-              <strong>{a.kind}</strong>: {a.message} (last {day(String(a.recent.from ?? r.window.start))} –{" "}
-              {day(String(a.recent.to ?? r.window.end))}
-              {a.agent ? "" : ` against the weeks before`}).
+              <strong>{a.kind}</strong>: {a.message}{" "}
+              {a.agent ? (
+                <>
+                  (the last 30 days against the 30 before;{" "}
+                  <a href={`/agents/${encodeURIComponent(a.agent)}`}>its record</a>).
+                </>
+              ) : (
+                `(${day(String(a.recent.from))} – ${lastDay(String(a.recent.to))} against ${day(String(a.previous.from))} – ${lastDay(String(a.previous.to))}).`
+              )}
             </li>
           ))}
         </ul>
