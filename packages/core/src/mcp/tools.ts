@@ -405,6 +405,20 @@ export const MCP_TOOLS = [
       weeks: z.number().int().min(1).max(52).optional().describe("Weeks of accounting (default 8)"),
     },
   }),
+  tool({
+    name: "get_quality_report",
+    title: "Quality of AI and human contributions over time",
+    description:
+      "A project's quality dashboard (give owner and project) or the instance's over every project you may read (neither): weekly series of people's (human_*) and agents' (ai_*) sessions opened, landed, rejected, abandoned, rejection_rate, review_hours, slop, validation pass rate and score, tokens per landed line, and ai_share; totals; by_model (agents' numbers per model); by_agent (token efficiency); alerts when agents' contributions are getting worse (each with the numbers that raised it and its threshold)." +
+      READS,
+    access: "project:read",
+    readOnly: true,
+    input: {
+      owner: owner.optional(),
+      project: project.optional(),
+      weeks: z.number().int().min(1).max(52).optional().describe("Weeks in the window (default 12)"),
+    },
+  }),
 ] as const;
 
 type Tools = (typeof MCP_TOOLS)[number];

@@ -28,6 +28,7 @@ export const RESERVED_HANDLES = new Set([
   "organizations",
   "projects",
   "prompts",
+  "quality",
   "ready",
   "robots.txt",
   "schemas",

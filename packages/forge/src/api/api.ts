@@ -27,6 +27,7 @@ import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
 import { promptsApi } from "../prompts/prompts-api.ts";
+import { qualityApi } from "../quality/quality-api.ts";
 import { importApi } from "../repos/import-api.ts";
 import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
@@ -129,6 +130,7 @@ export function buildApi() {
     hooksApi,
     errorsApi,
     attestationApi,
+    qualityApi,
   ])
     v1.route("/", router);
 

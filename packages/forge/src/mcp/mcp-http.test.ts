@@ -173,6 +173,10 @@ describe("MCP over Streamable HTTP", () => {
     const budget = await ok(client, "get_review_budget", { ...app });
     expect(budget).toMatchObject({ minutes_per_week: null, capacity: { over_capacity: false } });
     expect(budget.accounting.total.sessions).toBe(1);
+    const quality = await ok(client, "get_quality_report", { ...app, weeks: 2 });
+    expect(quality).toMatchObject({ scope: "acme/app", window: { weeks: 2 } });
+    expect(quality.totals.ai).toMatchObject({ landed: 1 });
+    expect((await ok(client, "get_quality_report", {})).scope).toBe("instance");
     const found = await ok(client, "search_code", { ...app, query: "two" });
     expect(found.items).toMatchObject([{ path: "notes.txt", line: 2 }]);
     expect(

@@ -17,6 +17,7 @@ import type { Forge } from "../http/context.ts";
 import { getProject, projectJson } from "../projects/projects-service.ts";
 import { instancePrompts, projectPrompts, registryJson } from "../prompts/registry-service.ts";
 import { listTemplates, templateJson } from "../prompts/templates-service.ts";
+import { instanceQuality, projectQuality } from "../quality/quality-service.ts";
 import { commentsAs, createComment } from "../reviews/comments-service.ts";
 import { searchCode } from "../search/code-search.ts";
 import { searchProjects } from "../search/project-search.ts";
@@ -166,6 +167,11 @@ function implement(forge: Forge, viewer: Viewer): McpHandlers {
     get_review_budget: async (a) => {
       const { project } = await getProject(db, viewer, a.owner, a.project);
       return budgetReport(db, project, a.weeks);
+    },
+    get_quality_report: async ({ owner, project, weeks }) => {
+      if (owner === undefined && project === undefined) return instanceQuality(db, viewer, { weeks });
+      if (!owner || !project) throw invalid("Give both owner and project, or neither (every project)");
+      return (await projectQuality(db, viewer, owner, project, { weeks })).report;
     },
   };
 }

@@ -125,7 +125,8 @@ function ProjectHeader({ p, admin }: { p: ProjectWithOwner; admin: boolean }) {
       <nav aria-label="Project">
         <a href={`/${p.owner_handle}/${p.handle}/sessions`}>Sessions</a> ·{" "}
         <a href={`/${p.owner_handle}/${p.handle}/prompts`}>Prompts</a> ·{" "}
-        <a href={`/${p.owner_handle}/${p.handle}/activity`}>Activity</a>
+        <a href={`/${p.owner_handle}/${p.handle}/activity`}>Activity</a> ·{" "}
+        <a href={`/${p.owner_handle}/${p.handle}/quality`}>Quality</a>
         {admin ? (
           <>
             {" "}

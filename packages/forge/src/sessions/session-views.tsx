@@ -20,7 +20,7 @@ import {
 } from "./session-pages-data.ts";
 import type { SessionRow } from "./session-types.ts";
 
-export type ProjectTab = "sessions" | "prompts" | "activity";
+export type ProjectTab = "sessions" | "prompts" | "activity" | "quality";
 
 export const projectBase = (p: ProjectWithOwner) => `/${p.owner_handle}/${p.handle}`;
 export const sessionUrl = (p: ProjectWithOwner, id: string) => `${projectBase(p)}/sessions/${id}`;
@@ -45,6 +45,7 @@ export function ProjectNav({ p, tab }: { p: ProjectWithOwner; tab: ProjectTab })
         {link("sessions", `${base}/sessions`, "Sessions")}
         {link("prompts", `${base}/prompts`, "Prompts")}
         {link("activity", `${base}/activity`, "Activity")}
+        {link("quality", `${base}/quality`, "Quality")}
       </nav>
     </header>
   );

@@ -29,7 +29,8 @@ agentPages.get("/agents", async (c) => {
     <Layout {...meta(c, "Agents", "Agents by tokens per landed line")}>
       <h1>Agents</h1>
       <p class="hint">
-        By token efficiency: tokens spent per line landed, fewest first, over the projects you can see.
+        By token efficiency: tokens spent per line landed, fewest first, over the projects you can see. How
+        agents' contributions compare with people's over time: <a href="/quality">Quality</a>.
       </p>
       {rows.length ? (
         <div class="table-scroll">

@@ -56,6 +56,13 @@ describe("efficiency", () => {
       degrading: false,
     });
     expect(efficiency([before, s({ tokens: 150, lines: 10 })], NOW).trend.degrading).toBe(true);
+    // Sessions that report no tokens, then and now, are not degrading.
+    const free = [s({ at: daysAgo(45), tokens: 0 }), s({ tokens: 0 })];
+    expect(efficiency(free, NOW).trend).toMatchObject({
+      last_30_days: 0,
+      previous_30_days: 0,
+      degrading: false,
+    });
   });
 
   it("never improves tokens per landed line by adding a session that did not land", () => {

@@ -61,7 +61,8 @@ export function efficiency(sessions: SessionTokens[], now: Date) {
     trend: {
       last_30_days: round(recent),
       previous_30_days: round(before),
-      degrading: recent !== null && before !== null && recent >= before * DEGRADING_RATIO,
+      // Worse by half or more (and worse at all: nothing spent then and now is not degrading).
+      degrading: recent !== null && before !== null && recent > before && recent >= before * DEGRADING_RATIO,
     },
   };
 }

@@ -28,6 +28,7 @@ import { passkeysPages } from "../passkeys/passkeys-pages.tsx";
 import { profilePages } from "../profiles/profile-pages.tsx";
 import { projectPages } from "../projects/project-pages.tsx";
 import { promptsPages } from "../prompts/prompts-pages.tsx";
+import { qualityPages } from "../quality/quality-pages.tsx";
 import { sessionReviewPages } from "../reviews/review-pages.tsx";
 import { searchPages } from "../search/search-pages.tsx";
 import { artifactPages } from "../sessions/session-artifacts-api.ts";
@@ -74,6 +75,7 @@ for (const pages of [
   circuitPages,
   agentPolicyPages,
   hooksPages,
+  qualityPages,
   artifactPages,
   socialPages,
   sessionReviewPages,

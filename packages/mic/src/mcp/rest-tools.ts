@@ -112,5 +112,13 @@ export function restHandlers(conn: Connection): McpHandlers {
         `${base(a)}/agents/${encodeURIComponent(a.agent)}/standing${a.account ? `?account=${encodeURIComponent(a.account)}` : ""}`,
       ),
     get_review_budget: (a) => get(`${base(a)}/review-budget${a.weeks ? `?weeks=${a.weeks}` : ""}`),
+    get_quality_report: ({ owner, project, weeks }) => {
+      if (owner === undefined && project === undefined) return get(`/api/v1/quality${query({ weeks })}`);
+      if (!owner || !project) {
+        const detail = "Give both owner and project, or neither (every project)";
+        throw new CliError(detail, 1, { ...problem(400, "invalid", "Invalid request", detail) });
+      }
+      return get(`${base({ owner, project })}/quality${query({ weeks })}`);
+    },
   };
 }
