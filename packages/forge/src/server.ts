@@ -27,6 +27,7 @@ import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { syncRefCaches } from "./ops/ref-cache-sync.ts";
 import { parseOutboundAllow } from "./outbound/address-policy.ts";
+import { QUALITY_ALERTS_CRON, qualityAlertHandlers } from "./quality/quality-alert-job.ts";
 import { GitRepos } from "./repos/git-layer/git-repos.ts";
 import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
@@ -122,6 +123,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ...themeJobHandlers(theme),
     ...summaryJobHandlers({ db: database.db, repos, config, log }),
     ...validationJobHandlers(forge),
+    ...qualityAlertHandlers(database.db),
     ...webhookJobHandlers({
       db: database.db,
       secrets,
@@ -144,6 +146,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ?.sweep()
     .catch((err) => log.warn({ err }, "sandbox sweep failed"));
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
+  const stopQualityCron = scheduleCron(database.db, { ...QUALITY_ALERTS_CRON, log });
   const stopThemeCron = theme.enabled ? scheduleCron(database.db, { ...THEME_CRON, log }) : async () => {};
   if (theme.enabled) theme.warm(); // in the background: the first pages use the fallback meanwhile
   const app = buildApp(forge);
@@ -170,6 +173,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         shutdown.abort();
         await server.close(5_000);
         await stopCron();
+        await stopQualityCron();
         await stopThemeCron();
         theme.close();
         await theme.idle();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { finishRun, startRun } from "../checks/validation-store.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { type Roles, setUpRoles } from "../testing/roles.ts";
+import { sendQualityAlerts } from "./quality-alert-job.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -320,6 +321,21 @@ describe("quality dashboard", () => {
       "<strong>rejection-rate-rising</strong>: Agents&#39; rejection rate rose from 20% to 80%",
     );
     expect(page.html).toMatch(/rose from 20% to 80% \(\w{3} \d+ – \w{3} \d+ against \w{3} \d+ – \w{3} \d+\)/);
+    // The daily job mails it to the project's administrators, once a week at most.
+    const sent = await sendQualityAlerts(f.forge.db);
+    expect(sent).toContain("acme/trend rejection-rate-rising");
+    expect(sent.filter((x) => x.startsWith("acme/open"))).toEqual([]);
+    expect(await sendQualityAlerts(f.forge.db)).toEqual([]);
+    const mails = await f.forge.db
+      .selectFrom("jobs")
+      .select("payload")
+      .where("kind", "=", "mail.send")
+      .execute();
+    const mail = mails.find((j) => JSON.stringify(j.payload).includes("rejection rate rising"));
+    expect(mail?.payload).toMatchObject({
+      template: "maintainer_alert",
+      vars: { project: "acme/trend", path: "/acme/trend/quality" },
+    });
   });
 
   it("reserves the word for account handles", async () => {

@@ -102,6 +102,11 @@ export async function projectQuality(
   return { project, report: { scope: `${project.owner_handle}/${project.handle}`, ...r } };
 }
 
+/** One project's report by id, for the forge's own use (alerts); no access check. */
+export async function projectQualityById(db: Db, projectId: string, q: QualityQuery = {}) {
+  return report(db, sql<boolean>`s.project_id = ${projectId}`, q);
+}
+
 /** The instance's report: every project the viewer may read. */
 export async function instanceQuality(db: Db, viewer: Viewer, q: QualityQuery = {}) {
   return { scope: "instance", ...(await report(db, readableBy(viewer, "p"), q, true)) };

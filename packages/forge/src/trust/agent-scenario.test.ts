@@ -223,6 +223,34 @@ describe.skipIf(!sandbox.available)(`three agents, sixty attempts (sandbox: ${sa
       // The agents' records tell the same story across the instance.
       const record = (await r.call("anonymous", "GET", "/api/v1/agents/flood")).body;
       expect(record.inputs).toMatchObject({ slop: 12, landed: 0 });
+
+      // The alert: a maintainer sets the noise breaker at 15 near-duplicate refusals an hour;
+      // flood's 17 trip it at once. Agents pause, the administrators are mailed, the event is
+      // on the project's stream, and careful is refused until a maintainer resumes.
+      const noise = await r.call("owner", "PUT", `${base}/agents/noise`, { duplicates_per_hour: 15 });
+      expect(noise.status, JSON.stringify(noise.body)).toBe(200);
+      const after = (await r.call("anonymous", "GET", `${base}/agents/noise`)).body;
+      expect(after.metrics.find((m: { metric: string }) => m.metric === "duplicates_per_hour")).toMatchObject({
+        value: 17,
+        threshold: 15,
+      });
+      expect(after.paused).toMatchObject({ by: "circuit-breaker" });
+      expect(after.last_trip).toMatchObject({ metric: "duplicates_per_hour", value: 17, threshold: 15 });
+      const paused = await f.forge.db
+        .selectFrom("project_events")
+        .select("type")
+        .where("project_id", "=", projectId)
+        .where("type", "=", "agents.paused")
+        .execute();
+      expect(paused).toHaveLength(1);
+      const alerts = await f.forge.db
+        .selectFrom("maintainer_alerts")
+        .select("kind")
+        .where("project_id", "=", projectId)
+        .execute();
+      expect(alerts.map((a) => a.kind)).toContain("agents.paused");
+      await attempt("member", "careful", "Careful change 21: one more module", { "c21.ts": "c\n" });
+      expect(outcomes.careful.at(-1)).toBe("agents-paused");
     },
     SLOW,
   );

@@ -336,6 +336,22 @@ describe("review budget and batch review", () => {
     const events = await overEvents(id);
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ minutes_per_week: 6, queue_sessions: 2, queue_minutes: 10 });
+    // The project's administrators are told by mail (once an hour at most: the later crossings are not mailed).
+    const alerts = await f.forge.db
+      .selectFrom("maintainer_alerts")
+      .selectAll()
+      .where("project_id", "=", id)
+      .where("kind", "=", "review.over_capacity")
+      .execute();
+    expect(alerts).toHaveLength(1);
+    const mailed = await f.forge.db
+      .selectFrom("jobs")
+      .select("payload")
+      .where("kind", "=", "mail.send")
+      .execute();
+    expect(
+      mailed.some((j) => JSON.stringify(j.payload).includes("The review queue outgrew your review budget")),
+    ).toBe(true);
     await queued(base, "bot", "Third change"); // still over: no second event
     await r.call("anonymous", "GET", `${base}/review-budget`);
     await r.call("anonymous", "GET", `${base}/sessions/review-batch`);

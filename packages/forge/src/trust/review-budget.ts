@@ -15,12 +15,14 @@
 //   since nobody spends longer on a review than the time it waited, nor, we assume, than the
 //   size model says.
 import { z } from "@hono/zod-openapi";
+import { sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
+import { alertProjectMaintainers } from "./maintainer-alerts.ts";
 
 export const DEFAULT_BASE_MINUTES = 5;
 export const DEFAULT_LINES_PER_MINUTE = 20;
@@ -363,6 +365,21 @@ export async function checkCapacity(db: Db, projectId: string, now = new Date())
         incoming_minutes_per_week: cap.incoming_minutes_per_week,
         reasons: cap.reasons,
       });
+    if (changed && cap.over_capacity) {
+      const name = await trx
+        .selectFrom("projects as p")
+        .innerJoin("accounts as o", "o.id", "p.owner_id")
+        .select(sql<string>`o.handle || '/' || p.handle`.as("name"))
+        .where("p.id", "=", projectId)
+        .executeTakeFirstOrThrow();
+      await alertProjectMaintainers(trx, projectId, {
+        kind: "review.over_capacity",
+        subject: "The review queue outgrew your review budget",
+        text: `${cap.queue_sessions} session(s) wait for review, an estimated ${Math.round(cap.queue_minutes)} minute(s), against ${Math.round(cap.remaining_minutes ?? 0)} minute(s) left of this week's budget of ${cap.minutes_per_week}.\n\nReview similar sessions together on the batch review page, raise the budget, or tighten the agent policy.`,
+        path: `/${name.name}/settings/review-budget`,
+        everyHours: 1,
+      });
+    }
   });
   return cap;
 }

@@ -14,6 +14,8 @@ export const HOOK_EVENTS = [
   "validation.finished",
   "star",
   "fork",
+  "review.over_capacity",
+  "agents.paused",
 ] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
@@ -28,6 +30,8 @@ export const HOOK_EVENT_HELP: Record<HookEvent, string> = {
   "validation.finished": "the quality gate finished a run",
   star: "someone starred the project",
   fork: "someone forked the project",
+  "review.over_capacity": "the review queue outgrew the maintainers' weekly budget",
+  "agents.paused": "the circuit breaker paused agents' contributions",
 };
 
 export const PAYLOAD_VERSION = 1;
