@@ -21,6 +21,11 @@ import { createRateLimiter } from "./http/rate-limit.ts";
 import { JobWorker, scheduleCron } from "./jobs/index.ts";
 import { Lander } from "./landing/lander.ts";
 import { mailJobHandlers } from "./mail/mail-handlers.ts";
+import {
+  NOTIFY_DIGEST_CRON,
+  notificationJobHandlers,
+  watchForNotifications,
+} from "./notifications/notify-jobs.ts";
 import { localObjectStore } from "./objects/object-store.ts";
 import { s3ObjectStore } from "./objects/s3-object-store.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
@@ -124,6 +129,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     ...summaryJobHandlers({ db: database.db, repos, config, log }),
     ...validationJobHandlers(forge),
     ...qualityAlertHandlers(database.db),
+    ...notificationJobHandlers(database.db),
     ...webhookJobHandlers({
       db: database.db,
       secrets,
@@ -141,6 +147,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   });
   await worker.start();
   const stopHookWatch = watchForHookEvents(database.db, bus, log);
+  const stopNotifyWatch = watchForNotifications(database.db, bus, log);
+  const stopDigestCron = scheduleCron(database.db, { ...NOTIFY_DIGEST_CRON, log });
   // What a forge process that died mid-run left in the sandbox (control groups, run directories).
   void providerOf(forge)
     ?.sweep()
@@ -183,6 +191,8 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         stopRefSync();
         stopTokenSync();
         stopHookWatch();
+        stopNotifyWatch();
+        await stopDigestCron();
         await bus.close();
         await errors.idle();
         errors.detach();

@@ -23,6 +23,7 @@ import { feedApi } from "../home/feed-api.ts";
 import type { AppEnv } from "../http/context.ts";
 import { limitsApi } from "../limits/limits-api.ts";
 import { mailApi } from "../mail/mail-api.ts";
+import { notificationsApi } from "../notifications/notifications-api.ts";
 import { orgsApi } from "../orgs/orgs-api.ts";
 import { profileApi } from "../profiles/profile-api.ts";
 import { projectsApi } from "../projects/projects-api.ts";
@@ -65,12 +66,16 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
 
 /**
  * Bodies that are not JSON, read by their routes under their own caps: git bundles for import
- * (streamed to disk, repos/import-service.ts) and a session's artifacts (sessions/session-artifacts.ts).
+ * (streamed to disk, repos/import-service.ts), a session's artifacts (sessions/session-artifacts.ts)
+ * and mail clients' one-click unsubscribe (notifications/).
  */
 const isRawUpload = (method: string, path: string, type: string) =>
   method === "POST" &&
   ((path.endsWith("/import") && type.startsWith("application/x-git-bundle")) ||
-    (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)));
+    (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)) ||
+    // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form; it is not read.
+    (/\/notifications\/unsubscribe\/[^/]+$/.test(path) &&
+      type.startsWith("application/x-www-form-urlencoded")));
 
 const jsonLimit = bodyLimit({
   maxSize: MAX_BODY,
@@ -128,6 +133,7 @@ export function buildApi() {
     artifactsApi,
     promptsApi,
     hooksApi,
+    notificationsApi,
     errorsApi,
     attestationApi,
     qualityApi,

@@ -169,8 +169,9 @@ async function newRun(
   if (view) await tellTheSession(forge, session, view);
   if (view)
     await recordProjectEvent(forge.db, projectId, "validation.finished", {
-      session_id: session.id,
-      run_id: id,
+      session: session.id,
+      author: session.author_handle,
+      run: id,
       status: view.status,
     });
   if (view?.status === "failed" && session.agent_name)

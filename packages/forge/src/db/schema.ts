@@ -369,6 +369,10 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_cursor: WebhookCursorTable;
   error_groups: ErrorGroupsTable;
+  watches: WatchesTable;
+  notifications: NotificationsTable;
+  notification_settings: NotificationSettingsTable;
+  notification_cursor: WebhookCursorTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -686,4 +690,35 @@ export interface ErrorGroupsTable {
   window_start: Generated<Date>;
   window_count: Generated<number>;
   notified_at: Generated<Date | null>;
+}
+
+/** What a person watches (notifications/; migrations/0038_notifications.sql). */
+export interface WatchesTable {
+  user_id: string;
+  project_id: string;
+  level: "all" | "sessions" | "releases" | "ignore";
+  created_at: Generated<Date>;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: string;
+  project_id: string;
+  event_id: number | null;
+  kind: string;
+  reason: string;
+  title: string;
+  url: string;
+  actor: string | null;
+  read_at: Generated<Date | null>;
+  emailed_at: Generated<Date | null>;
+  created_at: Generated<Date>;
+}
+
+export interface NotificationSettingsTable {
+  user_id: string;
+  email: Generated<"instant" | "daily" | "off">;
+  muted_kinds: Generated<string[]>;
+  unsubscribe: string;
+  updated_at: Generated<Date>;
 }

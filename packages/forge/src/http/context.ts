@@ -51,5 +51,7 @@ export type AppEnv = {
     csrfToken: string;
     requestId: string;
     log: Logger;
+    /** The signed-in person's unread notifications, for the page header (notifications/). */
+    unread?: number;
   };
 };

@@ -16,6 +16,7 @@ export interface MailJobPayload<T extends TemplateName = TemplateName> {
   to: string;
   template: T;
   vars: TemplateVars<T>;
+  headers?: Record<string, string>;
 }
 
 export function enqueueMail<T extends TemplateName>(
@@ -23,8 +24,9 @@ export function enqueueMail<T extends TemplateName>(
   to: string,
   template: T,
   vars: TemplateVars<T>,
+  headers?: Record<string, string>,
 ): Promise<number> {
-  const payload: MailJobPayload<T> = { to, template, vars };
+  const payload: MailJobPayload<T> = { to, template, vars, ...(headers ? { headers } : {}) };
   return enqueue(db, MAIL_SEND_JOB, payload as unknown as Record<string, unknown>, {
     maxAttempts: MAIL_MAX_ATTEMPTS,
   });
@@ -47,7 +49,13 @@ export function mailSendHandler(db: Db, mailer: Mailer, baseUrl: () => string): 
     if (!base) throw new Error("the forge's public URL is not known yet"); // retried once it listens
     const rendered = renderMail(payload.template, payload.vars, base);
     try {
-      await mailer.send({ to: payload.to, ...rendered });
+      // Header values may name the forge's address as {{base}} (List-Unsubscribe links).
+      const headers = payload.headers
+        ? Object.fromEntries(
+            Object.entries(payload.headers).map(([k, v]) => [k, v.replaceAll("{{base}}", base)]),
+          )
+        : undefined;
+      await mailer.send({ to: payload.to, ...rendered, ...(headers ? { headers } : {}) });
     } catch (err) {
       if (hasToken && ctx.attempt >= ctx.job.max_attempts) await scrubToken(db, ctx.job.id);
       throw err;

@@ -12,6 +12,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (List-Unsubscribe and the like). */
+  headers?: Record<string, string>;
 }
 
 export interface Delivery {
@@ -80,6 +82,7 @@ export function createMailer(opts: MailerOptions): Mailer {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(mail.headers ? { headers: mail.headers } : {}),
       });
       if (opts.smtpUrl) {
         opts.log.info({ to: mail.to, subject: mail.subject, via: "smtp" }, "mail sent");

@@ -24,6 +24,19 @@ export const TEMPLATES = {
     window: z.number(),
     id: z.string(),
   }),
+  notification: z.object({
+    handle: z.string(),
+    title: z.string(),
+    project: z.string(),
+    url: z.string(),
+    reason: z.string(),
+    unsubscribe: z.string(),
+  }),
+  notification_digest: z.object({
+    handle: z.string(),
+    items: z.array(z.object({ title: z.string(), project: z.string(), url: z.string() })).max(200),
+    unsubscribe: z.string(),
+  }),
   webhook_disabled: z.object({
     handle: z.string(),
     url: z.string(),
@@ -139,6 +152,28 @@ export function renderMail<T extends TemplateName>(name: T, rawVars: unknown, ba
         { link: `${base}/admin/errors/${v.id}`, label: "See the error" },
         "You get this because you administer this Micelio instance. Mute the error on its page to stop mails about it.",
       ]);
+    }
+    case "notification": {
+      const v = TEMPLATES.notification.parse(rawVars);
+      return compose(`[${v.project}] ${v.title}`, [
+        `Hello @${v.handle},`,
+        v.title,
+        { link: `${base}${v.url}`, label: "Open it on Micelio" },
+        `You get this because ${v.reason}. Change what you receive in your notification settings (${base}/settings/notifications), or stop these mails: ${base}${v.unsubscribe}`,
+      ]);
+    }
+    case "notification_digest": {
+      const v = TEMPLATES.notification_digest.parse(rawVars);
+      return compose(
+        `Your Micelio digest: ${v.items.length} notification${v.items.length === 1 ? "" : "s"}`,
+        [
+          `Hello @${v.handle},`,
+          "What happened in the last day in the projects you follow:",
+          ...v.items.map((i) => `[${i.project}] ${i.title} — ${base}${i.url}`),
+          { link: `${base}/notifications`, label: "Open your notifications" },
+          `Stop these mails: ${base}${v.unsubscribe}`,
+        ],
+      );
     }
     case "webhook_disabled": {
       const v = TEMPLATES.webhook_disabled.parse(rawVars);

@@ -43,7 +43,7 @@ eventsApi.openapi(
     description: [
       "A `text/event-stream` of the project's events: `session.created`, `session.landed`,",
       "`session.conflicted`, `session.commented` (a review comment: `{session, comment, kind, author}`), `session.rejected`,",
-      "`validation.finished` (`{session_id, run_id, status}`), `push` and `tag` (`{actor, refs}`), `star` (`{actor}`), `fork`",
+      "`session.review_requested`, `validation.finished` (`{session, author, run, status}`), `push` and `tag` (`{actor, refs}`), `star` (`{actor}`), `fork`",
       "(`{actor, fork, private}`) and `review.over_capacity` (the review queue crossed the maintainers' weekly budget:",
       "`{queue_minutes, remaining_minutes, reasons, …}`). Each message has `id:` (the event id, increasing), `event:` (the",
       "type) and `data:` (the event as JSON, with `created_at`). To resume, send `Last-Event-ID`",

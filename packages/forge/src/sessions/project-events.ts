@@ -17,6 +17,7 @@ export type ProjectEventType =
   | "session.conflicted"
   | "session.commented"
   | "session.rejected"
+  | "session.review_requested"
   | "validation.finished"
   | "push"
   | "tag"

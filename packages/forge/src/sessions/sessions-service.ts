@@ -358,7 +358,8 @@ export async function setStatus(
   await notify(db, SESSION_CHANNEL, session.id);
   if (status === "rejected")
     await recordProjectEvent(db, row.project_id, "session.rejected", {
-      session_id: row.id,
+      session: row.id,
+      author: row.author_handle,
       goal: row.goal,
       reason: reason ?? null,
     });
@@ -387,9 +388,16 @@ export async function holdForReview(db: Db, session: SessionRow, rules: ReviewRu
     .updateTable("sessions")
     .set({ ready_at: sql`coalesce(ready_at, now())` })
     .where("id", "=", session.id)
-    .returning("ready_at")
+    .returning(["ready_at", sql<boolean>`ready_at = now()`.as("fresh")])
     .executeTakeFirst();
   await notify(db, SESSION_CHANNEL, session.id);
+  if (row?.fresh)
+    await recordProjectEvent(db, session.project_id, "session.review_requested", {
+      session: session.id,
+      goal: session.goal,
+      author: session.author_handle,
+      agent: session.agent_name,
+    });
   throw reviewRequired(
     `The session passed the quality gate and is ready for review: ${rules.map((r) => r.message).join("; ")}. A project administrator must approve it before it lands`,
     { ready_for_review_at: row?.ready_at?.toISOString() ?? null, rules },

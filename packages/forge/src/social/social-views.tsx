@@ -12,6 +12,15 @@ export async function SocialBar({ c, p }: { c: Context<AppEnv>; p: ProjectWithOw
   const user = c.get("viewer").user;
   const base = `/${p.owner_handle}/${p.handle}`;
   const starred = await hasStarred(c.get("forge").db, user?.id, p.id);
+  const watch = user
+    ? await c
+        .get("forge")
+        .db.selectFrom("watches")
+        .select("level")
+        .where("user_id", "=", user.id)
+        .where("project_id", "=", p.id)
+        .executeTakeFirst()
+    : undefined;
   const forks = p.forks_count ?? 0;
   return (
     <div class="social-bar">
@@ -42,6 +51,36 @@ export async function SocialBar({ c, p }: { c: Context<AppEnv>; p: ProjectWithOw
         <a href={`${base}/forks`}>
           {forks} {forks === 1 ? "fork" : "forks"}
         </a>
+        {user ? (
+          <>
+            {" "}
+            ·{" "}
+            <form method="post" action={`${base}/watch`} class="inline watch-form">
+              <CsrfField token={c.get("csrfToken")} />
+              <label for="watch-level" class="visually-hidden">
+                Notifications
+              </label>
+              <select id="watch-level" name="level">
+                {(
+                  [
+                    ["", "Not watching"],
+                    ["all", "Watching: all activity"],
+                    ["sessions", "Watching: sessions"],
+                    ["releases", "Watching: releases"],
+                    ["ignore", "Ignoring"],
+                  ] as const
+                ).map(([v, label]) => (
+                  <option value={v} selected={(watch?.level ?? "") === v}>
+                    {label}
+                  </option>
+                ))}
+              </select>{" "}
+              <button type="submit" class="secondary small">
+                Save
+              </button>
+            </form>
+          </>
+        ) : null}
       </p>
     </div>
   );

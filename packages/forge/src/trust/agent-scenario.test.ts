@@ -230,10 +230,12 @@ describe.skipIf(!sandbox.available)(`three agents, sixty attempts (sandbox: ${sa
       const noise = await r.call("owner", "PUT", `${base}/agents/noise`, { duplicates_per_hour: 15 });
       expect(noise.status, JSON.stringify(noise.body)).toBe(200);
       const after = (await r.call("anonymous", "GET", `${base}/agents/noise`)).body;
-      expect(after.metrics.find((m: { metric: string }) => m.metric === "duplicates_per_hour")).toMatchObject({
-        value: 17,
-        threshold: 15,
-      });
+      expect(after.metrics.find((m: { metric: string }) => m.metric === "duplicates_per_hour")).toMatchObject(
+        {
+          value: 17,
+          threshold: 15,
+        },
+      );
       expect(after.paused).toMatchObject({ by: "circuit-breaker" });
       expect(after.last_trip).toMatchObject({ metric: "duplicates_per_hour", value: 17, threshold: 15 });
       const paused = await f.forge.db

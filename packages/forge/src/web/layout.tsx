@@ -23,6 +23,8 @@ export interface PageMeta {
   image?: HeadImage;
   /** The day's theme personality (theme/); none: the plain built-in style. */
   theme?: ActiveTheme | null;
+  /** Unread notifications of the signed-in person (the header's inbox link). */
+  unread?: number;
 }
 
 export function Layout(props: PageMeta & { children?: Child }) {
@@ -68,6 +70,12 @@ export function Layout(props: PageMeta & { children?: Child }) {
           <nav aria-label="Main">
             {props.user ? (
               <>
+                <a
+                  href="/notifications"
+                  aria-label={`Notifications${props.unread ? `, ${props.unread} unread` : ""}`}
+                >
+                  Inbox{props.unread ? <span class="badge count">{props.unread}</span> : null}
+                </a>
                 <a href="/new">New project</a>
                 <a href={`/${props.user.handle}`}>{props.user.handle}</a>
                 <a href="/settings/tokens">Settings</a>

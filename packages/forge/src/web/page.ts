@@ -14,6 +14,7 @@ export function meta(c: Context<AppEnv>, title: string, description?: string): P
     csrfToken: c.get("csrfToken"),
     url: pageUrl(c),
     theme: c.get("forge").theme?.current() ?? null,
+    unread: c.get("unread"),
   };
 }
 

@@ -18,6 +18,7 @@ import type { AppEnv } from "../http/context.ts";
 import { limitsPages } from "../limits/limits-pages.tsx";
 import { mailPages } from "../mail/mail-pages.ts";
 import { metaPages } from "../meta/meta-pages.tsx";
+import { notificationsPages, unreadForHeader } from "../notifications/notifications-pages.tsx";
 import { linkedAccountsPages } from "../oauth/linked-accounts-pages.tsx";
 import { oauthPages } from "../oauth/oauth-pages.tsx";
 import { ogPages } from "../og/og-pages.ts";
@@ -43,6 +44,7 @@ import { twoFactorPages } from "../two-factor/two-factor-pages.tsx";
 import { hooksPages } from "../webhooks/hooks-pages.tsx";
 
 export const webPages = new Hono<AppEnv>();
+webPages.use("*", unreadForHeader);
 for (const pages of [
   homePage,
   metaPages,
@@ -75,6 +77,7 @@ for (const pages of [
   circuitPages,
   agentPolicyPages,
   hooksPages,
+  notificationsPages,
   qualityPages,
   artifactPages,
   socialPages,

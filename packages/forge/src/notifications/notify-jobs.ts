@@ -1,0 +1,280 @@
+// Notifications from the project event stream: a fan-out job (cursor over project_events with a
+// look-back, like webhooks/deliver.ts) writes each recipient's inbox row, and mails it at once
+// to those who want instant mail; a daily job mails the others a digest. Before any mail the
+// forge checks again that the recipient may still read the project, and that the notification
+// is still unread.
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import type { Db } from "../db/db.ts";
+import type { NotifyBus } from "../db/notify-bus.ts";
+import { enqueue } from "../jobs/index.ts";
+import type { JobHandler } from "../jobs/types.ts";
+import { enqueueMail } from "../mail/mail-jobs.ts";
+import type { Logger } from "../ops/logger.ts";
+import { PROJECT_EVENTS_CHANNEL } from "../sessions/project-events.ts";
+import { type ProjectEvent, type Reason, readersAmong, recipientsOf } from "./recipients.ts";
+
+export const NOTIFY_FANOUT_JOB = "notifications.fanout";
+export const NOTIFY_EMAIL_JOB = "notifications.email";
+export const NOTIFY_DIGEST_JOB = "notifications.digest";
+export const NOTIFY_DIGEST_CRON = {
+  name: "notifications-digest",
+  pattern: "0 0 7 * * *",
+  kind: NOTIFY_DIGEST_JOB,
+};
+const LOOKBACK = 2000;
+const BATCH = 500;
+
+const REASONS: Record<Reason, string> = {
+  mention: "you were mentioned",
+  review_requested: "you administer the project and a session waits for review",
+  author: "it is about your session",
+  administrator: "you administer the project",
+  watching: "you watch the project",
+};
+
+/** The inbox line and link of an event. */
+export function describe(e: ProjectEvent, project: string): { title: string; url: string } {
+  const d = e.data;
+  const goal = typeof d.goal === "string" ? d.goal : "";
+  const session = typeof d.session === "string" ? d.session : null;
+  const url = session ? `/${project}/sessions/${session}` : `/${project}`;
+  const who = String(d.actor ?? d.author ?? "someone");
+  const titles: Record<string, string> = {
+    "session.created": `${who} opened a session: ${goal}`,
+    "session.landed": `Landed at position ${d.position}: ${goal}`,
+    "session.conflicted": `A land met a conflict: ${goal}`,
+    "session.rejected": `A session was rejected${d.reason ? ` (${d.reason})` : ""}: ${goal}`,
+    "session.review_requested": `Waiting for your review: ${goal}`,
+    "session.commented": `${who} commented on a session`,
+    "validation.finished": `Validation ${d.status} for a session`,
+    push: `${who} pushed ${Array.isArray(d.refs) ? d.refs.join(", ") : ""}`,
+    tag: `${who} tagged ${Array.isArray(d.refs) ? d.refs.map((r) => String(r).replace("refs/tags/", "")).join(", ") : ""}`,
+    star: `${who} starred the project`,
+    fork: `${who} forked the project`,
+    "review.over_capacity": "The review queue outgrew the weekly review budget",
+    "agents.paused": `The circuit breaker paused agents: ${d.reason ?? ""}`,
+  };
+  return { title: (titles[e.type] ?? e.type).slice(0, 300), url };
+}
+
+/** The person's mail settings, made on first use (with their unsubscribe token). */
+export async function settingsOf(db: Db, userId: string) {
+  await db
+    .insertInto("notification_settings")
+    .values({ user_id: userId, unsubscribe: randomBytes(24).toString("hex") })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
+  return db
+    .selectFrom("notification_settings")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .executeTakeFirstOrThrow();
+}
+
+export async function fanOutNotifications(db: Db): Promise<number> {
+  let made = 0;
+  let more = false;
+  await db.transaction().execute(async (trx) => {
+    const cursor = await sql<{
+      event_id: number;
+    }>`SELECT event_id FROM notification_cursor WHERE id = 1 FOR UPDATE`.execute(trx);
+    const from = Number(cursor.rows[0]?.event_id ?? 0);
+    const top = await sql<{ max: number | null }>`SELECT max(id) AS max FROM project_events`.execute(trx);
+    const max = Number(top.rows[0]?.max ?? from);
+    const upto = Math.min(max, from + BATCH);
+    more = max > upto;
+    const events = await sql<ProjectEvent & { project: string }>`
+      SELECT e.id, e.project_id, e.type, e.data, o.handle || '/' || p.handle AS project
+      FROM project_events e JOIN projects p ON p.id = e.project_id JOIN accounts o ON o.id = p.owner_id
+      WHERE e.id > ${Math.max(0, from - LOOKBACK)} AND e.id <= ${upto}
+        AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.event_id = e.id)
+      ORDER BY e.id`.execute(trx);
+    for (const e of events.rows) {
+      const to = await recipientsOf(trx, e);
+      if (to.size === 0) continue;
+      const { title, url } = describe(e, e.project);
+      const actor =
+        typeof e.data.actor === "string"
+          ? e.data.actor
+          : typeof e.data.author === "string"
+            ? e.data.author
+            : null;
+      const rows = await trx
+        .insertInto("notifications")
+        .values(
+          [...to].map(([user_id, reason]) => ({
+            user_id,
+            project_id: e.project_id,
+            event_id: e.id,
+            kind: e.type,
+            reason,
+            title,
+            url,
+            actor,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing())
+        .returning(["id", "user_id", "kind"])
+        .execute();
+      made += rows.length;
+      for (const r of rows) await enqueue(trx, NOTIFY_EMAIL_JOB, { notification: Number(r.id) });
+    }
+    if (upto > from) await sql`UPDATE notification_cursor SET event_id = ${upto} WHERE id = 1`.execute(trx);
+  });
+  if (more) await enqueue(db, NOTIFY_FANOUT_JOB, {}, { uniqueKey: NOTIFY_FANOUT_JOB });
+  return made;
+}
+
+/** One notification by mail, if its recipient wants it now and may still read the project. */
+export async function emailNotification(db: Db, id: number) {
+  const n = await db
+    .selectFrom("notifications as n")
+    .innerJoin("accounts as a", "a.id", "n.user_id")
+    .innerJoin("projects as p", "p.id", "n.project_id")
+    .innerJoin("accounts as o", "o.id", "p.owner_id")
+    .select([
+      "n.id",
+      "n.user_id",
+      "n.project_id",
+      "n.kind",
+      "n.reason",
+      "n.title",
+      "n.url",
+      "n.read_at",
+      "n.emailed_at",
+      "a.handle",
+      "a.email",
+      "o.handle as owner",
+      "p.handle as project",
+    ])
+    .where("n.id", "=", id)
+    .executeTakeFirst();
+  if (!n || n.read_at || n.emailed_at || !n.email) return false;
+  const settings = await settingsOf(db, n.user_id);
+  if (settings.email !== "instant" || settings.muted_kinds.includes(n.kind)) return false;
+  if (!(await readersAmong(db, n.project_id, [n.user_id])).has(n.user_id)) return false;
+  const unsubscribe = `/notifications/unsubscribe/${settings.unsubscribe}`;
+  await db.transaction().execute(async (trx) => {
+    await enqueueMail(
+      trx,
+      n.email!,
+      "notification",
+      {
+        handle: n.handle,
+        title: n.title,
+        project: `${n.owner}/${n.project}`,
+        url: n.url,
+        reason: REASONS[n.reason as Reason] ?? n.reason,
+        unsubscribe,
+      },
+      {
+        "List-Unsubscribe": `<{{base}}/api/v1/notifications/unsubscribe/${settings.unsubscribe}>`,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      },
+    );
+    await trx.updateTable("notifications").set({ emailed_at: new Date() }).where("id", "=", n.id).execute();
+  });
+  return true;
+}
+
+/** The daily digest for everyone who chose it: their unread, unmailed notifications still readable. */
+export async function sendDigests(db: Db, now = new Date()) {
+  const since = new Date(now.getTime() - 86_400_000);
+  const people = await db
+    .selectFrom("notification_settings as s")
+    .innerJoin("accounts as a", "a.id", "s.user_id")
+    .select(["s.user_id", "s.unsubscribe", "s.muted_kinds", "a.handle", "a.email"])
+    .where("s.email", "=", "daily")
+    .where("a.email", "is not", null)
+    .execute();
+  let sent = 0;
+  for (const person of people) {
+    const items = await db
+      .selectFrom("notifications as n")
+      .innerJoin("projects as p", "p.id", "n.project_id")
+      .innerJoin("accounts as o", "o.id", "p.owner_id")
+      .select([
+        "n.id",
+        "n.kind",
+        "n.title",
+        "n.url",
+        "n.project_id",
+        "o.handle as owner",
+        "p.handle as project",
+      ])
+      .where("n.user_id", "=", person.user_id)
+      .where("n.read_at", "is", null)
+      .where("n.emailed_at", "is", null)
+      .where("n.created_at", ">=", since)
+      .orderBy("n.id")
+      .limit(200)
+      .execute();
+    const kept: typeof items = [];
+    for (const i of items)
+      if (
+        !person.muted_kinds.includes(i.kind) &&
+        (await readersAmong(db, i.project_id, [person.user_id])).has(person.user_id)
+      )
+        kept.push(i);
+    if (kept.length === 0) continue;
+    await db.transaction().execute(async (trx) => {
+      await enqueueMail(
+        trx,
+        person.email!,
+        "notification_digest",
+        {
+          handle: person.handle,
+          items: kept.map((i) => ({ title: i.title, project: `${i.owner}/${i.project}`, url: i.url })),
+          unsubscribe: `/notifications/unsubscribe/${person.unsubscribe}`,
+        },
+        {
+          "List-Unsubscribe": `<{{base}}/api/v1/notifications/unsubscribe/${person.unsubscribe}>`,
+          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+      );
+      await trx
+        .updateTable("notifications")
+        .set({ emailed_at: now })
+        .where(
+          "id",
+          "in",
+          kept.map((i) => i.id),
+        )
+        .execute();
+    });
+    sent++;
+  }
+  return sent;
+}
+
+export function notificationJobHandlers(db: Db): Record<string, JobHandler> {
+  return {
+    [NOTIFY_FANOUT_JOB]: async () => {
+      await fanOutNotifications(db);
+    },
+    [NOTIFY_EMAIL_JOB]: async (p: { notification: number }) => {
+      await emailNotification(db, p.notification);
+    },
+    [NOTIFY_DIGEST_JOB]: async () => {
+      await sendDigests(db);
+    },
+  };
+}
+
+/** Asks for a fan-out when project events arrive (at most every 250 ms per process). */
+export function watchForNotifications(db: Db, bus: NotifyBus, log: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  const unsubscribe = bus.subscribe(PROJECT_EVENTS_CHANNEL, () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      enqueue(db, NOTIFY_FANOUT_JOB, {}, { uniqueKey: NOTIFY_FANOUT_JOB }).catch((err) =>
+        log.warn({ err }, "asking for a notification fan-out failed"),
+      );
+    }, 250);
+  });
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
+}
