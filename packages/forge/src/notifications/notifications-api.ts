@@ -3,6 +3,7 @@
 // is the credential, so it needs none).
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter, json, jsonBody, PUBLIC, problems, requireUser, scoped } from "../api/openapi.ts";
+import { notFound } from "../errors/app-error.ts";
 import {
   getSettings,
   getWatch,
@@ -179,7 +180,7 @@ notificationsApi.openapi(
   }),
   async (c) => {
     const ok = await unsubscribe(c.get("forge").db, c.req.valid("param").token);
-    if (!ok) return c.json({ unsubscribed: false }, 404) as never;
+    if (!ok) throw notFound("This unsubscribe link is not valid (any more)");
     return c.json({ unsubscribed: true }, 200);
   },
 );
