@@ -1,15 +1,9 @@
-// Error tracking end to end: an error thrown inside a request and one inside a job each appear
-// once in /admin/errors (API and page) with their context, secrets scrubbed; 100 more of each
-// raise the count, not the rows; the administrator is mailed about each new error once; a
-// resolved error that comes back reopens; everyone but administrators gets 404; with
-// SENTRY_DSN each occurrence reaches a Sentry-compatible receiver.
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueue } from "../jobs/index.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
+import { mailFiles, until } from "../testing/eventually.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 
 let f: TestForge;
@@ -20,27 +14,7 @@ let bob: string;
 let artifactUrl: string;
 const SLOW = 90_000;
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 30_000,
-) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`waited in vain for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const mails = () => {
-  try {
-    const dir = join(f.dataDir, "mail");
-    return readdirSync(dir).map((n) => readFileSync(join(dir, n), "utf8"));
-  } catch {
-    return [];
-  }
-};
+const mails = () => mailFiles(f.dataDir);
 
 beforeAll(async () => {
   sentry = createServer((req, res) => {

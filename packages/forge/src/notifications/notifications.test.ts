@@ -1,13 +1,6 @@
-// Notifications end to end: a watcher of a private project hears of a landing in the inbox and
-// by mail (with one-click unsubscribe headers); once removed from the organization, nothing
-// more, and the old notification is gone from the inbox; a review comment reaches the
-// session's author and whoever it mentions, not its writer; "ignore" silences a project; the
-// unsubscribe link stops mails; the daily digest gathers what was not mailed; pages show the
-// unread count and mark all read.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, Browser, userWithToken } from "../testing/client.ts";
+import { mailFiles, until } from "../testing/eventually.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { sendDigests } from "./notify-jobs.ts";
 
@@ -16,29 +9,7 @@ const t: Record<string, string> = {};
 const SLOW = 90_000;
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 20_000,
-) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`waited in vain for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const mails = () => {
-  try {
-    const dir = join(f.dataDir, "mail");
-    return readdirSync(dir)
-      .sort()
-      .map((n) => readFileSync(join(dir, n), "utf8"));
-  } catch {
-    return [];
-  }
-};
+const mails = () => mailFiles(f.dataDir);
 const mailsTo = (who: string) => mails().filter((m) => m.includes(`To: ${who}@example.test`));
 const inbox = async (who: string, all = true) =>
   (await api(f.url, "GET", `/api/v1/notifications${all ? "" : "?unread=true"}`, { token: t[who] })).body as {

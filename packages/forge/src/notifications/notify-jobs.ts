@@ -11,7 +11,7 @@ import { enqueue } from "../jobs/index.ts";
 import type { JobHandler } from "../jobs/types.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
-import { PROJECT_EVENTS_CHANNEL } from "../sessions/project-events.ts";
+import { whenProjectEvents } from "../sessions/project-events.ts";
 import { type ProjectEvent, type Reason, readersAmong, recipientsOf } from "./recipients.ts";
 
 export const NOTIFY_FANOUT_JOB = "notifications.fanout";
@@ -262,19 +262,10 @@ export function notificationJobHandlers(db: Db): Record<string, JobHandler> {
   };
 }
 
-/** Asks for a fan-out when project events arrive (at most every 250 ms per process). */
-export function watchForNotifications(db: Db, bus: NotifyBus, log: Logger) {
-  let timer: NodeJS.Timeout | undefined;
-  const unsubscribe = bus.subscribe(PROJECT_EVENTS_CHANNEL, () => {
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      enqueue(db, NOTIFY_FANOUT_JOB, {}, { uniqueKey: NOTIFY_FANOUT_JOB }).catch((err) =>
-        log.warn({ err }, "asking for a notification fan-out failed"),
-      );
-    }, 250);
-  });
-  return () => {
-    clearTimeout(timer);
-    unsubscribe();
-  };
-}
+/** Asks for a fan-out whenever project events arrive (sessions/project-events.ts). */
+export const watchForNotifications = (db: Db, bus: NotifyBus, log: Logger) =>
+  whenProjectEvents(
+    bus,
+    () => enqueue(db, NOTIFY_FANOUT_JOB, {}, { uniqueKey: NOTIFY_FANOUT_JOB }),
+    (err) => log.warn({ err }, "asking for a notification fan-out failed"),
+  );

@@ -6,7 +6,7 @@
 // serve them and clients can resume after a reconnect; each write also tells every forge
 // process's stream readers, on commit, through the bus (db/notify-bus.ts).
 import type { Db } from "../db/db.ts";
-import { notify } from "../db/notify-bus.ts";
+import { type NotifyBus, notify } from "../db/notify-bus.ts";
 
 /** The bus channel that says "this project has new events"; the payload is the project id. */
 export const PROJECT_EVENTS_CHANNEL = "project_events";
@@ -58,4 +58,27 @@ export async function eventsAfter(db: Db, projectId: string, after: number, limi
     .limit(limit)
     .execute();
   return rows.map((r) => ({ id: r.id, type: r.type, data: r.data, created_at: r.created_at.toISOString() }));
+}
+
+/**
+ * Calls `run` when any process announces new project events, at most every 250 ms per process
+ * (the fan-outs of webhooks and notifications: their cursors make a missed call harmless).
+ * Returns the function that stops listening.
+ */
+export function whenProjectEvents(
+  bus: NotifyBus,
+  run: () => Promise<unknown>,
+  onError: (err: unknown) => void,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  const unsubscribe = bus.subscribe(PROJECT_EVENTS_CHANNEL, () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      run().catch(onError);
+    }, 250);
+  });
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
 }

@@ -16,7 +16,7 @@ import type { JobHandler } from "../jobs/types.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
 import { type OutboundDeps, OutboundRefused, outboundRequest } from "../outbound/outbound-client.ts";
-import { PROJECT_EVENTS_CHANNEL } from "../sessions/project-events.ts";
+import { whenProjectEvents } from "../sessions/project-events.ts";
 import { discordBody } from "./discord.ts";
 import { type HookPayload, PAYLOAD_VERSION } from "./hook-events.ts";
 import { SIGNATURE_HEADER, signBody } from "./signature.ts";
@@ -77,23 +77,13 @@ export async function fanOut(db: Db): Promise<number> {
 /** Asks for a fan-out soon (one pending job at a time). */
 export const requestFanOut = (db: Db) => enqueue(db, FANOUT_JOB, {}, { uniqueKey: FANOUT_JOB });
 
-/**
- * Asks for a fan-out when any process announces new project events, at most every 250 ms per
- * process; the cursor makes a missed announcement harmless (the next one covers it).
- */
-export function watchForHookEvents(db: Db, bus: NotifyBus, log: Logger) {
-  let timer: NodeJS.Timeout | undefined;
-  const unsubscribe = bus.subscribe(PROJECT_EVENTS_CHANNEL, () => {
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      requestFanOut(db).catch((err) => log.warn({ err }, "asking for a webhook fan-out failed"));
-    }, 250);
-  });
-  return () => {
-    clearTimeout(timer);
-    unsubscribe();
-  };
-}
+/** Asks for a fan-out whenever project events arrive (sessions/project-events.ts). */
+export const watchForHookEvents = (db: Db, bus: NotifyBus, log: Logger) =>
+  whenProjectEvents(
+    bus,
+    () => requestFanOut(db),
+    (err) => log.warn({ err }, "asking for a webhook fan-out failed"),
+  );
 
 /** The body a hook's format sends for this payload. */
 export function formatBody(format: string, payload: HookPayload): string {

@@ -3,12 +3,11 @@
 // delivery is sent again; forbidden addresses are refused when the hook is saved and, after
 // DNS changed, when it delivers (nothing reaches the receiver); a hook that keeps failing is
 // disabled and its creator mailed; only administrators see or change hooks.
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, Browser, userWithToken } from "../testing/client.ts";
+import { mailFiles, until } from "../testing/eventually.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { verifySignature } from "./signature.ts";
 
@@ -29,19 +28,6 @@ let alice: string;
 let bob: string;
 const SLOW = 60_000;
 
-async function until<T>(
-  what: string,
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 20_000,
-) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`waited in vain for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const hooksOf = (path: string) => got.filter((g) => g.path === path);
 
 beforeAll(async () => {
@@ -233,17 +219,9 @@ describe("webhooks", () => {
       expect(hook.disabled_reason).toMatch(/5 deliveries in a row failed/);
       const first = hooksOf("/slack")[0];
       expect(JSON.parse(first.body).text).toMatch(/^\[alice\/app\] someone starred the project/);
-      const mail = await until("the mail", () => {
-        const dir = join(f.dataDir, "mail");
-        const files = (() => {
-          try {
-            return readdirSync(dir);
-          } catch {
-            return [];
-          }
-        })();
-        return files.map((n) => readFileSync(join(dir, n), "utf8")).find((m) => m.includes("was disabled"));
-      });
+      const mail = await until("the mail", () =>
+        mailFiles(f.dataDir).find((m) => m.includes("was disabled")),
+      );
       expect(mail).toContain("alice@example.test");
       expect(mail).toContain(hookUrl("/slack"));
       const audit = await f.forge.db
