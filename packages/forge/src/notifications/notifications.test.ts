@@ -146,6 +146,17 @@ describe("notifications", () => {
         title: "carol commented on a session",
       });
       expect((await inbox("carol")).items.filter((n) => n.kind === "session.commented")).toEqual([]);
+      // A mention in the session's conversation reaches the person too.
+      const said = await api(f.url, "POST", `/api/v1/projects/alice/app/sessions/${s.body.id}/events`, {
+        token: t.alice,
+        json: { events: [{ kind: "message", role: "user", text: "Asking @carol about the edge cases" }] },
+      });
+      expect(said.status, JSON.stringify(said.body)).toBe(201);
+      await settled();
+      expect((await inbox("carol")).items.find((n) => n.kind === "session.mentioned")).toMatchObject({
+        reason: "mention",
+        title: "alice mentioned you in a session: Tidy up",
+      });
 
       await api(f.url, "PUT", "/api/v1/projects/alice/app/watch", {
         token: t.dave,

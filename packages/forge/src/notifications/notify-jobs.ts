@@ -47,6 +47,7 @@ export function describe(e: ProjectEvent, project: string): { title: string; url
     "session.rejected": `A session was rejected${d.reason ? ` (${d.reason})` : ""}: ${goal}`,
     "session.review_requested": `Waiting for your review: ${goal}`,
     "session.commented": `${who} commented on a session`,
+    "session.mentioned": `${who} mentioned you in a session: ${goal}`,
     "validation.finished": `Validation ${d.status} for a session`,
     push: `${who} pushed ${Array.isArray(d.refs) ? d.refs.join(", ") : ""}`,
     tag: `${who} tagged ${Array.isArray(d.refs) ? d.refs.map((r) => String(r).replace("refs/tags/", "")).join(", ") : ""}`,

@@ -4,6 +4,7 @@
 // only people who may read the project now are kept (readersAmong, also used at send time).
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
+import { mentionedHandles } from "./mentions.ts";
 
 export type Reason = "mention" | "review_requested" | "author" | "administrator" | "watching";
 
@@ -23,6 +24,7 @@ export const RULES: Record<string, Rule> = {
   "session.rejected": { ...SESSION, author: true },
   "session.review_requested": { ...SESSION, admins: true },
   "session.commented": { ...SESSION, author: true, mentions: true },
+  "session.mentioned": { watch: [], mentions: true },
   "validation.finished": { watch: [], author: true },
   push: { watch: ["all"] },
   tag: { watch: ["all", "releases"] },
@@ -31,18 +33,6 @@ export const RULES: Record<string, Rule> = {
   "review.over_capacity": { watch: [], admins: true },
   "agents.paused": { watch: [], admins: true },
 };
-
-const MENTION = /(?:^|[^\w@/.-])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b/g;
-
-/** The handles a text mentions (@handle), lower-cased, at most 20. */
-export function mentionedHandles(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(MENTION)) {
-    out.add(m[1]!.toLowerCase());
-    if (out.size >= 20) break;
-  }
-  return [...out];
-}
 
 /** Of these accounts, the ones that may read the project now (active, and allowed to see it). */
 export async function readersAmong(db: Db, projectId: string, userIds: string[]): Promise<Set<string>> {
@@ -84,6 +74,11 @@ export async function recipientsOf(db: Db, e: ProjectEvent): Promise<Map<string,
             .execute()
         ).map((r) => r.id)
       : [];
+  if (rule.mentions && Array.isArray(e.data.mentions))
+    add(
+      await byHandles(e.data.mentions.filter((h): h is string => typeof h === "string").slice(0, 20)),
+      "mention",
+    );
   if (rule.mentions && typeof e.data.comment === "string") {
     const comment = await db
       .selectFrom("session_comments")
@@ -134,7 +129,7 @@ export async function recipientsOf(db: Db, e: ProjectEvent): Promise<Map<string,
   const actor =
     typeof e.data.actor === "string"
       ? e.data.actor
-      : ["session.commented", "session.created", "session.conflicted"].includes(e.type)
+      : ["session.commented", "session.created", "session.conflicted", "session.mentioned"].includes(e.type)
         ? e.data.author
         : null;
   if (typeof actor === "string") for (const id of await byHandles([actor])) out.delete(id);

@@ -18,6 +18,7 @@ export type ProjectEventType =
   | "session.commented"
   | "session.rejected"
   | "session.review_requested"
+  | "session.mentioned"
   | "validation.finished"
   | "push"
   | "tag"

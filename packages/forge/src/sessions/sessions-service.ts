@@ -32,6 +32,7 @@ import {
   unauthorized,
 } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { mentionedHandles } from "../notifications/mentions.ts";
 import { getProject, getProjectWithSession, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { templateExists } from "../prompts/templates-service.ts";
 import { checkOpen, type ReviewRule } from "../trust/agent-limits.ts";
@@ -324,6 +325,20 @@ export async function appendEvents(db: Db, session: SessionRow, events: unknown[
       .where("id", "=", session.id)
       .execute();
     await notify(trx, SESSION_CHANNEL, session.id);
+    // @handles in the conversation's messages and decisions reach those people (notifications/).
+    const mentions = mentionedHandles(
+      parsed
+        .filter((e) => e.kind === "message" || e.kind === "decision")
+        .map((e) => String((e as { text?: unknown }).text ?? ""))
+        .join("\n"),
+    );
+    if (mentions.length)
+      await recordProjectEvent(trx, session.project_id, "session.mentioned", {
+        session: session.id,
+        goal: session.goal,
+        author: session.author_handle,
+        mentions,
+      });
     return rows.map((r) => ({ seq: r.seq, kind: r.kind }));
   });
 }
