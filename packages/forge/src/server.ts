@@ -73,7 +73,15 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
     }));
   const applied = await migrate(database);
-  errors.attach({ db: database.db, log: rawLog, sentryDsn: config.sentryDsn, outbound });
+  let url = config.publicUrl ?? "";
+  errors.attach({
+    db: database.db,
+    log: rawLog,
+    sentryDsn: config.sentryDsn,
+    errorWebhook: config.errorWebhook,
+    baseUrl: () => url,
+    outbound,
+  });
   if (applied.length) log.info({ applied }, "database migrated");
   const secrets = await openInstanceSecrets(config, database.db, log);
   const limiter = createRateLimiter({ ...config.rateLimit, redisUrl: config.redisUrl });
@@ -116,7 +124,6 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     outbound,
     errors,
   };
-  let url = config.publicUrl ?? "";
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {
     ...maintenanceHandlers(database.db, config.dataDir, objects, config.errorRetentionDays),

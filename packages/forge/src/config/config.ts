@@ -48,6 +48,7 @@ const schema = z.object({
   MICELIO_OUTBOUND_ALLOW: z.string().max(10_000).optional(),
   MICELIO_ERROR_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   SENTRY_DSN: z.string().url().optional(),
+  MICELIO_ERROR_WEBHOOK: z.string().url().optional(),
   MICELIO_WEBHOOK_RETRY_SECONDS: z.coerce.number().positive().default(10),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   MICELIO_SECRET_KEY: z
@@ -127,6 +128,8 @@ export interface Config {
   errorRetentionDays: number;
   /** Forward captured errors to Sentry (off unless set). */
   sentryDsn: string | undefined;
+  /** Also POST error alerts (new, back, spiking) as JSON to this URL (error-tracking/). */
+  errorWebhook: string | undefined;
   secureCookies: "auto" | "true" | "false";
   /**
    * The key that encrypts secrets kept in the database (crypto/); unset: the key in
@@ -230,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboundAllow: e.MICELIO_OUTBOUND_ALLOW,
     errorRetentionDays: e.MICELIO_ERROR_RETENTION_DAYS,
     sentryDsn: e.SENTRY_DSN,
+    errorWebhook: e.MICELIO_ERROR_WEBHOOK,
     secureCookies: e.MICELIO_SECURE_COOKIES,
     secretKey: e.MICELIO_SECRET_KEY,
     logLevel: e.LOG_LEVEL,

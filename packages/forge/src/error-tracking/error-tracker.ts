@@ -8,7 +8,7 @@
 import type { Db } from "../db/db.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
-import type { OutboundDeps } from "../outbound/outbound-client.ts";
+import { type OutboundDeps, outboundRequest } from "../outbound/outbound-client.ts";
 import {
   type ErrorKindName,
   markNotified,
@@ -27,6 +27,10 @@ export interface TrackerDeps {
   /** The unwrapped logger: the tracker's own troubles are warnings, never captured. */
   log: Logger;
   sentryDsn?: string;
+  /** Error alerts are also POSTed here as JSON (through the outbound guard). */
+  errorWebhook?: string;
+  /** The forge's public URL, for links in alerts. */
+  baseUrl?: () => string;
   outbound?: OutboundDeps;
 }
 
@@ -85,6 +89,28 @@ export class ErrorTracker {
     if (now - this.mails.start >= 3_600_000) this.mails = { start: now, n: 0 };
     if (this.mails.n >= MAX_MAILS_PER_HOUR) return;
     this.mails.n++;
+    if (deps.errorWebhook)
+      await outboundRequest(
+        deps.errorWebhook,
+        {
+          method: "POST",
+          timeoutMs: 5000,
+          maxBytes: 16 * 1024,
+          maxRedirects: 0,
+          headers: { "content-type": "application/json", "user-agent": "Micelio-Hookshot/1" },
+          body: JSON.stringify({
+            event: `error.${why}`,
+            id: rec.id,
+            kind: o.kind,
+            name: o.name,
+            message: o.message.slice(0, 1000),
+            count: rec.count,
+            window_count: rec.windowCount,
+            url: `${deps.baseUrl?.() ?? ""}/admin/errors/${rec.id}`,
+          }),
+        },
+        deps.outbound,
+      ).catch((err) => deps.log.warn({ err: String(err) }, "the error webhook failed"));
     const admins = await deps.db
       .selectFrom("accounts")
       .select(["handle", "email"])

@@ -30,6 +30,7 @@ beforeAll(async () => {
   f = await startTestForge({
     MICELIO_OUTBOUND_ALLOW: "127.0.0.1",
     SENTRY_DSN: `http://publickey@sentry.test:${port}/42`,
+    MICELIO_ERROR_WEBHOOK: `http://sentry.test:${port}/error-hook`,
   });
   f.forge.outbound.resolve = async (host) =>
     host === "sentry.test" ? [{ address: "127.0.0.1", family: 4 }] : [];
@@ -111,6 +112,13 @@ describe("error tracking", () => {
       );
       expect(mail).toContain("ops@example.test");
       expect(mails().filter((m) => m.includes("A new error") && m.includes("shelf"))).toHaveLength(1);
+      const hook = await until("the error webhook", () => envelopes.find((x) => x.path === "/error-hook"));
+      expect(JSON.parse(hook.body)).toMatchObject({
+        event: "error.new",
+        kind: "request",
+        name: "TypeError",
+        message: "object store exploded at shelf 7",
+      });
     },
     SLOW,
   );
@@ -149,7 +157,7 @@ describe("error tracking", () => {
       });
       expect(back.status).toBe("open");
       const envelope = await until("a Sentry envelope", () =>
-        envelopes.find((x) => x.body.includes("UnknownJobKindError")),
+        envelopes.find((x) => x.path.includes("/envelope/") && x.body.includes("UnknownJobKindError")),
       );
       expect(envelope.path).toBe("/api/42/envelope/");
       expect(envelope.auth).toContain("sentry_key=publickey");
