@@ -4,6 +4,8 @@
 // the steps, scores and shortfalls to the database. A run of the same session commit on the
 // same trunk commit under the same config is reused, so a landing right after the
 // changes-time run costs nothing; when trunk has moved, the merged tree is validated again.
+
+import { occurrenceOf } from "../error-tracking/error-tracker.ts";
 import type { Forge } from "../http/context.ts";
 import { TRUNK } from "../landing/git-land.ts";
 import { readSessionChange, type SessionChange } from "../landing/session-read.ts";
@@ -158,6 +160,9 @@ async function newRun(
     );
   } catch (err) {
     forge.log.warn({ err, run: id }, "validation run failed to complete");
+    // A run that could not complete (the sandbox or the agent in it crashed) is the forge's
+    // error to look into, not the contribution's: /admin/errors, kind "agent".
+    forge.errors?.capture(occurrenceOf(err, "agent", { run: id, project: projectId, session: session.id }));
     await finishRun(
       forge.db,
       id,
