@@ -9,6 +9,7 @@ import { browsePages } from "../browse/browse-pages.tsx";
 import { checksSchemaPage } from "../checks/checks-schema.ts";
 import { devicePages } from "../device/device-pages.tsx";
 import { devicesPages } from "../devices/devices-pages.tsx";
+import { guidesPages } from "../docs/guides-pages.tsx";
 import { micBundle } from "../docs/mic-bundle.ts";
 import { skillPage } from "../docs/skill-page.ts";
 import { errorsPages } from "../error-tracking/errors-pages.tsx";
@@ -50,6 +51,7 @@ for (const pages of [
   metaPages,
   ogPages,
   skillPage,
+  guidesPages,
   checksSchemaPage,
   micBundle,
   authPages,

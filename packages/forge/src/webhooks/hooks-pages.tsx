@@ -142,7 +142,7 @@ async function listPage(
       <p class="hint">
         The forge POSTs each chosen event to a hook's URL, signed with its secret (
         <code>X-Micelio-Signature-256</code>). Addresses on private networks are refused.{" "}
-        <a href="/api/docs">API reference</a>
+        <a href="/docs/webhooks">How to receive them</a>
       </p>
       {extra?.created ? (
         <p class="notice">
