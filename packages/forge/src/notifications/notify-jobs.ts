@@ -12,7 +12,7 @@ import type { JobHandler } from "../jobs/types.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
-import { type ProjectEvent, type Reason, readersAmong, recipientsOf } from "./recipients.ts";
+import { type ProjectEvent, type Reason, RULES, readersAmong, recipientsOf } from "./recipients.ts";
 
 export const NOTIFY_FANOUT_JOB = "notifications.fanout";
 export const NOTIFY_EMAIL_JOB = "notifications.email";
@@ -119,7 +119,8 @@ export async function fanOutNotifications(db: Db): Promise<number> {
         .returning(["id", "user_id", "kind"])
         .execute();
       made += rows.length;
-      for (const r of rows) await enqueue(trx, NOTIFY_EMAIL_JOB, { notification: Number(r.id) });
+      if (!RULES[e.type]?.inboxOnly)
+        for (const r of rows) await enqueue(trx, NOTIFY_EMAIL_JOB, { notification: Number(r.id) });
     }
     if (upto > from) await sql`UPDATE notification_cursor SET event_id = ${upto} WHERE id = 1`.execute(trx);
   });

@@ -14,6 +14,8 @@ interface Rule {
   author?: boolean;
   admins?: boolean;
   mentions?: boolean;
+  /** In the inbox only: the trust rules already mail administrators (trust/maintainer-alerts.ts). */
+  inboxOnly?: boolean;
 }
 
 const SESSION: Rule = { watch: ["all", "sessions"] };
@@ -30,8 +32,8 @@ export const RULES: Record<string, Rule> = {
   tag: { watch: ["all", "releases"] },
   star: { watch: ["all"] },
   fork: { watch: ["all"] },
-  "review.over_capacity": { watch: [], admins: true },
-  "agents.paused": { watch: [], admins: true },
+  "review.over_capacity": { watch: [], admins: true, inboxOnly: true },
+  "agents.paused": { watch: [], admins: true, inboxOnly: true },
 };
 
 /** Of these accounts, the ones that may read the project now (active, and allowed to see it). */
