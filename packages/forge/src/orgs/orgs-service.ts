@@ -16,6 +16,7 @@ import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors/
 import { requireValid } from "../errors/validate.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { dropForksOfFormerMember, removeDroppedForks } from "../social/forks-isolation.ts";
+import { recordOrgHookEvent } from "../webhooks/org-events.ts";
 
 export const createOrgSchema = z.object({
   handle: accountHandle,
@@ -167,6 +168,12 @@ export async function putMember(db: Db, viewer: Viewer, org: Account, input: unk
       target: org.handle,
       data: { user: user.handle, role: data.role },
     });
+    await recordOrgHookEvent(trx, org, "member", {
+      action: "put",
+      user: user.handle,
+      role: data.role,
+      actor: viewer.user?.handle ?? null,
+    });
   });
   return { handle: user.handle, name: user.display_name || user.handle, role: data.role };
 }
@@ -192,6 +199,11 @@ export async function removeMember(db: Db, repos: RepoStore, viewer: Viewer, org
       targetId: org.id,
       target: org.handle,
       data: { user: user.handle },
+    });
+    await recordOrgHookEvent(trx, org, "member", {
+      action: "remove",
+      user: user.handle,
+      actor: viewer.user?.handle ?? null,
     });
     return dropForksOfFormerMember(trx, viewer, org, user);
   });

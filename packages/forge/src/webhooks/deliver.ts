@@ -163,7 +163,14 @@ export async function deliverOnce(deps: DeliverDeps, deliveryId: string) {
     delivery: row.id,
     event: stored.event,
     timestamp: new Date().toISOString(),
-    project: { ...stored.project, url: `${base}/${stored.project.owner}/${stored.project.name}` },
+    ...(stored.project
+      ? { project: { ...stored.project, url: `${base}/${stored.project.owner}/${stored.project.name}` } }
+      : {
+          organization: {
+            name: stored.organization?.name ?? "",
+            url: `${base}/${stored.organization?.name ?? ""}`,
+          },
+        }),
     data: stored.data,
   };
   const body = formatBody(row.format, payload);
@@ -294,7 +301,7 @@ async function countFailure(deps: DeliverDeps, hookId: string) {
         url: hook.url,
         target: where.path,
         reason,
-        settings: hook.project_id ? `/${where.path}/settings/hooks` : `/orgs/${where.path}/settings/hooks`,
+        settings: hook.project_id ? `/${where.path}/settings/hooks` : `/orgs/${where.path}/hooks`,
       });
   });
 }

@@ -1,7 +1,7 @@
 // The Discord format: a webhook message (`content`, at most 2,000 characters).
-import { describeEvent, type HookPayload } from "./hook-events.ts";
+import { describeEvent, type HookPayload, placeOf } from "./hook-events.ts";
 
 export const discordBody = (p: HookPayload) => ({
   username: "Micelio",
-  content: `${describeEvent(p)} ${p.project.url}`.slice(0, 2000),
+  content: `${describeEvent(p)} ${placeOf(p).url}`.slice(0, 2000),
 });

@@ -274,7 +274,7 @@ describe("webhooks", () => {
       ).toBe(201);
       const created = await api(f.url, "POST", "/api/v1/orgs/acme/hooks", {
         token: alice,
-        json: { url: hookUrl("/org"), events: ["session.created"], format: "discord" },
+        json: { url: hookUrl("/org"), events: ["session.created", "member"], format: "discord" },
       });
       expect(created.status).toBe(201);
       expect((await api(f.url, "GET", "/api/v1/orgs/acme/hooks", { token: bob })).status).toBe(403);
@@ -286,6 +286,18 @@ describe("webhooks", () => {
       expect(JSON.parse(g.body)).toEqual({
         username: "Micelio",
         content: `[acme/tool] a session was opened (alice): Org work ${f.url}/acme/tool`,
+      });
+      // The organization's own event: a member added.
+      expect(
+        (await api(f.url, "PUT", "/api/v1/orgs/acme/members/bob", { token: alice, json: { role: "member" } }))
+          .status,
+      ).toBe(200);
+      const m = await until("the member delivery", () =>
+        hooksOf("/org").find((x) => x.headers["x-micelio-event"] === "member"),
+      );
+      expect(JSON.parse(m.body)).toEqual({
+        username: "Micelio",
+        content: `[acme] the organization's members changed (organization hooks) (alice) ${f.url}/acme`,
       });
     },
     SLOW,
