@@ -9,6 +9,8 @@ import { loadProfileExtras, ProfileHeader, ProfileSections } from "../profiles/p
 import { ProjectList } from "../projects/project-views.tsx";
 import { listProjects } from "../projects/projects-service.ts";
 import { StarredSection } from "../social/social-views.tsx";
+import { AgentsSection } from "../trust/account-agents.tsx";
+import { accountAgents } from "../trust/agent-stats.ts";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
 import { getVisibleAccount } from "./accounts-service.ts";
@@ -62,6 +64,7 @@ profilePage.get("/:owner", async (c) => {
             }
           />
           {isOrg ? null : <StarredSection c={c} userId={account.id} />}
+          {isOrg ? null : <AgentsSection agents={await accountAgents(db, viewer, account.id)} />}
           <ProfileSections account={account} extras={extras} />
         </section>
         {isOrg ? (

@@ -21,6 +21,7 @@ export interface Row {
   status: string;
   goal: string;
   model: string | null;
+  agent: string | null;
   account: string;
   at: Date;
   passed: number;
@@ -66,7 +67,7 @@ function groupScores(rows: Row[], outcomes: Outcome[], key: (r: Row) => string |
  */
 export async function outcomeRows(db: Db, where: RawBuilder<boolean>, limit = MAX_SESSIONS): Promise<Row[]> {
   const { rows } = await sql<Row>`
-    SELECT s.id, s.status, s.goal, s.agent_model AS model, s.author_handle AS account, s.project_id,
+    SELECT s.id, s.status, s.goal, s.agent_model AS model, s.agent_name AS agent, s.author_handle AS account, s.project_id,
            s.created_at, s.updated_at, s.duplicate_of,
            (s.tokens_input + s.tokens_output)::float8 AS tokens, (s.lines_added + s.lines_removed) AS lines,
            coalesce(s.landed_at, s.updated_at) AS at,
@@ -125,6 +126,32 @@ export async function agentRecord(db: Db, viewer: Viewer, agent: string, now = n
 }
 
 export type AgentRecord = NonNullable<Awaited<ReturnType<typeof agentRecord>>>;
+
+/**
+ * The agents an account runs, each with its reputation from this account's sessions (in
+ * projects the viewer may read), most active first: the figures on the account's profile.
+ */
+export async function accountAgents(db: Db, viewer: Viewer, accountId: string, now = new Date()) {
+  const rows = await outcomeRows(
+    db,
+    sql`s.author_id = ${accountId} AND s.agent_name IS NOT NULL AND ${readableBy(viewer, "p")}`,
+    5000,
+  );
+  const outcomes = rows.map(outcomeOf);
+  const landed = new Map<string, number>();
+  rows.forEach((r, i) => {
+    if (outcomes[i]!.landed) landed.set(r.agent!, (landed.get(r.agent!) ?? 0) + 1);
+  });
+  return groupScores(rows, outcomes, (r) => r.agent, now)
+    .map((g) => ({
+      agent: g.name,
+      reputation: g.score,
+      sessions: g.sessions,
+      landed: landed.get(g.name) ?? 0,
+    }))
+    .sort((a, b) => b.sessions - a.sessions || a.agent.localeCompare(b.agent))
+    .slice(0, 20);
+}
 
 /** Agents with at least one landing in projects the viewer may read, most token-efficient first. */
 export async function agentLeaderboard(db: Db, viewer: Viewer, limit = 50) {

@@ -87,6 +87,31 @@ describe("agents", () => {
     expect((await r.call("anonymous", "GET", "/api/v1/agents/nobody")).status).toBe(404);
   });
 
+  it("shows an account's agents on its profile and in the API, private projects counted only for readers", async () => {
+    const member = r.accounts.member.handle;
+    const anon = await r.call("anonymous", "GET", `/api/v1/users/${member}/agents`);
+    expect(anon.status).toBe(200);
+    expect(anon.body.items).toEqual([
+      {
+        agent: "bot",
+        reputation: (await r.call("anonymous", "GET", "/api/v1/agents/bot")).body.reputation.score,
+        sessions: 4,
+        landed: 2,
+      },
+    ]);
+    expect((await r.call("owner", "GET", `/api/v1/users/${member}/agents`)).body.items[0]).toMatchObject({
+      sessions: 5,
+      landed: 3,
+    });
+    const page = {
+      html: await (await fetch(`${f.url}/${member}`, { headers: { accept: "text/html" } })).text(),
+    };
+    expect(page.html).toContain('<h2 id="agents-title">Agents</h2>');
+    expect(page.html).toContain('href="/agents/bot"');
+    expect(page.html).toMatch(/4 sessions,\s*2 landed/);
+    expect((await r.call("anonymous", "GET", "/api/v1/users/nobody-at-all/agents")).status).toBe(404);
+  });
+
   it("measures token efficiency and ranks agents by tokens per landed line", async () => {
     const anon = (await r.call("anonymous", "GET", "/api/v1/agents/bot")).body;
     // Each session logs its own prompt's tokens below (beforeAll), so the figures are exact.

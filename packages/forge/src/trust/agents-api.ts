@@ -1,8 +1,9 @@
 // JSON API of agents: an agent's record and reputation, with every input of the formula.
 import { createRoute, z } from "@hono/zod-openapi";
+import { getVisibleAccount } from "../accounts/accounts-service.ts";
 import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
-import { agentLeaderboard, agentRecord } from "./agent-stats.ts";
+import { accountAgents, agentLeaderboard, agentRecord } from "./agent-stats.ts";
 
 export const agentsApi = apiRouter();
 const AgentRecord = z.record(z.string(), z.unknown()).openapi("AgentRecord");
@@ -41,5 +42,35 @@ agentsApi.openapi(
     const record = await agentRecord(c.get("forge").db, c.get("viewer"), c.req.valid("param").name);
     if (!record) throw notFound("No sessions by this agent that you can see");
     return c.json(record, 200);
+  },
+);
+
+agentsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/users/{handle}/agents",
+    ...PUBLIC,
+    tags: ["agents"],
+    summary: "The agents an account runs, with their reputation from its sessions",
+    description:
+      "From the account's agents' sessions in the projects you may read, most active first (at most 20): agent, reputation (0-100, the formula of GET /agents/{name}), sessions, landed.",
+    request: { params: z.object({ handle: z.string().min(1).max(100) }) },
+    responses: {
+      200: json(
+        z.object({
+          items: z.array(
+            z.object({ agent: z.string(), reputation: z.number(), sessions: z.number(), landed: z.number() }),
+          ),
+        }),
+        "The account's agents",
+      ),
+      404: problems[404],
+    },
+  }),
+  async (c) => {
+    const db = c.get("forge").db;
+    const viewer = c.get("viewer");
+    const account = await getVisibleAccount(db, viewer, c.req.valid("param").handle);
+    return c.json({ items: await accountAgents(db, viewer, account.id) }, 200);
   },
 );

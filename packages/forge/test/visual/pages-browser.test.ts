@@ -21,10 +21,14 @@ const VIEWPORTS = [
   { width: 1280, height: 800, screenshot: true },
 ];
 
-/** Applied while a screenshot is taken: no blinking, no smooth scrolling, no scrollbars. */
+/**
+ * Applied while a screenshot is taken: no blinking, no smooth scrolling, no scrollbars, and
+ * figures that move with the clock (`.volatile`, e.g. a decaying reputation) left blank.
+ */
 const SCREENSHOT_CSS = `
   *, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; }
   html { scroll-behavior: auto !important; scrollbar-width: none !important; }
+  .volatile { visibility: hidden !important; }
 `;
 
 describe("browser: every main page at phone, tablet and desktop widths", () => {
