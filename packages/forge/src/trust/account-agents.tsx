@@ -11,8 +11,8 @@ export function AgentsSection({ agents }: { agents: Awaited<ReturnType<typeof ac
         {agents.map((a) => (
           <li>
             <a href={`/agents/${encodeURIComponent(a.agent)}`}>{a.agent}</a> · reputation{" "}
-            <strong class="volatile">{Math.round(a.reputation)}</strong> · {a.sessions} session{a.sessions === 1 ? "" : "s"},{" "}
-            {a.landed} landed
+            <strong class="volatile">{Math.round(a.reputation)}</strong> · {a.sessions} session
+            {a.sessions === 1 ? "" : "s"}, {a.landed} landed
           </li>
         ))}
       </ul>
