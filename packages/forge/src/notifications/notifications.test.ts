@@ -32,7 +32,7 @@ async function land(who: string, project: string, goal: string) {
   expect((await api(f.url, "POST", `${path}/land`, { token: t[who] })).status).toBe(200);
   return s.body.id as string;
 }
-/** Waits until the fan-out has seen every event so far (it runs as a job). */
+/** Waits until the fan-out has seen every event so far and its mails are written (jobs, both). */
 const settled = () =>
   until("the fan-out", async () => {
     const [{ max }] = (await f.forge.db
@@ -45,7 +45,7 @@ const settled = () =>
     const jobs = await f.forge.db
       .selectFrom("jobs")
       .select("id")
-      .where("kind", "like", "notifications.%")
+      .where((eb) => eb.or([eb("kind", "like", "notifications.%"), eb("kind", "=", "mail.send")]))
       .where("state", "in", ["available", "running"])
       .execute();
     return Number(c?.event_id) >= Number(max) && jobs.length === 0;
