@@ -99,6 +99,22 @@ describe("federation", () => {
       "/ap/actors/bob.nothing",
     ])
       expect((await api(b.url, "GET", path, { headers: AP })).status, path).toBe(404);
+    // A suspended account is no actor either, nor are its projects.
+    await b.forge.db
+      .updateTable("accounts")
+      .set({ suspended_at: new Date() })
+      .where("handle", "=", "bob")
+      .execute();
+    try {
+      for (const path of ["/ap/actors/bob", "/ap/actors/bob.tool"])
+        expect((await api(b.url, "GET", path, { headers: AP })).status, path).toBe(404);
+    } finally {
+      await b.forge.db
+        .updateTable("accounts")
+        .set({ suspended_at: null })
+        .where("handle", "=", "bob")
+        .execute();
+    }
     const links = await api(b.url, "GET", "/.well-known/nodeinfo");
     expect(links.body.links[0].href).toBe(`${b.url}/nodeinfo/2.1`);
     const info = await api(b.url, "GET", "/nodeinfo/2.1");
@@ -155,6 +171,54 @@ describe("federation", () => {
       await settled(b);
       await settled(a);
       expect((await inboxOf(t.alice)).items).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    "refuses unsigned activities, and stops publishing a project made private",
+    async () => {
+      const forged = await api(b.url, "POST", "/ap/actors/bob.tool/inbox", {
+        headers: { "content-type": "application/activity+json" },
+        raw: JSON.stringify({
+          "@context": "https://www.w3.org/ns/activitystreams",
+          id: `${a.url}/ap/actors/alice#follows/forged`,
+          type: "Follow",
+          actor: `${a.url}/ap/actors/alice`,
+          object: `${b.url}/ap/actors/bob.tool`,
+        }),
+      });
+      expect(forged.status).toBe(401);
+      expect(await b.forge.db.selectFrom("federation_followers").selectAll().execute()).toEqual([]);
+
+      const handle = `bob.tool@${hostOf(b)}`;
+      expect(
+        (
+          await api(a.url, "POST", "/api/v1/user/federation/follow", {
+            token: t.alice,
+            json: { actor: handle },
+          })
+        ).status,
+      ).toBe(200);
+      await until("B to accept again", async () => {
+        const list = await api(a.url, "GET", "/api/v1/user/federation/following", { token: t.alice });
+        return list.body.items.find((i: { handle: string }) => i.handle === handle)?.state === "accepted";
+      });
+      const before = (await inboxOf(t.alice)).items.length;
+      const hidden = await api(b.url, "PATCH", "/api/v1/projects/bob/tool", {
+        token: t.bob,
+        json: { visibility: "private" },
+      });
+      expect(hidden.status, JSON.stringify(hidden.body)).toBe(200);
+      await land(b, t.bob, "bob/tool", "Now private");
+      await settled(b);
+      await settled(a);
+      expect((await inboxOf(t.alice)).items).toHaveLength(before);
+      expect((await api(b.url, "GET", "/ap/actors/bob.tool", { headers: AP })).status).toBe(404);
+      await api(a.url, "DELETE", "/api/v1/user/federation/follow", {
+        token: t.alice,
+        json: { actor: handle },
+      });
     },
     SLOW,
   );
