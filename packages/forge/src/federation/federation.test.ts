@@ -189,6 +189,11 @@ describe("federation", () => {
         }),
       });
       expect(forged.status).toBe(401);
+      const huge = await api(b.url, "POST", "/ap/actors/bob.tool/inbox", {
+        headers: { "content-type": "application/activity+json" },
+        raw: JSON.stringify({ type: "Note", content: "x".repeat(300 * 1024) }),
+      });
+      expect(huge.status).toBe(413);
       expect(await b.forge.db.selectFrom("federation_followers").selectAll().execute()).toEqual([]);
 
       const handle = `bob.tool@${hostOf(b)}`;

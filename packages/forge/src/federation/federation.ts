@@ -30,7 +30,8 @@ import {
   Undo,
 } from "@fedify/fedify";
 import { parseSemVer } from "@fedify/fedify/nodeinfo";
-import type { MiddlewareHandler } from "hono";
+import type { Context as HonoContext, MiddlewareHandler, Next } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
@@ -464,6 +465,13 @@ export class FederationError extends Error {
   }
 }
 
+/** The largest activity an inbox takes. */
+export const MAX_ACTIVITY_BYTES = 256 * 1024;
+const activityLimit = bodyLimit({
+  maxSize: MAX_ACTIVITY_BYTES,
+  onError: (c) => c.json({ error: `activities are limited to ${MAX_ACTIVITY_BYTES} bytes` }, 413),
+});
+
 const FEDERATION_PATH = /^\/(?:\.well-known\/(?:webfinger|nodeinfo)$|nodeinfo\/2\.1$|ap\/)/;
 
 /** Serves the federation's paths (before authentication, rate limits and CSRF: the requests are signed). */
@@ -473,7 +481,9 @@ export function federationRoutes(): MiddlewareHandler<AppEnv> {
     const forge = c.get("forge");
     if (!forge.config.federation.enabled) return next();
     // A signed request from a blocked domain is refused before anything else is looked at.
-    const keyId = /keyId="([^"]+)"/.exec(c.req.header("signature") ?? "")?.[1];
+    // (draft-cavage: Signature keyId="…"; RFC 9421: Signature-Input …;keyid="…")
+    const signed = `${c.req.header("signature") ?? ""} ${c.req.header("signature-input") ?? ""}`;
+    const keyId = /keyid="([^"]+)"/i.exec(signed)?.[1];
     if (keyId) {
       let host = "";
       try {
@@ -483,6 +493,11 @@ export function federationRoutes(): MiddlewareHandler<AppEnv> {
       }
       if (blockedHost(forge.config.federation.block, host)) return c.json({ error: "blocked" }, 403);
     }
+    if (c.req.method === "POST") return activityLimit(c, () => serve(c, next));
+    return serve(c, next);
+  };
+  async function serve(c: HonoContext<AppEnv>, next: Next) {
+    const forge = c.get("forge");
     let missing = false;
     const res = await federationOf(forge).fetch(c.req.raw, {
       contextData: forge,
@@ -492,7 +507,10 @@ export function federationRoutes(): MiddlewareHandler<AppEnv> {
       },
       onNotAcceptable: () => new Response("Not acceptable", { status: 406 }),
     });
-    if (missing) return next();
-    return res;
-  };
+    if (missing) {
+      await next();
+      return;
+    }
+    c.res = res;
+  }
 }
