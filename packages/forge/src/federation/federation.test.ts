@@ -155,6 +155,14 @@ describe("federation", () => {
       expect(got).toHaveLength(1);
       expect(got[0].content).toContain("Teach the tool to count");
       expect(got[0].actor).toBe(`${b.url}/ap/actors/bob.tool`);
+      // It is in her home feed too (the API's and the home page's).
+      const feed = await api(a.url, "GET", "/api/v1/user/feed", { token: t.alice });
+      expect(feed.body.items[0]).toMatchObject({
+        type: "remote",
+        actor: `bob.tool@${hostOf(b)}`,
+        title: expect.stringContaining("Teach the tool to count"),
+      });
+      expect(feed.body.items[0].url).toMatch(new RegExp(`^${b.url}/bob/tool/sessions/`));
       await settled(b);
       expect(JSON.stringify(await inboxOf(t.alice))).not.toContain("Hidden work");
 

@@ -349,7 +349,9 @@ function build(fed: Federation<Forge>) {
       const note = await create.getObject(ctx);
       if (!(note instanceof Note)) return;
       const content = plainText(note.content?.toString() ?? "").slice(0, 2000);
-      const url = note.url instanceof URL ? note.url.href : (note.id?.href ?? null);
+      // Only web links are kept (the feed links to it): never javascript: or data: URLs.
+      const web = (u: unknown) => (u instanceof URL && /^https?:$/.test(u.protocol) ? u.href : null);
+      const url = web(note.url) ?? web(note.id);
       await ctx.data.db
         .insertInto("federation_inbox")
         .values(
