@@ -35,6 +35,7 @@ import { bodyLimit } from "hono/body-limit";
 import { sql } from "kysely";
 import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
+import { clientIp } from "../http/client-ip.ts";
 import type { AppEnv, Forge } from "../http/context.ts";
 import { enqueue } from "../jobs/index.ts";
 import { type OutboundDeps, outboundRequest } from "../outbound/outbound-client.ts";
@@ -482,6 +483,10 @@ export function federationRoutes(): MiddlewareHandler<AppEnv> {
     if (!FEDERATION_PATH.test(c.req.path)) return next();
     const forge = c.get("forge");
     if (!forge.config.federation.enabled) return next();
+    // Counted like anonymous requests, per address (the sign-in middleware comes later).
+    const limited = await forge.limiter.consume(clientIp(c) || "unknown", "anonymous");
+    if (!limited.allowed)
+      return c.json({ error: "rate limited" }, 429, { "Retry-After": String(limited.resetSeconds) });
     // A signed request from a blocked domain is refused before anything else is looked at.
     // (draft-cavage: Signature keyId="…"; RFC 9421: Signature-Input …;keyid="…")
     const signed = `${c.req.header("signature") ?? ""} ${c.req.header("signature-input") ?? ""}`;
