@@ -7,6 +7,7 @@ import { ulid } from "ulid";
 import { buildApi } from "./api/api.ts";
 import { notFound } from "./errors/app-error.ts";
 import { errorResponse } from "./errors/handler.tsx";
+import { federationRoutes } from "./federation/federation.ts";
 import { authenticate } from "./http/authenticate.ts";
 import type { AppEnv, Forge } from "./http/context.ts";
 import { csrf } from "./http/csrf.ts";
@@ -74,6 +75,8 @@ export function buildApp(forge: Forge) {
   app.route("/", health);
   app.route("/", assets);
   app.route("/mcp", mcpHttp);
+  // ActivityPub (signed by the sender, so before sign-in, rate limits and CSRF).
+  app.use("*", federationRoutes());
   app.use("*", authenticate(), rateLimit(), webBodyLimit(), csrf());
   app.route("/api", buildApi());
   app.route("/", smartHttp);

@@ -13,6 +13,7 @@ import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { createNotifyBus } from "./db/notify-bus.ts";
 import { ErrorTracker, occurrenceOf, trackLogger } from "./error-tracking/error-tracker.ts";
+import { federationJobHandlers, watchForFederationEvents } from "./federation/federation-jobs.ts";
 import { grpcHandler } from "./grpc/grpc-routes.ts";
 import { createOnePortServer } from "./grpc/one-port-server.ts";
 import { parseTrustProxy } from "./http/client-ip.ts";
@@ -144,6 +145,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       baseUrl: () => url,
       retryMs: config.webhookRetryMs,
     }),
+    ...federationJobHandlers(forge, () => url),
   };
   const worker = new JobWorker({
     db: database.db,
@@ -155,6 +157,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   await worker.start();
   const stopHookWatch = watchForHookEvents(database.db, bus, log);
   const stopNotifyWatch = watchForNotifications(database.db, bus, log);
+  const stopFederationWatch = watchForFederationEvents(database.db, bus, log);
   const stopDigestCron = scheduleCron(database.db, { ...NOTIFY_DIGEST_CRON, log });
   // What a forge process that died mid-run left in the sandbox (control groups, run directories).
   void providerOf(forge)
@@ -199,6 +202,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         stopTokenSync();
         stopHookWatch();
         stopNotifyWatch();
+        stopFederationWatch();
         await stopDigestCron();
         await bus.close();
         await errors.idle();

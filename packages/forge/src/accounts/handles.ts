@@ -5,6 +5,7 @@ import { z } from "zod";
 export const RESERVED_HANDLES = new Set([
   "about",
   "account",
+  "ap",
   "admin",
   "agents",
   "api",
@@ -21,6 +22,7 @@ export const RESERVED_HANDLES = new Set([
   "login",
   "logout",
   "new",
+  "nodeinfo",
   "notifications",
   "oauth",
   "org",

@@ -18,6 +18,7 @@ import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { errorsApi } from "../error-tracking/errors-api.ts";
 import { AppError } from "../errors/app-error.ts";
+import { federationApi } from "../federation/federation-api.ts";
 import { followsApi } from "../follows/follows-api.ts";
 import { feedApi } from "../home/feed-api.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -134,6 +135,7 @@ export function buildApi() {
     promptsApi,
     hooksApi,
     notificationsApi,
+    federationApi,
     errorsApi,
     attestationApi,
     qualityApi,

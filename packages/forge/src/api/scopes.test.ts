@@ -71,6 +71,9 @@ const TABLES: (keyof Database)[] = [
   "agent_refusals",
   "maintainer_alerts",
   "signing_keys",
+  "federation_keys",
+  "federation_following",
+  "federation_inbox",
 ];
 
 describe("token scopes on every API route", () => {

@@ -46,6 +46,8 @@ const schema = z.object({
     .default(2 * 2 ** 30),
   MICELIO_GIT_MAX_PUSH_OBJECTS: z.coerce.number().int().positive().default(2_000_000),
   MICELIO_OUTBOUND_ALLOW: z.string().max(10_000).optional(),
+  MICELIO_FEDERATION: z.enum(["on", "off"]).default("on"),
+  MICELIO_FEDERATION_BLOCK: z.string().max(10_000).optional(),
   MICELIO_ERROR_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   SENTRY_DSN: z.string().url().optional(),
   MICELIO_ERROR_WEBHOOK: z.string().url().optional(),
@@ -124,6 +126,8 @@ export interface Config {
   webhookRetryMs: number;
   /** MICELIO_OUTBOUND_ALLOW: names and addresses outbound requests may reach although private. */
   outboundAllow: string | undefined;
+  /** ActivityPub (federation/): on unless MICELIO_FEDERATION=off; blocked domains (and their subdomains). */
+  federation: { enabled: boolean; block: string[] };
   /** Error groups not seen for this long are deleted (error-tracking/). */
   errorRetentionDays: number;
   /** Forward captured errors to Sentry (off unless set). */
@@ -231,6 +235,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhookRetryMs: e.MICELIO_WEBHOOK_RETRY_SECONDS * 1000,
     outboundAllow: e.MICELIO_OUTBOUND_ALLOW,
+    federation: {
+      enabled: e.MICELIO_FEDERATION === "on",
+      block: (e.MICELIO_FEDERATION_BLOCK ?? "")
+        .split(/[\s,]+/)
+        .map((d) => d.trim().toLowerCase().replace(/\.$/, ""))
+        .filter(Boolean),
+    },
     errorRetentionDays: e.MICELIO_ERROR_RETENTION_DAYS,
     sentryDsn: e.SENTRY_DSN,
     errorWebhook: e.MICELIO_ERROR_WEBHOOK,

@@ -373,6 +373,44 @@ export interface Database {
   notifications: NotificationsTable;
   notification_settings: NotificationSettingsTable;
   notification_cursor: WebhookCursorTable;
+  federation_keys: FederationKeysTable;
+  federation_followers: FederationFollowersTable;
+  federation_following: FederationFollowingTable;
+  federation_inbox: FederationInboxTable;
+  federation_cursor: WebhookCursorTable;
+}
+
+/** ActivityPub (federation/; migrations/0039_federation.sql). */
+export interface FederationKeysTable {
+  owner_id: string;
+  public_jwk: string;
+  private_jwk: string;
+  created_at: Generated<Date>;
+}
+export interface FederationFollowersTable {
+  local_id: string;
+  actor_uri: string;
+  inbox_url: string;
+  follow_id: string | null;
+  created_at: Generated<Date>;
+}
+export interface FederationFollowingTable {
+  user_id: string;
+  actor_uri: string;
+  handle: string;
+  inbox_url: string;
+  follow_id: string;
+  state: Generated<"pending" | "accepted">;
+  created_at: Generated<Date>;
+}
+export interface FederationInboxTable {
+  id: Generated<number>;
+  user_id: string;
+  actor_uri: string;
+  activity_id: string;
+  content: string;
+  url: string | null;
+  created_at: Generated<Date>;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -163,6 +163,7 @@ describe("GET /api/v1/user/feed", () => {
       "position",
       "session_id",
       "landings",
+      "url",
     ]);
   });
 });

@@ -12,9 +12,9 @@ export const feedApi = apiRouter();
 
 const FeedEventSchema = z
   .object({
-    type: z.enum(["landing", "push", "project", "star"]).openapi({
+    type: z.enum(["landing", "push", "project", "star", "remote"]).openapi({
       description:
-        "landing: a session landed on trunk; push: commits pushed to trunk; project: a project was created; star: a project was starred",
+        "landing: a session landed on trunk; push: commits pushed to trunk; project: a project was created; star: a project was starred; remote: a note from a remote ActivityPub actor you follow (actor name@host, project host/name, title its text, url its link)",
     }),
     actor: z.string().openapi({ description: "Handle of who did it (for a new project: its owner)" }),
     project: z.string().openapi({ description: "owner/project" }),
@@ -34,6 +34,7 @@ const FeedEventSchema = z
       .int()
       .nullable()
       .openapi({ description: "push: how many landings it made; else null" }),
+    url: z.string().optional().openapi({ description: "remote: the note's link on its instance" }),
   })
   .openapi("FeedEvent");
 
@@ -57,6 +58,7 @@ export function feedEventJson(i: FeedItem): z.infer<typeof FeedEventSchema> {
     position: i.position ?? null,
     session_id: i.session ?? null,
     landings: i.landings ?? null,
+    ...(i.url ? { url: i.url } : {}),
   };
 }
 

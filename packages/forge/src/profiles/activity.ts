@@ -25,7 +25,7 @@ export interface DayCount {
   count: number;
 }
 
-export type FeedKind = "landing" | "push" | "project" | "star";
+export type FeedKind = "landing" | "push" | "project" | "star" | "remote";
 
 export interface FeedItem {
   kind: FeedKind;
@@ -40,6 +40,8 @@ export interface FeedItem {
   landings?: number;
   /** Who did it: the author, the starrer, or (for a new project) its owner. */
   actor: string;
+  /** Remote (federation/): the note's link on its instance. */
+  url?: string;
 }
 
 export type ContributionSource = (s: ActivityScope, since: Date) => Promise<DayCount[]>;
@@ -236,6 +238,30 @@ export const FEED_SOURCES: Record<string, FeedSource> = {
       title: r.name,
       actor: r.owner,
     }));
+  },
+  // What remote ActivityPub actors the user follows sent them (home feed only; federation/).
+  remote: async (s, limit) => {
+    if (s.follower === undefined) return [];
+    const rows = await s.db
+      .selectFrom("federation_inbox")
+      .select(["created_at", "actor_uri", "content", "url"])
+      .where("user_id", "=", s.follower)
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => {
+      const actor = new URL(r.actor_uri);
+      const name = decodeURIComponent(actor.pathname.split("/").pop() ?? "");
+      return {
+        kind: "remote" as const,
+        at: new Date(r.created_at),
+        owner: actor.host,
+        project: name,
+        title: r.content,
+        actor: `${name}@${actor.host}`,
+        url: r.url ?? r.actor_uri,
+      };
+    });
   },
   stars: async (s, limit) => {
     const rows = await starRows(s)

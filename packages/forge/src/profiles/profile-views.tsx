@@ -121,6 +121,12 @@ export function ContributionGraph({ counts, today }: { counts: Map<string, numbe
 function describe(item: FeedItem, withActor: boolean) {
   const what = describeAction(item, withActor ? (w) => w.toLowerCase() : (w) => w);
   if (!withActor) return what;
+  if (item.kind === "remote")
+    return (
+      <>
+        <span class="feed-actor">{item.actor}</span> {what}
+      </>
+    );
   return (
     <>
       <a href={`/${item.actor}`} class="feed-actor">
@@ -155,6 +161,16 @@ function describeAction(item: FeedItem, verb: (w: string) => string) {
       return (
         <>
           {verb("Starred")} {projectLink}
+        </>
+      );
+    case "remote":
+      return (
+        <>
+          {verb("Posted")}{" "}
+          <a href={item.url} rel="nofollow noopener noreferrer">
+            {item.title}
+          </a>{" "}
+          <span class="hint">(from {item.owner})</span>
         </>
       );
     default:
