@@ -39,9 +39,10 @@ const VOLATILE: Record<string, string[]> = {
   // The fan-outs' cursors follow the project events of the set-up, whenever their jobs run.
   webhook_cursor: ["event_id"],
   notification_cursor: ["event_id"],
+  federation_cursor: ["event_id"],
 };
-/** Jobs that follow the event stream on their own time (webhooks/, notifications/), not requests. */
-const FAN_OUT_JOBS = new Set(["webhooks.fanout", "notifications.fanout"]);
+/** Jobs that follow the event stream on their own time (webhooks/, notifications/, federation/), not requests. */
+const FAN_OUT_JOBS = new Set(["webhooks.fanout", "notifications.fanout", "federation.publish"]);
 
 /**
  * After the smart HTTP phase, also left out (each by design, not an effect of a bad body):
