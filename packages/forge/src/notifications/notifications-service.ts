@@ -8,6 +8,7 @@ import type { Db } from "../db/db.ts";
 import { notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { getProject } from "../projects/projects-service.ts";
+import { readableBy } from "../social/social-columns.ts";
 import { settingsOf } from "./notify-jobs.ts";
 import { RULES } from "./recipients.ts";
 
@@ -18,12 +19,6 @@ const me = (viewer: Viewer) => {
   if (!viewer.user) throw unauthorized();
   return viewer.user;
 };
-
-/** Projects the person may read now: public ones of active owners, their own, their organizations'. */
-const readable = (userId: string, admin: boolean) =>
-  sql<boolean>`(${admin} OR (p.owner_id NOT IN (SELECT sa.id FROM accounts sa WHERE sa.suspended_at IS NOT NULL)
-    AND (p.visibility = 'public' OR p.owner_id = ${userId}
-         OR p.owner_id IN (SELECT m.org_id FROM org_members m WHERE m.user_id = ${userId}))))`;
 
 export async function listNotifications(
   db: Db,
@@ -48,7 +43,7 @@ export async function listNotifications(
       "p.handle as project",
     ])
     .where("n.user_id", "=", user.id)
-    .where(readable(user.id, user.is_admin))
+    .where(readableBy(viewer, "p"))
     .orderBy("n.id", "desc")
     .limit(Math.min(opts.limit ?? 50, 100));
   if (opts.unread) q = q.where("n.read_at", "is", null);
@@ -75,7 +70,7 @@ export async function unreadCount(db: Db, viewer: Viewer): Promise<number> {
     .select(sql<number>`count(*)::int`.as("n"))
     .where("n.user_id", "=", user.id)
     .where("n.read_at", "is", null)
-    .where(readable(user.id, user.is_admin))
+    .where(readableBy(viewer, "p"))
     .executeTakeFirst();
   return row?.n ?? 0;
 }

@@ -12,6 +12,7 @@ import type { JobHandler } from "../jobs/types.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
+import { readableByAccount } from "../social/social-columns.ts";
 import { type ProjectEvent, type Reason, RULES, readersAmong, recipientsOf } from "./recipients.ts";
 
 export const NOTIFY_FANOUT_JOB = "notifications.fanout";
@@ -186,9 +187,10 @@ export async function sendDigests(db: Db, now = new Date()) {
   const people = await db
     .selectFrom("notification_settings as s")
     .innerJoin("accounts as a", "a.id", "s.user_id")
-    .select(["s.user_id", "s.unsubscribe", "s.muted_kinds", "a.handle", "a.email"])
+    .select(["s.user_id", "s.unsubscribe", "s.muted_kinds", "a.handle", "a.email", "a.is_admin"])
     .where("s.email", "=", "daily")
     .where("a.email", "is not", null)
+    .where("a.suspended_at", "is", null)
     .execute();
   let sent = 0;
   for (const person of people) {
@@ -209,16 +211,12 @@ export async function sendDigests(db: Db, now = new Date()) {
       .where("n.read_at", "is", null)
       .where("n.emailed_at", "is", null)
       .where("n.created_at", ">=", since)
+      // Only of projects the person may still read, checked in the same query.
+      .where((eb) => eb.or([eb.val(person.is_admin), readableByAccount(sql`${person.user_id}`, "p")]))
       .orderBy("n.id")
       .limit(200)
       .execute();
-    const kept: typeof items = [];
-    for (const i of items)
-      if (
-        !person.muted_kinds.includes(i.kind) &&
-        (await readersAmong(db, i.project_id, [person.user_id])).has(person.user_id)
-      )
-        kept.push(i);
+    const kept = items.filter((i) => !person.muted_kinds.includes(i.kind));
     if (kept.length === 0) continue;
     await db.transaction().execute(async (trx) => {
       await enqueueMail(

@@ -4,6 +4,7 @@
 // only people who may read the project now are kept (readersAmong, also used at send time).
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
+import { readableByAccount } from "../social/social-columns.ts";
 import { mentionedHandles } from "./mentions.ts";
 
 export type Reason = "mention" | "review_requested" | "author" | "administrator" | "watching";
@@ -42,10 +43,7 @@ export async function readersAmong(db: Db, projectId: string, userIds: string[])
   const { rows } = await sql<{ id: string }>`
     SELECT a.id FROM accounts a, projects p
     WHERE p.id = ${projectId} AND a.id = ANY(${userIds}::text[]) AND a.suspended_at IS NULL
-      AND (a.is_admin OR (
-        p.owner_id NOT IN (SELECT sa.id FROM accounts sa WHERE sa.suspended_at IS NOT NULL)
-        AND (p.visibility = 'public' OR p.owner_id = a.id
-             OR p.owner_id IN (SELECT m.org_id FROM org_members m WHERE m.user_id = a.id))))`.execute(db);
+      AND (a.is_admin OR ${readableByAccount(sql.ref("a.id"), "p")})`.execute(db);
   return new Set(rows.map((r) => r.id));
 }
 

@@ -7,15 +7,24 @@ import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
 /** SQL true when the viewer may read the project aliased `t` (mirrors projects/access.ts). */
 export function readableBy(viewer: Viewer, t: string): RawBuilder<boolean> {
   if (isAdmin(viewer)) return sql<boolean>`true`;
-  const visibility = sql.ref(`${t}.visibility`);
-  const owner = sql.ref(`${t}.owner_id`);
-  // A suspended account's projects are hidden from everyone but administrators.
-  const active = sql<boolean>`${owner} NOT IN (SELECT sa.id FROM accounts sa WHERE sa.suspended_at IS NOT NULL)`;
   const user = viewer.user;
   if (!user || !(hasScope(viewer, "project:read") || hasScope(viewer, "project:write")))
-    return sql<boolean>`(${active} AND ${visibility} = 'public')`;
-  return sql<boolean>`(${active} AND (${visibility} = 'public' OR ${owner} = ${user.id}
-    OR ${owner} IN (SELECT org_members.org_id FROM org_members WHERE org_members.user_id = ${user.id})))`;
+    return sql<boolean>`(${activeOwner(t)} AND ${sql.ref(`${t}.visibility`)} = 'public')`;
+  return readableByAccount(sql`${user.id}`, t);
+}
+
+/** A suspended account's projects are hidden from everyone but administrators. */
+const activeOwner = (t: string) =>
+  sql<boolean>`${sql.ref(`${t}.owner_id`)} NOT IN (SELECT sa.id FROM accounts sa WHERE sa.suspended_at IS NOT NULL)`;
+
+/**
+ * SQL true when the account `accountId` (a value or a column) may read the project aliased `t`
+ * acting with every scope: public, its own, or its organizations' (administrators aside).
+ */
+export function readableByAccount(accountId: RawBuilder<unknown>, t: string): RawBuilder<boolean> {
+  const owner = sql.ref(`${t}.owner_id`);
+  return sql<boolean>`(${activeOwner(t)} AND (${sql.ref(`${t}.visibility`)} = 'public' OR ${owner} = ${accountId}
+    OR ${owner} IN (SELECT org_members.org_id FROM org_members WHERE org_members.user_id = ${accountId})))`;
 }
 
 /** Columns to add to a query over `projects`: parent_full_name and forks_count. */
