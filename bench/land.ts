@@ -96,7 +96,11 @@ try {
   const call = async (method: string, path: string, body: unknown, auth: string) => {
     const res = await fetch(forge.url + path, {
       method,
-      headers: { "content-type": "application/json", authorization: auth },
+      // The API refuses a JSON content type without a body: send the header only with one.
+      headers:
+        body === undefined
+          ? { authorization: auth }
+          : { "content-type": "application/json", authorization: auth },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
