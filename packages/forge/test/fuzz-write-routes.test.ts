@@ -37,9 +37,9 @@ const VOLATILE: Record<string, string[]> = {
   web_sessions: ["last_used_at", "last_ip"],
   jobs: ["payload", "state", "attempts", "locked_by", "locked_at", "finished_at", "last_error", "run_at"],
   // The fan-outs' cursors follow the project events of the set-up, whenever their jobs run.
-  webhook_cursor: ["event_id"],
-  notification_cursor: ["event_id"],
-  federation_cursor: ["event_id"],
+  webhook_cursor: ["event_id", "gaps"],
+  notification_cursor: ["event_id", "gaps"],
+  federation_cursor: ["event_id", "gaps"],
 };
 /** Jobs that follow the event stream on their own time (webhooks/, notifications/, federation/), not requests. */
 const FAN_OUT_JOBS = new Set(["webhooks.fanout", "notifications.fanout", "federation.publish"]);

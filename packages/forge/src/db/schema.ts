@@ -709,6 +709,8 @@ export interface WebhookDeliveriesTable {
 export interface WebhookCursorTable {
   id: number;
   event_id: ColumnType<number, number, number>;
+  /** Ids passed but not yet visible then (sessions/event-cursor.ts; migrations/0044). */
+  gaps: ColumnType<(number | string)[], number[] | undefined, number[]>;
 }
 
 /** One kind of error the forge met (error-tracking/; migrations/0037_error_groups.sql). */

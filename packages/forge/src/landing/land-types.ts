@@ -17,6 +17,8 @@ export interface PendingLanding {
   sessionId: string | null;
   goal: string;
   authorHandle: string;
+  /** Who landed it, when known: the caller of land, or the pusher. */
+  landedBy?: string;
   commit: string;
   parent: string | null;
   paths: string[];

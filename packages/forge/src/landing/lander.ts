@@ -31,6 +31,8 @@ export { landConflict } from "./prepare.ts";
 type LandJob = {
   kind: "land";
   sessionId: string;
+  /** The handle of who asked for the landing (in the session.landed event). */
+  by?: string;
   resolve: (o: LandOutcome) => void;
   reject: (e: unknown) => void;
 };
@@ -71,9 +73,9 @@ export class Lander {
     this.maxAttempts = opts.maxAttempts ?? 20;
   }
 
-  land(projectId: string, sessionId: string): Promise<LandOutcome> {
+  land(projectId: string, sessionId: string, by?: string): Promise<LandOutcome> {
     return new Promise((resolve, reject) =>
-      this.enqueue(projectId, { kind: "land", sessionId, resolve, reject }),
+      this.enqueue(projectId, { kind: "land", sessionId, by, resolve, reject }),
     );
   }
 
@@ -217,7 +219,7 @@ export class Lander {
         const { ok, err } = checked[i];
         if (!ok) throw err;
         const landing = await prepareLanding(db, staged, projectId, ok, head.position, running, pending);
-        pending.push(landing);
+        pending.push(job.by ? { ...landing, landedBy: job.by } : landing);
         running = { commit: landing.commit, tree: landing.tree };
         accepted.push(job);
       } catch (err) {

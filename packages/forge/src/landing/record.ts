@@ -108,6 +108,7 @@ async function recordIn(trx: Db, projectId: string, start: number, items: Pendin
         commit: item.commit,
         goal: item.goal,
         author: item.authorHandle,
+        ...(item.landedBy ? { actor: item.landedBy } : {}),
       }),
     });
   }

@@ -76,6 +76,7 @@ async function reconcileWith(db: Db, repo: GitRepo, projectId: string, pusher?: 
       sessionId: g.sessionId,
       goal: first.subject || "Pushed commits",
       authorHandle: pusher?.handle ?? (first.author || "unknown"),
+      landedBy: pusher?.handle,
       commit: last.oid,
       parent: first.parent,
       paths: stats.paths,

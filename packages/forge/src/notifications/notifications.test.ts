@@ -17,7 +17,7 @@ const inbox = async (who: string, all = true) =>
     items: { id: number; kind: string; reason: string; title: string; url: string; project: string }[];
   };
 /** Lands a one-file session in the project as `who`; returns the session id. */
-async function land(who: string, project: string, goal: string) {
+async function land(who: string, project: string, goal: string, lander = who) {
   const s = await api(f.url, "POST", `/api/v1/projects/${project}/sessions`, {
     token: t[who],
     json: { goal },
@@ -29,7 +29,7 @@ async function land(who: string, project: string, goal: string) {
     json: { changes: [{ path: `${s.body.id}.txt`, content: b64(goal) }] },
   });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
-  expect((await api(f.url, "POST", `${path}/land`, { token: t[who] })).status).toBe(200);
+  expect((await api(f.url, "POST", `${path}/land`, { token: t[lander] })).status).toBe(200);
   return s.body.id as string;
 }
 /** Waits until the fan-out has seen every event so far and its mails are written (jobs, both). */
@@ -94,9 +94,14 @@ describe("notifications", () => {
       });
       expect(landed!.title).toContain("Add the parser");
       expect(box.unread).toBeGreaterThanOrEqual(1);
-      // Alice hears that her session landed (as its author), not as a watcher.
+      // Alice landed it herself: she hears nothing of it. When Bob lands her next session, she
+      // hears of it as its author.
+      expect((await inbox("alice")).items.find((n) => n.kind === "session.landed")).toBeUndefined();
+      const byBob = await land("alice", "acme/lib", "Add the lexer", "bob");
+      await settled();
       expect((await inbox("alice")).items.find((n) => n.kind === "session.landed")).toMatchObject({
         reason: "author",
+        url: `/acme/lib/sessions/${byBob}`,
       });
       const mail = await until("bob's mail", () => mailsTo("bob").find((m) => m.includes("Add the parser")));
       expect(mail).toMatch(

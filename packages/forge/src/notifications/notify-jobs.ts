@@ -1,5 +1,5 @@
-// Notifications from the project event stream: a fan-out job (cursor over project_events with a
-// look-back, like webhooks/deliver.ts) writes each recipient's inbox row, and mails it at once
+// Notifications from the project event stream: a fan-out job (a cursor over project_events,
+// sessions/event-cursor.ts) writes each recipient's inbox row, and mails it at once
 // to those who want instant mail; a daily job mails the others a digest. Before any mail the
 // forge checks again that the recipient may still read the project, and that the notification
 // is still unread.
@@ -11,9 +11,10 @@ import { enqueue } from "../jobs/index.ts";
 import type { JobHandler } from "../jobs/types.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
+import { consumeEvents } from "../sessions/event-cursor.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
 import { readableByAccount } from "../social/social-columns.ts";
-import { type ProjectEvent, type Reason, RULES, readersAmong, recipientsOf } from "./recipients.ts";
+import { type ProjectEvent, type Reason, RULES, readersAmong, recipientsOfAll } from "./recipients.ts";
 
 export const NOTIFY_FANOUT_JOB = "notifications.fanout";
 export const NOTIFY_EMAIL_JOB = "notifications.email";
@@ -23,7 +24,6 @@ export const NOTIFY_DIGEST_CRON = {
   pattern: "0 0 7 * * *",
   kind: NOTIFY_DIGEST_JOB,
 };
-const LOOKBACK = 2000;
 const BATCH = 500;
 
 const REASONS: Record<Reason, string> = {
@@ -75,26 +75,16 @@ export async function settingsOf(db: Db, userId: string) {
 }
 
 export async function fanOutNotifications(db: Db): Promise<number> {
-  let made = 0;
-  let more = false;
-  await db.transaction().execute(async (trx) => {
-    const cursor = await sql<{
-      event_id: number;
-    }>`SELECT event_id FROM notification_cursor WHERE id = 1 FOR UPDATE`.execute(trx);
-    const from = Number(cursor.rows[0]?.event_id ?? 0);
-    const top = await sql<{ max: number | null }>`SELECT max(id) AS max FROM project_events`.execute(trx);
-    const max = Number(top.rows[0]?.max ?? from);
-    const upto = Math.min(max, from + BATCH);
-    more = max > upto;
+  const { result, more } = await consumeEvents(db, "notification_cursor", BATCH, async (trx, ids) => {
     const events = await sql<ProjectEvent & { project: string }>`
       SELECT e.id, e.project_id, e.type, e.data, o.handle || '/' || p.handle AS project
       FROM project_events e JOIN projects p ON p.id = e.project_id JOIN accounts o ON o.id = p.owner_id
-      WHERE e.id > ${Math.max(0, from - LOOKBACK)} AND e.id <= ${upto}
-        AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.event_id = e.id)
+      WHERE e.id = ANY(${ids}::bigint[]) AND e.type = ANY(${Object.keys(RULES)}::text[])
       ORDER BY e.id`.execute(trx);
-    for (const e of events.rows) {
-      const to = await recipientsOf(trx, e);
-      if (to.size === 0) continue;
+    const recipients = await recipientsOfAll(trx, events.rows);
+    const values = events.rows.flatMap((e) => {
+      const to = recipients.get(e.id);
+      if (!to) return [];
       const { title, url } = describe(e, e.project);
       const actor =
         typeof e.data.actor === "string"
@@ -102,31 +92,30 @@ export async function fanOutNotifications(db: Db): Promise<number> {
           : typeof e.data.author === "string"
             ? e.data.author
             : null;
-      const rows = await trx
-        .insertInto("notifications")
-        .values(
-          [...to].map(([user_id, reason]) => ({
-            user_id,
-            project_id: e.project_id,
-            event_id: e.id,
-            kind: e.type,
-            reason,
-            title,
-            url,
-            actor,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing())
-        .returning(["id", "user_id", "kind"])
-        .execute();
-      made += rows.length;
-      if (!RULES[e.type]?.inboxOnly)
-        for (const r of rows) await enqueue(trx, NOTIFY_EMAIL_JOB, { notification: Number(r.id) });
-    }
-    if (upto > from) await sql`UPDATE notification_cursor SET event_id = ${upto} WHERE id = 1`.execute(trx);
+      return [...to].map(([user_id, reason]) => ({
+        user_id,
+        project_id: e.project_id,
+        event_id: e.id,
+        kind: e.type,
+        reason,
+        title,
+        url,
+        actor,
+      }));
+    });
+    if (values.length === 0) return 0;
+    const rows = await trx
+      .insertInto("notifications")
+      .values(values)
+      .onConflict((oc) => oc.columns(["user_id", "event_id"]).doNothing())
+      .returning(["id", "kind"])
+      .execute();
+    for (const r of rows)
+      if (!RULES[r.kind]?.inboxOnly) await enqueue(trx, NOTIFY_EMAIL_JOB, { notification: Number(r.id) });
+    return rows.length;
   });
   if (more) await enqueue(db, NOTIFY_FANOUT_JOB, {}, { uniqueKey: NOTIFY_FANOUT_JOB });
-  return made;
+  return result ?? 0;
 }
 
 /** One notification by mail, if its recipient wants it now and may still read the project. */

@@ -81,7 +81,7 @@ export async function landSessionAs(
       throw err;
     },
   );
-  const outcome = await forge.lander.land(p.id, session.id);
+  const outcome = await forge.lander.land(p.id, session.id, viewer.user.handle);
   const [after, landed] = await Promise.all([
     reloadSession(forge.db, session.id),
     landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit),

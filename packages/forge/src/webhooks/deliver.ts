@@ -1,7 +1,7 @@
 // Getting events to hooks. The fan-out job turns new rows of project_events into one delivery
 // per subscribed, active hook (the project's own and its organization's) and a delivery job
-// for each; it keeps a cursor and looks back LOOKBACK ids so an event whose transaction
-// committed late is still delivered, once (a unique index). The delivery job signs the body,
+// for each; its cursor (sessions/event-cursor.ts) also catches events whose transaction
+// committed late, and a unique index keeps one delivery per hook and event. The delivery job signs the body,
 // sends it through the outbound guard (the address is checked again), logs the answer, and on
 // failure schedules the next attempt itself (backoff ×4 from MICELIO_WEBHOOK_RETRY_SECONDS);
 // after MAX_ATTEMPTS it gives up, and a hook whose deliveries fail DISABLE_AFTER times in a row
@@ -16,6 +16,7 @@ import type { JobHandler } from "../jobs/types.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
 import { type OutboundDeps, OutboundRefused, outboundRequest } from "../outbound/outbound-client.ts";
+import { consumeEvents } from "../sessions/event-cursor.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
 import { discordBody } from "./discord.ts";
 import { type HookPayload, PAYLOAD_VERSION } from "./hook-events.ts";
@@ -26,7 +27,6 @@ export const FANOUT_JOB = "webhooks.fanout";
 export const DELIVER_JOB = "webhooks.deliver";
 export const MAX_ATTEMPTS = 5;
 export const DISABLE_AFTER = 5;
-const LOOKBACK = 2000;
 const BATCH = 1000;
 const EXCERPT = 1000;
 
@@ -42,13 +42,7 @@ export interface DeliverDeps {
 
 /** Fans out the events since the cursor; returns how many deliveries it made. */
 export async function fanOut(db: Db): Promise<number> {
-  const result = await db.transaction().execute(async (trx) => {
-    const cursor = await sql<{ event_id: number }>`
-      SELECT event_id FROM webhook_cursor WHERE id = 1 FOR UPDATE`.execute(trx);
-    const from = Number(cursor.rows[0]?.event_id ?? 0);
-    const top = await sql<{ max: number | null }>`SELECT max(id) AS max FROM project_events`.execute(trx);
-    const max = Number(top.rows[0]?.max ?? from);
-    const upto = Math.min(max, from + BATCH);
+  const { result, more } = await consumeEvents(db, "webhook_cursor", BATCH, async (trx, ids) => {
     const { rows } = await sql<{ id: string }>`
       INSERT INTO webhook_deliveries (id, hook_id, event_id, event, payload)
       SELECT 'd' || md5(random()::text || clock_timestamp()::text || h.id || e.id), h.id, e.id, e.type,
@@ -62,16 +56,15 @@ export async function fanOut(db: Db): Promise<number> {
       JOIN webhooks h ON h.active AND e.type = ANY(h.events)
         AND (h.project_id = e.project_id OR h.org_id = p.owner_id)
         AND e.created_at >= h.created_at
-      WHERE e.id > ${Math.max(0, from - LOOKBACK)} AND e.id <= ${upto}
+      WHERE e.id = ANY(${ids}::bigint[])
       ORDER BY e.id, h.id
       ON CONFLICT (hook_id, event_id) WHERE redelivery_of IS NULL DO NOTHING
       RETURNING id`.execute(trx);
     for (const r of rows) await enqueue(trx, DELIVER_JOB, { delivery: r.id });
-    if (upto > from) await sql`UPDATE webhook_cursor SET event_id = ${upto} WHERE id = 1`.execute(trx);
-    return { made: rows.length, more: max > upto };
+    return rows.length;
   });
-  if (result.more) await enqueue(db, FANOUT_JOB, {}, { uniqueKey: FANOUT_JOB });
-  return result.made;
+  if (more) await enqueue(db, FANOUT_JOB, {}, { uniqueKey: FANOUT_JOB });
+  return result ?? 0;
 }
 
 /** Asks for a fan-out soon (one pending job at a time). */
