@@ -80,6 +80,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     log: rawLog,
     sentryDsn: config.sentryDsn,
     errorWebhook: config.errorWebhook,
+    errorWebhookSecret: config.errorWebhookSecret,
     baseUrl: () => url,
     outbound,
   });

@@ -51,6 +51,7 @@ const schema = z.object({
   MICELIO_ERROR_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   SENTRY_DSN: z.string().url().optional(),
   MICELIO_ERROR_WEBHOOK: z.string().url().optional(),
+  MICELIO_ERROR_WEBHOOK_SECRET: z.string().min(16).optional(),
   MICELIO_WEBHOOK_RETRY_SECONDS: z.coerce.number().positive().default(10),
   MICELIO_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   MICELIO_SECRET_KEY: z
@@ -134,6 +135,8 @@ export interface Config {
   sentryDsn: string | undefined;
   /** Also POST error alerts (new, back, spiking) as JSON to this URL (error-tracking/). */
   errorWebhook: string | undefined;
+  /** Signs the error webhook's bodies (X-Micelio-Signature-256), like project webhooks. */
+  errorWebhookSecret: string | undefined;
   secureCookies: "auto" | "true" | "false";
   /**
    * The key that encrypts secrets kept in the database (crypto/); unset: the key in
@@ -245,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     errorRetentionDays: e.MICELIO_ERROR_RETENTION_DAYS,
     sentryDsn: e.SENTRY_DSN,
     errorWebhook: e.MICELIO_ERROR_WEBHOOK,
+    errorWebhookSecret: e.MICELIO_ERROR_WEBHOOK_SECRET,
     secureCookies: e.MICELIO_SECURE_COOKIES,
     secretKey: e.MICELIO_SECRET_KEY,
     logLevel: e.LOG_LEVEL,

@@ -4,11 +4,14 @@
 // throws and never blocks the caller; at most MAX_PER_MINUTE occurrences a minute per process
 // are stored (the rest are counted and reported in a log line). New errors, errors back after
 // being resolved, and spikes mail the administrators (at most once an hour per error, and
-// MAX_MAILS_PER_HOUR in all); SENTRY_DSN forwards each stored occurrence to Sentry.
+// MAX_MAILS_PER_HOUR in all), and POST to MICELIO_ERROR_WEBHOOK (signed as project webhooks are when
+// MICELIO_ERROR_WEBHOOK_SECRET is set); SENTRY_DSN forwards each stored occurrence to Sentry.
+import { randomUUID } from "node:crypto";
 import type { Db } from "../db/db.ts";
 import { enqueueMail } from "../mail/mail-jobs.ts";
 import type { Logger } from "../ops/logger.ts";
 import { type OutboundDeps, outboundRequest } from "../outbound/outbound-client.ts";
+import { SIGNATURE_HEADER, signBody } from "../webhooks/signature.ts";
 import {
   type ErrorKindName,
   markNotified,
@@ -29,6 +32,8 @@ export interface TrackerDeps {
   sentryDsn?: string;
   /** Error alerts are also POSTed here as JSON (through the outbound guard). */
   errorWebhook?: string;
+  /** Signs those bodies as project webhooks are signed (webhooks/signature.ts). */
+  errorWebhookSecret?: string;
   /** The forge's public URL, for links in alerts. */
   baseUrl?: () => string;
   outbound?: OutboundDeps;
@@ -89,7 +94,21 @@ export class ErrorTracker {
     if (now - this.mails.start >= 3_600_000) this.mails = { start: now, n: 0 };
     if (this.mails.n >= MAX_MAILS_PER_HOUR) return;
     this.mails.n++;
-    if (deps.errorWebhook)
+    if (deps.errorWebhook) {
+      const sent = Math.floor(now / 1000);
+      const delivery = `e${randomUUID()}`;
+      const body = JSON.stringify({
+        event: `error.${why}`,
+        delivery,
+        timestamp: new Date(sent * 1000).toISOString(),
+        id: rec.id,
+        kind: o.kind,
+        name: o.name,
+        message: o.message.slice(0, 1000),
+        count: rec.count,
+        window_count: rec.windowCount,
+        url: `${deps.baseUrl?.() ?? ""}/admin/errors/${rec.id}`,
+      });
       await outboundRequest(
         deps.errorWebhook,
         {
@@ -97,20 +116,21 @@ export class ErrorTracker {
           timeoutMs: 5000,
           maxBytes: 16 * 1024,
           maxRedirects: 0,
-          headers: { "content-type": "application/json", "user-agent": "Micelio-Hookshot/1" },
-          body: JSON.stringify({
-            event: `error.${why}`,
-            id: rec.id,
-            kind: o.kind,
-            name: o.name,
-            message: o.message.slice(0, 1000),
-            count: rec.count,
-            window_count: rec.windowCount,
-            url: `${deps.baseUrl?.() ?? ""}/admin/errors/${rec.id}`,
-          }),
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "Micelio-Hookshot/1",
+            "x-micelio-event": `error.${why}`,
+            "x-micelio-delivery": delivery,
+            "x-micelio-timestamp": String(sent),
+            ...(deps.errorWebhookSecret
+              ? { [SIGNATURE_HEADER]: signBody(deps.errorWebhookSecret, body) }
+              : {}),
+          },
+          body,
         },
         deps.outbound,
       ).catch((err) => deps.log.warn({ err: String(err) }, "the error webhook failed"));
+    }
     const admins = await deps.db
       .selectFrom("accounts")
       .select(["handle", "email"])

@@ -5,10 +5,12 @@ import { enqueue } from "../jobs/index.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
 import { mailFiles, until } from "../testing/eventually.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { verifySignature } from "../webhooks/signature.ts";
 
 let f: TestForge;
 let sentry: Server;
-const envelopes: { path: string; auth: string; body: string }[] = [];
+const envelopes: { path: string; auth: string; signature: string; body: string }[] = [];
+const HOOK_SECRET = "the error hook secret, long enough";
 let admin: string;
 let bob: string;
 let artifactUrl: string;
@@ -21,7 +23,12 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
-      envelopes.push({ path: req.url ?? "", auth: String(req.headers["x-sentry-auth"] ?? ""), body });
+      envelopes.push({
+        path: req.url ?? "",
+        auth: String(req.headers["x-sentry-auth"] ?? ""),
+        signature: String(req.headers["x-micelio-signature-256"] ?? ""),
+        body,
+      });
       res.end("{}");
     });
   });
@@ -31,6 +38,7 @@ beforeAll(async () => {
     MICELIO_OUTBOUND_ALLOW: "127.0.0.1",
     SENTRY_DSN: `http://publickey@sentry.test:${port}/42`,
     MICELIO_ERROR_WEBHOOK: `http://sentry.test:${port}/error-hook`,
+    MICELIO_ERROR_WEBHOOK_SECRET: HOOK_SECRET,
   });
   f.forge.outbound.resolve = async (host) =>
     host === "sentry.test" ? [{ address: "127.0.0.1", family: 4 }] : [];
@@ -119,6 +127,10 @@ describe("error tracking", () => {
         name: "TypeError",
         message: "object store exploded at shelf 7",
       });
+      // Signed as project webhooks are, over the raw body, which names its delivery and time.
+      expect(verifySignature(HOOK_SECRET, hook.body, hook.signature)).toBe(true);
+      expect(verifySignature("another secret of some length", hook.body, hook.signature)).toBe(false);
+      expect(JSON.parse(hook.body).delivery).toMatch(/^e[0-9a-f-]{36}$/);
     },
     SLOW,
   );
