@@ -1,5 +1,5 @@
-// Federation's jobs. The publish job keeps a cursor over project_events (like webhooks/deliver.ts,
-// with a look-back) and turns each landing of a public project whose owner is not suspended into
+// Federation's jobs. The publish job keeps a cursor over project_events (sessions/event-cursor.ts,
+// like webhooks/deliver.ts) and turns each landing of a public project whose owner is not suspended into
 // a Create of a Note for each remote follower of the project. The delivery job signs an activity
 // with its local actor's key (Fedify's signRequest) and posts it through the outbound guard; a
 // blocked domain or federation turned off sends nothing. Failed deliveries are retried by the
@@ -13,11 +13,11 @@ import { enqueue } from "../jobs/index.ts";
 import type { JobHandler } from "../jobs/types.ts";
 import type { Logger } from "../ops/logger.ts";
 import { outboundRequest } from "../outbound/outbound-client.ts";
+import { consumeEvents } from "../sessions/event-cursor.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
 import { blockedHost, DELIVER_ACTIVITY_JOB, enqueueDelivery, federationOf, keyPairOf } from "./federation.ts";
 
 export const PUBLISH_JOB = "federation.publish";
-const LOOKBACK = 2000;
 const BATCH = 500;
 
 interface Landed {
@@ -32,73 +32,59 @@ interface Landed {
 export async function publishLandings(forge: Forge, baseUrl: string): Promise<number> {
   const { db } = forge;
   const ctx = federationOf(forge).createContext(new URL(baseUrl), forge);
-  let made = 0;
-  let more = false;
-  await db.transaction().execute(async (trx) => {
-    const cursor = await sql<{ event_id: number }>`
-      SELECT event_id FROM federation_cursor WHERE id = 1 FOR UPDATE`.execute(trx);
-    const from = Number(cursor.rows[0]?.event_id ?? 0);
-    const top = await sql<{ max: number | null }>`SELECT max(id) AS max FROM project_events`.execute(trx);
-    const max = Number(top.rows[0]?.max ?? from);
-    const upto = Math.min(max, from + BATCH);
-    more = max > upto;
-    if (forge.config.federation.enabled) {
-      // The look-back catches events committed late; the job-unique key keeps one delivery each.
-      const events = await sql<Landed>`
-        SELECT e.id, e.project_id, e.data, o.handle AS owner, p.handle
-        FROM project_events e JOIN projects p ON p.id = e.project_id JOIN accounts o ON o.id = p.owner_id
-        WHERE e.id > ${Math.max(0, from - LOOKBACK)} AND e.id <= ${upto} AND e.type = 'session.landed'
-          AND p.visibility = 'public' AND o.suspended_at IS NULL
-        ORDER BY e.id`.execute(trx);
-      for (const e of events.rows) {
-        const followers = await trx
-          .selectFrom("federation_followers")
-          .select(["actor_uri", "inbox_url"])
-          .where("local_id", "=", e.project_id)
-          .execute();
-        if (followers.length === 0) continue;
-        const identifier = `${e.owner}.${e.handle}`;
-        const actor = ctx.getActorUri(identifier);
-        const session = typeof e.data.session === "string" ? e.data.session : "";
-        const url = new URL(`/${e.owner}/${e.handle}/sessions/${session}`, ctx.origin);
-        const goal = typeof e.data.goal === "string" ? e.data.goal : "";
-        const text = `Landed on ${e.owner}/${e.handle} at position ${e.data.position}: ${goal}`;
-        const noteId = new URL(`${actor.href}/landings/${e.id}`);
-        const create = new Create({
-          id: new URL(`${noteId.href}#create`),
-          actor,
+  const { result, more } = await consumeEvents(db, "federation_cursor", BATCH, async (trx, ids) => {
+    if (!forge.config.federation.enabled) return 0;
+    const events = await sql<Landed>`
+      SELECT e.id, e.project_id, e.data, o.handle AS owner, p.handle
+      FROM project_events e JOIN projects p ON p.id = e.project_id JOIN accounts o ON o.id = p.owner_id
+      WHERE e.id = ANY(${ids}::bigint[]) AND e.type = 'session.landed'
+        AND p.visibility = 'public' AND o.suspended_at IS NULL
+      ORDER BY e.id`.execute(trx);
+    if (events.rows.length === 0) return 0;
+    // The followers of every project of the batch, in one query.
+    const followers = await trx
+      .selectFrom("federation_followers")
+      .select(["local_id", "inbox_url"])
+      .where("local_id", "in", [...new Set(events.rows.map((e) => e.project_id))])
+      .execute();
+    let made = 0;
+    for (const e of events.rows) {
+      const inboxes = new Set(followers.filter((f) => f.local_id === e.project_id).map((f) => f.inbox_url));
+      if (inboxes.size === 0) continue;
+      const identifier = `${e.owner}.${e.handle}`;
+      const actor = ctx.getActorUri(identifier);
+      const session = typeof e.data.session === "string" ? e.data.session : "";
+      const url = new URL(`/${e.owner}/${e.handle}/sessions/${session}`, ctx.origin);
+      const goal = typeof e.data.goal === "string" ? e.data.goal : "";
+      const text = `Landed on ${e.owner}/${e.handle} at position ${e.data.position}: ${goal}`;
+      const noteId = new URL(`${actor.href}/landings/${e.id}`);
+      const create = new Create({
+        id: new URL(`${noteId.href}#create`),
+        actor,
+        to: PUBLIC_COLLECTION,
+        cc: ctx.getFollowersUri(identifier),
+        object: new Note({
+          id: noteId,
+          attribution: actor,
+          content: escapeHtml(text),
+          url,
           to: PUBLIC_COLLECTION,
           cc: ctx.getFollowersUri(identifier),
-          object: new Note({
-            id: noteId,
-            attribution: actor,
-            content: escapeHtml(text),
-            url,
-            to: PUBLIC_COLLECTION,
-            cc: ctx.getFollowersUri(identifier),
-          }),
+        }),
+      });
+      for (const inbox of inboxes) {
+        // Each event is read once (sessions/event-cursor.ts); the key keeps a retried run from doubling.
+        await enqueueDelivery(ctx, { id: e.project_id, identifier }, new URL(inbox), create, {
+          db: trx,
+          uniqueKey: `federation:${e.id}:${inbox}`,
         });
-        const inboxes = new Set(followers.map((f) => f.inbox_url));
-        for (const inbox of inboxes) {
-          const uniqueKey = `federation:${e.id}:${inbox}`;
-          const already = await trx
-            .selectFrom("jobs")
-            .select("id")
-            .where("unique_key", "=", uniqueKey)
-            .executeTakeFirst();
-          if (already) continue;
-          await enqueueDelivery(ctx, { id: e.project_id, identifier }, new URL(inbox), create, {
-            db: trx,
-            uniqueKey,
-          });
-          made++;
-        }
+        made++;
       }
     }
-    if (upto > from) await sql`UPDATE federation_cursor SET event_id = ${upto} WHERE id = 1`.execute(trx);
+    return made;
   });
   if (more) await enqueue(db, PUBLISH_JOB, {}, { uniqueKey: PUBLISH_JOB });
-  return made;
+  return result ?? 0;
 }
 
 function escapeHtml(s: string) {
