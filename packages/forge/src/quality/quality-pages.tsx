@@ -3,6 +3,7 @@
 // SVG drawn here (quality-charts.tsx), every number is also in a table, and the same report is
 // a link away as JSON and CSV.
 import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import type { AppEnv } from "../http/context.ts";
 import { projectPage } from "../sessions/session-views.tsx";
 import { Layout } from "../web/layout.tsx";
@@ -11,6 +12,7 @@ import { THRESHOLDS } from "./quality-alerts.ts";
 import { LineChart, StackedBars } from "./quality-charts.tsx";
 import { DEFAULT_WEEKS, MAX_WEEKS } from "./quality-report.ts";
 import { instanceQuality, projectQuality, type QualityReportJson } from "./quality-service.ts";
+import { QualityTable } from "./quality-table.tsx";
 
 export const qualityPages = new Hono<AppEnv>();
 
@@ -130,44 +132,21 @@ function Dashboard({ r, path, api }: { r: QualityReportJson; path: string; api: 
                 { name: "agents", values: col(r, "ai_opened") },
               ]}
             />
-            <LineChart
-              id="chart-rejection"
-              title="Rejection rate per week (rejected of landed and rejected)"
-              desc="The share of decided sessions that were rejected, for people and for agents."
-              labels={labels}
-              yLabel="rejected"
-              empty="No session landed or was rejected"
-              percent
-              lines={[
-                { name: "people", values: col(r, "human_rejection_rate") },
-                { name: "agents", values: col(r, "ai_rejection_rate") },
-              ]}
-            />
-            <LineChart
-              id="chart-review"
-              title="Mean review time per week, in hours"
-              desc="Hours from ready for review (or opened) to a person's approval or rejection."
-              labels={labels}
-              yLabel="hours"
-              empty="No reviews"
-              lines={[
-                { name: "people", values: col(r, "human_review_hours") },
-                { name: "agents", values: col(r, "ai_review_hours") },
-              ]}
-            />
-            <LineChart
-              id="chart-validation"
-              title="Validation pass rate per week"
-              desc="The share of finished validation runs (passed or failed) that passed."
-              labels={labels}
-              yLabel="passed"
-              empty="No validation runs"
-              percent
-              lines={[
-                { name: "people", values: col(r, "human_validation_pass_rate") },
-                { name: "agents", values: col(r, "ai_validation_pass_rate") },
-              ]}
-            />
+            {COMPARED.map((m) => (
+              <LineChart
+                id={m.id}
+                title={m.title}
+                desc={m.desc}
+                labels={labels}
+                yLabel={m.yLabel}
+                empty={m.empty}
+                percent={m.percent}
+                lines={[
+                  { name: "people", values: col(r, `human_${m.field}`) },
+                  { name: "agents", values: col(r, `ai_${m.field}`) },
+                ]}
+              />
+            ))}
             <LineChart
               id="chart-tokens"
               title="Agents' tokens per landed line, per week"
@@ -219,255 +198,167 @@ function Alerts({ r }: { r: QualityReportJson }) {
   );
 }
 
+/** The charts that compare people and agents on one weekly figure (`human_…` and `ai_…`). */
+const COMPARED = [
+  {
+    id: "chart-rejection",
+    title: "Rejection rate per week (rejected of landed and rejected)",
+    desc: "The share of decided sessions that were rejected, for people and for agents.",
+    yLabel: "rejected",
+    empty: "No session landed or was rejected",
+    percent: true,
+    field: "rejection_rate",
+  },
+  {
+    id: "chart-review",
+    title: "Mean review time per week, in hours",
+    desc: "Hours from ready for review (or opened) to a person's approval or rejection.",
+    yLabel: "hours",
+    empty: "No reviews",
+    percent: false,
+    field: "review_hours",
+  },
+  {
+    id: "chart-validation",
+    title: "Validation pass rate per week",
+    desc: "The share of finished validation runs (passed or failed) that passed.",
+    yLabel: "passed",
+    empty: "No validation runs",
+    percent: true,
+    field: "validation_pass_rate",
+  },
+];
+
+type Totals = QualityReportJson["totals"]["human"];
+
 function Summary({ r }: { r: QualityReportJson }) {
   const { human: h, ai: a } = r.totals;
+  const rows: { label: string; cell: (t: Totals, isAi: boolean) => Child }[] = [
+    {
+      label: "Sessions opened",
+      cell: (t, ai) => (ai ? `${t.opened} (${pct(r.totals.ai_share)})` : t.opened),
+    },
+    { label: "Landed / rejected / abandoned", cell: (t) => `${t.landed} / ${t.rejected} / ${t.abandoned}` },
+    { label: "Rejection rate", cell: (t) => pct(t.rejection_rate) },
+    {
+      label: "Review time (mean / median, hours)",
+      cell: (t) => `${num(t.review_hours)} / ${num(t.review_hours_median)}`,
+    },
+    {
+      label: "Validation pass rate (mean score)",
+      cell: (t) => `${pct(t.validation_pass_rate)} (${num(t.validation_score)})`,
+    },
+    { label: "Slop", cell: (t) => t.slop },
+    { label: "Tokens per landed line", cell: (t) => num(t.tokens_per_landed_line) },
+  ];
   return (
-    <section class="card" aria-labelledby="quality-summary-title">
-      <h3 id="quality-summary-title">The last {r.window.weeks} weeks</h3>
-      <div class="table-scroll">
-        <table class="table quality-table">
-          <thead>
-            <tr>
-              <th scope="col" />
-              <th scope="col">People</th>
-              <th scope="col">Agents</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <th scope="row">Sessions opened</th>
-              <td>{h.opened}</td>
-              <td>
-                {a.opened} ({pct(r.totals.ai_share)})
-              </td>
-            </tr>
-            <tr>
-              <th scope="row">Landed / rejected / abandoned</th>
-              <td>
-                {h.landed} / {h.rejected} / {h.abandoned}
-              </td>
-              <td>
-                {a.landed} / {a.rejected} / {a.abandoned}
-              </td>
-            </tr>
-            <tr>
-              <th scope="row">Rejection rate</th>
-              <td>{pct(h.rejection_rate)}</td>
-              <td>{pct(a.rejection_rate)}</td>
-            </tr>
-            <tr>
-              <th scope="row">Review time (mean / median, hours)</th>
-              <td>
-                {num(h.review_hours)} / {num(h.review_hours_median)}
-              </td>
-              <td>
-                {num(a.review_hours)} / {num(a.review_hours_median)}
-              </td>
-            </tr>
-            <tr>
-              <th scope="row">Validation pass rate (mean score)</th>
-              <td>
-                {pct(h.validation_pass_rate)} ({num(h.validation_score)})
-              </td>
-              <td>
-                {pct(a.validation_pass_rate)} ({num(a.validation_score)})
-              </td>
-            </tr>
-            <tr>
-              <th scope="row">Slop</th>
-              <td>{h.slop}</td>
-              <td>{a.slop}</td>
-            </tr>
-            <tr>
-              <th scope="row">Tokens per landed line</th>
-              <td>{num(h.tokens_per_landed_line)}</td>
-              <td>{num(a.tokens_per_landed_line)}</td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <QualityTable
+      id="quality-summary-title"
+      title={`The last ${r.window.weeks} weeks`}
+      first={{ head: "", cell: (row) => row.label }}
+      columns={[
+        { head: "People", cell: (row) => row.cell(h, false) },
+        { head: "Agents", cell: (row) => row.cell(a, true) },
+      ]}
+      rows={rows}
+    />
   );
 }
 
 function WeeklyTable({ r, labels }: { r: QualityReportJson; labels: string[] }) {
+  type Week = QualityReportJson["series"][number];
+  const pair = (f: (v: unknown) => string, name: string) => (s: Week) =>
+    `${f(s[`human_${name}` as keyof Week])} / ${f(s[`ai_${name}` as keyof Week])}`;
   return (
-    <section class="card" aria-labelledby="quality-weeks-title">
-      <h3 id="quality-weeks-title">Week by week</h3>
-      <div class="table-scroll">
-        <table class="table quality-table">
-          <thead>
-            <tr>
-              <th scope="col">Week of</th>
-              <th scope="col">Opened (people / agents)</th>
-              <th scope="col">Agents' share</th>
-              <th scope="col">Rejected (people / agents)</th>
-              <th scope="col">Review hours (people / agents)</th>
-              <th scope="col">Validation passed (people / agents)</th>
-              <th scope="col">Agents' score</th>
-              <th scope="col">Agents' slop</th>
-              <th scope="col">Agents' tokens per landed line</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.series.map((s, i) => (
-              <tr>
-                <th scope="row">{labels[i]}</th>
-                <td>
-                  {num(s.human_opened)} / {num(s.ai_opened)}
-                </td>
-                <td>{pct(s.ai_share)}</td>
-                <td>
-                  {pct(s.human_rejection_rate)} / {pct(s.ai_rejection_rate)}
-                </td>
-                <td>
-                  {num(s.human_review_hours)} / {num(s.ai_review_hours)}
-                </td>
-                <td>
-                  {pct(s.human_validation_pass_rate)} / {pct(s.ai_validation_pass_rate)}
-                </td>
-                <td>{num(s.ai_validation_score)}</td>
-                <td>{num(s.ai_slop)}</td>
-                <td>{num(s.ai_tokens_per_landed_line)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <QualityTable
+      id="quality-weeks-title"
+      title="Week by week"
+      first={{ head: "Week of", cell: (_s, i) => labels[i] }}
+      columns={[
+        { head: "Opened (people / agents)", cell: pair(num, "opened") },
+        { head: "Agents' share", cell: (s) => pct(s.ai_share) },
+        { head: "Rejected (people / agents)", cell: pair(pct, "rejection_rate") },
+        { head: "Review hours (people / agents)", cell: pair(num, "review_hours") },
+        { head: "Validation passed (people / agents)", cell: pair(pct, "validation_pass_rate") },
+        { head: "Agents' score", cell: (s) => num(s.ai_validation_score) },
+        { head: "Agents' slop", cell: (s) => num(s.ai_slop) },
+        { head: "Agents' tokens per landed line", cell: (s) => num(s.ai_tokens_per_landed_line) },
+      ]}
+      rows={r.series}
+    />
   );
 }
 
 function Models({ r }: { r: QualityReportJson }) {
   return (
-    <section class="card" aria-labelledby="quality-models-title">
-      <h3 id="quality-models-title">By model</h3>
-      {r.by_model.length ? (
-        <div class="table-scroll">
-          <table class="table quality-table">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Opened</th>
-                <th scope="col">Landed</th>
-                <th scope="col">Rejected</th>
-                <th scope="col">Rejection rate</th>
-                <th scope="col">Review hours</th>
-                <th scope="col">Validation passed</th>
-                <th scope="col">Score</th>
-                <th scope="col">Slop</th>
-                <th scope="col">Tokens per landed line</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.by_model.map((m) => (
-                <tr>
-                  <th scope="row">
-                    <code>{m.model}</code>
-                  </th>
-                  <td>{m.opened}</td>
-                  <td>{m.landed}</td>
-                  <td>{m.rejected}</td>
-                  <td>{pct(m.rejection_rate)}</td>
-                  <td>{num(m.review_hours)}</td>
-                  <td>{pct(m.validation_pass_rate)}</td>
-                  <td>{num(m.validation_score)}</td>
-                  <td>{m.slop}</td>
-                  <td>{num(m.tokens_per_landed_line)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p class="empty">No agents' sessions in this window: nothing to compare yet.</p>
-      )}
-    </section>
+    <QualityTable
+      id="quality-models-title"
+      title="By model"
+      empty="No agents' sessions in this window: nothing to compare yet."
+      first={{ head: "Model", cell: (m) => <code>{m.model}</code> }}
+      columns={[
+        { head: "Opened", cell: (m) => m.opened },
+        { head: "Landed", cell: (m) => m.landed },
+        { head: "Rejected", cell: (m) => m.rejected },
+        { head: "Rejection rate", cell: (m) => pct(m.rejection_rate) },
+        { head: "Review hours", cell: (m) => num(m.review_hours) },
+        { head: "Validation passed", cell: (m) => pct(m.validation_pass_rate) },
+        { head: "Score", cell: (m) => num(m.validation_score) },
+        { head: "Slop", cell: (m) => m.slop },
+        { head: "Tokens per landed line", cell: (m) => num(m.tokens_per_landed_line) },
+      ]}
+      rows={r.by_model}
+    />
   );
 }
 
 function Agents({ r }: { r: QualityReportJson }) {
   return (
-    <section class="card" aria-labelledby="quality-agents-title">
-      <h3 id="quality-agents-title">Token efficiency by agent</h3>
-      {r.by_agent.length ? (
-        <div class="table-scroll">
-          <table class="table quality-table">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Sessions</th>
-                <th scope="col">Landed</th>
-                <th scope="col">Tokens per landed line</th>
-                <th scope="col">Wasted tokens</th>
-                <th scope="col">Restart loops</th>
-                <th scope="col">Last 30 days / 30 before</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.by_agent.map((a) => (
-                <tr>
-                  <th scope="row">
-                    <a href={`/agents/${encodeURIComponent(a.agent)}`}>{a.agent}</a>
-                  </th>
-                  <td>{a.sessions}</td>
-                  <td>{a.landed}</td>
-                  <td>{num(a.tokens_per_landed_line)}</td>
-                  <td>{a.wasted_tokens}</td>
-                  <td>{a.restart_loops.length}</td>
-                  <td>
-                    {num(a.trend.last_30_days)} / {num(a.trend.previous_30_days)}
-                    {a.trend.degrading ? <strong> degrading</strong> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p class="empty">No named agent has worked here in this window.</p>
-      )}
-    </section>
+    <QualityTable
+      id="quality-agents-title"
+      title="Token efficiency by agent"
+      empty="No named agent has worked here in this window."
+      first={{ head: "Agent", cell: (a) => <a href={`/agents/${encodeURIComponent(a.agent)}`}>{a.agent}</a> }}
+      columns={[
+        { head: "Sessions", cell: (a) => a.sessions },
+        { head: "Landed", cell: (a) => a.landed },
+        { head: "Tokens per landed line", cell: (a) => num(a.tokens_per_landed_line) },
+        { head: "Wasted tokens", cell: (a) => a.wasted_tokens },
+        { head: "Restart loops", cell: (a) => a.restart_loops.length },
+        {
+          head: "Last 30 days / 30 before",
+          cell: (a) => (
+            <>
+              {num(a.trend.last_30_days)} / {num(a.trend.previous_30_days)}
+              {a.trend.degrading ? <strong> degrading</strong> : null}
+            </>
+          ),
+        },
+      ]}
+      rows={r.by_agent}
+    />
   );
 }
 
 function Projects({ rows }: { rows: NonNullable<QualityReportJson["by_project"]> }) {
   return (
-    <section class="card" aria-labelledby="quality-projects-title">
-      <h3 id="quality-projects-title">By project</h3>
-      <div class="table-scroll">
-        <table class="table quality-table">
-          <thead>
-            <tr>
-              <th scope="col">Project</th>
-              <th scope="col">Opened</th>
-              <th scope="col">Agents' share</th>
-              <th scope="col">Rejected (people / agents)</th>
-              <th scope="col">Agents' review hours</th>
-              <th scope="col">Agents' slop</th>
-              <th scope="col">Alerts</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((p) => (
-              <tr>
-                <th scope="row">
-                  <a href={`/${p.project}/quality`}>{p.project}</a>
-                </th>
-                <td>{p.opened}</td>
-                <td>{pct(p.ai_share)}</td>
-                <td>
-                  {pct(p.human_rejection_rate)} / {pct(p.ai_rejection_rate)}
-                </td>
-                <td>{num(p.ai_review_hours)}</td>
-                <td>{p.ai_slop}</td>
-                <td>{p.alerts.length ? p.alerts.join(", ") : "none"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <QualityTable
+      id="quality-projects-title"
+      title="By project"
+      first={{ head: "Project", cell: (p) => <a href={`/${p.project}/quality`}>{p.project}</a> }}
+      columns={[
+        { head: "Opened", cell: (p) => p.opened },
+        { head: "Agents' share", cell: (p) => pct(p.ai_share) },
+        {
+          head: "Rejected (people / agents)",
+          cell: (p) => `${pct(p.human_rejection_rate)} / ${pct(p.ai_rejection_rate)}`,
+        },
+        { head: "Agents' review hours", cell: (p) => num(p.ai_review_hours) },
+        { head: "Agents' slop", cell: (p) => p.ai_slop },
+        { head: "Alerts", cell: (p) => (p.alerts.length ? p.alerts.join(", ") : "none") },
+      ]}
+      rows={rows}
+    />
   );
 }
 
