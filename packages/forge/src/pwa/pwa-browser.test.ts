@@ -1,8 +1,9 @@
 // The installable app in a real browser (playwright-core driving Debian's Chromium): Chromium
 // parses the manifest and finds nothing stopping an install (CDP), the service worker
 // activates, a file page read once is shown offline and an unread one gives the offline page,
-// a private page kept for one account is not shown to the next, and key pages pass
-// Lighthouse-style phone checks (tap targets at 375 px, no sideways scroll at 320 px).
+// a private page kept for one account is not shown to the next, a cache keeps its 100
+// newest entries, and key pages pass Lighthouse-style phone checks (tap targets at 375 px,
+// no sideways scroll at 320 px).
 // Fails (does not skip) when /usr/bin/chromium is missing: CI installs it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -144,6 +145,23 @@ describe("browser: installable app and offline reading", () => {
     await expect
       .poll(async () => (await cacheNames(page)).filter((n) => n.startsWith("micelio-private-")))
       .toEqual([]);
+    await context.close();
+  });
+
+  it("keeps each cache to its 100 newest entries", async () => {
+    const { context, page } = await newPageAt(browser, { width: 375, height: 812 });
+    await page.goto(`${f.url}/ada/demo`);
+    await controlled(page);
+    // 105 distinct raw-file addresses, fetched one after another through the worker.
+    await page.evaluate(`(async () => {
+      for (let n = 1; n <= 105; n++) await (await fetch("/ada/demo/raw/main/src/app.ts?n=" + n)).text();
+    })()`);
+    const kept = () =>
+      page.evaluate<{ count: number; first: boolean; last: boolean }>(`(async () => {
+        const keys = (await (await caches.open("micelio-public")).keys()).map((r) => new URL(r.url).search);
+        return { count: keys.length, first: keys.includes("?n=1"), last: keys.includes("?n=105") };
+      })()`);
+    await expect.poll(kept).toEqual({ count: 100, first: false, last: true });
     await context.close();
   });
 
