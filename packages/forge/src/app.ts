@@ -1,6 +1,6 @@
 // Builds the forge's HTTP application: middleware in order (request id and logging,
-// authentication, rate limits, CSRF), then health, assets, API and web pages; errors and
-// unknown paths answered in one place.
+// authentication, rate limits, CSRF, offline marks), then health, assets, the app manifest
+// and service worker, API and web pages; errors and unknown paths answered in one place.
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { ulid } from "ulid";
@@ -16,6 +16,8 @@ import { webBodyLimit } from "./http/web-body-limit.ts";
 import { mcpHttp } from "./mcp/mcp-http.ts";
 import { embedHeaders, isEmbeddable } from "./meta/embed-headers.ts";
 import { health } from "./ops/health.ts";
+import { offlineMarks } from "./pwa/offline-marks.ts";
+import { pwaRoutes } from "./pwa/pwa-routes.tsx";
 import { importPages } from "./repos/import-pages.tsx";
 import { smartHttp } from "./repos/smart-http.ts";
 import { assets } from "./web/assets.ts";
@@ -74,10 +76,13 @@ export function buildApp(forge: Forge) {
   );
   app.route("/", health);
   app.route("/", assets);
+  app.route("/", pwaRoutes);
   app.route("/mcp", mcpHttp);
   // ActivityPub (signed by the sender, so before sign-in, rate limits and CSRF).
   app.use("*", federationRoutes());
   app.use("*", authenticate(), rateLimit(), webBodyLimit(), csrf());
+  // After sign-in: what the service worker may keep offline, and for which account (pwa/).
+  app.use("*", offlineMarks());
   app.route("/api", buildApi());
   app.route("/", smartHttp);
   app.route("/", importPages);

@@ -300,5 +300,8 @@ authPages.post("/logout", async (c) => {
   const session = c.get("webSession");
   if (session) await deleteWebSession(c.get("forge").db, session.id);
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  // The browser's HTTP cache may hold this account's pages; the service worker's own caches
+  // go when it sees the next page signed out (pwa/sw.js).
+  c.header("Clear-Site-Data", '"cache"');
   return c.redirect("/", 303);
 });

@@ -23,6 +23,7 @@ export const RESERVED_HANDLES = new Set([
   "logout",
   "new",
   "nodeinfo",
+  "offline",
   "notifications",
   "oauth",
   "org",

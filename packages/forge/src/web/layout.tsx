@@ -6,6 +6,7 @@ import { VerifyEmailBanner } from "../mail/verify-banner.tsx";
 import type { HeadImage } from "../meta/head.tsx";
 import { MetaHead } from "../meta/head.tsx";
 import type { JsonLd } from "../meta/json-ld.ts";
+import { themeColors } from "../pwa/manifest.ts";
 import type { ActiveTheme } from "../theme/daily-theme.ts";
 
 export interface PageMeta {
@@ -46,6 +47,9 @@ export function Layout(props: PageMeta & { children?: Child }) {
           image={props.image}
         />
         <link rel="stylesheet" href="/assets/style.css" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <meta name="theme-color" content={themeColors(props.theme).theme} />
+        <script src="/assets/pwa.js" defer />
         {props.theme ? (
           // The CSS is built from validated values only (theme/theme-css.ts).
           <style id="daily-theme" dangerouslySetInnerHTML={{ __html: props.theme.css }} />
