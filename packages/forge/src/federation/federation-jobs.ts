@@ -1,10 +1,11 @@
 // Federation's jobs. The publish job keeps a cursor over project_events (like webhooks/deliver.ts,
-// with a look-back) and turns each landing of a public project whose owner is not suspended into
-// a Create of a Note for each remote follower of the project. The delivery job signs an activity
+// with a look-back) and turns each landing and each pushed tag (a release) of a public project
+// whose owner is not suspended into a Create of a Note (outbox.ts) for each remote follower of
+// the project. The actor-gone job tells followers a project or account went away (actor-lifecycle.ts). The delivery job signs an activity
 // with its local actor's key (Fedify's signRequest) and posts it through the outbound guard; a
 // blocked domain or federation turned off sends nothing. Failed deliveries are retried by the
 // queue's backoff.
-import { Create, Note, PUBLIC_COLLECTION, signRequest } from "@fedify/fedify";
+import { signRequest } from "@fedify/fedify";
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
@@ -14,14 +15,18 @@ import type { JobHandler } from "../jobs/types.ts";
 import type { Logger } from "../ops/logger.ts";
 import { outboundRequest } from "../outbound/outbound-client.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
+import { ACTOR_GONE_JOB, type ActorGone } from "./actor-gone.ts";
+import { actorGone } from "./actor-lifecycle.ts";
 import { blockedHost, DELIVER_ACTIVITY_JOB, enqueueDelivery, federationOf, keyPairOf } from "./federation.ts";
+import { eventCreate } from "./outbox.ts";
 
 export const PUBLISH_JOB = "federation.publish";
 const LOOKBACK = 2000;
 const BATCH = 500;
 
-interface Landed {
+interface Published {
   id: number;
+  type: string;
   project_id: string;
   data: Record<string, unknown>;
   owner: string;
@@ -44,10 +49,10 @@ export async function publishLandings(forge: Forge, baseUrl: string): Promise<nu
     more = max > upto;
     if (forge.config.federation.enabled) {
       // The look-back catches events committed late; the job-unique key keeps one delivery each.
-      const events = await sql<Landed>`
-        SELECT e.id, e.project_id, e.data, o.handle AS owner, p.handle
+      const events = await sql<Published>`
+        SELECT e.id, e.type, e.project_id, e.data, o.handle AS owner, p.handle
         FROM project_events e JOIN projects p ON p.id = e.project_id JOIN accounts o ON o.id = p.owner_id
-        WHERE e.id > ${Math.max(0, from - LOOKBACK)} AND e.id <= ${upto} AND e.type = 'session.landed'
+        WHERE e.id > ${Math.max(0, from - LOOKBACK)} AND e.id <= ${upto} AND e.type IN ('session.landed', 'tag')
           AND p.visibility = 'public' AND o.suspended_at IS NULL
         ORDER BY e.id`.execute(trx);
       for (const e of events.rows) {
@@ -58,26 +63,8 @@ export async function publishLandings(forge: Forge, baseUrl: string): Promise<nu
           .execute();
         if (followers.length === 0) continue;
         const identifier = `${e.owner}.${e.handle}`;
-        const actor = ctx.getActorUri(identifier);
-        const session = typeof e.data.session === "string" ? e.data.session : "";
-        const url = new URL(`/${e.owner}/${e.handle}/sessions/${session}`, ctx.origin);
-        const goal = typeof e.data.goal === "string" ? e.data.goal : "";
-        const text = `Landed on ${e.owner}/${e.handle} at position ${e.data.position}: ${goal}`;
-        const noteId = new URL(`${actor.href}/landings/${e.id}`);
-        const create = new Create({
-          id: new URL(`${noteId.href}#create`),
-          actor,
-          to: PUBLIC_COLLECTION,
-          cc: ctx.getFollowersUri(identifier),
-          object: new Note({
-            id: noteId,
-            attribution: actor,
-            content: escapeHtml(text),
-            url,
-            to: PUBLIC_COLLECTION,
-            cc: ctx.getFollowersUri(identifier),
-          }),
-        });
+        const create = eventCreate(ctx, e);
+        if (!create) continue;
         const inboxes = new Set(followers.map((f) => f.inbox_url));
         for (const inbox of inboxes) {
           const uniqueKey = `federation:${e.id}:${inbox}`;
@@ -99,10 +86,6 @@ export async function publishLandings(forge: Forge, baseUrl: string): Promise<nu
   });
   if (more) await enqueue(db, PUBLISH_JOB, {}, { uniqueKey: PUBLISH_JOB });
   return made;
-}
-
-function escapeHtml(s: string) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** Asks for a publish run whenever project events arrive. */
@@ -152,6 +135,9 @@ export function federationJobHandlers(forge: Forge, baseUrl: () => string): Reco
     },
     [DELIVER_ACTIVITY_JOB]: async (payload: DeliveryPayload) => {
       await deliverActivity(forge, payload);
+    },
+    [ACTOR_GONE_JOB]: async (payload: ActorGone) => {
+      await actorGone(forge, baseUrl(), payload);
     },
   };
 }
