@@ -356,10 +356,13 @@ function refused(ctx: Context<Forge>, actorId: URL) {
   return blockedHost(ctx.data.config.federation.block, actorId.hostname);
 }
 
-/** Remote HTML reduced to text: the forge shows it as text, never as markup. */
+/** Remote HTML reduced to text: the forge shows it as text, never as markup (the first 20,000 characters: the regexes stay cheap). */
 export function plainText(html: string): string {
   return html
+    .slice(0, 20_000)
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, "")
     .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<\/p>\s*<p[^>]*>/gi, "\n\n")
     .replace(/<[^>]*>/g, "")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")

@@ -49,7 +49,9 @@ export async function replyTarget(ctx: Context<Forge>, to: URL) {
       .where("project_id", "=", project.id)
       .where("type", "=", "session.landed")
       .executeTakeFirst();
-    const data = (typeof e?.data === "string" ? JSON.parse(e.data) : e?.data) as { session?: unknown } | undefined;
+    const data = (typeof e?.data === "string" ? JSON.parse(e.data) : e?.data) as
+      | { session?: unknown }
+      | undefined;
     sessionId = typeof data?.session === "string" ? data.session : "";
   }
   if (!sessionId) return null;

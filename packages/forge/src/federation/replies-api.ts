@@ -35,7 +35,10 @@ repliesApi.openapi(
     request: {
       params: ProjectParams,
       query: z.object({
-        state: z.enum(REPLY_STATES).optional().openapi({ description: "pending (default), approved or rejected" }),
+        state: z
+          .enum(REPLY_STATES)
+          .optional()
+          .openapi({ description: "pending (default), approved or rejected" }),
         session: z.string().max(100).optional(),
         limit: z.coerce.number().int().min(1).max(200).optional(),
       }),

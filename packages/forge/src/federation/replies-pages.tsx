@@ -63,7 +63,9 @@ export function RemoteReplies(props: {
   return (
     <section class="session-review remote-replies" id="remote-replies" aria-labelledby="remote-replies-title">
       <h2 id="remote-replies-title">Replies from the fediverse</h2>
-      {pending ? <p class="hint">{pending} awaiting moderation: only you and the other maintainers see them.</p> : null}
+      {pending ? (
+        <p class="hint">{pending} awaiting moderation: only you and the other maintainers see them.</p>
+      ) : null}
       <ol class="review-comments">
         {props.replies.map((r) => (
           <ReplyItem
@@ -82,10 +84,14 @@ for (const [verb, decision] of [
   ["approve", "approved"],
   ["reject", "rejected"],
 ] as const)
-  repliesPages.post(`/:owner/:project/sessions/:id/remote-replies/:reply/${verb}`, requireSignedIn, async (c) => {
-    const [owner, project, id] = [c.req.param("owner"), c.req.param("project"), c.req.param("id")];
-    const reply = Number(c.req.param("reply"));
-    const at = { owner, project, id: Number.isSafeInteger(reply) && reply > 0 ? reply : 0 };
-    await moderateReply(c.get("forge").db, c.get("viewer"), at, decision);
-    return c.redirect(`${sessionPath(owner, project, id)}#remote-replies`, 303);
-  });
+  repliesPages.post(
+    `/:owner/:project/sessions/:id/remote-replies/:reply/${verb}`,
+    requireSignedIn,
+    async (c) => {
+      const [owner, project, id] = [c.req.param("owner"), c.req.param("project"), c.req.param("id")];
+      const reply = Number(c.req.param("reply"));
+      const at = { owner, project, id: Number.isSafeInteger(reply) && reply > 0 ? reply : 0 };
+      await moderateReply(c.get("forge").db, c.get("viewer"), at, decision);
+      return c.redirect(`${sessionPath(owner, project, id)}#remote-replies`, 303);
+    },
+  );
