@@ -360,10 +360,10 @@ function refused(ctx: Context<Forge>, actorId: URL) {
 export function plainText(html: string): string {
   return html
     .slice(0, 20_000)
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, "")
+    .replace(/<(script|style)\b[^<>]*>[\s\S]*?<\/\1\s*>/gi, "")
     .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/p>\s*<p[^>]*>/gi, "\n\n")
-    .replace(/<[^>]*>/g, "")
+    .replace(/<\/p>\s*<p[^<>]*>/gi, "\n\n")
+    .replace(/<[^<>]*>/g, "")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&quot;/g, '"')

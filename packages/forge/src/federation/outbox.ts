@@ -23,7 +23,7 @@ export interface PublishedEvent {
   handle: string;
 }
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The text and link of an event's note, or null for an event that is not published. */
