@@ -4,7 +4,8 @@
 // Accept, delivers landings and releases to her shared inbox, serves them in the project's
 // outbox and at their own URLs; her reply is held for moderation, shown as remote text once bob
 // approves it, goes back to pending when edited and away when deleted; a local user follows her
-// by WebFinger and gets her status; a project made private sends Delete and forgets followers.
+// by WebFinger and gets her status; a project made private or deleted sends Delete and forgets
+// its followers; a blocked domain's reply never gets in.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordPush } from "../sessions/project-events.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
@@ -175,6 +176,18 @@ describe("federation with a Mastodon server", () => {
       expect(rejected.body).toMatchObject({ state: "rejected", moderated_by: "bob" });
       expect((await api(f.url, "POST", `${list}/${again.id}/approve`, { token: t.eve })).status).toBe(403);
       expect(await page(sessionPage)).not.toContain("mallory@");
+
+      // A blocked domain's reply never gets in.
+      const blocked = stub.fixture("create-reply", { IN_REPLY_TO: noteId });
+      blocked.object.id = `${stub.actor}/statuses/113456789012340002`;
+      blocked.id = `${blocked.object.id}/activity`;
+      f.forge.config.federation.block = ["127.0.0.1"];
+      try {
+        expect(await stub.send(`${f.url}/ap/inbox`, blocked)).toBe(403);
+      } finally {
+        f.forge.config.federation.block = [];
+      }
+      expect((await replies()).map((r) => r.note_id)).toEqual([second.object.id]);
     },
     SLOW,
   );
@@ -213,7 +226,7 @@ describe("federation with a Mastodon server", () => {
   );
 
   it(
-    "publishes a pushed tag as a release; Undo forgets the follower; a project made private sends Delete",
+    "publishes a pushed tag as a release; Undo forgets the follower; a project made private or deleted sends Delete",
     async () => {
       const project = await f.forge.db
         .selectFrom("projects")
@@ -245,6 +258,22 @@ describe("federation with a Mastodon server", () => {
       });
       expect(await f.forge.db.selectFrom("federation_followers").selectAll().execute()).toEqual([]);
       expect((await api(f.url, "GET", new URL(noteId).pathname, { headers: AP })).status).toBe(404);
+
+      // Public again, followed again, then deleted: Delete again, and no follower is left.
+      expect(
+        (
+          await api(f.url, "PATCH", "/api/v1/projects/bob/tool", {
+            token: t.bob,
+            json: { visibility: "public" },
+          })
+        ).status,
+      ).toBe(200);
+      const third = { ...stub.fixture("follow"), id: `${stub.base}/5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d` };
+      expect(await stub.send(`${f.url}/ap/actors/bob.tool/inbox`, third)).toBe(202);
+      await delivered("Accept", "/users/mallory/inbox", 2);
+      expect((await api(f.url, "DELETE", "/api/v1/projects/bob/tool", { token: t.bob })).status).toBe(204);
+      expect((await delivered("Delete", "/inbox", 1)).body.object).toBe(`${f.url}/ap/actors/bob.tool`);
+      expect(await f.forge.db.selectFrom("federation_followers").selectAll().execute()).toEqual([]);
     },
     SLOW,
   );
