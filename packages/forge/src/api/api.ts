@@ -19,6 +19,7 @@ import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { errorsApi } from "../error-tracking/errors-api.ts";
 import { AppError } from "../errors/app-error.ts";
 import { federationApi } from "../federation/federation-api.ts";
+import { repliesApi } from "../federation/replies-api.ts";
 import { followsApi } from "../follows/follows-api.ts";
 import { feedApi } from "../home/feed-api.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -136,6 +137,7 @@ export function buildApi() {
     hooksApi,
     notificationsApi,
     federationApi,
+    repliesApi,
     errorsApi,
     attestationApi,
     qualityApi,

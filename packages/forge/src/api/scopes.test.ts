@@ -74,6 +74,7 @@ const TABLES: (keyof Database)[] = [
   "federation_keys",
   "federation_following",
   "federation_inbox",
+  "federation_replies",
 ];
 
 describe("token scopes on every API route", () => {

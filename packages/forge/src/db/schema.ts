@@ -378,6 +378,7 @@ export interface Database {
   federation_following: FederationFollowingTable;
   federation_inbox: FederationInboxTable;
   federation_cursor: WebhookCursorTable;
+  federation_replies: FederationRepliesTable;
 }
 
 /** ActivityPub (federation/; migrations/0039_federation.sql). */
@@ -411,6 +412,23 @@ export interface FederationInboxTable {
   content: string;
   url: string | null;
   created_at: Generated<Date>;
+}
+
+/** Remote replies awaiting or past moderation (federation/replies.ts; migrations/0040). */
+export interface FederationRepliesTable {
+  id: Generated<number>;
+  project_id: string;
+  session_id: string;
+  note_id: string;
+  actor_uri: string;
+  author: string;
+  url: string | null;
+  content: string;
+  state: Generated<"pending" | "approved" | "rejected">;
+  moderated_by: string | null;
+  moderated_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -1,10 +1,12 @@
 // Federation's jobs. The publish job keeps a cursor over project_events (sessions/event-cursor.ts,
-// like webhooks/deliver.ts) and turns each landing of a public project whose owner is not suspended into
-// a Create of a Note for each remote follower of the project. The delivery job signs an activity
+// like webhooks/deliver.ts) and turns each landing and each pushed tag (a release) of a public
+// project whose owner is not suspended into a Create of a Note (outbox.ts) for each remote
+// follower of the project. The actor-gone job tells followers a project or account went away
+// (actor-lifecycle.ts). The delivery job signs an activity
 // with its local actor's key (Fedify's signRequest) and posts it through the outbound guard; a
 // blocked domain or federation turned off sends nothing. Failed deliveries are retried by the
 // queue's backoff.
-import { Create, Note, PUBLIC_COLLECTION, signRequest } from "@fedify/fedify";
+import { signRequest } from "@fedify/fedify";
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
@@ -15,13 +17,17 @@ import type { Logger } from "../ops/logger.ts";
 import { outboundRequest } from "../outbound/outbound-client.ts";
 import { consumeEvents } from "../sessions/event-cursor.ts";
 import { whenProjectEvents } from "../sessions/project-events.ts";
+import { ACTOR_GONE_JOB, type ActorGone } from "./actor-gone.ts";
+import { actorGone } from "./actor-lifecycle.ts";
 import { blockedHost, DELIVER_ACTIVITY_JOB, enqueueDelivery, federationOf, keyPairOf } from "./federation.ts";
+import { eventCreate } from "./outbox.ts";
 
 export const PUBLISH_JOB = "federation.publish";
 const BATCH = 500;
 
-interface Landed {
+interface Published {
   id: number;
+  type: string;
   project_id: string;
   data: Record<string, unknown>;
   owner: string;
@@ -34,10 +40,10 @@ export async function publishLandings(forge: Forge, baseUrl: string): Promise<nu
   const ctx = federationOf(forge).createContext(new URL(baseUrl), forge);
   const { result, more } = await consumeEvents(db, "federation_cursor", BATCH, async (trx, ids) => {
     if (!forge.config.federation.enabled) return 0;
-    const events = await sql<Landed>`
-      SELECT e.id, e.project_id, e.data, o.handle AS owner, p.handle
+    const events = await sql<Published>`
+      SELECT e.id, e.type, e.project_id, e.data, o.handle AS owner, p.handle
       FROM project_events e JOIN projects p ON p.id = e.project_id JOIN accounts o ON o.id = p.owner_id
-      WHERE e.id = ANY(${ids}::bigint[]) AND e.type = 'session.landed'
+      WHERE e.id = ANY(${ids}::bigint[]) AND e.type IN ('session.landed', 'tag')
         AND p.visibility = 'public' AND o.suspended_at IS NULL
       ORDER BY e.id`.execute(trx);
     if (events.rows.length === 0) return 0;
@@ -51,27 +57,9 @@ export async function publishLandings(forge: Forge, baseUrl: string): Promise<nu
     for (const e of events.rows) {
       const inboxes = new Set(followers.filter((f) => f.local_id === e.project_id).map((f) => f.inbox_url));
       if (inboxes.size === 0) continue;
+      const create = eventCreate(ctx, e);
+      if (!create) continue;
       const identifier = `${e.owner}.${e.handle}`;
-      const actor = ctx.getActorUri(identifier);
-      const session = typeof e.data.session === "string" ? e.data.session : "";
-      const url = new URL(`/${e.owner}/${e.handle}/sessions/${session}`, ctx.origin);
-      const goal = typeof e.data.goal === "string" ? e.data.goal : "";
-      const text = `Landed on ${e.owner}/${e.handle} at position ${e.data.position}: ${goal}`;
-      const noteId = new URL(`${actor.href}/landings/${e.id}`);
-      const create = new Create({
-        id: new URL(`${noteId.href}#create`),
-        actor,
-        to: PUBLIC_COLLECTION,
-        cc: ctx.getFollowersUri(identifier),
-        object: new Note({
-          id: noteId,
-          attribution: actor,
-          content: escapeHtml(text),
-          url,
-          to: PUBLIC_COLLECTION,
-          cc: ctx.getFollowersUri(identifier),
-        }),
-      });
       for (const inbox of inboxes) {
         // Each event is read once (sessions/event-cursor.ts); the key keeps a retried run from doubling.
         await enqueueDelivery(ctx, { id: e.project_id, identifier }, new URL(inbox), create, {
@@ -85,10 +73,6 @@ export async function publishLandings(forge: Forge, baseUrl: string): Promise<nu
   });
   if (more) await enqueue(db, PUBLISH_JOB, {}, { uniqueKey: PUBLISH_JOB });
   return result ?? 0;
-}
-
-function escapeHtml(s: string) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** Asks for a publish run whenever project events arrive. */
@@ -138,6 +122,9 @@ export function federationJobHandlers(forge: Forge, baseUrl: () => string): Reco
     },
     [DELIVER_ACTIVITY_JOB]: async (payload: DeliveryPayload) => {
       await deliverActivity(forge, payload);
+    },
+    [ACTOR_GONE_JOB]: async (payload: ActorGone) => {
+      await actorGone(forge, baseUrl(), payload);
     },
   };
 }

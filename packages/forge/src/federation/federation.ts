@@ -1,17 +1,20 @@
 // ActivityPub federation through Fedify (docs/federation.md, ADR 26): WebFinger and NodeInfo for
 // the instance; users (Person), organizations (Organization) and public projects (Group, for
 // ForgeFed's Repository, which Fedify's vocabulary lacks) as actors with inbox, outbox and
-// followers; Follow/Accept/Undo in, and landings of public projects out (federation-jobs.ts).
+// followers; Follow/Accept/Undo in, notes and replies in (inbox-notes.ts), and landings and
+// releases of public projects out (federation-jobs.ts, outbox.ts).
 // Private projects and suspended accounts are not actors (404). Fedify verifies the HTTP
 // signatures of what comes in; every document it loads (actors, keys, unknown JSON-LD contexts)
 // is fetched through the forge's outbound guard, and every delivery is signed here with Fedify's
 // signRequest and sent through the same guard (federation-jobs.ts).
 import {
   Accept,
+  type Activity,
   type Actor,
   type Context,
   Create,
   createFederation,
+  Delete,
   type DocumentLoader,
   Endpoints,
   exportJwk,
@@ -24,10 +27,10 @@ import {
   isActor,
   lookupObject,
   MemoryKvStore,
-  Note,
   Organization,
   Person,
   Undo,
+  Update,
 } from "@fedify/fedify";
 import { parseSemVer } from "@fedify/fedify/nodeinfo";
 import type { Context as HonoContext, MiddlewareHandler, Next } from "hono";
@@ -39,6 +42,8 @@ import { clientIp } from "../http/client-ip.ts";
 import type { AppEnv, Forge } from "../http/context.ts";
 import { enqueue } from "../jobs/index.ts";
 import { type OutboundDeps, outboundRequest } from "../outbound/outbound-client.ts";
+import { onCreate, onDelete, onUpdate } from "./inbox-notes.ts";
+import { registerOutbox } from "./outbox.ts";
 
 export const ACTOR_PATH = "/ap/actors/{identifier}";
 export const DELIVER_ACTIVITY_JOB = "federation.deliver";
@@ -253,10 +258,7 @@ function build(fed: Federation<Forge>) {
       return Number(r?.n ?? 0);
     });
 
-  // The outbox is not kept: landings go straight to followers (federation-jobs.ts).
-  fed.setOutboxDispatcher(`${ACTOR_PATH}/outbox`, async (ctx, identifier) =>
-    (await localActor(ctx.data.db, identifier)) ? { items: [] } : null,
-  );
+  registerOutbox(fed); // outbox.ts: the outboxes and the notes' own URLs
 
   fed.setNodeInfoDispatcher("/nodeinfo/2.1", async (ctx) => {
     const users = await ctx.data.db
@@ -339,33 +341,13 @@ function build(fed: Federation<Forge>) {
         .execute();
     })
     .on(Create, async (ctx, create) => {
-      if (!create.actorId || refused(ctx, create.actorId)) return;
-      const followers = await ctx.data.db
-        .selectFrom("federation_following")
-        .select("user_id")
-        .where("actor_uri", "=", create.actorId.href)
-        .where("state", "=", "accepted")
-        .execute();
-      if (followers.length === 0 || !create.id) return;
-      const note = await create.getObject(ctx);
-      if (!(note instanceof Note)) return;
-      const content = plainText(note.content?.toString() ?? "").slice(0, 2000);
-      // Only web links are kept (the feed links to it): never javascript: or data: URLs.
-      const web = (u: unknown) => (u instanceof URL && /^https?:$/.test(u.protocol) ? u.href : null);
-      const url = web(note.url) ?? web(note.id);
-      await ctx.data.db
-        .insertInto("federation_inbox")
-        .values(
-          followers.map((f) => ({
-            user_id: f.user_id,
-            actor_uri: create.actorId?.href ?? "",
-            activity_id: create.id?.href ?? "",
-            content,
-            url,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["user_id", "activity_id"]).doNothing())
-        .execute();
+      if (create.actorId && !refused(ctx, create.actorId)) await onCreate(ctx, create);
+    })
+    .on(Update, async (ctx, update) => {
+      if (update.actorId && !refused(ctx, update.actorId)) await onUpdate(ctx, update);
+    })
+    .on(Delete, async (ctx, del) => {
+      if (del.actorId && !refused(ctx, del.actorId)) await onDelete(ctx, del);
     });
 }
 
@@ -374,11 +356,14 @@ function refused(ctx: Context<Forge>, actorId: URL) {
   return blockedHost(ctx.data.config.federation.block, actorId.hostname);
 }
 
-/** Remote HTML reduced to text: the forge shows it as text, never as markup. */
+/** Remote HTML reduced to text: the forge shows it as text, never as markup (the first 20,000 characters: the regexes stay cheap). */
 export function plainText(html: string): string {
   return html
+    .slice(0, 20_000)
+    .replace(/<(script|style)\b[^<>]*>[\s\S]*?<\/\1\s*>/gi, "")
     .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<[^>]*>/g, "")
+    .replace(/<\/p>\s*<p[^<>]*>/gi, "\n\n")
+    .replace(/<[^<>]*>/g, "")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&quot;/g, '"')
@@ -392,7 +377,7 @@ export async function enqueueDelivery(
   ctx: Context<Forge>,
   from: Pick<LocalActor, "id" | "identifier">,
   inbox: URL,
-  activity: Accept | Follow | Undo | Create,
+  activity: Activity,
   opts: { db?: Db; uniqueKey?: string } = {},
 ) {
   const body = await activity.toJsonLd({ contextLoader: ctx.contextLoader, format: "compact" });

@@ -14,6 +14,7 @@ import type { Db } from "../db/db.ts";
 import type { Account, Project } from "../db/schema.ts";
 import { forbidden, handleTaken, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { actorGoneLater } from "../federation/actor-gone.ts";
 import type { Forge } from "../http/context.ts";
 import { enforceProjectLimit } from "../limits/project-limit.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
@@ -293,6 +294,8 @@ export async function updateProject(
         ...(changes.visibility ? { visibility: changes.visibility } : {}),
       },
     });
+    if (changes.visibility === "private")
+      await actorGoneLater(trx, { id: project.id, identifier: `${project.owner_handle}.${project.handle}` });
     return { ...project, ...updated };
   });
   // Forks that can no longer see it leave its network (social/forks-isolation.ts).
@@ -323,6 +326,7 @@ export async function deleteProject(db: Db, repos: RepoStore, viewer: Viewer, ow
       target: `${project.owner_handle}/${project.handle}`,
       projectId: project.id,
     });
+    await actorGoneLater(trx, { id: project.id, identifier: `${project.owner_handle}.${project.handle}` });
     return forks;
   });
   await detachForks(repos, project.id, forks);

@@ -12,6 +12,8 @@ import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import { DiffView } from "../browse/commit-views.tsx";
 import { ValidationCard } from "../checks/validation-card.tsx";
 import { sessionRuns } from "../checks/validation-store.ts";
+import { sessionReplies } from "../federation/replies.ts";
+import { RemoteReplies } from "../federation/replies-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { sessionOgImage } from "../og/og-head.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
@@ -298,10 +300,11 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const repo = forge.repos.exists(p.id) ? await repoOf(forge, p, role) : undefined;
   const change = repo ? await sessionChange(repo, s) : null;
   const here = sessionUrl(p, s.id);
-  const [[validation], lineage, review] = await Promise.all([
+  const [[validation], lineage, review, remote] = await Promise.all([
     sessionRuns(forge.db, s.id, 1),
     promptLineage(forge.db, s),
     sessionReview(forge.db, viewer, p, role, s),
+    sessionReplies(forge.db, p, s.id, role === "admin"),
   ]);
   const apiBase = `/api/v1/projects/${encodeURIComponent(p.owner_handle)}/${encodeURIComponent(p.handle)}/sessions/${s.id}`;
   const { image, summary } = await sessionOgImage(c, p, s);
@@ -353,6 +356,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
         </nav>
       </section>
       <ReviewSection p={p} s={s} review={review} csrf={c.get("csrfToken")} />
+      <RemoteReplies replies={remote} here={here} csrf={c.get("csrfToken")} canModerate={role === "admin"} />
       {s.status === "open" ? (
         <>
           <div

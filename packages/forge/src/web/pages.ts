@@ -13,6 +13,7 @@ import { guidesPages } from "../docs/guides-pages.tsx";
 import { micBundle } from "../docs/mic-bundle.ts";
 import { skillPage } from "../docs/skill-page.ts";
 import { errorsPages } from "../error-tracking/errors-pages.tsx";
+import { repliesPages } from "../federation/replies-pages.tsx";
 import { followsPages } from "../follows/follows-pages.tsx";
 import { homePage } from "../home/home-page.tsx";
 import type { AppEnv } from "../http/context.ts";
@@ -84,6 +85,7 @@ for (const pages of [
   artifactPages,
   socialPages,
   sessionReviewPages,
+  repliesPages,
   followsPages,
   browsePages,
   projectPages,
