@@ -761,7 +761,8 @@ export interface WatchesTable {
 export interface NotificationsTable {
   id: Generated<number>;
   user_id: string;
-  project_id: string;
+  /** Null for a followed remote actor's note (kind federation.note; migrations/0045). */
+  project_id: string | null;
   event_id: number | null;
   kind: string;
   reason: string;

@@ -6,9 +6,11 @@
 // removes it; a Delete of the actor itself drops its replies and its follows of local actors.
 // Replies are text (remote HTML reduced to text) and capped in size and in count per actor and
 // per session; blocked domains were refused before (federation.ts).
+
 import { type Context, type Create, type Delete, Note, Update } from "@fedify/fedify";
 import { sql } from "kysely";
 import type { Forge } from "../http/context.ts";
+import { notifyRemoteNote } from "../notifications/remote-notes.ts";
 import { localActor, plainText } from "./federation.ts";
 
 export const MAX_REPLY_CHARS = 5_000;
@@ -130,7 +132,7 @@ export async function receiveFollowedNote(ctx: Context<Forge>, create: Create) {
   if (!create.actorId || !create.id) return;
   const followers = await ctx.data.db
     .selectFrom("federation_following")
-    .select("user_id")
+    .select(["user_id", "handle"])
     .where("actor_uri", "=", create.actorId.href)
     .where("state", "=", "accepted")
     .execute();
@@ -151,7 +153,16 @@ export async function receiveFollowedNote(ctx: Context<Forge>, create: Create) {
       })),
     )
     .onConflict((oc) => oc.columns(["user_id", "activity_id"]).doNothing())
-    .execute();
+    .returning("user_id")
+    .execute()
+    .then((kept) =>
+      // Also in their notifications inbox (only for those who had not received it already).
+      notifyRemoteNote(
+        ctx.data.db,
+        kept.map((k) => k.user_id),
+        { actor: followers[0].handle, text: content, url },
+      ),
+    );
 }
 
 /** Create: a reply to a published note, else a note for the local users following its author. */

@@ -32,6 +32,7 @@ const REASONS: Record<Reason, string> = {
   author: "it is about your session",
   administrator: "you administer the project",
   watching: "you watch the project",
+  following: "you follow its author",
 };
 
 /** The inbox line and link of an event. */
@@ -142,7 +143,7 @@ export async function emailNotification(db: Db, id: number) {
     ])
     .where("n.id", "=", id)
     .executeTakeFirst();
-  if (!n || n.read_at || n.emailed_at || !n.email) return false;
+  if (!n?.project_id || n.read_at || n.emailed_at || !n.email) return false;
   const settings = await settingsOf(db, n.user_id);
   if (settings.email !== "instant" || settings.muted_kinds.includes(n.kind)) return false;
   if (!(await readersAmong(db, n.project_id, [n.user_id])).has(n.user_id)) return false;

@@ -7,7 +7,7 @@ import type { Db } from "../db/db.ts";
 import { readableByAccount } from "../social/social-columns.ts";
 import { mentionedHandles } from "./mentions.ts";
 
-export type Reason = "mention" | "review_requested" | "author" | "administrator" | "watching";
+export type Reason = "mention" | "review_requested" | "author" | "administrator" | "watching" | "following";
 
 interface Rule {
   /** Watch levels that hear it. */
