@@ -49,12 +49,9 @@ const FeedEventSchema = z
 const FeedPageSchema = z
   .object({
     items: z.array(FeedEventSchema),
-    next_cursor: z
-      .string()
-      .nullable()
-      .openapi({
-        description: "Pass as cursor for the next (older) page; null on the last (and with since)",
-      }),
+    next_cursor: z.string().nullable().openapi({
+      description: "Pass as cursor for the next (older) page; null on the last (and with since)",
+    }),
     truncated: z.boolean().optional().openapi({
       description:
         "With since: true when more than 200 events happened since then; fetch the feed again without since",

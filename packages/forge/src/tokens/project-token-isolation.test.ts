@@ -4,6 +4,8 @@
 // shows them, and nothing stored about them changes. The same project routes on alpha answer
 // the token as they answer ada's full token (where its scopes reach). Git over HTTP and the
 // web pages are checked too.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
@@ -199,6 +201,34 @@ describe("a project token over every API route", () => {
     expect((await refs("alpha")).status).toBe(200);
     expect((await refs("beta")).status).toBe(404);
     expect((await refs("gamma")).status).toBe(404);
+  });
+
+  it("reaches its project over MCP and no other", async () => {
+    const client = new Client({ name: "isolation-test", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL("/mcp", f.url), {
+        requestInit: { headers: { Authorization: `Bearer ${limited.token}` } },
+      }),
+    );
+    try {
+      const call = (project: string) =>
+        client.callTool({ name: "list_sessions", arguments: { owner: "ada", project } }) as Promise<{
+          isError?: boolean;
+          content: { text: string }[];
+        }>;
+      expect((await call("alpha")).isError).toBeFalsy();
+      for (const other of ["beta", "gamma"]) {
+        const r = await call(other);
+        expect(r.isError).toBe(true);
+        expect(JSON.stringify(r.content)).not.toMatch(/zebra/);
+      }
+      const found = (await client.callTool({ name: "search_projects", arguments: { query: "zebra" } })) as {
+        content: { text: string }[];
+      };
+      expect(JSON.stringify(found.content)).not.toMatch(/beta|gamma/);
+    } finally {
+      await client.close();
+    }
   });
 
   it("is listed with its projects, and may revoke itself", async () => {
