@@ -57,7 +57,7 @@ notificationsApi.openapi(
         before: z.coerce.number().int().optional(),
         since: z.coerce.number().int().min(0).optional().openapi({
           description:
-            "A notification id: only newer notifications (pass the largest id you hold); the unread count is always the whole inbox's",
+            "A notification id: only newer notifications (pass the largest id you hold); the unread count is always the whole inbox's. A notification written by a fan-out that committed late may carry a smaller id: refresh without since now and then.",
         }),
       }),
     },
