@@ -12,7 +12,23 @@ export interface Viewer {
   agent?: boolean;
   /** The credential behind it, so long-lived responses can check it still holds. */
   credential?: { kind: "token" | "session"; id: string } | { kind: "password" };
+  /** A project token's limit: only these projects exist for it (projects/access.ts). */
+  projects?: ProjectLimit;
 }
+
+/**
+ * The projects a token is limited to (ids), and for an organization's token the org that must
+ * own them. Every project outside it answers as if it did not exist, public ones included.
+ */
+export interface ProjectLimit {
+  ids: readonly string[];
+  org: string | null;
+}
+
+/** Whether the viewer's credential may reach the project at all (true when not limited). */
+export const withinLimit = (v: Viewer, project: { id: string; owner_id: string }) =>
+  !v.projects ||
+  (v.projects.ids.includes(project.id) && (v.projects.org === null || project.owner_id === v.projects.org));
 
 export const anonymous = (ip = ""): Viewer => ({ user: null, scopes: [], ip });
 

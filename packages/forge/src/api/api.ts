@@ -46,6 +46,7 @@ import { circuitApi } from "../trust/circuit-api.ts";
 import { noiseApi } from "../trust/noise-api.ts";
 import { reviewBudgetApi } from "../trust/review-budget-api.ts";
 import { hooksApi } from "../webhooks/hooks-api.ts";
+import { conditionalGet } from "./conditional-get.ts";
 import { checkJsonBody } from "./json-body.ts";
 
 export const API_VERSION = "0.1.0";
@@ -91,6 +92,7 @@ export function buildApi() {
   const v1 = new OpenAPIHono<AppEnv>();
   v1.use(
     "*",
+    conditionalGet(), // ETag and If-None-Match on JSON reads (conditional-get.ts)
     requireJsonBody(),
     (c, next) =>
       isRawUpload(c.req.method, c.req.path, c.req.header("content-type") ?? "") ? next() : jsonLimit(c, next),

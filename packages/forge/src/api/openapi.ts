@@ -10,6 +10,7 @@ import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Account } from "../db/schema.ts";
 import { AppError, forbidden, invalid } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
+import { projectTokenMay } from "../tokens/project-token-routes.ts";
 
 /** What a route needs: a token scope, nothing, any signed-in credential, or no token at all. */
 export type Access = Scope | "public" | "signed-in" | "password";
@@ -57,8 +58,16 @@ const SCOPE_NOTES: Record<Exclude<Access, Scope>, string> = {
  * know exists (services check the user and access themselves).
  */
 const enforce =
-  (access: Access, unless?: Declared["x-scope-unless"]): MiddlewareHandler<AppEnv> =>
+  (
+    access: Access,
+    unless: Declared["x-scope-unless"] | undefined,
+    route: RouteConfig,
+  ): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
+    // A project token reaches only its projects' routes and a few others (tokens/project-token-routes.ts).
+    if (c.get("viewer").projects && !unless?.holds(c) && !projectTokenMay(route.method, route.path, access)) {
+      throw forbidden("This token is limited to projects and cannot use this route");
+    }
     if (access !== "public" && c.get("viewer").user && !unless?.holds(c)) {
       if (access === "password") {
         if (c.get("authVia") === "token")
@@ -88,7 +97,7 @@ function declared(route: RouteConfig & Partial<Declared>) {
     description: route.description ? `${route.description}\n\n${note}` : note,
     responses:
       access === "public" ? route.responses : { 401: problems[401], 403: problems[403], ...route.responses },
-    middleware: [enforce(access, unless), ...own],
+    middleware: [enforce(access, unless, route), ...own],
   };
 }
 
@@ -260,6 +269,11 @@ export const TokenSchema = z
     last_used_at: z.string().nullable(),
     created_at: z.string(),
     agent: z.boolean().describe("Used by an agent: its requests get the agent rate-limit tier"),
+    projects: z
+      .array(z.string())
+      .nullable()
+      .describe('The projects ("owner/name") the token is limited to; null: every project you may reach'),
+    org: z.string().nullable().describe("The organization whose token this is; null for a personal token"),
   })
   .openapi("Token");
 

@@ -59,6 +59,10 @@ export interface ApiTokensTable {
   created_at: Timestamp;
   /** Used by an agent: its requests count against the agent rate-limit tier. */
   agent: Generated<boolean>;
+  /** The projects (ids) the token is limited to; null: every project (migration 0041). */
+  project_ids: string[] | null;
+  /** An organization's token: made by one of its owners, for the org's projects only. */
+  org_id: string | null;
 }
 
 export interface ProjectsTable {

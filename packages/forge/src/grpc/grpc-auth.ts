@@ -14,7 +14,7 @@ import { requireScope } from "../api/openapi.ts";
 import { AppError } from "../errors/app-error.ts";
 import { clientIpOf } from "../http/client-ip.ts";
 import type { Forge } from "../http/context.ts";
-import { authenticateToken } from "../tokens/tokens-service.ts";
+import { authenticateToken, tokenViewer } from "../tokens/tokens-service.ts";
 import { toConnectError } from "./connect-errors.ts";
 
 /** The socket peer of the call (set from the Node request). */
@@ -35,13 +35,7 @@ async function identify(forge: Forge, header: Headers, ip: string): Promise<View
   const auth = await authenticateToken(forge.db, value.replace(/^Bearer\s+/i, "").trim());
   if (!auth) throw refused("The token is invalid or has expired");
   if (auth.user.suspended_at) throw refused("This account is suspended");
-  return {
-    user: auth.user,
-    scopes: auth.scopes,
-    ip,
-    agent: auth.agent,
-    credential: { kind: "token", id: auth.tokenId },
-  };
+  return tokenViewer(auth, ip);
 }
 
 function rateLimited(resetSeconds: number, limit: number, message: string) {

@@ -2,11 +2,19 @@
 // on the home page (profiles/activity.ts feedPage: what the accounts they follow did and what
 // happened in the projects they starred, in projects the caller may read), newest first.
 // Pages like the search API: {"items", "next_cursor"}, an opaque cursor naming the next of
-// the home page's pages (20 events each, as many pages as the home page offers).
+// the home page's pages (20 events each, as many pages as the home page offers). With
+// `since=<ISO 8601 time>` it answers only the events strictly after that time (a phone passes
+// the created_at of the newest event it holds), newest first, at most SINCE_MAX of them.
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter, json, problems, requireUser, SIGNED_IN } from "../api/openapi.ts";
 import { invalid } from "../errors/app-error.ts";
-import { FEED_MAX_PAGE, type FeedItem, feedPage } from "../profiles/activity.ts";
+import {
+  type ActivityScope,
+  FEED_MAX_PAGE,
+  FEED_SOURCES,
+  type FeedItem,
+  feedPage,
+} from "../profiles/activity.ts";
 
 export const feedApi = apiRouter();
 
@@ -41,10 +49,13 @@ const FeedEventSchema = z
 const FeedPageSchema = z
   .object({
     items: z.array(FeedEventSchema),
-    next_cursor: z
-      .string()
-      .nullable()
-      .openapi({ description: "Pass as cursor for the next (older) page; null on the last" }),
+    next_cursor: z.string().nullable().openapi({
+      description: "Pass as cursor for the next (older) page; null on the last (and with since)",
+    }),
+    truncated: z.boolean().optional().openapi({
+      description:
+        "With since: true when more than 200 events happened since then; fetch the feed again without since",
+    }),
   })
   .openapi("Feed");
 
@@ -60,6 +71,23 @@ export function feedEventJson(i: FeedItem): z.infer<typeof FeedEventSchema> {
     landings: i.landings ?? null,
     ...(i.url ? { url: i.url } : {}),
   };
+}
+
+const SINCE_MAX = 200;
+
+/** The events strictly after `since`, newest first; truncated when there are more than SINCE_MAX. */
+async function feedSince(s: ActivityScope, since: Date): Promise<{ items: FeedItem[]; truncated: boolean }> {
+  const all: FeedItem[] = [];
+  let truncated = false;
+  for (const source of Object.values(FEED_SOURCES)) {
+    const rows = await source(s, SINCE_MAX + 1);
+    const newer = rows.filter((i) => i.at.getTime() > since.getTime());
+    // Every row of a full answer is newer: older ones after `since` may be missing.
+    if (rows.length > SINCE_MAX && newer.length === rows.length) truncated = true;
+    all.push(...newer);
+  }
+  all.sort((a, b) => b.at.getTime() - a.at.getTime() || (b.position ?? 0) - (a.position ?? 0));
+  return { items: all.slice(0, SINCE_MAX), truncated: truncated || all.length > SINCE_MAX };
 }
 
 const encodeCursor = (page: number) => Buffer.from(JSON.stringify({ p: page })).toString("base64url");
@@ -92,6 +120,10 @@ feedApi.openapi(
     request: {
       query: z.object({
         cursor: z.string().max(200).optional().openapi({ description: "next_cursor from the previous page" }),
+        since: z.iso.datetime({ offset: true }).optional().openapi({
+          description:
+            "An ISO 8601 time: only the events strictly after it (pass the created_at of the newest event you hold), newest first, at most 200; the cursor is then ignored",
+        }),
       }),
     },
     responses: {
@@ -102,8 +134,17 @@ feedApi.openapi(
   }),
   async (c) => {
     const user = requireUser(c);
-    const page = decodeCursor(c.req.valid("query").cursor);
-    const feed = await feedPage({ db: c.get("forge").db, viewer: c.get("viewer"), follower: user.id }, page);
+    const query = c.req.valid("query");
+    const scope = { db: c.get("forge").db, viewer: c.get("viewer"), follower: user.id };
+    if (query.since) {
+      const delta = await feedSince(scope, new Date(query.since));
+      return c.json(
+        { items: delta.items.map(feedEventJson), next_cursor: null, truncated: delta.truncated },
+        200,
+      );
+    }
+    const page = decodeCursor(query.cursor);
+    const feed = await feedPage(scope, page);
     return c.json(
       { items: feed.items.map(feedEventJson), next_cursor: feed.older ? encodeCursor(page + 1) : null },
       200,

@@ -12,10 +12,10 @@ import { anonymous, type Viewer } from "../accounts/viewer.ts";
 import { deleteWebSession, findWebSession, SESSION_COOKIE } from "../accounts/web-sessions.ts";
 import type { Db } from "../db/db.ts";
 import { recordFailedSignIn } from "../devices/sign-in-events.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, forbidden } from "../errors/app-error.ts";
 import { loginSucceeded, loginThrottled, reserveLoginAttempt } from "../limits/login-throttle.ts";
 import { isGitPath } from "../repos/smart-http.ts";
-import { authenticateToken, TOKEN_PREFIX } from "../tokens/tokens-service.ts";
+import { authenticateToken, TOKEN_PREFIX, tokenViewer } from "../tokens/tokens-service.ts";
 import { hasTwoFactor } from "../two-factor/two-factor-service.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./context.ts";
@@ -73,28 +73,14 @@ async function identify(c: Context<AppEnv>) {
     if (/^Bearer\s/i.test(header)) {
       const auth = await authenticateToken(db, header.replace(/^Bearer\s+/i, "").trim());
       if (!auth) throw badCredentials("The token is invalid or has expired");
-      c.set("viewer", {
-        user: auth.user,
-        scopes: auth.scopes,
-        ip,
-        agent: auth.agent,
-        credential: { kind: "token", id: auth.tokenId },
-      });
-      c.set("authVia", "token");
+      useToken(c, tokenViewer(auth, ip));
     } else if (/^Basic\s/i.test(header)) {
       const basic = parseBasic(header);
       if (!basic) throw badCredentials("Malformed Basic credentials");
       if (basic.password.startsWith(TOKEN_PREFIX)) {
         const auth = await authenticateToken(db, basic.password);
         if (!auth) throw badCredentials("The token is invalid or has expired");
-        c.set("viewer", {
-          user: auth.user,
-          scopes: auth.scopes,
-          ip,
-          agent: auth.agent,
-          credential: { kind: "token", id: auth.tokenId },
-        });
-        c.set("authVia", "token");
+        useToken(c, tokenViewer(auth, ip));
       } else {
         const forge = c.get("forge");
         // Passwords share the sign-in allowance of the web form (limits/login-throttle.ts).
@@ -155,6 +141,25 @@ async function identify(c: Context<AppEnv>) {
 }
 
 /**
+ * A project token works with the API, git over HTTP and MCP, where every project it reaches is
+ * checked (projects/access.ts); the web pages are for people and refuse it.
+ */
+function useToken(c: Context<AppEnv>, viewer: Viewer) {
+  const path = c.req.path;
+  if (
+    viewer.projects &&
+    !path.startsWith("/api/") &&
+    path !== "/mcp" &&
+    !path.startsWith("/mcp/") &&
+    !isGitPath(path)
+  ) {
+    throw forbidden("A project token works only with the API, git over HTTP and MCP");
+  }
+  c.set("viewer", viewer);
+  c.set("authVia", "token");
+}
+
+/**
  * Whether the credential a viewer came with still holds: the token not revoked or expired,
  * the web session not ended or expired, and the account not suspended (or deleted).
  */
@@ -169,7 +174,22 @@ export async function credentialHolds(db: Db, viewer: Viewer): Promise<boolean> 
   if (!account || account.suspended_at) return false;
   const credential = viewer.credential;
   if (!credential || credential.kind === "password") return true;
-  const table = credential.kind === "token" ? "api_tokens" : "web_sessions";
+  if (credential.kind === "token") {
+    const token = await db
+      .selectFrom("api_tokens")
+      .leftJoin("org_members", (j) =>
+        j
+          .onRef("org_members.org_id", "=", "api_tokens.org_id")
+          .onRef("org_members.user_id", "=", "api_tokens.user_id"),
+      )
+      .select(["api_tokens.expires_at", "api_tokens.org_id", "org_members.role"])
+      .where("api_tokens.id", "=", credential.id)
+      .where("api_tokens.user_id", "=", user.id)
+      .executeTakeFirst();
+    if (!token || (token.org_id !== null && token.role !== "owner")) return false;
+    return token.expires_at === null || token.expires_at.getTime() > Date.now();
+  }
+  const table = "web_sessions";
   const row = await db
     .selectFrom(table)
     .select("expires_at")

@@ -55,6 +55,10 @@ notificationsApi.openapi(
         unread: z.enum(["true", "false"]).optional(),
         limit: z.coerce.number().int().min(1).max(100).optional(),
         before: z.coerce.number().int().optional(),
+        since: z.coerce.number().int().min(0).optional().openapi({
+          description:
+            "A notification id: only newer notifications (pass the largest id you hold); the unread count is always the whole inbox's. A notification written by a fan-out that committed late may carry a smaller id: refresh without since now and then.",
+        }),
       }),
     },
     responses: { 200: json(Inbox, "Unread count and notifications"), 401: problems[401] },
@@ -68,6 +72,7 @@ notificationsApi.openapi(
       unread: q.unread === "true",
       limit: q.limit,
       before: q.before,
+      since: q.since,
     });
     return c.json({ unread: await unreadCount(db, viewer), items }, 200);
   },

@@ -23,7 +23,7 @@ const me = (viewer: Viewer) => {
 export async function listNotifications(
   db: Db,
   viewer: Viewer,
-  opts: { unread?: boolean; limit?: number; before?: number } = {},
+  opts: { unread?: boolean; limit?: number; before?: number; since?: number } = {},
 ) {
   const user = me(viewer);
   let q = db
@@ -48,6 +48,8 @@ export async function listNotifications(
     .limit(Math.min(opts.limit ?? 50, 100));
   if (opts.unread) q = q.where("n.read_at", "is", null);
   if (opts.before) q = q.where("n.id", "<", opts.before);
+  // A delta for phones: only notifications newer than the id the client last saw.
+  if (opts.since !== undefined) q = q.where("n.id", ">", opts.since);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: Number(r.id),

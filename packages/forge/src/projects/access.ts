@@ -2,7 +2,7 @@
 // it does not exist (404), never that it is forbidden. The projects of a suspended account
 // are hidden the same way from everyone but administrators.
 import { type SelectQueryBuilder, sql } from "kysely";
-import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
+import { hasScope, isAdmin, type Viewer, withinLimit } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";
 import type { Database, Project } from "../db/schema.ts";
 import { forbidden, notFound } from "../errors/app-error.ts";
@@ -15,6 +15,9 @@ export async function projectRole(
   viewer: Viewer,
   project: Project & { owner_suspended_at?: Date | null },
 ): Promise<ProjectRole> {
+  // A project token knows only its projects: every other one, public or not, is "none". This
+  // is the one place project access is decided, so every route (API, git, MCP, gRPC) obeys it.
+  if (!withinLimit(viewer, project)) return "none";
   if (isAdmin(viewer)) return "admin";
   // The projects of a suspended account are hidden from everyone but administrators (the
   // owner's suspension comes with the project when it was read with its owner).
@@ -77,6 +80,12 @@ export function whereVisible<O>(
   qb: SelectQueryBuilder<Database, "projects", O>,
   viewer: Viewer,
 ): SelectQueryBuilder<Database, "projects", O> {
+  const limit = viewer.projects;
+  if (limit) {
+    // A project token lists only its projects (an empty list matches nothing).
+    qb = qb.where("projects.id", "in", limit.ids.length > 0 ? [...limit.ids] : [""]);
+    if (limit.org !== null) qb = qb.where("projects.owner_id", "=", limit.org);
+  }
   if (isAdmin(viewer)) return qb;
   qb = qb.where("projects.owner_id", "not in", (eb) =>
     eb

@@ -82,14 +82,23 @@ sessionsApi.openapi(
         }),
         before: z.string().max(40).optional(),
         limit: z.coerce.number().int().min(1).max(100).optional(),
+        since: z.iso.datetime({ offset: true }).optional().openapi({
+          description:
+            "An ISO 8601 time: only sessions opened or changed (status, changes, events, review, landing) at or after it. Pass the largest updated_at you hold and replace sessions by id.",
+        }),
       }),
     },
-    responses: { 200: json(z.array(Session), "Sessions"), 404: problems[404] },
+    responses: { 200: json(z.array(Session), "Sessions"), 400: problems[400], 404: problems[404] },
   }),
   async (c) => {
     const { owner, project } = c.req.valid("param");
     const { project: p } = await getProject(c.get("forge").db, c.get("viewer"), owner, project);
-    return c.json((await listSessions(c.get("forge").db, p, c.req.valid("query"))).map(sessionJson), 200);
+    const { since, ...filter } = c.req.valid("query");
+    const rows = await listSessions(c.get("forge").db, p, {
+      ...filter,
+      since: since ? new Date(since) : undefined,
+    });
+    return c.json(rows.map(sessionJson), 200);
   },
 );
 
@@ -159,7 +168,16 @@ sessionsApi.openapi(
     request: {
       params: S,
       query: z.object({
-        after: z.coerce.number().int().min(0).optional(),
+        after: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .openapi({ description: "Only events after this seq" }),
+        since: z.coerce.number().int().min(0).optional().openapi({
+          description:
+            "The same as after (a seq, exclusive): the delta a phone asks for, passing the last seq it holds",
+        }),
         kinds: z
           .string()
           .max(400)
@@ -188,9 +206,10 @@ sessionsApi.openapi(
     const { session } = await getSession(c.get("forge").db, c.get("viewer"), owner, project, id);
     if (wantsEventStream(c)) {
       const q = c.req.valid("query");
-      return sessionEventsSse(c, { owner, project, id }, q.after, parseKinds(q.kinds)) as never;
+      return sessionEventsSse(c, { owner, project, id }, q.after ?? q.since, parseKinds(q.kinds)) as never;
     }
-    return c.json(await listEvents(c.get("forge").db, session.id, c.req.valid("query").after ?? 0), 200);
+    const q = c.req.valid("query");
+    return c.json(await listEvents(c.get("forge").db, session.id, q.after ?? q.since ?? 0), 200);
   },
 );
 

@@ -265,6 +265,8 @@ export interface SessionFilter {
   review?: "ready";
   limit?: number;
   before?: string;
+  /** Only sessions opened or changed at or after this time. */
+  since?: Date;
 }
 
 export async function listSessions(db: Db, project: ProjectWithOwner, f: SessionFilter = {}) {
@@ -275,6 +277,9 @@ export async function listSessions(db: Db, project: ProjectWithOwner, f: Session
   if (f.review === "ready")
     q = q.where("status", "=", "open").where("ready_at", "is not", null).where("approved_at", "is", null);
   if (f.before) q = q.where("id", "<", f.before);
+  // A delta for phones: sessions opened or changed at or after `since` (inclusive, so nothing
+  // written in the same millisecond is missed; clients replace sessions by id).
+  if (f.since) q = q.where("updated_at", ">=", f.since);
   return (await q
     .orderBy("id", "desc")
     .limit(Math.min(f.limit ?? 30, 100))

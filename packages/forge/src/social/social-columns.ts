@@ -6,6 +6,14 @@ import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
 
 /** SQL true when the viewer may read the project aliased `t` (mirrors projects/access.ts). */
 export function readableBy(viewer: Viewer, t: string): RawBuilder<boolean> {
+  const limit = viewer.projects;
+  if (limit) {
+    // A project token sees only its projects (projects/access.ts).
+    const ids = limit.ids.length > 0 ? limit.ids : [""];
+    const inIds = sql<boolean>`${sql.ref(`${t}.id`)} IN (${sql.join(ids)})`;
+    const owned = limit.org === null ? sql`true` : sql`${sql.ref(`${t}.owner_id`)} = ${limit.org}`;
+    return sql<boolean>`(${inIds} AND ${owned} AND ${readableBy({ ...viewer, projects: undefined }, t)})`;
+  }
   if (isAdmin(viewer)) return sql<boolean>`true`;
   const user = viewer.user;
   if (!user || !(hasScope(viewer, "project:read") || hasScope(viewer, "project:write")))

@@ -10,6 +10,7 @@ const auth = (userId: string): TokenAuth => ({
   agent: false,
   expiresAt: null,
   usedAt: null,
+  projects: null,
 });
 const db = {};
 

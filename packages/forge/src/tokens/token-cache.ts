@@ -9,6 +9,7 @@
 // see (none known) would go unnoticed. A lookup that started before an invalidation is not
 // kept (the generation check), so a revoked token cannot come back from a slow read.
 import type { Scope } from "@micelio/core";
+import type { ProjectLimit } from "../accounts/viewer.ts";
 import { onTableWrite } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
 import type { Account } from "../db/schema.ts";
@@ -21,6 +22,8 @@ export interface TokenAuth {
   expiresAt: Date | null;
   /** When last_used_at was last written (at most once a minute). */
   usedAt: Date | null;
+  /** A project token's limit (migration 0041); null for a token of every project. */
+  projects: ProjectLimit | null;
 }
 
 interface Entry {
@@ -86,8 +89,9 @@ export const tokenCache = new TokenCache(Number(process.env.MICELIO_TOKEN_CACHE_
 
 // An account written by this process (verified address, profile, flags) is dropped from the
 // cache at once, before the writer's next request; the bus tells the other processes.
+// Org memberships too: an organization's token stops with its maker's ownership.
 onTableWrite((table) => {
-  if (table === "accounts") tokenCache.clear();
+  if (table === "accounts" || table === "org_members") tokenCache.clear();
 });
 
 /** Drops what this process caches about `userId`'s tokens; null drops everything. */

@@ -1,5 +1,5 @@
-// Settings page for personal access tokens: list, create (the secret is shown once),
-// revoke.
+// Settings page for personal access tokens: list (scopes, projects, expiry, last use), create
+// (the secret is shown once; optionally limited to projects), revoke.
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "@micelio/core";
 import { Hono } from "hono";
 import { SettingsNav } from "../devices/settings-nav.tsx";
@@ -49,7 +49,10 @@ async function page(
               <strong>{t.name}</strong> <code>{t.prefix}…</code>
               <p>
                 {t.scopes.join(", ")} ·{" "}
-                {t.expires_at ? `expires ${t.expires_at.slice(0, 10)}` : "never expires"} ·{" "}
+                {t.projects
+                  ? `only ${t.projects.length > 0 ? t.projects.join(", ") : "deleted projects"}`
+                  : "all projects"}{" "}
+                · {t.expires_at ? `expires ${t.expires_at.slice(0, 10)}` : "never expires"} ·{" "}
                 {t.last_used_at ? `last used ${t.last_used_at.slice(0, 10)}` : "never used"}
               </p>
               <PostButton action={`/settings/tokens/${t.id}/delete`} csrf={csrf} class="link">
@@ -76,6 +79,13 @@ async function page(
           ))}
         </fieldset>
         <FieldErrors errors={opts.failure?.fields} field="scopes" />
+        <label for="projects">Only these projects (optional, owner/name, one a line)</label>
+        <textarea id="projects" name="projects" rows={3} placeholder="ada/website" />
+        <p class="hint">
+          A project token reaches nothing else, public projects included, and carries only project:read,
+          project:write and session:write.
+        </p>
+        <FieldErrors errors={opts.failure?.fields} field="projects" />
         <label for="expires">Expires on (optional)</label>
         <input id="expires" name="expires" type="date" />
         <FieldErrors errors={opts.failure?.fields} field="expires_at" />
@@ -95,6 +105,10 @@ tokenPages.post("/settings/tokens", async (c) => {
   const values = await formFields(c);
   const scopes = await formList(c, "scopes");
   const expires = values.expires ? new Date(`${values.expires}T23:59:59Z`) : null;
+  const projects = (values.projects ?? "")
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   try {
     const created = await createToken(
       c.get("forge").db,
@@ -108,6 +122,7 @@ tokenPages.post("/settings/tokens", async (c) => {
             : values.expires
               ? "invalid"
               : null,
+        ...(projects.length > 0 ? { projects } : {}),
       },
       c.get("viewer"),
     );

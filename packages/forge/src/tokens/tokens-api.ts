@@ -1,4 +1,5 @@
-// JSON API for personal access tokens. Creating one needs the account password (HTTP
+// JSON API for personal and organization access tokens (a token may be limited to projects:
+// tokens/project-tokens.ts). Creating one needs the account password (HTTP
 // Basic) or the web session: a token cannot mint other tokens. Any token may list them
 // (without secrets); revoking takes the user scope.
 import { createRoute, z } from "@hono/zod-openapi";
@@ -13,6 +14,8 @@ import {
   scoped,
   TokenSchema,
 } from "../api/openapi.ts";
+import { getOrg } from "../orgs/orgs-service.ts";
+import { createOrgToken, listOrgTokens, revokeOrgToken } from "./org-tokens.ts";
 import { createToken, createTokenSchema, listTokens, revokeToken } from "./tokens-service.ts";
 
 export const tokensApi = apiRouter();
@@ -69,6 +72,76 @@ tokensApi.openapi(
   }),
   async (c) => {
     await revokeToken(c.get("forge").db, requireUser(c), c.req.valid("param").id, c.get("viewer"));
+    return c.body(null, 204);
+  },
+);
+
+// An organization's tokens (tokens/org-tokens.ts): made with an owner's password or web
+// session, like personal ones; listed and revoked by its owners.
+const OrgParams = z.object({ org: z.string().max(100) });
+const OrgTokenSchema = TokenSchema.extend({ created_by: z.string() }).openapi("OrgToken");
+
+tokensApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/orgs/{org}/tokens",
+    tags: ["tokens"],
+    summary: "Create a token for chosen projects of an organization (owners; shown once)",
+    description:
+      "The token acts as you, reaches only the named projects of the organization (`projects` is required), carries only project scopes, and stops working when you stop being an owner.",
+    ...PASSWORD,
+    request: {
+      params: OrgParams,
+      body: jsonBody(createTokenSchema.openapi("CreateTokenRequest")),
+    },
+    responses: {
+      201: json(TokenSchema.extend({ token: z.string() }), "The token; its secret is never shown again"),
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      404: problems[404],
+    },
+  }),
+  async (c) => {
+    const { db } = c.get("forge");
+    const org = await getOrg(db, c.req.valid("param").org);
+    const viewer = c.get("viewer");
+    return c.json(await createOrgToken(db, viewer, org, c.req.valid("json"), viewer), 201);
+  },
+);
+
+tokensApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/orgs/{org}/tokens",
+    tags: ["tokens"],
+    summary: "An organization's tokens (owners; without their secrets)",
+    ...scoped("org:admin"),
+    request: { params: OrgParams },
+    responses: { 200: json(z.array(OrgTokenSchema), "Tokens"), 401: problems[401], 404: problems[404] },
+  }),
+  async (c) => {
+    const { db } = c.get("forge");
+    const org = await getOrg(db, c.req.valid("param").org);
+    return c.json(await listOrgTokens(db, c.get("viewer"), org), 200);
+  },
+);
+
+tokensApi.openapi(
+  createRoute({
+    method: "delete",
+    path: "/orgs/{org}/tokens/{id}",
+    tags: ["tokens"],
+    summary: "Revoke one of an organization's tokens (owners)",
+    ...scoped("org:admin"),
+    request: { params: OrgParams.extend({ id: z.string().max(40) }) },
+    responses: { 204: { description: "Revoked" }, 401: problems[401], 404: problems[404] },
+  }),
+  async (c) => {
+    const { db } = c.get("forge");
+    const { org: handle, id } = c.req.valid("param");
+    const org = await getOrg(db, handle);
+    await revokeOrgToken(db, c.get("viewer"), org, id, c.get("viewer"));
     return c.body(null, 204);
   },
 );

@@ -1,5 +1,7 @@
 // Personal access tokens: created by their owner, shown once, stored as a hash, limited by
-// scopes and an optional expiry. They authenticate API calls and git over HTTP.
+// scopes, an optional expiry and optionally a list of projects (tokens/project-tokens.ts). An
+// organization's tokens (tokens/org-tokens.ts) are rows here too, with org_id set. They
+// authenticate API calls, git over HTTP, MCP and gRPC.
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
@@ -7,11 +9,13 @@ import { SCOPES, type Scope } from "@micelio/core";
 import type { Kysely } from "kysely";
 import { ulid } from "ulid";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
+import type { ProjectLimit, Viewer } from "../accounts/viewer.ts";
 import { type Actor, recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account, ApiToken, Database } from "../db/schema.ts";
-import { forbidden, notFound } from "../errors/app-error.ts";
+import { forbidden, invalid, notFound } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import { projectNames, projectsField, requireProjectScopes, resolveProjectIds } from "./project-tokens.ts";
 import { forgetUserTokens, tokenCache } from "./token-cache.ts";
 
 export const TOKEN_PREFIX = "mic_";
@@ -25,10 +29,12 @@ export const createTokenSchema = z.object({
     .nullish(),
   /** Marks the token as used by an agent: its requests get the agent rate-limit tier. */
   agent: z.boolean().optional(),
+  projects: projectsField.optional(),
 });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;
 
-export function tokenJson(t: ApiToken) {
+/** A token for the API; `names` maps its project ids to their current "owner/name". */
+export function tokenJson(t: ApiToken, names: Map<string, string> = new Map()) {
   return {
     id: t.id,
     name: t.name,
@@ -38,6 +44,8 @@ export function tokenJson(t: ApiToken) {
     last_used_at: t.last_used_at?.toISOString() ?? null,
     created_at: t.created_at.toISOString(),
     agent: t.agent,
+    projects: t.project_ids ? t.project_ids.flatMap((id) => names.get(id) ?? []) : null,
+    org: null as string | null,
   };
 }
 
@@ -52,9 +60,16 @@ export async function insertToken(
   user: Account,
   data: CreateTokenInput,
   actor: Actor,
+  org: Account | null = null,
 ) {
   if (data.scopes.includes("admin") && !user.is_admin) {
     throw forbidden("Only administrators can create tokens with the admin scope");
+  }
+  if (org && !data.projects) throw invalid("Name the organization's projects the token may reach");
+  let projectIds: string[] | null = null;
+  if (data.projects) {
+    requireProjectScopes(data.scopes);
+    projectIds = await resolveProjectIds(trx, user, data.projects, org?.id ?? null);
   }
   const secret = `${TOKEN_PREFIX}${randomToken(30)}`;
   const token = await trx
@@ -69,6 +84,8 @@ export async function insertToken(
       expires_at: data.expires_at ? new Date(data.expires_at) : null,
       last_used_at: null,
       agent: data.agent ?? false,
+      project_ids: projectIds,
+      org_id: org?.id ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -81,9 +98,12 @@ export async function insertToken(
       scopes: token.scopes,
       expires_at: token.expires_at?.toISOString() ?? null,
       ...(token.agent ? { agent: true } : {}),
+      ...(data.projects ? { projects: data.projects } : {}),
+      ...(org ? { org: org.handle } : {}),
     },
   });
-  return { token: secret, ...tokenJson(token) };
+  const names = await projectNames(trx, projectIds ?? []);
+  return { token: secret, ...tokenJson(token, names), org: org?.handle ?? null };
 }
 
 export async function listTokens(db: Db, userId: string) {
@@ -91,9 +111,14 @@ export async function listTokens(db: Db, userId: string) {
     .selectFrom("api_tokens")
     .selectAll()
     .where("user_id", "=", userId)
+    .where("org_id", "is", null)
     .orderBy("created_at", "desc")
     .execute();
-  return rows.map(tokenJson);
+  const names = await projectNames(
+    db,
+    rows.flatMap((r) => r.project_ids ?? []),
+  );
+  return rows.map((r) => tokenJson(r, names));
 }
 
 export async function revokeToken(db: Db, user: Account, id: string, actor: Actor): Promise<void> {
@@ -102,6 +127,7 @@ export async function revokeToken(db: Db, user: Account, id: string, actor: Acto
       .deleteFrom("api_tokens")
       .where("id", "=", id)
       .where("user_id", "=", user.id)
+      .where("org_id", "is", null)
       .returning(["id", "name"])
       .executeTakeFirst();
     if (!gone) throw notFound("No such token");
@@ -122,7 +148,13 @@ export async function revokeToken(db: Db, user: Account, id: string, actor: Acto
 export async function authenticateToken(
   db: Db,
   secret: string,
-): Promise<{ user: Account; scopes: Scope[]; tokenId: string; agent: boolean } | null> {
+): Promise<{
+  user: Account;
+  scopes: Scope[];
+  tokenId: string;
+  agent: boolean;
+  projects: ProjectLimit | null;
+} | null> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
   const hash = sha256(secret);
   let auth = tokenCache.get(hash, db);
@@ -138,11 +170,32 @@ export async function authenticateToken(
         "api_tokens.expires_at as token_expires",
         "api_tokens.last_used_at as token_used",
         "api_tokens.agent as token_agent",
+        "api_tokens.project_ids as token_projects",
+        "api_tokens.org_id as token_org",
+        // An organization's token works while its maker is one of the org's owners.
+        (eb) =>
+          eb
+            .selectFrom("org_members")
+            .select("org_members.role")
+            .whereRef("org_members.org_id", "=", "api_tokens.org_id")
+            .whereRef("org_members.user_id", "=", "api_tokens.user_id")
+            .as("token_org_role"),
       ])
       .where("api_tokens.token_hash", "=", hash)
       .executeTakeFirst();
     if (!row) return null;
-    const { token_id, token_scopes, token_agent, token_expires, token_used, ...user } = row;
+    const {
+      token_id,
+      token_scopes,
+      token_agent,
+      token_expires,
+      token_used,
+      token_projects,
+      token_org,
+      token_org_role,
+      ...user
+    } = row;
+    if (token_org !== null && token_org_role !== "owner") return null;
     auth = {
       user: user as Account,
       scopes: token_scopes as Scope[],
@@ -150,6 +203,7 @@ export async function authenticateToken(
       agent: token_agent,
       expiresAt: token_expires,
       usedAt: token_used,
+      projects: token_projects ? { ids: token_projects, org: token_org } : null,
     };
     tokenCache.set(hash, auth, db, generation);
   }
@@ -162,5 +216,26 @@ export async function authenticateToken(
       .where("id", "=", auth.tokenId)
       .execute();
   }
-  return { user: { ...auth.user }, scopes: auth.scopes, tokenId: auth.tokenId, agent: auth.agent };
+  return {
+    user: { ...auth.user },
+    scopes: auth.scopes,
+    tokenId: auth.tokenId,
+    agent: auth.agent,
+    projects: auth.projects,
+  };
+}
+
+/** The viewer a token authentication makes (HTTP and gRPC alike). */
+export function tokenViewer(
+  auth: NonNullable<Awaited<ReturnType<typeof authenticateToken>>>,
+  ip: string,
+): Viewer {
+  return {
+    user: auth.user,
+    scopes: auth.scopes,
+    ip,
+    agent: auth.agent,
+    credential: { kind: "token", id: auth.tokenId },
+    ...(auth.projects ? { projects: auth.projects } : {}),
+  };
 }
