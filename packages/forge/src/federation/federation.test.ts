@@ -163,6 +163,19 @@ describe("federation", () => {
         title: expect.stringContaining("Teach the tool to count"),
       });
       expect(feed.body.items[0].url).toMatch(new RegExp(`^${b.url}/bob/tool/sessions/`));
+      // And in her notifications inbox, as a note from elsewhere (no project, never mailed).
+      const notes = await api(a.url, "GET", "/api/v1/notifications", { token: t.alice });
+      expect(notes.body.unread).toBe(1);
+      expect(notes.body.items).toMatchObject([
+        {
+          kind: "federation.note",
+          reason: "following",
+          project: null,
+          actor: `bob.tool@${hostOf(b)}`,
+          title: expect.stringContaining("Teach the tool to count"),
+          url: expect.stringMatching(new RegExp(`^${b.url}/bob/tool/sessions/`)),
+        },
+      ]);
       await settled(b);
       expect(JSON.stringify(await inboxOf(t.alice))).not.toContain("Hidden work");
 

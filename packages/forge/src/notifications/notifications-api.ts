@@ -27,7 +27,9 @@ const Item = z
     title: z.string(),
     url: z.string(),
     actor: z.string().nullable(),
-    project: z.string(),
+    project: z.string().nullable().openapi({
+      description: "owner/name; null for a note from a remote actor you follow (kind federation.note)",
+    }),
     unread: z.boolean(),
     created_at: z.string(),
   })

@@ -67,7 +67,7 @@ async function inbox(c: Context<AppEnv>) {
               <span class="badge">{n.reason.replace("_", " ")}</span>
               <br />
               <small>
-                {n.project} ·{" "}
+                {n.project ?? `${n.actor} (elsewhere)`} ·{" "}
                 <time datetime={n.created_at}>{n.created_at.replace("T", " ").slice(0, 16)}</time>
               </small>
             </li>

@@ -11,14 +11,19 @@ import { getProject } from "../projects/projects-service.ts";
 import { readableBy } from "../social/social-columns.ts";
 import { settingsOf } from "./notify-jobs.ts";
 import { RULES } from "./recipients.ts";
+import { REMOTE_NOTE } from "./remote-notes.ts";
 
 export const WATCH_LEVELS = ["all", "sessions", "releases", "ignore"] as const;
-export const NOTIFICATION_KINDS = Object.keys(RULES);
+export const NOTIFICATION_KINDS = [...Object.keys(RULES), REMOTE_NOTE];
 
 const me = (viewer: Viewer) => {
   if (!viewer.user) throw unauthorized();
   return viewer.user;
 };
+
+/** Of a project the viewer may still read, or a followed remote actor's note (no project). */
+const readableOrRemote = (viewer: Viewer) =>
+  sql<boolean>`(n.project_id IS NULL OR ${readableBy(viewer, "p")})`;
 
 export async function listNotifications(
   db: Db,
@@ -28,8 +33,8 @@ export async function listNotifications(
   const user = me(viewer);
   let q = db
     .selectFrom("notifications as n")
-    .innerJoin("projects as p", "p.id", "n.project_id")
-    .innerJoin("accounts as o", "o.id", "p.owner_id")
+    .leftJoin("projects as p", "p.id", "n.project_id")
+    .leftJoin("accounts as o", "o.id", "p.owner_id")
     .select([
       "n.id",
       "n.kind",
@@ -43,7 +48,7 @@ export async function listNotifications(
       "p.handle as project",
     ])
     .where("n.user_id", "=", user.id)
-    .where(readableBy(viewer, "p"))
+    .where(readableOrRemote(viewer))
     .orderBy("n.id", "desc")
     .limit(Math.min(opts.limit ?? 50, 100));
   if (opts.unread) q = q.where("n.read_at", "is", null);
@@ -58,7 +63,8 @@ export async function listNotifications(
     title: r.title,
     url: r.url,
     actor: r.actor,
-    project: `${r.owner}/${r.project}`,
+    // A remote note (kind federation.note) belongs to no project.
+    project: r.project ? `${r.owner}/${r.project}` : null,
     unread: r.read_at === null,
     created_at: r.created_at.toISOString(),
   }));
@@ -68,11 +74,11 @@ export async function unreadCount(db: Db, viewer: Viewer): Promise<number> {
   const user = me(viewer);
   const row = await db
     .selectFrom("notifications as n")
-    .innerJoin("projects as p", "p.id", "n.project_id")
+    .leftJoin("projects as p", "p.id", "n.project_id")
     .select(sql<number>`count(*)::int`.as("n"))
     .where("n.user_id", "=", user.id)
     .where("n.read_at", "is", null)
-    .where(readableBy(viewer, "p"))
+    .where(readableOrRemote(viewer))
     .executeTakeFirst();
   return row?.n ?? 0;
 }
