@@ -22,7 +22,7 @@ interface SdkRequest {
 export const S3_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 export const S3_TIMEOUT_MS = 15_000;
 
-const escape = (s: string) =>
+const rfc3986 = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The URL the SDK means: query parameters in RFC 3986 encoding, as it signed them. */
@@ -30,8 +30,8 @@ export function sdkRequestUrl(r: SdkRequest): string {
   const parts: string[] = [];
   for (const key of Object.keys(r.query ?? {}).sort()) {
     const value = r.query?.[key];
-    if (value === null || value === undefined) parts.push(escape(key));
-    else for (const v of Array.isArray(value) ? value : [value]) parts.push(`${escape(key)}=${escape(v)}`);
+    if (value === null || value === undefined) parts.push(rfc3986(key));
+    else for (const v of Array.isArray(value) ? value : [value]) parts.push(`${rfc3986(key)}=${rfc3986(v)}`);
   }
   const host = r.hostname.includes(":") ? `[${r.hostname}]` : r.hostname;
   const port = r.port ? `:${r.port}` : "";

@@ -20,12 +20,9 @@ const Storage = z
     access_key_id_hint: z.string().openapi({ description: "The access key id's last 4 characters" }),
     status: z.enum(["ok", "failing", "unvalidated"]),
     validated_at: z.string().nullable(),
-    last_error: z
-      .string()
-      .nullable()
-      .openapi({
-        description: "Why the bucket last failed (then artifacts fell back to the instance store)",
-      }),
+    last_error: z.string().nullable().openapi({
+      description: "Why the bucket last failed (then artifacts fell back to the instance store)",
+    }),
     failing_since: z.string().nullable(),
     updated_at: z.string(),
   })
