@@ -5,7 +5,8 @@
 // where it stopped and never loses a value written meanwhile. Values no key opens are counted
 // and left alone (restoring their key repairs them). `micelio rotate-key` runs it.
 // Every table and column that holds sealed values is listed in SEALED_COLUMNS: a feature that
-// seals a new column adds it here (crypto/rotate-key.test.ts checks the list against the schema).
+// seals a new column adds it here (crypto/rotate-key.test.ts checks each listed column exists
+// and is re-sealed).
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import { SEALED_PREFIX, type SecretBox, SecretBoxError } from "./secret-box.ts";
