@@ -201,6 +201,32 @@ describe("per-account storage", () => {
     expect((await api(f.url, "GET", "/api/v1/orgs/acme/storage", { token: alice.token })).body.bucket).toBe(
       "org-art",
     );
+    // A session artifact of the organization's project goes to the organization's bucket.
+    const made = await api(f.url, "POST", "/api/v1/projects", {
+      token: alice.token,
+      json: { handle: "tool", owner: "acme", visibility: "private" },
+    });
+    expect(made.status).toBe(201);
+    const s = await api(f.url, "POST", "/api/v1/projects/acme/tool/sessions", {
+      token: alice.token,
+      json: { goal: "Keep a report" },
+    });
+    expect(s.status).toBe(201);
+    const path = `/api/v1/projects/acme/tool/sessions/${s.body.id}/artifacts`;
+    const up = await fetch(`${f.url}${path}?name=report.txt`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.token}`, "content-type": "text/plain" },
+      body: "the agent's report",
+    });
+    expect(up.status).toBe(201);
+    const { sha256 } = (await up.json()) as { sha256: string };
+    const keys: string[] = [];
+    for await (const o of bucketStore("org-art", "forge/").list("session-artifacts/")) keys.push(o.key);
+    expect(keys.some((k) => k.endsWith(`/${sha256}`))).toBe(true);
+    const back = await fetch(`${f.url}${path}/${sha256}`, {
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(await back.text()).toBe("the agent's report");
     expect((await api(f.url, "DELETE", "/api/v1/orgs/acme/storage", { token: alice.token })).status).toBe(
       204,
     );
