@@ -54,7 +54,7 @@ const places = [
 
 const deps = (c: Context<AppEnv>) => {
   const f = c.get("forge");
-  return { db: f.db, secrets: f.secrets, outbound: f.outbound };
+  return { db: f.db, secrets: f.secrets, outbound: f.outbound, limiter: f.limiter };
 };
 const errors = { 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] };
 

@@ -14,6 +14,7 @@ import { getOrg, orgRole } from "../orgs/orgs-service.ts";
 import { Alert, CsrfField, Layout } from "../web/layout.tsx";
 import { formFailure, formFields, meta } from "../web/page.ts";
 import { requireSignedIn } from "../web/require-signed-in.ts";
+import { limitBucketChecks } from "./check-limit.ts";
 import { iamPolicy } from "./iam-policy.ts";
 import {
   deleteStorage,
@@ -49,7 +50,7 @@ async function placeOf(c: Ctx): Promise<{ scope: StorageScope; base: string; tit
 
 const deps = (c: Ctx) => {
   const f = c.get("forge");
-  return { db: f.db, secrets: f.secrets, outbound: f.outbound };
+  return { db: f.db, secrets: f.secrets, outbound: f.outbound, limiter: f.limiter };
 };
 
 async function page(
@@ -201,6 +202,12 @@ for (const base of ["/settings/storage", "/orgs/:org/storage"]) {
   storagePages.post(`${base}/check`, async (c) => {
     const place = await placeOf(c);
     const account = await storageAccount(c.get("forge").db, c.get("viewer"), place.scope);
+    try {
+      await limitBucketChecks(c.get("forge").limiter, account.id);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return page(c, { error: err.message, status: 429 });
+    }
     const check = await revalidateStorage(deps(c), account.id);
     if (!check) return page(c, { error: "No bucket is set." });
     return check.ok

@@ -11,8 +11,10 @@ import type { Db } from "../db/db.ts";
 import type { StorageConfigsTable } from "../db/schema.ts";
 import { AppError, invalid, notFound, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
+import type { RateLimiter } from "../http/rate-limit.ts";
 import { getOrg, requireOrgOwner } from "../orgs/orgs-service.ts";
 import type { OutboundDeps } from "../outbound/outbound-client.ts";
+import { limitBucketChecks } from "./check-limit.ts";
 import {
   normalizeSettings,
   type Provider,
@@ -28,6 +30,8 @@ export interface StorageDeps {
   db: Db;
   secrets: SecretBox;
   outbound: OutboundDeps;
+  /** Limits bucket checks per account (check-limit.ts); none in jobs. */
+  limiter?: RateLimiter;
 }
 
 type Row = Omit<StorageConfigsTable, "path_prefix" | "failures_in_row" | "created_at" | "updated_at"> & {
@@ -121,6 +125,7 @@ export async function saveStorage(
   input: unknown,
 ): Promise<StorageJson & { validation_log: string[] }> {
   const account = await storageAccount(deps.db, viewer, scope);
+  await limitBucketChecks(deps.limiter, account.id);
   const { settings, check } = await checkStorageInput(deps, input);
   const values = {
     provider: settings.provider,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3ObjectStore } from "../objects/s3-object-store.ts";
 import { api, Browser, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { CHECKS_PER_HOUR } from "./check-limit.ts";
 import { revalidateAll } from "./storage-jobs.ts";
 
 const root = mkdtempSync(join(tmpdir(), "micelio-storage-"));
@@ -242,6 +243,22 @@ describe("per-account storage", () => {
       });
       expect(r.status).toBe(400);
       expect(r.body.detail).toMatch(/refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1: loopback/);
+      // Checks are limited per account: keys and endpoints cannot be tried in bulk.
+      for (let i = 1; i < CHECKS_PER_HOUR; i++)
+        expect(
+          (
+            await api(closed.url, "PUT", "/api/v1/user/storage", {
+              token: carol.token,
+              json: settings("x-y"),
+            })
+          ).status,
+        ).toBe(400);
+      const limited = await api(closed.url, "PUT", "/api/v1/user/storage", {
+        token: carol.token,
+        json: settings("x-y"),
+      });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     } finally {
       await closed.close();
     }
