@@ -5,8 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/config.ts";
 import { testDatabase } from "../testing/database.ts";
 import { pendingRotation, rotateSecrets, SEALED_COLUMNS } from "./rotate-key.ts";
+import { rotateKeyCommand } from "./rotate-key-cli.ts";
 import { createSecretBox, KEY_BYTES, SecretBoxError } from "./secret-box.ts";
 
 const oldKey = randomBytes(KEY_BYTES);
@@ -98,5 +100,45 @@ describe("rotateSecrets", () => {
     // With the lost key restored as a previous key, the last one is re-sealed too.
     await rotateSecrets(db, createSecretBox(newKey, [oldKey, lostKey]));
     expect(await pendingRotation(db, rotating)).toBe(0);
+  });
+});
+
+describe("micelio rotate-key", () => {
+  it("reads the keys from the environment, re-seals, and says when the old key can go", async () => {
+    const h = await testDatabase({ template: true });
+    try {
+      const db = h.handle.db;
+      await sql`INSERT INTO accounts (id, kind, handle) VALUES ('o1', 'org', 'acme')`.execute(db);
+      await sql`INSERT INTO webhooks (id, org_id, url, secret, events) VALUES ('w1', 'o1', 'https://h.example', ${oldBox.seal("s")}, '{push}')`.execute(
+        db,
+      );
+      const config = loadConfig({
+        MICELIO_DATA_DIR: "/nonexistent",
+        MICELIO_SECRET_KEY: newKey.toString("hex"),
+        MICELIO_SECRET_KEY_PREVIOUS: ` ${oldKey.toString("base64")} , ${lostKey.toString("hex")}`,
+      });
+      let out = "";
+      let err = "";
+      // The handle stays open for the checks below: the command closes what `open` gives it.
+      const code = await rotateKeyCommand(config, {
+        open: async () => ({ ...h.handle, close: async () => {} }),
+        out: (t) => (out += t),
+        err: (t) => (err += t),
+      });
+      expect(code, err).toBe(0);
+      expect(out).toMatch(/webhooks\.secret: 1 re-sealed/);
+      expect(out).toMatch(/MICELIO_SECRET_KEY_PREVIOUS can be removed/);
+      const row = (await sql<{ v: string }>`SELECT secret AS v FROM webhooks`.execute(db)).rows[0]!;
+      expect(createSecretBox(newKey).open(row.v)).toBe("s");
+      // A bad previous key stops the start, without repeating the value.
+      expect(() => loadConfig({ MICELIO_SECRET_KEY_PREVIOUS: "not-a-key-at-all" })).toThrow(/32 bytes/);
+      try {
+        loadConfig({ MICELIO_SECRET_KEY_PREVIOUS: "not-a-key-at-all" });
+      } catch (e) {
+        expect(String(e)).not.toContain("not-a-key-at-all");
+      }
+    } finally {
+      await h.cleanup();
+    }
   });
 });
