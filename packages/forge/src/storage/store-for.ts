@@ -84,7 +84,7 @@ function withFallback(
   const instance = forge.objects;
   let recovered = !row.failing;
   const failed = async (err: unknown, op: string, key: string) => {
-    const message = `${op} of ${key} failed, so it was kept in the instance's store: ${describeS3Error(err, {
+    const message = `${op} ${key} failed: ${describeS3Error(err, {
       bucket: row.bucket,
       provider: row.provider as never,
     })}`;
