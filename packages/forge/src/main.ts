@@ -5,6 +5,7 @@ import cluster from "node:cluster";
 import { join } from "node:path";
 import { ADVISORIES_USAGE, advisoriesCommand } from "./checks/audit/advisories-cli.ts";
 import { loadConfig } from "./config/config.ts";
+import { ROTATE_USAGE, rotateKeyCommand } from "./crypto/rotate-key-cli.ts";
 import { openDatabase } from "./db/db.ts";
 import { announceWorker, clusterRefusal, runPrimary, workerCount } from "./ops/cluster.ts";
 import { installLastResort } from "./ops/last-resort.ts";
@@ -80,13 +81,31 @@ if (command === "serve") {
       process.exit(1);
     },
   );
+} else if (command === "rotate-key") {
+  const config = loadConfig();
+  rotateKeyCommand(config, {
+    open: () =>
+      openDatabase({
+        url: config.databaseUrl,
+        schema: config.databaseSchema,
+        dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
+      }),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  }).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 } else if (command === "--help" || command === "help") {
   process.stdout.write(
-    `Usage: micelio serve\n\nRuns the forge. Settings come from the environment; see README.md.\n\n${ADVISORIES_USAGE}`,
+    `Usage: micelio serve\n\nRuns the forge. Settings come from the environment; see README.md.\n\n${ADVISORIES_USAGE}\n${ROTATE_USAGE}`,
   );
 } else {
   process.stderr.write(
-    `micelio: unknown command ${command} (try: micelio serve, micelio advisories import FILE...)\n`,
+    `micelio: unknown command ${command} (try: micelio serve, micelio advisories import FILE..., micelio rotate-key)\n`,
   );
   process.exit(1);
 }

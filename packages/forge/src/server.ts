@@ -39,6 +39,7 @@ import { repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 import { searchJobHandlers } from "./search/readme-index.ts";
 import { configureBorrowers } from "./social/forks-repo.ts";
+import { STORAGE_REVALIDATE_CRON, storageJobHandlers } from "./storage/storage-jobs.ts";
 import { summaryJobHandlers } from "./summaries/summarize-job.ts";
 import { DailyTheme } from "./theme/daily-theme.ts";
 import { THEME_CRON, themeJobHandlers } from "./theme/theme-jobs.ts";
@@ -147,6 +148,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       retryMs: config.webhookRetryMs,
     }),
     ...federationJobHandlers(forge, () => url),
+    ...storageJobHandlers(forge),
   };
   const worker = new JobWorker({
     db: database.db,
@@ -166,6 +168,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     .catch((err) => log.warn({ err }, "sandbox sweep failed"));
   const stopCron = scheduleCron(database.db, { ...MAINTENANCE_CRON, log });
   const stopQualityCron = scheduleCron(database.db, { ...QUALITY_ALERTS_CRON, log });
+  const stopStorageCron = scheduleCron(database.db, { ...STORAGE_REVALIDATE_CRON, log });
   const stopThemeCron = theme.enabled ? scheduleCron(database.db, { ...THEME_CRON, log }) : async () => {};
   if (theme.enabled) theme.warm(); // in the background: the first pages use the fallback meanwhile
   const app = buildApp(forge);
@@ -193,6 +196,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         await server.close(5_000);
         await stopCron();
         await stopQualityCron();
+        await stopStorageCron();
         await stopThemeCron();
         theme.close();
         await theme.idle();

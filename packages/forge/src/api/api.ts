@@ -39,6 +39,7 @@ import { artifactsApi } from "../sessions/session-artifacts-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
+import { storageApi } from "../storage/storage-api.ts";
 import { tokensApi } from "../tokens/tokens-api.ts";
 import { agentPolicyApi } from "../trust/agent-policy-api.ts";
 import { agentsApi } from "../trust/agents-api.ts";
@@ -137,6 +138,7 @@ export function buildApi() {
     artifactsApi,
     promptsApi,
     hooksApi,
+    storageApi,
     notificationsApi,
     federationApi,
     repliesApi,

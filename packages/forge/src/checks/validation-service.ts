@@ -14,6 +14,7 @@ import type { SandboxProvider, StepResult } from "../sandbox/types.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import type { SessionRow } from "../sessions/session-types.ts";
 import { appendEvents } from "../sessions/sessions-service.ts";
+import { storeForProject } from "../storage/store-for.ts";
 import { noteAgentFailure } from "../trust/circuit-breaker.ts";
 import { auditTree } from "./audit/dependency-audit.ts";
 import { type CheckStep, type ChecksConfig, parseChecksConfig } from "./checks-config.ts";
@@ -236,7 +237,7 @@ async function runSteps(
   const byName = new Map((result?.steps ?? []).map((s) => [s.name, s]));
   const logKey = async (seq: number, log: string) => {
     const key = `validation/${projectId}/${runId}/${seq}.log`;
-    await forge.objects.put(key, log);
+    await (await storeForProject(forge, projectId)).put(key, log); // the owner's bucket, if set
     return key;
   };
   return Promise.all(

@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter, json, PUBLIC, problems } from "../api/openapi.ts";
 import { notFound } from "../errors/app-error.ts";
 import { getSession } from "../sessions/sessions-service.ts";
+import { storeFor } from "../storage/store-for.ts";
 import { sessionValidationsAs } from "./validation-gate.ts";
 import { getRun } from "./validation-store.ts";
 
@@ -49,11 +50,17 @@ validationsApi.openapi(
   async (c) => {
     const params = c.req.valid("param");
     const forge = c.get("forge");
-    const { session } = await getSession(forge.db, c.get("viewer"), params.owner, params.project, params.id);
+    const { project, session } = await getSession(
+      forge.db,
+      c.get("viewer"),
+      params.owner,
+      params.project,
+      params.id,
+    );
     const run = await getRun(forge.db, params.run);
     const step =
       run?.session_id === session.id ? run.steps.find((s) => s.seq === Number(params.seq)) : undefined;
-    const log = step?.log_key ? await forge.objects.get(step.log_key) : null;
+    const log = step?.log_key ? await (await storeFor(forge, project.owner_id)).get(step.log_key) : null;
     if (!log) throw notFound("No log for this step");
     return c.text(log.toString("utf8"), 200);
   },

@@ -64,6 +64,22 @@ const schema = z.object({
       if (!key) ctx.addIssue({ code: "custom", message: "must be 32 bytes: 64 hex digits or base64" });
       return key ?? undefined;
     }),
+  MICELIO_SECRET_KEY_PREVIOUS: z
+    .string()
+    .max(2000)
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return [];
+      const keys = text
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .map(parseSecretKey);
+      // The message never repeats the value.
+      if (keys.some((k) => !k))
+        ctx.addIssue({ code: "custom", message: "each key must be 32 bytes: 64 hex digits or base64" });
+      return keys.filter((k): k is SecretKey => Boolean(k));
+    }),
   LOG_LEVEL: z.string().default("info"),
   SMTP_URL: z
     .string()
@@ -143,6 +159,8 @@ export interface Config {
    * <dataDir>/secret.key, made on first start.
    */
   secretKey?: SecretKey;
+  /** MICELIO_SECRET_KEY_PREVIOUS: keys still accepted for opening while `micelio rotate-key` runs. */
+  previousSecretKeys?: SecretKey[];
   logLevel: string;
   /** smtp(s)://user:pass@host:port to send mail; without it mail is written to files (mail/). */
   smtpUrl?: string;
@@ -251,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     errorWebhookSecret: e.MICELIO_ERROR_WEBHOOK_SECRET,
     secureCookies: e.MICELIO_SECURE_COOKIES,
     secretKey: e.MICELIO_SECRET_KEY,
+    previousSecretKeys: e.MICELIO_SECRET_KEY_PREVIOUS,
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MICELIO_MAIL_FROM,

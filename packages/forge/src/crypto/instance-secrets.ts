@@ -11,13 +11,16 @@ import { createSecretBox, type SecretBox } from "./secret-box.ts";
 import { loadSecretKey } from "./secret-key.ts";
 
 export async function openInstanceSecrets(
-  config: Pick<Config, "secretKey" | "dataDir">,
+  config: Pick<Config, "secretKey" | "dataDir" | "previousSecretKeys">,
   db: Db,
   log: Logger,
 ): Promise<SecretBox> {
   const loaded = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir });
   for (const warning of loaded.warnings) log.warn(warning);
-  const box = createSecretBox(loaded.key.bytes());
+  const box = createSecretBox(
+    loaded.key.bytes(),
+    (config.previousSecretKeys ?? []).map((k) => k.bytes()),
+  );
   if (loaded.source === "new file")
     log.info(
       { path: loaded.path, keyId: box.keyId },

@@ -373,6 +373,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_cursor: WebhookCursorTable;
   error_groups: ErrorGroupsTable;
+  storage_configs: StorageConfigsTable;
   watches: WatchesTable;
   notifications: NotificationsTable;
   notification_settings: NotificationSettingsTable;
@@ -783,5 +784,26 @@ export interface NotificationSettingsTable {
   email: Generated<"instant" | "daily" | "off">;
   muted_kinds: Generated<string[]>;
   unsubscribe: string;
+  updated_at: Generated<Date>;
+}
+
+/** Per-account artifact storage (storage/; migrations/0042_storage_configs.sql). */
+export interface StorageConfigsTable {
+  id: string;
+  account_id: string;
+  provider: string;
+  bucket: string;
+  region: string;
+  endpoint: string | null;
+  path_prefix: Generated<string>;
+  /** Sealed by the instance's secret box. */
+  access_key_id: string;
+  /** Sealed by the instance's secret box; never logged, never answered. */
+  secret_access_key: string;
+  validated_at: Date | null;
+  last_error: string | null;
+  failing_since: Date | null;
+  failures_in_row: Generated<number>;
+  created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -8,6 +8,7 @@ const TABS = [
   ["/settings/two-factor", "Two-factor"],
   ["/settings/passkeys", "Passkeys"],
   ["/settings/linked-accounts", "Linked accounts"],
+  ["/settings/storage", "Storage"],
   ["/settings/devices", "Sessions"],
   ["/settings/security-log", "Security log"],
 ] as const;

@@ -27,7 +27,17 @@ const loadSdk = () => {
 /** The key is missing (not the bucket, not the credentials: those must fail loudly). */
 const absent = (s3: Sdk, e: unknown) => e instanceof s3.NoSuchKey || e instanceof s3.NotFound;
 
-export function s3ObjectStore(s: S3Settings): ObjectStore & { settings: S3Settings } {
+/** How a client for a user's bucket differs (storage/): its transport, and fewer attempts. */
+export interface S3ClientExtras {
+  /** The SDK's HTTP handler (storage/guarded-s3-handler.ts sends through the outbound guard). */
+  requestHandler?: unknown;
+  maxAttempts?: number;
+}
+
+export function s3ObjectStore(
+  s: S3Settings,
+  extras: S3ClientExtras = {},
+): ObjectStore & { settings: S3Settings } {
   let client: S3Client | undefined;
   const open = async () => {
     const s3 = await loadSdk();
@@ -42,6 +52,8 @@ export function s3ObjectStore(s: S3Settings): ObjectStore & { settings: S3Settin
       // Checksums only where S3 requires them: many compatible services refuse aws-chunked bodies.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
+      ...(extras.requestHandler ? { requestHandler: extras.requestHandler as never } : {}),
+      ...(extras.maxAttempts ? { maxAttempts: extras.maxAttempts } : {}),
     });
     return { s3, client };
   };

@@ -32,7 +32,8 @@ export const ogPages = new Hono<AppEnv>();
 const FILE = "{[0-9a-f]{32}\\.png}";
 const IMMUTABLE = "max-age=31536000, immutable";
 
-async function serve(c: Context<AppEnv>, path: string, card: OgCard, secret: boolean) {
+/** `ownerId`: whose artifact the picture is (the project's owner, the account): its bucket, if set. */
+async function serve(c: Context<AppEnv>, path: string, card: OgCard, secret: boolean, ownerId: string) {
   const hash = ogHash(card);
   const corp: Record<string, string> = secret ? { "Cross-Origin-Resource-Policy": "same-origin" } : {};
   if (c.req.param("file") !== `${hash}.png`) {
@@ -42,7 +43,7 @@ async function serve(c: Context<AppEnv>, path: string, card: OgCard, secret: boo
       ...corp,
     });
   }
-  const png = await ogImage(c.get("forge"), card);
+  const png = await ogImage(c.get("forge"), card, ownerId);
   return c.body(new Uint8Array(png), 200, {
     "Content-Type": "image/png",
     "Cache-Control": `${secret ? "private" : "public"}, ${IMMUTABLE}`,
@@ -63,13 +64,13 @@ const isPrivate = (p: { visibility: string }) => p.visibility === "private";
 
 ogPages.get(`/:owner/og/:file${FILE}`, async (c) => {
   const account = await getVisibleAccount(c.get("forge").db, c.get("viewer"), c.req.param("owner"));
-  return serve(c, `/${account.handle}`, await accountCard(c.get("forge").db, account), false);
+  return serve(c, `/${account.handle}`, await accountCard(c.get("forge").db, account), false, account.id);
 });
 
 ogPages.get(`/:owner/:project/og/:file${FILE}`, async (c) => {
   const forge = c.get("forge");
   const p = await projectOf(c);
-  return serve(c, base(p), await projectCard(forge, p), isPrivate(p));
+  return serve(c, base(p), await projectCard(forge, p), isPrivate(p), p.owner_id);
 });
 
 ogPages.get(`/:owner/:project/sessions/:id/og/:file${FILE}`, async (c) => {
@@ -81,7 +82,7 @@ ogPages.get(`/:owner/:project/sessions/:id/og/:file${FILE}`, async (c) => {
     c.req.param("project"),
     c.req.param("id"),
   );
-  return serve(c, `${base(p)}/sessions/${s.id}`, await sessionCard(forge, p, s), isPrivate(p));
+  return serve(c, `${base(p)}/sessions/${s.id}`, await sessionCard(forge, p, s), isPrivate(p), p.owner_id);
 });
 
 ogPages.get(`/:owner/:project/landings/:position{[1-9][0-9]{0,9}}/og/:file${FILE}`, async (c) => {
@@ -90,7 +91,13 @@ ogPages.get(`/:owner/:project/landings/:position{[1-9][0-9]{0,9}}/og/:file${FILE
   const position = Number(c.req.param("position"));
   const landing = position <= 2_147_483_647 ? await findLanding(forge.db, p.id, { position }) : undefined;
   if (!landing) throw notFound("Landing not found");
-  return serve(c, `${base(p)}/landings/${position}`, await landingCard(forge, p, landing), isPrivate(p));
+  return serve(
+    c,
+    `${base(p)}/landings/${position}`,
+    await landingCard(forge, p, landing),
+    isPrivate(p),
+    p.owner_id,
+  );
 });
 
 ogPages.get(`/:owner/:project/commit/:sha{[0-9a-f]{40,64}}/og/:file${FILE}`, async (c) => {
@@ -101,5 +108,5 @@ ogPages.get(`/:owner/:project/commit/:sha{[0-9a-f]{40,64}}/og/:file${FILE}`, asy
   // resolveCommitId: only a commit of this repository (a fork's own refs reach it).
   const commit = dir && (await resolveCommitId(dir, sha)) === sha ? await getCommit(dir, sha) : undefined;
   if (!commit) throw notFound("Commit not found");
-  return serve(c, `${base(p)}/commit/${sha}`, await commitCard(forge, p, commit), isPrivate(p));
+  return serve(c, `${base(p)}/commit/${sha}`, await commitCard(forge, p, commit), isPrivate(p), p.owner_id);
 });

@@ -8,6 +8,7 @@ import type { Forge } from "../http/context.ts";
 import type { ObjectStore } from "../objects/object-store.ts";
 import { readAvatar } from "../profiles/avatars.ts";
 import { identiconSvg } from "../profiles/identicon.ts";
+import { storeFor } from "../storage/store-for.ts";
 import { clipCard, OG_HEIGHT, OG_WIDTH, type OgCard } from "./og-card.ts";
 import { OG_RENDER_VERSION, renderOgPng } from "./og-render.ts";
 
@@ -23,21 +24,24 @@ export const ogObjectKey = (card: OgCard, hash = ogHash(card)) => `og/${card.kin
 
 const inflight = new WeakMap<ObjectStore, Map<string, Promise<Buffer>>>();
 
-/** The picture of `card`: from the object store, or drawn now and stored. */
-export function ogImage(forge: Forge, card: OgCard): Promise<Buffer> {
+/**
+ * The picture of `card`: from the object store, or drawn now and stored. `ownerId` is the
+ * account whose artifact it is (the project's owner, the account itself): its own bucket when
+ * it set one (storage/store-for.ts), else the instance store.
+ */
+export function ogImage(forge: Forge, card: OgCard, ownerId?: string): Promise<Buffer> {
   const key = ogObjectKey(card);
   const running = inflight.get(forge.objects) ?? new Map<string, Promise<Buffer>>();
   inflight.set(forge.objects, running);
-  const pending = running.get(key);
+  const pending = running.get(key); // the key names the card, so its owner too
   if (pending) return pending;
   const work = (async () => {
-    const stored = await forge.objects.get(key);
+    const store = await storeFor(forge, ownerId);
+    const stored = await store.get(key);
     if (stored) return stored;
     const png = await renderOgPng(card, await avatarImage(forge, card.avatar));
     // Not stored (a full disk, say): still serve it; the next request draws it again.
-    await forge.objects
-      .put(key, png)
-      .catch((err) => forge.log.warn({ err, key }, "og: could not store a picture"));
+    await store.put(key, png).catch((err) => forge.log.warn({ err, key }, "og: could not store a picture"));
     return png;
   })().finally(() => running.delete(key));
   running.set(key, work);

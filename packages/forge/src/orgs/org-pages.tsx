@@ -91,7 +91,8 @@ async function membersPage(
         <a href={`/${org.handle}`}>{org.display_name || org.handle}</a> · members
       </h1>
       <p>
-        <a href={`/orgs/${org.handle}/hooks`}>Webhooks</a> of the organization: events of all its projects.
+        <a href={`/orgs/${org.handle}/hooks`}>Webhooks</a> of the organization: events of all its projects.{" "}
+        <a href={`/orgs/${org.handle}/storage`}>Artifact storage</a>: the organization's own bucket.
       </p>
       <Alert message={failure?.message} />
       <ul class="list">

@@ -14,6 +14,7 @@ import { projectPageJsonLd } from "../meta/project-meta.ts";
 import { publicOrigin } from "../meta/urls.ts";
 import { projectOgImage } from "../og/og-head.ts";
 import { SocialBar } from "../social/social-views.tsx";
+import { StorageNotice } from "../storage/storage-notice.tsx";
 import { CircuitCard } from "../trust/circuit-pages.tsx";
 import { OverCapacityBanner } from "../trust/review-budget-pages.tsx";
 import { Alert, CsrfField, FieldErrors, Layout } from "../web/layout.tsx";
@@ -160,6 +161,7 @@ projectPages.get("/:owner/:project", async (c) => {
       <ProjectHeader p={p} admin={role === "admin"} />
       <SocialBar c={c} p={p} />
       <ChecksNotice forge={c.get("forge")} projectId={p.id} base={`/${p.owner_handle}/${p.handle}`} />
+      <StorageNotice forge={c.get("forge")} viewer={c.get("viewer")} project={p} />
       {home}
       <BadgeSnippets p={p} origin={publicOrigin(c)} />
     </Layout>,

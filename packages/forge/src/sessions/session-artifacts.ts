@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { Viewer } from "../accounts/viewer.ts";
 import { AppError, invalid, notFound, unauthorized } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
+import { storeFor } from "../storage/store-for.ts";
 import { appendEvents, getSession, requireOpen } from "./sessions-service.ts";
 
 export const ARTIFACT_MAX_BYTES = 8 * 1024 * 1024;
@@ -43,7 +44,8 @@ export async function storeArtifact(
     throw new AppError("too_large", `An artifact may be at most ${ARTIFACT_MAX_BYTES} bytes`);
   const sha256 = createHash("sha256").update(file.body).digest("hex");
   const key = keyOf(p.id, sha256);
-  if (!(await forge.objects.has(key))) await forge.objects.put(key, Buffer.from(file.body));
+  const store = await storeFor(forge, p.owner_id); // the owner's bucket, if they set one
+  if (!(await store.has(key))) await store.put(key, Buffer.from(file.body));
   const event = {
     kind: "artifact" as const,
     name: file.name,
@@ -76,7 +78,7 @@ export async function readArtifact(
     .where(sql`data->>'stored'`, "=", "true")
     .orderBy("seq", "desc")
     .executeTakeFirst();
-  const body = event && (await forge.objects.get(keyOf(p.id, sha256)));
+  const body = event && (await (await storeFor(forge, p.owner_id)).get(keyOf(p.id, sha256)));
   if (!event || !body) throw notFound("No such artifact");
   const data = event.data as { name: string; content_type?: string };
   const type = data.content_type ?? "application/octet-stream";

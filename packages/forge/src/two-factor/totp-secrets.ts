@@ -59,11 +59,12 @@ export async function sealLegacyTotpSecrets(
       .executeTakeFirst();
     sealed += Number(done.numUpdatedRows);
   }
-  const other = await db
+  let others = db
     .selectFrom("user_totp")
     .select((eb) => eb.fn.countAll<string>().as("n"))
-    .where("secret", "like", `${SEALED_PREFIX}%`)
-    .where("secret", "not like", `${SEALED_PREFIX}v1:${box.keyId}:%`)
-    .executeTakeFirstOrThrow();
+    .where("secret", "like", `${SEALED_PREFIX}%`);
+  // Keys still accepted during a rotation (crypto/rotate-key.ts) are not "another key".
+  for (const id of box.keyIds) others = others.where("secret", "not like", `${SEALED_PREFIX}v1:${id}:%`);
+  const other = await others.executeTakeFirstOrThrow();
   return { sealed, otherKey: Number(other.n) };
 }

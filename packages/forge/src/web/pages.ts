@@ -37,6 +37,7 @@ import { searchPages } from "../search/search-pages.tsx";
 import { artifactPages } from "../sessions/session-artifacts-api.ts";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
+import { storagePages } from "../storage/storage-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { agentPages } from "../trust/agent-page.tsx";
 import { agentPolicyPages } from "../trust/agent-policy-pages.tsx";
@@ -67,6 +68,7 @@ for (const pages of [
   reviewPages,
   limitsPages,
   tokenPages,
+  storagePages, // before orgPages: /orgs/:org/storage
   devicePages,
   twoFactorPages,
   devicesPages,
