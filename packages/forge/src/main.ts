@@ -65,40 +65,10 @@ if (command === "serve") {
   });
 } else if (command === "advisories") {
   const config = loadConfig();
-  advisoriesCommand(process.argv.slice(3), {
-    open: () =>
-      openDatabase({
-        url: config.databaseUrl,
-        schema: config.databaseSchema,
-        dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
-      }),
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-  }).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  runDatabaseCommand((io) => advisoriesCommand(process.argv.slice(3), io), config);
 } else if (command === "rotate-key") {
   const config = loadConfig();
-  rotateKeyCommand(config, {
-    open: () =>
-      openDatabase({
-        url: config.databaseUrl,
-        schema: config.databaseSchema,
-        dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
-      }),
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-  }).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  runDatabaseCommand((io) => rotateKeyCommand(config, io), config);
 } else if (command === "--help" || command === "help") {
   process.stdout.write(
     `Usage: micelio serve\n\nRuns the forge. Settings come from the environment; see README.md.\n\n${ADVISORIES_USAGE}\n${ROTATE_USAGE}`,
@@ -108,4 +78,31 @@ if (command === "serve") {
     `micelio: unknown command ${command} (try: micelio serve, micelio advisories import FILE..., micelio rotate-key)\n`,
   );
   process.exit(1);
+}
+
+/** Runs a command on the configured database with stdout/stderr, exiting with its code. */
+function runDatabaseCommand(
+  command: (io: {
+    open: () => ReturnType<typeof openDatabase>;
+    out: (t: string) => void;
+    err: (t: string) => void;
+  }) => Promise<number>,
+  config: ReturnType<typeof loadConfig>,
+) {
+  command({
+    open: () =>
+      openDatabase({
+        url: config.databaseUrl,
+        schema: config.databaseSchema,
+        dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
+      }),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  }).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`micelio: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
