@@ -222,14 +222,14 @@ describe("email verification without SMTP", () => {
   afterAll(() => forge?.close());
 
   it("writes the message as an .eml file whose link verifies the address", async () => {
-    const u = await settledUserWithToken(forge, "offline");
+    const u = await settledUserWithToken(forge, "nosmtp");
     const dir = join(forge.dataDir, "mail");
     const file = await waitFor(() => {
       const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")) : [];
       return files[0];
     });
     const mail = await simpleParser(readFileSync(join(dir, file)));
-    expect(addresses(mail)).toEqual(["offline@example.test"]);
+    expect(addresses(mail)).toEqual(["nosmtp@example.test"]);
     expect(mail.subject).toBe("Verify your email address");
     const link = linkIn(mail, "/verify-email");
     expect(mail.text).toContain(`${forge.url}${link}`);
