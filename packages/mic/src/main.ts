@@ -8,6 +8,7 @@ import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
 import { registerMaintain } from "./commands/maintain.ts";
 import { registerMcp } from "./commands/mcp.ts";
+import { registerMount } from "./commands/mount.ts";
 import { registerPrompts } from "./commands/prompts.ts";
 import { registerRead } from "./commands/read.ts";
 import { registerSession } from "./commands/session.ts";
@@ -69,6 +70,7 @@ registerSocial(program);
 registerMaintain(program);
 registerMcp(program);
 registerAttest(program);
+registerMount(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -100,7 +100,7 @@ const real = (root: string, o: Op) => {
   else if (o.op === "mkdir") mkdirSync(at);
   else if (o.op === "rm") unlinkSync(at);
   else if (o.op === "rmdir") rmdirSync(at);
-  else renameSync(at, join(root, o.to));
+  else if (o.op === "mv") renameSync(at, join(root, o.to));
 };
 
 const viaOverlay = async (ov: Overlay, o: Op) => {
@@ -111,7 +111,7 @@ const viaOverlay = async (ov: Overlay, o: Op) => {
   } else if (o.op === "mkdir") await ov.mkdir(o.p);
   else if (o.op === "rm") await ov.remove(o.p, false);
   else if (o.op === "rmdir") await ov.remove(o.p, true);
-  else await ov.rename(o.p, o.to);
+  else if (o.op === "mv") await ov.rename(o.p, o.to);
 };
 
 const outcome = async (f: () => unknown) => {

@@ -134,7 +134,10 @@ async function answer(
 
 /** A TCP server answering the programs' calls; `onError` hears failures inside procedures. */
 export function rpcServer(programs: Program[], onError: (e: unknown) => void = () => {}) {
-  return net.createServer((socket) => {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
     const records = new RecordReader();
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Buffer) => {
@@ -151,4 +154,9 @@ export function rpcServer(programs: Program[], onError: (e: unknown) => void = (
         });
     });
   });
+  /** Closes every open connection (the server stops taking new ones with close()). */
+  const dropAll = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return Object.assign(server, { dropAll });
 }
