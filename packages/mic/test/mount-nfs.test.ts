@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { until } from "@micelio/forge/testing/eventually";
 import { startTestForge, type TestForge } from "@micelio/forge/testing/forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobId } from "../src/fs/cache.ts";
+import { control } from "../src/fs/control.ts";
 import { type MicFs, startMicFs } from "../src/fs/server.ts";
 import { micRunner } from "./run-mic.ts";
 
@@ -94,6 +96,23 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
   );
 
   it(
+    "refuses callers that are not the mount's user, and control requests without its secret",
+    async () => {
+      const other = (process.getuid?.() ?? 0) === 4242 ? 4243 : 4242;
+      await expect(nfs("nfs-ls", `${url()}&uid=${other}`)).rejects.toThrow();
+      await expect(
+        control({ nfs_port: fs.nfsPort, secret: "not-it" }, { op: "status" }),
+      ).rejects.toMatchObject({
+        code: 2,
+      });
+      const record = JSON.parse(readFileSync(join(fs.stateDir, "mount.json"), "utf8"));
+      expect(statSync(join(fs.stateDir, "mount.json")).mode & 0o077).toBe(0);
+      expect(await control(record, { op: "status" })).toMatchObject({ project: "ana/lib", changes: [] });
+    },
+    SLOW,
+  );
+
+  it(
     "prefetches a listed directory's small files into the shared content cache",
     async () => {
       const a = blobId(Buffer.from("export const a = 1;\n"));
@@ -149,7 +168,8 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
         );
         const down = await mic(work, "--json", "unmount", dir);
         expect(down.status, down.stderr).toBe(0);
-        expect(await new Promise((r) => server.on("exit", r))).toBe(0);
+        const code = server.exitCode ?? (await new Promise((r) => server.once("exit", r)));
+        expect(code).toBe(0);
       } finally {
         server.kill();
       }

@@ -27,7 +27,7 @@ export async function inMount(
       base_position: number;
       head_position: number;
       changes: Change[];
-    }>(m.nfs_port, { op });
+    }>(m, { op });
     const behind = s.head_position - (s.base_position ?? s.head_position);
     print(
       program,
@@ -35,22 +35,22 @@ export async function inMount(
       `Mount of ${s.project} on ${s.server} at ${m.path}\nBase position ${s.base_position}${behind > 0 ? ` (${behind} behind trunk)` : ""}\n${lines(s.changes)}`,
     );
   } else if (op === "diff") {
-    const d = await control<{ patch: string }>(m.nfs_port, { op });
+    const d = await control<{ patch: string }>(m, { op });
     if (program.opts().json) print(program, d, "");
     else process.stdout.write(d.patch);
   } else if (op === "land") {
     if (!opts.goal) throw new CliError('in a mount, say why: mic land --goal "<goal>"', EXIT.usage);
-    const r = await control<{ session: string; position: number; commit: string; changes: Change[] }>(
-      m.nfs_port,
-      { op, goal: opts.goal },
-    );
+    const r = await control<{ session: string; position: number; commit: string; changes: Change[] }>(m, {
+      op,
+      goal: opts.goal,
+    });
     print(
       program,
       { ...r, goal: opts.goal },
       `Landed ${r.session} at position ${r.position} (${r.commit.slice(0, 12)}): ${opts.goal}`,
     );
   } else {
-    const r = await control<{ from_position: number; position: number }>(m.nfs_port, { op });
+    const r = await control<{ from_position: number; position: number }>(m, { op });
     print(
       program,
       r,

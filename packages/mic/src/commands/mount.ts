@@ -165,7 +165,7 @@ export function registerMount(program: Command) {
         const u = spawnSync("umount", [dir], { encoding: "utf8" });
         if (u.status !== 0) spawnSync("umount", ["-l", dir], { stdio: "ignore" });
       }
-      if (running) await control(record.nfs_port, { op: "stop" }, 30_000);
+      if (running) await control(record, { op: "stop" }, 30_000);
       print(
         program,
         { path: dir, stopped: running, unmounted: mounted },

@@ -2,6 +2,7 @@
 // leaves to users): one procedure taking and answering a JSON document, so `mic status`,
 // `mic diff`, `mic land`, `mic sync` and `mic unmount` run in the mount's server, which holds
 // the overlay. Only loopback connections are answered (the server listens on 127.0.0.1).
+import { timingSafeEqual } from "node:crypto";
 import net from "node:net";
 import { CliError, EXIT } from "../exit-codes.ts";
 import type { MountSession } from "./mount-session.ts";
@@ -10,12 +11,18 @@ import { XdrReader, XdrWriter } from "./xdr.ts";
 
 export const CONTROL_PROGRAM = 0x20004d49;
 
-export type ControlRequest =
+export type ControlRequest = (
   | { op: "status" | "diff" | "stop" }
   | { op: "land"; goal: string }
-  | { op: "sync"; at?: string };
+  | { op: "sync"; at?: string }
+) & { secret?: string };
 
-export function controlProgram(session: MountSession, stop: () => Promise<void>): Program {
+/**
+ * Every request carries the mount's secret, which only its record (mount.json, mode 0600 in the
+ * user's cache directory) holds: another local user reaching the loopback port cannot land,
+ * sync or stop with this user's token.
+ */
+export function controlProgram(session: MountSession, secret: string, stop: () => Promise<void>): Program {
   const run = async (req: ControlRequest): Promise<unknown> => {
     switch (req.op) {
       case "status":
@@ -37,6 +44,11 @@ export function controlProgram(session: MountSession, stop: () => Promise<void>)
     procs: {
       1: async (call, out) => {
         const req = JSON.parse(call.args.string(1 << 20)) as ControlRequest;
+        const given = Buffer.from(String(req.secret ?? ""));
+        if (given.length !== secret.length || !timingSafeEqual(given, Buffer.from(secret))) {
+          out.string(JSON.stringify({ error: "not this mount's owner (wrong secret)", code: EXIT.notFound }));
+          return;
+        }
         try {
           out.string(JSON.stringify({ ok: await run(req) }));
         } catch (err) {
@@ -49,7 +61,12 @@ export function controlProgram(session: MountSession, stop: () => Promise<void>)
 }
 
 /** Sends one request to a mount's server and returns its answer (a CliError on failure). */
-export function control<T>(port: number, req: ControlRequest, timeoutMs = 60 * 60_000): Promise<T> {
+export function control<T>(
+  mount: { nfs_port: number; secret: string },
+  req: ControlRequest,
+  timeoutMs = 60 * 60_000,
+): Promise<T> {
+  const port = mount.nfs_port;
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1");
     const records = new RecordReader();
@@ -61,7 +78,12 @@ export function control<T>(port: number, req: ControlRequest, timeoutMs = 60 * 6
     );
     socket.on("connect", () => {
       const call = new XdrWriter().uint(1).uint(0).uint(2).uint(CONTROL_PROGRAM).uint(1).uint(1);
-      call.uint(0).opaque(Buffer.alloc(0)).uint(0).opaque(Buffer.alloc(0)).string(JSON.stringify(req));
+      call
+        .uint(0)
+        .opaque(Buffer.alloc(0))
+        .uint(0)
+        .opaque(Buffer.alloc(0))
+        .string(JSON.stringify({ ...req, secret: mount.secret }));
       socket.write(frame(call.toBuffer()));
     });
     socket.on("data", (chunk: Buffer) => {

@@ -111,12 +111,21 @@ export class MountSession {
       batch.push(item);
       size += n;
     }
-    await flush();
-    const landed = await request<{ position: number; commit: string }>(
-      { ...conn, timeoutMs: 60 * 60_000 },
-      "POST",
-      `${path}/land`,
-    );
+    let landed: { position: number; commit: string };
+    try {
+      await flush();
+      landed = await request({ ...conn, timeoutMs: 60 * 60_000 }, "POST", `${path}/land`);
+    } catch (err) {
+      // The overlay stays; the next land opens a new session, so this one is given up.
+      await request(conn, "POST", `${path}/abandon`).catch(() => {});
+      if (err instanceof CliError && err.code === EXIT.conflict)
+        throw new CliError(
+          `conflict: trunk changed these paths since the mount's base; run mic sync, then mic land (${err.message})`,
+          EXIT.conflict,
+          err.details,
+        );
+      throw err;
+    }
     await this.moveTo(String(landed.position), false);
     return {
       session: session.id,

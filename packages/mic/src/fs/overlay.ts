@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { FsError } from "./fs-error.ts";
+import { overlayChanges } from "./overlay-changes.ts";
 import type { TreeEntry } from "./remote.ts";
 
 export type OEntry =
@@ -34,7 +35,7 @@ export type Change =
   | { path: string; delete: true }
   | { path: string; mode: string; blob?: string; local?: string; target?: string };
 
-const parentOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "");
+export const parentOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "");
 const nameOf = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const under = (p: string, dir: string) => (dir === "" ? p !== "" : p.startsWith(`${dir}/`));
 
@@ -110,7 +111,7 @@ export class Overlay {
   }
 
   /** Whether the base shows at `dir` (no opaque directory or whiteout at or above it). */
-  private baseShows(dir: string): boolean {
+  baseShows(dir: string): boolean {
     for (let p = dir; ; p = parentOf(p)) {
       if (p !== "" && this.entries.has(p)) return false;
       if (p === "") return true;
@@ -295,54 +296,14 @@ export class Overlay {
   }
 
   /** Whether any overlay entry lies at or beneath `path`. */
-  private touched(path: string) {
+  touched(path: string) {
     for (const p of this.entries.keys()) if (p === path || under(p, path)) return true;
     return false;
   }
 
   /** The overlay as changes against the base: files to write and paths to delete. */
-  async changes(): Promise<Change[]> {
-    const out: Change[] = [];
-    await this.diffDir("", true, out);
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }
-
-  private async diffDir(dir: string, baseIsDir: boolean, out: Change[]) {
-    const raw = baseIsDir ? ((await this.base.list(dir)) ?? []) : [];
-    const rawBy = new Map(raw.map((e) => [e.name, e]));
-    const vis = await this.list(dir);
-    for (const name of new Set([...rawBy.keys(), ...vis.keys()])) {
-      const path = dir ? `${dir}/${name}` : name;
-      await this.diffNode(path, vis.get(name), rawBy.get(name), out);
-    }
-  }
-
-  private async diffNode(path: string, vis: Node | undefined, raw: TreeEntry | undefined, out: Change[]) {
-    if (raw && !this.touched(path) && this.baseShows(parentOf(path))) return; // as in the base
-    if (vis?.kind === "dir") {
-      if (raw && raw.type !== "tree") out.push({ path, delete: true });
-      return this.diffDir(path, raw?.type === "tree", out);
-    }
-    if (raw?.type === "tree") await this.deleteAll(path, out);
-    else if (raw && (!vis || vis.kind === "submodule")) {
-      if (!vis) out.push({ path, delete: true });
-      return;
-    }
-    if (vis?.kind === "file") {
-      if (raw && !vis.local && vis.blob === raw.sha && vis.mode === raw.mode) return;
-      out.push({ path, mode: vis.mode, blob: vis.local ? undefined : vis.blob, local: vis.local });
-    } else if (vis?.kind === "symlink") {
-      const target = vis.target ?? (await this.read(vis, 0, vis.size)).toString("utf8");
-      out.push({ path, mode: "120000", target });
-    }
-  }
-
-  private async deleteAll(dir: string, out: Change[]) {
-    for (const e of (await this.base.list(dir)) ?? []) {
-      const p = `${dir}/${e.name}`;
-      if (e.type === "tree") await this.deleteAll(p, out);
-      else out.push({ path: p, delete: true });
-    }
+  changes(): Promise<Change[]> {
+    return overlayChanges(this);
   }
 
   /** The bytes a change writes. */

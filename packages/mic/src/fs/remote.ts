@@ -82,8 +82,20 @@ export class Remote {
     return this.bytes("GET", `/objects/${sha}`, undefined, { range: `bytes=${start}-${end}` });
   }
 
-  /** Fetches the blobs not yet cached, many per request, and keeps them. */
-  async prefetch(ids: string[]) {
+  private prefetching: Promise<void> = Promise.resolve();
+
+  /**
+   * Fetches the blobs not yet cached, many per request, and keeps them. Prefetches run one at
+   * a time, so listing a large tree does not queue hundreds of batches in front of the reads a
+   * client is waiting for.
+   */
+  prefetch(ids: string[]): Promise<void> {
+    const run = this.prefetching.then(() => this.fetchMany(ids));
+    this.prefetching = run.catch(() => {});
+    return run;
+  }
+
+  private async fetchMany(ids: string[]) {
     const want = [...new Set(ids)].filter((id) => !this.cache.has(id) && !this.inflight.has(id));
     for (let i = 0; i < want.length; i += 256) {
       let ask = want.slice(i, i + 256);

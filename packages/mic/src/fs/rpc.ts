@@ -94,10 +94,14 @@ function parseCall(msg: Buffer): Call | { xid: number; bad: "rpc" } {
 
 const replyHead = (xid: number) => new XdrWriter().uint(xid).uint(1).uint(0);
 
+/** Who may call: AUTH_UNIX's uid (undefined for AUTH_NULL) checked before any procedure runs. */
+export type CallerCheck = (uid: number | undefined) => boolean;
+
 async function answer(
   programs: Program[],
   msg: Buffer,
   onError: (e: unknown) => void,
+  allowed: CallerCheck,
 ): Promise<Buffer | null> {
   let call: ReturnType<typeof parseCall>;
   try {
@@ -107,6 +111,8 @@ async function answer(
   }
   // MSG_DENIED, RPC_MISMATCH: only version 2 is spoken.
   if ("bad" in call) return new XdrWriter().uint(call.xid).uint(1).uint(1).uint(0).uint(2).uint(2).toBuffer();
+  // MSG_DENIED, AUTH_ERROR, AUTH_BADCRED: a caller that is not the user serving the mount.
+  if (!allowed(call.uid)) return new XdrWriter().uint(call.xid).uint(1).uint(1).uint(1).uint(1).toBuffer();
   const w = replyHead(call.xid).uint(0).uint(0); // MSG_ACCEPTED, verifier AUTH_NONE (0, empty)
   const versions = programs.filter((p) => p.prog === call.prog);
   const program = versions.find((p) => p.vers === call.vers);
@@ -133,7 +139,11 @@ async function answer(
 }
 
 /** A TCP server answering the programs' calls; `onError` hears failures inside procedures. */
-export function rpcServer(programs: Program[], onError: (e: unknown) => void = () => {}) {
+export function rpcServer(
+  programs: Program[],
+  onError: (e: unknown) => void = () => {},
+  allowed: CallerCheck = () => true,
+) {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -149,7 +159,7 @@ export function rpcServer(programs: Program[], onError: (e: unknown) => void = (
         return;
       }
       for (const msg of msgs)
-        void answer(programs, msg, onError).then((reply) => {
+        void answer(programs, msg, onError, allowed).then((reply) => {
           if (reply && !socket.destroyed) socket.write(frame(reply));
         });
     });

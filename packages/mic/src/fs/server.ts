@@ -2,7 +2,7 @@
 // needed: the ports are the caller's choice or picked by the system). The NFS, MOUNT and
 // control programs answer on both ports. State (overlay, handle journal, mount.json) lives in
 // $MIC_CACHE_DIR/mounts/<key>/, the content cache in $MIC_CACHE_DIR/objects/ (shared).
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo, Server } from "node:net";
 import { join } from "node:path";
@@ -37,6 +37,8 @@ export interface MountRecord extends MountState {
   mount_port: number;
   export: string;
   url: string;
+  /** What control requests must carry (control.ts). */
+  secret: string;
 }
 
 export const mountsDir = () => join(cacheDir(), "mounts");
@@ -75,7 +77,7 @@ export async function startMicFs(opts: MicFsOptions) {
   let record: MountRecord;
   const save = (s: MountState) => {
     record = { ...record, ...s };
-    writeFileSync(recordFile, JSON.stringify(record, null, 2));
+    writeFileSync(recordFile, JSON.stringify(record, null, 2), { mode: 0o600 });
   };
   const state: MountState = {
     server: opts.conn.server,
@@ -95,17 +97,22 @@ export async function startMicFs(opts: MicFsOptions) {
     await Promise.all(closing);
     if (record) writeFileSync(recordFile, JSON.stringify({ ...record, pid: 0 }, null, 2));
   };
+  const secret = randomBytes(24).toString("hex");
   const programs = [
     nfsProgram(fs, opts.onError),
     mountProgram(fs, exportPath),
-    controlProgram(session, close),
+    controlProgram(session, secret, close),
   ];
-  servers.push(rpcServer(programs, opts.onError), rpcServer(programs, opts.onError));
+  // NFS callers must present this user's uid (or root's: the kernel client's own calls). Not
+  // a boundary against a local user forging AUTH_UNIX, which NFS v3 cannot tell apart.
+  const allowed = (uid: number | undefined) => uid === undefined || uid === attrs.uid || uid === 0;
+  servers.push(rpcServer(programs, opts.onError, allowed), rpcServer(programs, opts.onError, allowed));
   const nfsPort = await listen(servers[0]!, opts.nfsPort ?? 0);
   const mountPort = await listen(servers[1]!, opts.mountPort ?? 0);
   const url = `nfs://127.0.0.1${exportPath}?nfsport=${nfsPort}&mountport=${mountPort}&version=3`;
   record = {
     ...state,
+    secret,
     pid: process.pid,
     path: opts.path ?? null,
     nfs_port: nfsPort,
