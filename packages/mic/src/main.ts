@@ -8,6 +8,7 @@ import { registerClone } from "./commands/clone.ts";
 import { registerLand } from "./commands/land.ts";
 import { registerMaintain } from "./commands/maintain.ts";
 import { registerMcp } from "./commands/mcp.ts";
+import { registerMount } from "./commands/mount.ts";
 import { registerPrompts } from "./commands/prompts.ts";
 import { registerRead } from "./commands/read.ts";
 import { registerSession } from "./commands/session.ts";
@@ -37,10 +38,12 @@ Environment:
   MIC_CONFIG_DIR        where credentials are kept (default: $XDG_CONFIG_HOME/micelio)
   MIC_AGENT, MIC_MODEL  the agent and model that session start records
   MIC_TRACE             when set, time each git process and HTTP call on stderr
+  MIC_CACHE_DIR         mic mount's content cache and mount state (default: $XDG_CACHE_HOME/micelio)
+  MIC_CACHE_BYTES       the content cache's cap (default 1 GiB)
 
 Exit codes: 0 ok, 1 usage, 2 not found, forbidden or not logged in, 3 conflict (mic sync
 helps), 4 server unreachable, 5 review pending, 6 session closed on the server, 7 refused
-by the forge (secrets, size, an invalid value).
+by the forge (secrets, size, an invalid value), 8 validation failed.
 With --json every command prints one JSON document on stdout, errors included
 ({"error", "exit_code", ...}). Guide: docs/mic.md; for agents: <server>/skill.md`,
   )
@@ -69,6 +72,7 @@ registerSocial(program);
 registerMaintain(program);
 registerMcp(program);
 registerAttest(program);
+registerMount(program);
 
 try {
   await program.parseAsync(process.argv);

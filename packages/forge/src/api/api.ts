@@ -14,6 +14,7 @@ import { blameApi } from "../blame/blame-api.ts";
 import { browseApi } from "../browse/browse-api.ts";
 import { advisoriesApi } from "../checks/audit/advisories-api.ts";
 import { validationsApi } from "../checks/validations-api.ts";
+import { contentApi } from "../content/content-api.ts";
 import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { errorsApi } from "../error-tracking/errors-api.ts";
@@ -112,6 +113,7 @@ export function buildApi() {
     adminApi,
     importApi,
     browseApi,
+    contentApi,
     blameApi,
     reviewBudgetApi, // before sessionsApi: /sessions/review-batch is not /sessions/{id}
     sessionsApi,

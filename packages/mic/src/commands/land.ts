@@ -24,6 +24,7 @@ import {
 import { landSignature } from "./attest.ts";
 import { landPreview } from "./land-preview.ts";
 import { landSessionById } from "./maintain.ts";
+import { inMount } from "./mount-work.ts";
 import { finishPending, syncSession } from "./sync.ts";
 
 interface Conflict {
@@ -48,30 +49,43 @@ export function registerLand(program: Command) {
       "--dry-run",
       "show what would land (files, untracked ones flagged), conflicts, protection and review state",
     )
-    .action(async (id: string | undefined, opts: { project?: string; sync?: boolean; dryRun?: boolean }) => {
-      if (id) return landSessionById(program, id, opts.project);
-      if (opts.project)
-        throw new CliError("--project needs a session: mic land SESSION --project OWNER/PROJECT", EXIT.usage);
-      const ws = await requireWorkspace();
-      const s = requireSession(ws);
-      const conn = connection(program, ws.state.server);
-      if (opts.dryRun) return landPreview(program, ws, conn, s);
-      await healing(ws, conn, async () => {
-        try {
-          await landSession(program, ws, conn, s);
-        } catch (err) {
-          if (
-            !opts.sync ||
-            !(err instanceof CliError) ||
-            err.code !== EXIT.conflict ||
-            !err.details.conflicts
-          )
-            throw err;
-          await syncSession(program, ws, conn, s, true);
-          await landSession(program, ws, conn, ws.state.session!);
-        }
-      });
-    });
+    .option(
+      "--goal <text>",
+      "in a mounted directory (mic mount): why, for the session the mount's changes land as",
+    )
+    .action(
+      async (
+        id: string | undefined,
+        opts: { project?: string; sync?: boolean; dryRun?: boolean; goal?: string },
+      ) => {
+        if (id) return landSessionById(program, id, opts.project);
+        if (!opts.project && (await inMount(program, "land", opts))) return;
+        if (opts.project)
+          throw new CliError(
+            "--project needs a session: mic land SESSION --project OWNER/PROJECT",
+            EXIT.usage,
+          );
+        const ws = await requireWorkspace();
+        const s = requireSession(ws);
+        const conn = connection(program, ws.state.server);
+        if (opts.dryRun) return landPreview(program, ws, conn, s);
+        await healing(ws, conn, async () => {
+          try {
+            await landSession(program, ws, conn, s);
+          } catch (err) {
+            if (
+              !opts.sync ||
+              !(err instanceof CliError) ||
+              err.code !== EXIT.conflict ||
+              !err.details.conflicts
+            )
+              throw err;
+            await syncSession(program, ws, conn, s, true);
+            await landSession(program, ws, conn, ws.state.session!);
+          }
+        });
+      },
+    );
 
   const LAND_TIMEOUT_MS = 60 * 60_000;
 

@@ -8,6 +8,7 @@ import { git } from "../git.ts";
 import { print } from "../output.ts";
 import { changesBetween, EMPTY_TREE, worktreeTree } from "../snapshot.ts";
 import { headCommit, requireWorkspace, type Workspace } from "../workspace.ts";
+import { inMount } from "./mount-work.ts";
 
 /** The commit the working tree is compared with: the session's base, else HEAD. */
 async function baseOf(ws: Workspace) {
@@ -21,6 +22,7 @@ export function registerStatus(program: Command) {
     .command("status")
     .description("show the open session, its base position, trunk's head and the changed files")
     .action(async () => {
+      if (await inMount(program, "status")) return;
       const ws = await requireWorkspace();
       const conn = connection(program, ws.state.server);
       const project = await request<{ head_position: number }>(conn, "GET", projectPath(ws.state));
@@ -60,6 +62,7 @@ export function registerStatus(program: Command) {
     .description("show the session's change: the working tree against the session's base")
     .option("--stat", "only a summary of changed files")
     .action(async (opts: { stat?: boolean }) => {
+      if (await inMount(program, "diff")) return;
       const ws = await requireWorkspace();
       const base = (await baseOf(ws)) ?? EMPTY_TREE;
       const tree = await worktreeTree(ws.root);

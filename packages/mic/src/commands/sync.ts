@@ -23,6 +23,7 @@ import {
   saveState,
   type Workspace,
 } from "../workspace.ts";
+import { inMount } from "./mount-work.ts";
 
 /** Finishes a sync whose conflicts the user resolved: the working tree becomes the replay. */
 export async function finishPending(ws: Workspace, conn: Connection, s: SessionState, progress: boolean) {
@@ -134,6 +135,7 @@ export function registerSync(program: Command) {
       "move the session's base to trunk's head, replaying its change (conflicts are left to resolve)",
     )
     .action(async () => {
+      if (await inMount(program, "sync")) return;
       const ws = await requireWorkspace();
       const s = requireSession(ws);
       const conn = connection(program, ws.state.server);

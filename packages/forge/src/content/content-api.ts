@@ -1,0 +1,169 @@
+// JSON API for content by object id (content-service.ts): resolve a position or ref to its
+// commit and root tree, list a tree, read a blob's bytes (Range, ETag, immutable caching for
+// public projects, `private` for private ones) and many objects in one framed answer. Used by
+// mic-fs (`mic mount`), which fetches lazily and keeps what it read in a local cache.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { apiRouter, json, jsonBody, PUBLIC, problems } from "../api/openapi.ts";
+import type { AppEnv } from "../http/context.ts";
+import {
+  batchFrames,
+  blobBytes,
+  type ContentRepo,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_IDS,
+  openContent,
+  resolvePosition,
+  treeEntries,
+} from "./content-service.ts";
+import { rangeOf } from "./range.ts";
+
+export const contentApi = apiRouter();
+
+const owner = z.string().max(100);
+const project = z.string().max(200);
+const sha = z.string().max(64).openapi({ description: "A full object id (40 hex digits)" });
+const base = "/projects/{owner}/{project}";
+const open = (c: Context<AppEnv>, o: string, p: string) => openContent(c.get("forge"), c.get("viewer"), o, p);
+
+/** Objects never change: public ones may be kept by anyone, private ones only by the caller. */
+const cacheHeaders = (repo: ContentRepo, etag: string) => ({
+  "Cache-Control": `${repo.public ? "public" : "private"}, max-age=31536000, immutable`,
+  ETag: `"${etag}"`,
+  "X-Content-Type-Options": "nosniff",
+  ...(repo.public ? {} : { Vary: "Authorization, Cookie" }),
+});
+
+const matches = (c: Context<AppEnv>, etag: string) =>
+  c.req
+    .header("if-none-match")
+    ?.split(/\s*,\s*/)
+    .some((t) => t === `"${etag}"` || t === `W/"${etag}"`) ?? false;
+
+const Resolved = z
+  .object({
+    commit: z.string().nullable().openapi({ description: "null on an empty trunk" }),
+    tree: z.string(),
+    position: z.number().int().nullable().openapi({ description: "The trunk position, when `at` names one" }),
+    head_position: z.number().int(),
+  })
+  .openapi("ResolvedPosition");
+
+contentApi.openapi(
+  createRoute({
+    method: "get",
+    path: `${base}/resolve`,
+    ...PUBLIC,
+    tags: ["code"],
+    summary: "A trunk position or ref as its commit and root tree",
+    description:
+      "`at` is a trunk position (digits), a branch, tag or commit id; without it, the default branch at trunk's head. Not cacheable: refs move.",
+    request: {
+      params: z.object({ owner, project }),
+      query: z.object({ at: z.string().max(255).optional() }),
+    },
+    responses: { 200: json(Resolved, "The commit and tree"), 400: problems[400], 404: problems[404] },
+  }),
+  async (c) => {
+    const { owner: o, project: p } = c.req.valid("param");
+    const repo = await open(c, o, p);
+    const r = await resolvePosition(c.get("forge"), repo, c.req.valid("query").at);
+    return c.json(r, 200, { "Cache-Control": "no-cache" });
+  },
+);
+
+const Entry = z.object({
+  name: z.string(),
+  mode: z.string().openapi({ example: "100644" }),
+  type: z.enum(["blob", "tree", "commit"]),
+  sha: z.string(),
+  size: z.number().int().nullable().openapi({ description: "Blob size; null for trees and submodules" }),
+});
+const Tree = z.object({ sha: z.string(), entries: z.array(Entry) }).openapi("TreeObject");
+
+contentApi.openapi(
+  createRoute({
+    method: "get",
+    path: `${base}/trees/{sha}`,
+    ...PUBLIC,
+    tags: ["code"],
+    summary: "A tree by id: its entries in git's order, with blob sizes (immutable)",
+    request: { params: z.object({ owner, project, sha }) },
+    responses: { 200: json(Tree, "The tree's entries"), 404: problems[404] },
+  }),
+  async (c) => {
+    const { owner: o, project: p, sha: id } = c.req.valid("param");
+    const repo = await open(c, o, p);
+    const entries = await treeEntries(repo, id);
+    const headers = cacheHeaders(repo, id);
+    if (matches(c, id)) return c.body(null, 304, headers) as never;
+    return c.json({ sha: id, entries }, 200, headers);
+  },
+);
+
+contentApi.openapi(
+  createRoute({
+    method: "get",
+    path: `${base}/objects/{sha}`,
+    ...PUBLIC,
+    tags: ["code"],
+    summary: "A blob's bytes by id (immutable; Range requests answered with 206)",
+    request: { params: z.object({ owner, project, sha }) },
+    responses: {
+      200: { description: "The blob's bytes (application/octet-stream)" },
+      206: { description: "The requested byte range" },
+      404: problems[404],
+      413: problems[413],
+      416: { description: "The range lies outside the blob" },
+    },
+  }),
+  (async (c: Context<AppEnv>) => {
+    const { owner: o, project: p, sha: id } = c.req.param() as Record<string, string>;
+    const repo = await open(c, o!, p!);
+    const data = await blobBytes(repo, id!);
+    const headers: Record<string, string> = {
+      ...cacheHeaders(repo, id!),
+      "Content-Type": "application/octet-stream",
+      "Accept-Ranges": "bytes",
+    };
+    if (matches(c, id!)) return c.body(null, 304, headers);
+    const range = rangeOf(c.req.header("range"), data.length);
+    if (range === "unsatisfiable")
+      return c.body(null, 416, { ...headers, "Content-Range": `bytes */${data.length}` });
+    if (!range) return c.body(new Uint8Array(data), 200, headers);
+    const part = data.subarray(range.start, range.end + 1);
+    headers["Content-Range"] = `bytes ${range.start}-${range.end}/${data.length}`;
+    return c.body(new Uint8Array(part), 206, headers);
+  }) as never,
+);
+
+contentApi.openapi(
+  createRoute({
+    method: "post",
+    path: `${base}/objects/batch`,
+    ...PUBLIC,
+    tags: ["code"],
+    summary: "Many objects by id in one answer, framed as git cat-file --batch frames them",
+    description: `Body: \`{"ids": [...]}\`, at most ${MAX_BATCH_IDS} ids. Answer (application/x-git-batch): per id, \`<sha> <type> <size>\\n<bytes>\\n\`; \`<sha> missing\\n\` when the project has no such object; \`<sha> deferred\\n\` for ids left out once the answer holds ${MAX_BATCH_BYTES} bytes (ask for them again).`,
+    request: {
+      params: z.object({ owner, project }),
+      body: jsonBody(z.object({ ids: z.array(z.string().max(64)).min(1).max(MAX_BATCH_IDS) })),
+    },
+    responses: {
+      200: { description: "The framed objects (application/x-git-batch)" },
+      400: problems[400],
+      404: problems[404],
+    },
+  }),
+  async (c) => {
+    const { owner: o, project: p } = c.req.valid("param");
+    const { ids } = c.req.valid("json");
+    const repo = await open(c, o, p);
+    const frames = await batchFrames(repo, ids);
+    return c.body(new Uint8Array(Buffer.concat(frames)), 200, {
+      "Content-Type": "application/x-git-batch",
+      "Cache-Control": repo.public ? "no-cache" : "private, no-cache",
+      "X-Content-Type-Options": "nosniff",
+    }) as never;
+  },
+);

@@ -1,0 +1,159 @@
+// What `mic status`, `mic diff`, `mic land` and `mic sync` do in a mounted directory, run by
+// the mount's own server (which holds the overlay): the overlay's changes against the base,
+// landed as a session (created at the mount's base position, its files uploaded with
+// PUT …/changes in bodies under the API's 1 MiB, then POST …/land), after which the mount
+// stands on the landed position with an empty overlay; a sync moves the base to trunk's head
+// and keeps the overlay (its entries are paths: they now apply on the new base).
+import { request } from "../client.ts";
+import { projectPath } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import type { MountFs } from "./mount-fs.ts";
+import type { Change } from "./overlay.ts";
+import type { Resolved } from "./remote.ts";
+import { TreeBase } from "./tree-base.ts";
+
+const MAX_BODY = 900 * 1024;
+
+export interface MountState extends Resolved {
+  server: string;
+  owner: string;
+  project: string;
+}
+
+export class MountSession {
+  constructor(
+    readonly fs: MountFs,
+    public state: MountState,
+    private readonly saveState: (s: MountState) => void,
+  ) {}
+
+  private get api() {
+    return projectPath(this.state);
+  }
+
+  /** Each change with its status against the base. */
+  async changes() {
+    const list = await this.fs.overlay.changes();
+    const base = this.fs.overlay.base;
+    return Promise.all(
+      list.map(async (c) => {
+        const cut = c.path.lastIndexOf("/");
+        const listing = await base.list(cut < 0 ? "" : c.path.slice(0, cut)).catch(() => null);
+        const inBase = !!listing?.some((e) => e.name === c.path.slice(cut + 1) && e.type !== "tree");
+        const status = "delete" in c ? "deleted" : inBase ? "modified" : "added";
+        return { path: c.path, status, change: c };
+      }),
+    );
+  }
+
+  async status() {
+    const project = await request<{ head_position: number }>(this.fs.remote.conn, "GET", this.api);
+    const changes = (await this.changes()).map(({ path, status }) => ({ path, status }));
+    return {
+      project: `${this.state.owner}/${this.state.project}`,
+      server: this.state.server,
+      base_position: this.state.position,
+      commit: this.state.commit,
+      head_position: project.head_position,
+      changes,
+    };
+  }
+
+  /** The change as a patch of whole files (old lines "-", new lines "+"). */
+  async diff() {
+    const out: string[] = [];
+    for (const { path, status, change } of await this.changes()) {
+      const old = status === "added" ? "" : await this.baseText(path);
+      const now = "delete" in change ? "" : (await this.fs.overlay.contentOf(change)).toString("utf8");
+      out.push(
+        `--- ${status === "added" ? "/dev/null" : `a/${path}`}`,
+        `+++ ${"delete" in change ? "/dev/null" : `b/${path}`}`,
+      );
+      for (const l of old ? old.replace(/\n$/, "").split("\n") : []) out.push(`-${l}`);
+      for (const l of now ? now.replace(/\n$/, "").split("\n") : []) out.push(`+${l}`);
+    }
+    return { patch: out.length ? `${out.join("\n")}\n` : "" };
+  }
+
+  private async baseText(path: string) {
+    const cut = path.lastIndexOf("/");
+    const e = (await this.fs.overlay.base.list(cut < 0 ? "" : path.slice(0, cut)))?.find(
+      (x) => x.name === path.slice(cut + 1),
+    );
+    return e?.type === "blob" ? (await this.fs.remote.blob(e.sha)).toString("utf8") : "";
+  }
+
+  async land(goal: string) {
+    const changes = await this.changes();
+    if (!changes.length) throw new CliError("nothing to land: the mount has no changes", EXIT.usage);
+    const conn = this.fs.remote.conn;
+    const session = await request<{ id: string }>(conn, "POST", `${this.api}/sessions`, {
+      goal,
+      base: this.state.position ?? this.state.head_position,
+    });
+    const path = `${this.api}/sessions/${encodeURIComponent(session.id)}`;
+    let batch: unknown[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (batch.length) await request(conn, "PUT", `${path}/changes`, { changes: batch });
+      batch = [];
+      size = 0;
+    };
+    for (const { change } of changes) {
+      const item = await this.wire(change);
+      const n = JSON.stringify(item).length;
+      if (n > MAX_BODY)
+        throw new CliError(
+          `${change.path} is too large to land from a mount (over ${MAX_BODY} bytes encoded)`,
+          EXIT.refused,
+        );
+      if (size + n > MAX_BODY) await flush();
+      batch.push(item);
+      size += n;
+    }
+    let landed: { position: number; commit: string };
+    try {
+      await flush();
+      landed = await request({ ...conn, timeoutMs: 60 * 60_000 }, "POST", `${path}/land`);
+    } catch (err) {
+      // The overlay stays; the next land opens a new session, so this one is given up.
+      await request(conn, "POST", `${path}/abandon`).catch(() => {});
+      if (err instanceof CliError && err.code === EXIT.conflict)
+        throw new CliError(
+          `conflict: trunk changed these paths since the mount's base; run mic sync, then mic land (${err.message})`,
+          EXIT.conflict,
+          err.details,
+        );
+      throw err;
+    }
+    await this.moveTo(String(landed.position), false);
+    return {
+      session: session.id,
+      goal,
+      position: landed.position,
+      commit: landed.commit,
+      changes: changes.map(({ path: p, status }) => ({ path: p, status })),
+    };
+  }
+
+  private async wire(c: Change) {
+    if ("delete" in c) return { path: c.path, delete: true };
+    const content = (await this.fs.overlay.contentOf(c)).toString("base64");
+    return { path: c.path, content, ...(c.mode === "100644" ? {} : { mode: c.mode }) };
+  }
+
+  /** Moves the base to `at` (trunk's head when absent); keeps the overlay when `keep`. */
+  async moveTo(at: string | undefined, keep: boolean) {
+    const from = this.state.position;
+    const r = await this.fs.remote.resolve(at);
+    const base = new TreeBase(this.fs.remote, r.tree);
+    if (keep) await this.fs.overlay.reset(base);
+    else {
+      (this.fs.overlay as { base: unknown }).base = base;
+      await this.fs.overlay.reset();
+    }
+    this.state = { ...this.state, ...r };
+    this.saveState(this.state);
+    return { from_position: from, position: r.position, commit: r.commit };
+  }
+}

@@ -1,0 +1,174 @@
+// mic-fs's view of the forge: a position resolved to its tree, tree listings and blobs by id
+// (GET …/trees/{sha}, GET …/objects/{sha} with Range for large files, POST …/objects/batch
+// for many small ones), each answer kept in the shared content cache, so a second mount or a
+// restart reads from disk. Counts the bytes it received (the benchmark reports them).
+import http from "node:http";
+import https from "node:https";
+import { request } from "../client.ts";
+import { type Connection, projectPath } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { blobId, type ContentCache } from "./cache.ts";
+
+export interface TreeEntry {
+  name: string;
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  sha: string;
+  size: number | null;
+}
+
+export interface Resolved {
+  commit: string | null;
+  tree: string;
+  position: number | null;
+  head_position: number;
+}
+
+/** Files at least this large are read in ranges and never cached whole. */
+export const LARGE_FILE = 8 * 1024 * 1024;
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+export class Remote {
+  received = 0;
+  requests = 0;
+  private readonly inflight = new Map<string, Promise<Buffer>>();
+
+  constructor(
+    readonly conn: Connection,
+    readonly project: { owner: string; project: string },
+    readonly cache: ContentCache,
+  ) {}
+
+  private get base() {
+    return `${this.conn.server}${projectPath(this.project)}`;
+  }
+
+  resolve(at?: string): Promise<Resolved> {
+    this.requests++;
+    const q = at ? `?at=${encodeURIComponent(at)}` : "";
+    return request<Resolved>(this.conn, "GET", `${projectPath(this.project)}/resolve${q}`);
+  }
+
+  async tree(sha: string): Promise<TreeEntry[]> {
+    const key = `t${sha}`;
+    const hit = await this.cache.get(key);
+    if (hit) return JSON.parse(hit.toString("utf8")) as TreeEntry[];
+    const body = await this.bytes("GET", `/trees/${sha}`);
+    const entries = (JSON.parse(body.toString("utf8")) as { entries: TreeEntry[] }).entries;
+    await this.cache.put(key, Buffer.from(JSON.stringify(entries)));
+    return entries;
+  }
+
+  /** A blob's bytes: from the cache, else the forge (checked against its id, then kept). */
+  async blob(sha: string): Promise<Buffer> {
+    const hit = await this.cache.get(sha);
+    if (hit) return hit;
+    let p = this.inflight.get(sha);
+    if (!p) {
+      p = this.bytes("GET", `/objects/${sha}`).then(async (data) => {
+        if (blobId(data) !== sha)
+          throw new CliError(`the forge sent wrong bytes for ${sha}`, EXIT.unreachable);
+        await this.cache.put(sha, data);
+        return data;
+      });
+      this.inflight.set(sha, p);
+      void p.finally(() => this.inflight.delete(sha)).catch(() => {});
+    }
+    return p;
+  }
+
+  /** Part of a large blob, never cached whole. */
+  range(sha: string, start: number, end: number): Promise<Buffer> {
+    return this.bytes("GET", `/objects/${sha}`, undefined, { range: `bytes=${start}-${end}` });
+  }
+
+  private prefetching: Promise<void> = Promise.resolve();
+
+  /**
+   * Fetches the blobs not yet cached, many per request, and keeps them. Prefetches run one at
+   * a time, so listing a large tree does not queue hundreds of batches in front of the reads a
+   * client is waiting for.
+   */
+  prefetch(ids: string[]): Promise<void> {
+    const run = this.prefetching.then(() => this.fetchMany(ids));
+    this.prefetching = run.catch(() => {});
+    return run;
+  }
+
+  private async fetchMany(ids: string[]) {
+    const want = [...new Set(ids)].filter((id) => !this.cache.has(id) && !this.inflight.has(id));
+    for (let i = 0; i < want.length; i += 256) {
+      let ask = want.slice(i, i + 256);
+      while (ask.length) {
+        const body = await this.bytes("POST", "/objects/batch", JSON.stringify({ ids: ask }));
+        const deferred: string[] = [];
+        for (const f of parseBatch(body)) {
+          if (f.kind === "deferred") deferred.push(f.sha);
+          else if (f.kind === "object" && f.type === "blob" && blobId(f.data) === f.sha)
+            await this.cache.put(f.sha, f.data);
+        }
+        ask = deferred.length < ask.length ? deferred : [];
+      }
+    }
+  }
+
+  private bytes(method: string, path: string, body?: string, extra: Record<string, string> = {}) {
+    const url = new URL(this.base + path);
+    const headers: Record<string, string> = { ...extra };
+    if (this.conn.token) headers.authorization = `Bearer ${this.conn.token}`;
+    if (body) headers["content-type"] = "application/json";
+    this.requests++;
+    const mod = url.protocol === "https:" ? https : http;
+    const agent = url.protocol === "https:" ? agents.https : agents.http;
+    return new Promise<Buffer>((resolve, reject) => {
+      const req = mod.request(url, { method, headers, agent, signal: AbortSignal.timeout(60_000) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (d: Buffer) => {
+          chunks.push(d);
+          this.received += d.length;
+        });
+        res.on("error", reject);
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if (status === 200 || status === 206) return resolve(Buffer.concat(chunks));
+          const code = status === 404 || status === 401 || status === 403 ? EXIT.notFound : EXIT.unreachable;
+          reject(new CliError(`${status} from ${method} ${url.pathname}`, code, { status }));
+        });
+      });
+      req.on("error", (e) =>
+        reject(
+          new CliError(
+            `cannot reach ${url.origin} (${(e as { code?: string }).code ?? e.name})`,
+            EXIT.unreachable,
+          ),
+        ),
+      );
+      req.end(body);
+    });
+  }
+}
+
+export type BatchFrame =
+  | { kind: "object"; sha: string; type: string; data: Buffer }
+  | { kind: "missing" | "deferred"; sha: string };
+
+/** The forge's batch answer: `<sha> <type> <size>\n<bytes>\n`, `<sha> missing|deferred\n`. */
+export function parseBatch(buf: Buffer): BatchFrame[] {
+  const out: BatchFrame[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const nl = buf.indexOf(10, at);
+    if (nl < 0) break;
+    const [sha = "", what = "", size] = buf.toString("latin1", at, nl).split(" ");
+    if (what === "missing" || what === "deferred") {
+      out.push({ kind: what, sha });
+      at = nl + 1;
+      continue;
+    }
+    const n = Number(size);
+    if (!Number.isSafeInteger(n) || nl + 1 + n > buf.length) break;
+    out.push({ kind: "object", sha, type: what, data: buf.subarray(nl + 1, nl + 1 + n) });
+    at = nl + 1 + n + 1;
+  }
+  return out;
+}
