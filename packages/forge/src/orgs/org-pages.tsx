@@ -92,7 +92,8 @@ async function membersPage(
       </h1>
       <p>
         <a href={`/orgs/${org.handle}/hooks`}>Webhooks</a> of the organization: events of all its projects.{" "}
-        <a href={`/orgs/${org.handle}/storage`}>Artifact storage</a>: the organization's own bucket.
+        <a href={`/orgs/${org.handle}/storage`}>Artifact storage</a>: the organization's own bucket.{" "}
+        <a href={`/orgs/${org.handle}/tokens`}>Access tokens</a> for CI and agents on its projects.
       </p>
       <Alert message={failure?.message} />
       <ul class="list">

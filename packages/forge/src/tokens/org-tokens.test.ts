@@ -108,4 +108,42 @@ describe("organization tokens", () => {
     expect(bad.status).toBe(400);
     expect(bad.html).toContain("ada/nothing-here: no such project");
   });
+
+  it("has a settings page for owners: make (secret shown once), list with its maker, revoke", async () => {
+    const web = new Browser(f.url);
+    expect((await web.submit("/login", "/login", { login: "bob", password: bob.password })).status).toBe(303);
+    const made = await web.submit("/orgs/acme/tokens", "/orgs/acme/tokens", {
+      name: "page-deploy",
+      scopes: ["project:read"],
+      projects: "acme/other",
+      expires: "",
+    });
+    expect(made.status).toBe(200);
+    const secret = /id="new-token">\s*([^<\s]+)/.exec(made.html)?.[1];
+    expect(secret).toBeTruthy();
+    expect(made.html).toContain("only acme/other");
+    expect(made.html).toContain("made by bob");
+    expect((await as(secret!, "GET", "/api/v1/projects/acme/other")).status).toBe(200);
+    expect((await as(secret!, "GET", "/api/v1/projects/acme/app")).status).toBe(404);
+    // A project outside the org is refused on the form, with its reason.
+    const bad = await web.submit("/orgs/acme/tokens", "/orgs/acme/tokens", {
+      name: "x",
+      scopes: ["project:read"],
+      projects: "ada/mine",
+      expires: "",
+    });
+    expect(bad.status).toBe(400);
+    // Revoked from the page: the secret stops working.
+    const listed = await as(ada.token, "GET", "/api/v1/orgs/acme/tokens");
+    const id = listed.body.find((t: { name: string }) => t.name === "page-deploy").id;
+    const page = await web.get("/orgs/acme/tokens");
+    expect(page.html).not.toContain(secret!);
+    expect((await web.submit("/orgs/acme/tokens", `/orgs/acme/tokens/${id}/delete`, {})).status).toBe(303);
+    expect((await as(secret!, "GET", "/api/v1/projects/acme/other")).status).toBe(401);
+    // Someone who is not an owner of the org finds no such page.
+    const stranger = await userWithToken(f.url, "carol");
+    const other = new Browser(f.url);
+    await other.submit("/login", "/login", { login: "carol", password: stranger.password });
+    expect((await other.get("/orgs/acme/tokens")).status).toBe(404);
+  });
 });

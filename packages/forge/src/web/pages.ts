@@ -38,6 +38,7 @@ import { artifactPages } from "../sessions/session-artifacts-api.ts";
 import { sessionPages } from "../sessions/session-pages.tsx";
 import { socialPages } from "../social/social-pages.tsx";
 import { storagePages } from "../storage/storage-pages.tsx";
+import { orgTokenPages } from "../tokens/org-token-pages.tsx";
 import { tokenPages } from "../tokens/token-pages.tsx";
 import { agentPages } from "../trust/agent-page.tsx";
 import { agentPolicyPages } from "../trust/agent-policy-pages.tsx";
@@ -68,6 +69,7 @@ for (const pages of [
   reviewPages,
   limitsPages,
   tokenPages,
+  orgTokenPages,
   storagePages, // before orgPages: /orgs/:org/storage
   devicePages,
   twoFactorPages,
