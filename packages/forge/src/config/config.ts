@@ -16,6 +16,7 @@ const schema = z.object({
     .optional(),
   REDIS_URL: z.string().optional(),
   MICELIO_PUBLIC_URL: z.string().optional(),
+  MICELIO_CDN_URL: z.string().url().optional(),
   MICELIO_REGISTRATION: z.enum(["open", "invite-only", "closed"]).default("open"),
   MICELIO_RATE_LIMIT_ANON: z.coerce.number().int().positive().default(300),
   MICELIO_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
@@ -127,6 +128,8 @@ export interface Config {
   databaseSchema?: string;
   redisUrl?: string;
   publicUrl?: string;
+  /** Where clients fetch objects by id (content/object-urls.ts): a CDN in front of the forge. */
+  cdnUrl?: string;
   /** The default registration mode; administrators can change it at runtime (admin/registration.ts). */
   registration: "open" | "invite-only" | "closed";
   rateLimit: { anonymousPerMinute: number; userPerMinute: number; agentPerMinute: number };
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseSchema: e.MICELIO_DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL,
     publicUrl: e.MICELIO_PUBLIC_URL,
+    cdnUrl: e.MICELIO_CDN_URL?.replace(/\/+$/, ""),
     registration: e.MICELIO_REGISTRATION,
     rateLimit: {
       anonymousPerMinute: e.MICELIO_RATE_LIMIT_ANON,

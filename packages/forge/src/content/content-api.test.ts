@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
+import { objectSignature } from "./object-urls.ts";
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString("base64");
 const blobId = (b: Buffer) =>
@@ -30,7 +31,7 @@ describe("content API: trees and objects by id", () => {
     fetch(f.url + path, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 
   beforeAll(async () => {
-    f = await startTestForge();
+    f = await startTestForge({ MICELIO_CDN_URL: "https://cdn.example.test/" });
     owner = (await userWithToken(f.url, "cy")).token;
     stranger = (await userWithToken(f.url, "eve")).token;
     for (const [handle, visibility] of [
@@ -59,7 +60,7 @@ describe("content API: trees and objects by id", () => {
     expect((await api(f.url, "GET", "/api/v1/projects/cy/pub/resolve?at=nope")).status).toBe(404);
     expect((await api(f.url, "GET", "/api/v1/projects/cy/pub/resolve?at=..%2Fx")).status).toBe(400);
     const empty = await api(f.url, "GET", "/api/v1/projects/cy/empty/resolve");
-    expect(empty.body).toEqual({
+    expect(empty.body).toMatchObject({
       commit: null,
       tree: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
       position: 0,
@@ -159,5 +160,49 @@ describe("content API: trees and objects by id", () => {
     }
     // The public project's repository has no such object: ids are answered per project.
     expect((await raw(`/api/v1/projects/cy/pub/objects/${sha}`)).status).toBe(404);
+  });
+
+  it("names the object URL on the CDN; a private project's is signed, short-lived and needs no token", async () => {
+    const pub = await api(f.url, "GET", "/api/v1/projects/cy/pub/resolve");
+    expect(pub.body.objects_url).toBe("https://cdn.example.test/api/v1/projects/cy/pub/objects/{sha}");
+    expect(pub.body.objects_url_expires_at).toBeNull();
+    const sha = blobId(BIN);
+    // The CDN forwards the same path to the forge.
+    const viaOrigin = await raw(new URL(pub.body.objects_url.replace("{sha}", sha)).pathname);
+    expect(Buffer.from(await viaOrigin.arrayBuffer())).toEqual(BIN);
+
+    const vault = await api(f.url, "GET", "/api/v1/projects/cy/vault/resolve", { token: owner });
+    expect(vault.headers.get("cache-control")).toBe("private, no-store");
+    const url = new URL(String(vault.body.objects_url).replace("{sha}", blobId(Buffer.from("s3cret\n"))));
+    expect(url.origin).toBe("https://cdn.example.test");
+    expect(url.searchParams.get("sig")).toMatch(/^[0-9a-f]{64}$/);
+    const left = (Date.parse(vault.body.objects_url_expires_at) - Date.now()) / 1000;
+    expect(left).toBeGreaterThan(500);
+    expect(left).toBeLessThanOrEqual(600);
+    const path = url.pathname + url.search;
+    const signed = await raw(path); // no credentials at all
+    expect(signed.status).toBe(200);
+    expect(await signed.text()).toBe("s3cret\n");
+    expect(signed.headers.get("cache-control")).toMatch(/^public, max-age=\d+$/);
+    // Without the signature, a stranger and nobody still get nothing.
+    expect((await raw(url.pathname)).status).toBe(404);
+    expect((await raw(url.pathname, stranger)).status).toBe(404);
+    // An altered signature, an expired one (signed with the right key), and another project's: 404.
+    const sig = url.searchParams.get("sig")!;
+    const altered = `${sig.slice(0, 10)}${sig[10] === "0" ? "1" : "0"}${sig.slice(11)}`;
+    expect((await raw(path.replace(sig, altered))).status).toBe(404);
+    const project = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", "vault")
+      .executeTakeFirstOrThrow();
+    const past = Math.floor(Date.now() / 1000) - 5;
+    const old = `${url.pathname}?expires=${past}&sig=${objectSignature(f.forge, project.id, past)}`;
+    expect((await raw(old)).status).toBe(404);
+    const pubPath = new URL(pub.body.objects_url.replace("{sha}", sha)).pathname;
+    // A signature is checked wherever it is sent: another project's is refused, even on a public one.
+    expect((await raw(`${pubPath}${url.search}`)).status).toBe(404);
+    const elsewhere = url.pathname.replace("/cy/vault/", "/cy/empty/") + url.search;
+    expect((await raw(elsewhere)).status).toBe(404);
   });
 });

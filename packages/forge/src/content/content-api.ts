@@ -6,6 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { apiRouter, json, jsonBody, PUBLIC, problems } from "../api/openapi.ts";
 import type { AppEnv } from "../http/context.ts";
+import { publicOrigin } from "../meta/urls.ts";
 import {
   batchFrames,
   blobBytes,
@@ -13,9 +14,11 @@ import {
   MAX_BATCH_BYTES,
   MAX_BATCH_IDS,
   openContent,
+  openSigned,
   resolvePosition,
   treeEntries,
 } from "./content-service.ts";
+import { objectUrlTemplate } from "./object-urls.ts";
 import { rangeOf } from "./range.ts";
 
 export const contentApi = apiRouter();
@@ -46,6 +49,11 @@ const Resolved = z
     tree: z.string(),
     position: z.number().int().nullable().openapi({ description: "The trunk position, when `at` names one" }),
     head_position: z.number().int(),
+    objects_url: z.string().openapi({
+      description:
+        "Where to GET this project's blobs by id (`{sha}` stands for the id): on MICELIO_CDN_URL when the instance has one; for a private project a signed URL that needs no credentials until `objects_url_expires_at`",
+    }),
+    objects_url_expires_at: z.string().nullable(),
   })
   .openapi("ResolvedPosition");
 
@@ -67,8 +75,15 @@ contentApi.openapi(
   async (c) => {
     const { owner: o, project: p } = c.req.valid("param");
     const repo = await open(c, o, p);
-    const r = await resolvePosition(c.get("forge"), repo, c.req.valid("query").at);
-    return c.json(r, 200, { "Cache-Control": "no-cache" });
+    const forge = c.get("forge");
+    const r = await resolvePosition(forge, repo, c.req.valid("query").at);
+    const objects = objectUrlTemplate(forge, publicOrigin(c), repo.project);
+    return c.json(
+      { ...r, objects_url: objects.url, objects_url_expires_at: objects.expires_at },
+      200,
+      // A signed URL must not outlive its answer in a shared cache.
+      { "Cache-Control": repo.public ? "no-cache" : "private, no-store" },
+    );
   },
 );
 
@@ -108,7 +123,12 @@ contentApi.openapi(
     ...PUBLIC,
     tags: ["code"],
     summary: "A blob's bytes by id (immutable; Range requests answered with 206)",
-    request: { params: z.object({ owner, project, sha }) },
+    description:
+      "With `expires` and `sig` (a private project's signed URL from `…/resolve`'s `objects_url`), no credentials are needed until it expires.",
+    request: {
+      params: z.object({ owner, project, sha }),
+      query: z.object({ expires: z.string().max(20).optional(), sig: z.string().max(128).optional() }),
+    },
     responses: {
       200: { description: "The blob's bytes (application/octet-stream)" },
       206: { description: "The requested byte range" },
@@ -119,10 +139,15 @@ contentApi.openapi(
   }),
   (async (c: Context<AppEnv>) => {
     const { owner: o, project: p, sha: id } = c.req.param() as Record<string, string>;
-    const repo = await open(c, o!, p!);
+    const signature = { expires: c.req.query("expires"), sig: c.req.query("sig") };
+    // A signed URL (object-urls.ts) stands for the credentials; a wrong or old one is a 404.
+    const signed = signature.sig !== undefined ? await openSigned(c.get("forge"), o!, p!, signature) : null;
+    const repo = signed ?? (await open(c, o!, p!));
     const data = await blobBytes(repo, id!);
     const headers: Record<string, string> = {
       ...cacheHeaders(repo, id!),
+      // Anyone with the signed URL may read it until it expires, a shared cache too, no longer.
+      ...(signed && !signed.public ? { "Cache-Control": `public, max-age=${signed.secondsLeft}` } : {}),
       "Content-Type": "application/octet-stream",
       "Accept-Ranges": "bytes",
     };

@@ -8,12 +8,13 @@
 import type { Viewer } from "../accounts/viewer.ts";
 import { AppError, notFound } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
-import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { getProject, type ProjectWithOwner, projectByName } from "../projects/projects-service.ts";
 import { readAlternates } from "../repos/git-layer/fork-objects.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { EMPTY_TREE, parseCommit } from "../repos/git-layer/objects.ts";
 import { listTreeObject } from "../repos/git-layer/repo-reads.ts";
 import { assertSafeRef } from "../repos/safe-names.ts";
+import { signedSecondsLeft } from "./object-urls.ts";
 
 /** Largest object served by id (bigger ones: clone, or the raw file URL). */
 export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
@@ -41,6 +42,28 @@ export async function openContent(forge: Forge, viewer: Viewer, owner: string, n
     git: exists ? forge.git.get(forge.repos.dir(project.id)) : null,
     public: project.visibility === "public",
   } satisfies ContentRepo;
+}
+
+/**
+ * The repository for a request carrying a signed object URL instead of credentials (the URL
+ * was signed for a caller who passed openContent); 404 when the signature is wrong or old.
+ */
+export async function openSigned(
+  forge: Forge,
+  owner: string,
+  name: string,
+  signature: { expires?: string; sig?: string },
+): Promise<ContentRepo & { secondsLeft: number }> {
+  const project = await projectByName(forge.db, owner, name);
+  const left = project && signedSecondsLeft(forge, project.id, signature.expires, signature.sig);
+  if (!project || !left) throw notFound("Object not found (the signed URL is wrong or has expired)");
+  const exists = forge.repos.exists(project.id);
+  return {
+    project,
+    git: exists ? forge.git.get(forge.repos.dir(project.id)) : null,
+    public: project.visibility === "public",
+    secondsLeft: left,
+  };
 }
 
 async function requireParentReadable(forge: Forge, viewer: Viewer, parentId: string) {

@@ -39,6 +39,8 @@ export interface SecretBox {
   open(sealed: string): string;
   /** A stored value: sealed ones decrypted, anything without the prefix returned as legacy plaintext. */
   reveal(stored: string): { value: string; legacy: boolean };
+  /** An HMAC-SHA256 (hex) of `data` under a key derived from the current key for `purpose`. */
+  mac(purpose: string, data: string): string;
 }
 
 export const isSealed = (stored: string) => stored.startsWith(SEALED_PREFIX);
@@ -99,6 +101,10 @@ export function createSecretBox(keyBytes: Uint8Array, previous: readonly Uint8Ar
       return header + body.toString("base64url");
     },
     open,
+    mac(purpose, data) {
+      const derived = createHmac("sha256", key).update(`micelio mac: ${purpose}`).digest();
+      return createHmac("sha256", derived).update(data).digest("hex");
+    },
     reveal(stored) {
       return isSealed(stored) ? { value: open(stored), legacy: false } : { value: stored, legacy: true };
     },

@@ -8,7 +8,7 @@ import { ulid } from "ulid";
 import { noteLinks, noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import type { Viewer } from "../accounts/viewer.ts";
-import { hasScope, isAdmin } from "../accounts/viewer.ts";
+import { anonymous, hasScope, isAdmin } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account, Project } from "../db/schema.ts";
@@ -110,6 +110,13 @@ async function findProject(
     .where(sql`lower(projects.handle)`, "=", handle.toLowerCase())
     .executeTakeFirst();
 }
+
+/**
+ * A project by its names with no access check, for requests that prove access another way (a
+ * signed object URL: content/object-urls.ts). Suspended owners' projects are not found.
+ */
+export const projectByName = (db: Db, owner: string, handle: string) =>
+  findProject(db, anonymous(), owner, handle);
 
 /** A timestamp column of a row read as JSON (`…_at` by the schema's convention). */
 const JSON_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/;

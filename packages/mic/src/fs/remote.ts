@@ -22,6 +22,9 @@ export interface Resolved {
   tree: string;
   position: number | null;
   head_position: number;
+  /** Where blobs are fetched by id (`{sha}`): a CDN's URL, or a signed one for a private project. */
+  objects_url?: string;
+  objects_url_expires_at?: string | null;
 }
 
 /** Files at least this large are read in ranges and never cached whole. */
@@ -43,10 +46,36 @@ export class Remote {
     return `${this.conn.server}${projectPath(this.project)}`;
   }
 
-  resolve(at?: string): Promise<Resolved> {
+  /** The object URL template of the last resolve, while it is good (objects_url). */
+  private objects: { url: string; until: number } | null = null;
+
+  async resolve(at?: string): Promise<Resolved> {
     this.requests++;
     const q = at ? `?at=${encodeURIComponent(at)}` : "";
-    return request<Resolved>(this.conn, "GET", `${projectPath(this.project)}/resolve${q}`);
+    const r = await request<Resolved>(this.conn, "GET", `${projectPath(this.project)}/resolve${q}`);
+    if (r.objects_url?.includes("{sha}"))
+      this.objects = {
+        url: r.objects_url,
+        until: r.objects_url_expires_at ? Date.parse(r.objects_url_expires_at) : Number.POSITIVE_INFINITY,
+      };
+    return r;
+  }
+
+  /**
+   * A blob (or a range of it) from the object URL the forge gave (its CDN, or a signed URL that
+   * carries no credentials), else from the API with the token; a template close to expiry or
+   * that fails is dropped for the API path.
+   */
+  private async object(sha: string, extra: Record<string, string> = {}): Promise<Buffer> {
+    const t = this.objects;
+    if (t && t.until - Date.now() > 30_000) {
+      try {
+        return await this.bytes("GET", t.url.replace("{sha}", sha), undefined, extra, true);
+      } catch {
+        this.objects = null;
+      }
+    }
+    return this.bytes("GET", `/objects/${sha}`, undefined, extra);
   }
 
   async tree(sha: string): Promise<TreeEntry[]> {
@@ -65,7 +94,7 @@ export class Remote {
     if (hit) return hit;
     let p = this.inflight.get(sha);
     if (!p) {
-      p = this.bytes("GET", `/objects/${sha}`).then(async (data) => {
+      p = this.object(sha).then(async (data) => {
         if (blobId(data) !== sha)
           throw new CliError(`the forge sent wrong bytes for ${sha}`, EXIT.unreachable);
         await this.cache.put(sha, data);
@@ -79,7 +108,7 @@ export class Remote {
 
   /** Part of a large blob, never cached whole. */
   range(sha: string, start: number, end: number): Promise<Buffer> {
-    return this.bytes("GET", `/objects/${sha}`, undefined, { range: `bytes=${start}-${end}` });
+    return this.object(sha, { range: `bytes=${start}-${end}` });
   }
 
   private prefetching: Promise<void> = Promise.resolve();
@@ -112,10 +141,19 @@ export class Remote {
     }
   }
 
-  private bytes(method: string, path: string, body?: string, extra: Record<string, string> = {}) {
-    const url = new URL(this.base + path);
+  private bytes(
+    method: string,
+    path: string,
+    body?: string,
+    extra: Record<string, string> = {},
+    absolute = false,
+  ) {
+    const url = new URL(absolute ? path : this.base + path);
     const headers: Record<string, string> = { ...extra };
-    if (this.conn.token) headers.authorization = `Bearer ${this.conn.token}`;
+    // The token goes only to the forge itself, never to a CDN, and not with a signed URL.
+    const toForge =
+      !absolute || (url.origin === new URL(this.conn.server).origin && !url.searchParams.has("sig"));
+    if (this.conn.token && toForge) headers.authorization = `Bearer ${this.conn.token}`;
     if (body) headers["content-type"] = "application/json";
     this.requests++;
     const mod = url.protocol === "https:" ? https : http;
