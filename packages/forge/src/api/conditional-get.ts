@@ -5,7 +5,8 @@
 // access was decided for them, so a 304 confirms to nobody anything they could not read;
 // `Vary: Authorization, Cookie` keeps caches from handing one account's answer to another,
 // and `Cache-Control: private, no-cache` (when the route set none) keeps shared caches out.
-// Event streams and bodies larger than MAX_BYTES pass through untouched.
+// Event streams, bodies larger than MAX_BYTES, and answers whose route set its own ETag (and
+// so answers If-None-Match itself: objects and trees by id) pass through untouched.
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/context.ts";
@@ -43,7 +44,7 @@ export const conditionalGet = (): MiddlewareHandler<AppEnv> => async (c, next) =
   await next();
   if ((c.req.method !== "GET" && c.req.method !== "HEAD") || c.res.status !== 200) return;
   const type = c.res.headers.get("content-type") ?? "";
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return;
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type) || c.res.headers.has("etag")) return;
   const length = Number(c.res.headers.get("content-length") ?? 0);
   if (length > MAX_BYTES || !c.res.body) return;
   const body = new Uint8Array(await c.res.arrayBuffer());

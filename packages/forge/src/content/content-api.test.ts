@@ -81,6 +81,13 @@ describe("content API: trees and objects by id", () => {
     ]);
     const dir = t.body.entries[1];
     const sub = await api(f.url, "GET", `/api/v1/projects/cy/pub/trees/${dir.sha}`);
+    // A tree's ETag is its id (the API's body-hash ETags leave a route's own alone), and it revalidates.
+    expect(sub.headers.get("etag")).toBe(`"${dir.sha}"`);
+    expect(sub.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const revalidated = await raw(`/api/v1/projects/cy/pub/trees/${dir.sha}`, undefined, {
+      "if-none-match": `"${dir.sha}"`,
+    });
+    expect(revalidated.status).toBe(304);
     const bin = sub.body.entries[0];
     expect(bin).toEqual({
       name: "data.bin",
