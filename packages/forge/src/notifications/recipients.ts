@@ -108,6 +108,9 @@ export async function recipientsOfAll(
       .execute(),
   ]);
   const bodies = new Map(comments.map((c) => [c.id, c.body]));
+  const adminsOf = groupBy(admins, (a) => a.project_id);
+  const watchesOf = groupBy(watches, (w) => w.project_id);
+  const projectOf = new Map(live.map((e) => [e.id, e.project_id]));
   const authorOf = new Map(authors.map((s) => [s.id, s.author_id]));
   // Handles: mentioned in the data or in a comment, and the actors (who hear nothing of their own act).
   const handlesOf = new Map<number, { mentions: string[]; actor: string | null }>();
@@ -148,14 +151,14 @@ export async function recipientsOfAll(
     if (r.mentions) add(ids(mentions), "mention");
     if (r.admins)
       add(
-        admins.filter((a) => a.project_id === e.project_id).map((a) => a.id),
+        (adminsOf.get(e.project_id) ?? []).map((a) => a.id),
         e.type === "session.review_requested" ? "review_requested" : "administrator",
       );
     if (r.author) {
       const author = authorOf.get(str(e.data.session) ?? "");
       if (author) add([author], "author");
     }
-    const here = watches.filter((w) => w.project_id === e.project_id);
+    const here = watchesOf.get(e.project_id) ?? [];
     if (r.watch.length)
       add(
         here.filter((w) => (r.watch as string[]).includes(w.level)).map((w) => w.user_id),
@@ -166,10 +169,9 @@ export async function recipientsOfAll(
     if (to.size) out.set(e.id, to);
   }
   // Only those who may read the project now: one query for every (project, person) pair.
-  const pairs = [...out].flatMap(([eventId, to]) => {
-    const project = live.find((e) => e.id === eventId)!.project_id;
-    return [...to.keys()].map((user) => [project, user] as const);
-  });
+  const pairs = [...out].flatMap(([eventId, to]) =>
+    [...to.keys()].map((user) => [projectOf.get(eventId)!, user] as const),
+  );
   if (pairs.length === 0) return out;
   const { rows } = await sql<{ project_id: string; user_id: string }>`
     SELECT DISTINCT p.id AS project_id, a.id AS user_id
@@ -178,9 +180,20 @@ export async function recipientsOfAll(
     WHERE a.suspended_at IS NULL AND (a.is_admin OR ${readableByAccount(sql.ref("a.id"), "p")})`.execute(db);
   const readable = new Set(rows.map((r) => `${r.project_id}\0${r.user_id}`));
   for (const [eventId, to] of out) {
-    const project = live.find((e) => e.id === eventId)!.project_id;
+    const project = projectOf.get(eventId)!;
     for (const user of [...to.keys()]) if (!readable.has(`${project}\0${user}`)) to.delete(user);
     if (to.size === 0) out.delete(eventId);
+  }
+  return out;
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
   }
   return out;
 }
