@@ -3,7 +3,6 @@
 // meanwhile, with the reason and a link to the storage settings. Nothing otherwise.
 import type { Viewer } from "../accounts/viewer.ts";
 import type { Forge } from "../http/context.ts";
-import { orgRole } from "../orgs/orgs-service.ts";
 import { storageNotice } from "./store-for.ts";
 
 export async function StorageNotice({
@@ -17,10 +16,9 @@ export async function StorageNotice({
 }) {
   const me = viewer.user?.id;
   if (!me) return null;
-  const own = me === project.owner_id;
-  if (!own && (await orgRole(forge.db, project.owner_id, me)) !== "owner") return null;
-  const notice = await storageNotice(forge, project.owner_id);
+  const notice = await storageNotice(forge, project.owner_id, me);
   if (!notice) return null;
+  const own = me === project.owner_id;
   const settings = own ? "/settings/storage" : `/orgs/${project.owner_handle}/storage`;
   return (
     <div class="alert" role="alert" id="storage-notice">

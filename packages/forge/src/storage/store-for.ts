@@ -147,14 +147,35 @@ function withFallback(
   };
 }
 
-/** The notice for an account whose bucket is failing, or null (shown to its owners). */
-export async function storageNotice(forge: Pick<Forge, "db">, accountId: string): Promise<string | null> {
+/**
+ * The notice for an account whose bucket is failing, or null; only for `viewerId` when it is
+ * the account or an owner of the organization it is (one query, whoever asks).
+ */
+export async function storageNotice(
+  forge: Pick<Forge, "db">,
+  accountId: string,
+  viewerId: string,
+): Promise<string | null> {
   const row = await forge.db
-    .selectFrom("storage_configs")
-    .select(["bucket", "last_error", "failing_since"])
-    .where("account_id", "=", accountId)
+    .selectFrom("storage_configs as s")
+    .select(["s.bucket", "s.last_error"])
+    .where("s.account_id", "=", accountId)
+    .where("s.failing_since", "is not", null)
+    .where((eb) =>
+      eb.or([
+        eb.val(accountId === viewerId),
+        eb.exists(
+          eb
+            .selectFrom("org_members as m")
+            .select("m.user_id")
+            .whereRef("m.org_id", "=", "s.account_id")
+            .where("m.user_id", "=", viewerId)
+            .where("m.role", "=", "owner"),
+        ),
+      ]),
+    )
     .executeTakeFirst();
-  if (!row?.failing_since) return null;
+  if (!row) return null;
   return `Your bucket "${row.bucket}" is failing, so artifacts are kept in the instance's store: ${row.last_error ?? "unknown error"}`;
 }
 
