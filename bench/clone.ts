@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHttpBackend } from "./http-backend.ts";
-import { api, git, makeRepo, median, startForgeProcess, time } from "./lib.ts";
+import { benchProject, git, makeRepo, median, startForgeProcess, time } from "./lib.ts";
 
 const COMMITS = Number(process.argv[2] ?? 5000);
 const RUNS = Number(process.argv[3] ?? 7);
@@ -18,13 +18,7 @@ try {
   await git(repo, "repack", "-a", "-d", "-b", "-q");
   const backend = await startHttpBackend(join(work, "repos"));
   const forge = await startForgeProcess(join(work, "forge"));
-  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
-  await api(forge.url, "POST", "/api/v1/signup", {
-    handle: "bench",
-    email: "bench@example.test",
-    password: "bench-password",
-  });
-  await api(forge.url, "POST", "/api/v1/projects", { handle: "big", visibility: "public" }, auth);
+  await benchProject(forge.url, "big");
   const push = `${forge.url.replace("http://", "http://bench:bench-password@")}/bench/big.git`;
   await git(repo, "push", "-q", "--mirror", push);
   // Let the post-push repack job run, as it would on a live instance.

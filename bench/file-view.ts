@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { api, git, median, startForgeProcess, time } from "./lib.ts";
+import { benchProject, git, median, startForgeProcess, time } from "./lib.ts";
 
 const RUNS = Number(process.argv[2] ?? 20);
 
@@ -53,13 +53,7 @@ const stats = (xs: number[]) => {
 
 /** Signs up, creates the project and pushes the repository to the forge at `url`. */
 async function publish(url: string, src: string) {
-  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
-  await api(url, "POST", "/api/v1/signup", {
-    handle: "bench",
-    email: "bench@example.test",
-    password: "bench-password",
-  });
-  await api(url, "POST", "/api/v1/projects", { handle: "files", visibility: "public" }, auth);
+  await benchProject(url, "files");
   await git(
     src,
     "push",

@@ -111,3 +111,15 @@ export async function api(url: string, method: string, path: string, body: unkno
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<any>;
 }
+
+/** Signs up the benchmark's user on a forge and makes a public project; answers the Basic auth header. */
+export async function benchProject(url: string, handle: string): Promise<string> {
+  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
+  await api(url, "POST", "/api/v1/signup", {
+    handle: "bench",
+    email: "bench@example.test",
+    password: "bench-password",
+  });
+  await api(url, "POST", "/api/v1/projects", { handle, visibility: "public" }, auth);
+  return auth;
+}

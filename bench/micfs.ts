@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startMicFs } from "../packages/mic/src/fs/server.ts";
-import { api, git, median, startForgeProcess, time } from "./lib.ts";
+import { benchProject, git, median, startForgeProcess, time } from "./lib.ts";
 
 const FILES = Number(process.argv[2] ?? 20_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -62,13 +62,7 @@ try {
   console.log(`building a repository with ${FILES} files…`);
   await makeWideRepo(repo);
   const forge = await startForgeProcess(join(work, "forge"));
-  const auth = `Basic ${Buffer.from("bench:bench-password").toString("base64")}`;
-  await api(forge.url, "POST", "/api/v1/signup", {
-    handle: "bench",
-    email: "bench@example.test",
-    password: "bench-password",
-  });
-  await api(forge.url, "POST", "/api/v1/projects", { handle: "wide", visibility: "public" }, auth);
+  await benchProject(forge.url, "wide");
   await git(
     repo,
     "push",
