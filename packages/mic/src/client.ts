@@ -65,7 +65,7 @@ interface Answer {
   status: number;
   statusText: string;
   location?: string;
-  text: string;
+  body: Buffer;
 }
 
 async function send(
@@ -87,7 +87,7 @@ async function send(
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? "",
           location: res.headers.location,
-          text: Buffer.concat(chunks).toString("utf8"),
+          body: Buffer.concat(chunks),
         }),
       );
     });
@@ -120,7 +120,8 @@ export async function request<T = any>(
     throw new CliError(`cannot reach ${url.origin} (${reason})`, EXIT.unreachable);
   }
   trace(started, `${method} ${url.pathname} → ${res.status}`);
-  const data = res.text ? safeJson(res.text) : null;
+  const text = res.body.toString("utf8");
+  const data = text ? safeJson(text) : null;
   if (res.status === 401) throw notLoggedIn(opts, url, (data as { detail?: unknown } | null)?.detail);
   if (opts.token && res.status >= 200 && res.status < 300) tokenTaken = true;
   if (res.status < 200 || res.status > 299) {
@@ -130,6 +131,29 @@ export async function request<T = any>(
     throw new CliError(`${res.status}: ${detail}`, exitForProblem(res.status, problemName(details)), details);
   }
   return data as T;
+}
+
+/**
+ * The bytes of a 200 or 206 answer (objects by id for mic-fs); any other status, or no answer,
+ * is a CliError (404, 401 and 403: not found). No redirects are followed.
+ */
+export async function requestBytes(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+  ms = 60_000,
+): Promise<Buffer> {
+  let res: Answer;
+  try {
+    res = await send(url, method, headers, body, ms);
+  } catch (err) {
+    const reason = (err as { code?: string }).code ?? (err as Error).name;
+    throw new CliError(`cannot reach ${url.origin} (${reason})`, EXIT.unreachable);
+  }
+  if (res.status === 200 || res.status === 206) return res.body;
+  const code = [401, 403, 404].includes(res.status) ? EXIT.notFound : EXIT.unreachable;
+  throw new CliError(`${res.status} from ${method} ${url.pathname}`, code, { status: res.status });
 }
 
 /** Follows redirects as fetch does: 303 (and 301/302 after a POST) become a GET without body. */

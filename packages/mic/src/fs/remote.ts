@@ -2,9 +2,7 @@
 // (GET …/trees/{sha}, GET …/objects/{sha} with Range for large files, POST …/objects/batch
 // for many small ones), each answer kept in the shared content cache, so a second mount or a
 // restart reads from disk. Counts the bytes it received (the benchmark reports them).
-import http from "node:http";
-import https from "node:https";
-import { request } from "../client.ts";
+import { request, requestBytes } from "../client.ts";
 import { type Connection, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { blobId, type ContentCache } from "./cache.ts";
@@ -29,7 +27,6 @@ export interface Resolved {
 
 /** Files at least this large are read in ranges and never cached whole. */
 export const LARGE_FILE = 8 * 1024 * 1024;
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
 export class Remote {
   received = 0;
@@ -141,13 +138,13 @@ export class Remote {
     }
   }
 
-  private bytes(
+  private async bytes(
     method: string,
     path: string,
     body?: string,
     extra: Record<string, string> = {},
     absolute = false,
-  ) {
+  ): Promise<Buffer> {
     const url = new URL(absolute ? path : this.base + path);
     const headers: Record<string, string> = { ...extra };
     // The token goes only to the forge itself, never to a CDN, and not with a signed URL.
@@ -156,33 +153,9 @@ export class Remote {
     if (this.conn.token && toForge) headers.authorization = `Bearer ${this.conn.token}`;
     if (body) headers["content-type"] = "application/json";
     this.requests++;
-    const mod = url.protocol === "https:" ? https : http;
-    const agent = url.protocol === "https:" ? agents.https : agents.http;
-    return new Promise<Buffer>((resolve, reject) => {
-      const req = mod.request(url, { method, headers, agent, signal: AbortSignal.timeout(60_000) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (d: Buffer) => {
-          chunks.push(d);
-          this.received += d.length;
-        });
-        res.on("error", reject);
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          if (status === 200 || status === 206) return resolve(Buffer.concat(chunks));
-          const code = status === 404 || status === 401 || status === 403 ? EXIT.notFound : EXIT.unreachable;
-          reject(new CliError(`${status} from ${method} ${url.pathname}`, code, { status }));
-        });
-      });
-      req.on("error", (e) =>
-        reject(
-          new CliError(
-            `cannot reach ${url.origin} (${(e as { code?: string }).code ?? e.name})`,
-            EXIT.unreachable,
-          ),
-        ),
-      );
-      req.end(body);
-    });
+    const data = await requestBytes(url, method, headers, body);
+    this.received += data.length;
+    return data;
   }
 }
 
