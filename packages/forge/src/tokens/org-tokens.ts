@@ -5,15 +5,14 @@
 // longer an owner of the org (tokens-service.ts authenticateToken; the cache hears of the
 // membership change, migration 0041). Any owner may revoke any of the org's tokens.
 import type { Viewer } from "../accounts/viewer.ts";
-import { type Actor, recordAudit } from "../audit/audit.ts";
+import type { Actor } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
-import { forbidden, notFound, unauthorized } from "../errors/app-error.ts";
+import { forbidden, unauthorized } from "../errors/app-error.ts";
 import { requireValid } from "../errors/validate.ts";
 import { orgRole } from "../orgs/orgs-service.ts";
 import { projectNames } from "./project-tokens.ts";
-import { forgetUserTokens } from "./token-cache.ts";
-import { createTokenSchema, insertToken, tokenJson } from "./tokens-service.ts";
+import { createTokenSchema, deleteToken, insertToken, tokenJson } from "./tokens-service.ts";
 
 /** Only an owner of the org, acting as themself (administrators too must be owners). */
 async function requireOwner(db: Db, viewer: Viewer, org: Account): Promise<Account> {
@@ -50,22 +49,5 @@ export async function listOrgTokens(db: Db, viewer: Viewer, org: Account) {
 
 export async function revokeOrgToken(db: Db, viewer: Viewer, org: Account, id: string, actor: Actor) {
   await requireOwner(db, viewer, org);
-  const gone = await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .deleteFrom("api_tokens")
-      .where("id", "=", id)
-      .where("org_id", "=", org.id)
-      .returning(["id", "name", "user_id"])
-      .executeTakeFirst();
-    if (!row) throw notFound("No such token");
-    await recordAudit(trx, actor, {
-      action: "token.revoke",
-      targetType: "token",
-      targetId: id,
-      target: row.name,
-      data: { org: org.handle },
-    });
-    return row;
-  });
-  forgetUserTokens(gone.user_id);
+  await deleteToken(db, id, { org: org.id, handle: org.handle }, actor);
 }

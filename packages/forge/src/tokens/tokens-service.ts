@@ -121,24 +121,37 @@ export async function listTokens(db: Db, userId: string) {
   return rows.map((r) => tokenJson(r, names));
 }
 
-export async function revokeToken(db: Db, user: Account, id: string, actor: Actor): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const gone = await trx
-      .deleteFrom("api_tokens")
-      .where("id", "=", id)
-      .where("user_id", "=", user.id)
-      .where("org_id", "is", null)
-      .returning(["id", "name"])
-      .executeTakeFirst();
-    if (!gone) throw notFound("No such token");
+export const revokeToken = (db: Db, user: Account, id: string, actor: Actor) =>
+  deleteToken(db, id, { user: user.id }, actor);
+
+/**
+ * Deletes one token, a person's own or an organization's, audits it, and drops its maker's
+ * cached authentications (other processes hear it from the database: token-cache.ts).
+ */
+export async function deleteToken(
+  db: Db,
+  id: string,
+  of: { user: string } | { org: string; handle: string },
+  actor: Actor,
+): Promise<void> {
+  const gone = await db.transaction().execute(async (trx) => {
+    let q = trx.deleteFrom("api_tokens").where("id", "=", id);
+    q =
+      "org" in of
+        ? q.where("org_id", "=", of.org)
+        : q.where("user_id", "=", of.user).where("org_id", "is", null);
+    const row = await q.returning(["name", "user_id"]).executeTakeFirst();
+    if (!row) throw notFound("No such token");
     await recordAudit(trx, actor, {
       action: "token.revoke",
       targetType: "token",
       targetId: id,
-      target: gone.name,
+      target: row.name,
+      ...("org" in of ? { data: { org: of.handle } } : {}),
     });
+    return row;
   });
-  forgetUserTokens(user.id); // other processes hear it from the database (token-cache.ts)
+  forgetUserTokens(gone.user_id);
 }
 
 /**
