@@ -7,6 +7,8 @@ import type { Context } from "hono";
 import { apiRouter, json, jsonBody, PUBLIC, problems } from "../api/openapi.ts";
 import type { AppEnv } from "../http/context.ts";
 import { publicOrigin } from "../meta/urls.ts";
+import { MAX_DELTA_BLOB } from "./batch-deltas.ts";
+import { encodeBody } from "./compress.ts";
 import {
   batchFrames,
   blobBytes,
@@ -37,11 +39,12 @@ const cacheHeaders = (repo: ContentRepo, etag: string) => ({
   ...(repo.public ? {} : { Vary: "Authorization, Cookie" }),
 });
 
+/** If-None-Match names this object (in any encoding: the ETag of a compressed answer is `"<id>.br"`). */
 const matches = (c: Context<AppEnv>, etag: string) =>
   c.req
     .header("if-none-match")
     ?.split(/\s*,\s*/)
-    .some((t) => t === `"${etag}"` || t === `W/"${etag}"`) ?? false;
+    .some((t) => /^(?:W\/)?"([0-9a-f]{40})(?:\.(?:br|gzip))?"$/.exec(t)?.[1] === etag) ?? false;
 
 const Resolved = z
   .object({
@@ -103,6 +106,7 @@ contentApi.openapi(
     ...PUBLIC,
     tags: ["code"],
     summary: "A tree by id: its entries in git's order, with blob sizes (immutable)",
+    description: 'Compressed (br or gzip) when Accept-Encoding allows; the ETag is then `"<id>.<encoding>"`.',
     request: { params: z.object({ owner, project, sha }) },
     responses: { 200: json(Tree, "The tree's entries"), 404: problems[404] },
   }),
@@ -110,9 +114,13 @@ contentApi.openapi(
     const { owner: o, project: p, sha: id } = c.req.valid("param");
     const repo = await open(c, o, p);
     const entries = await treeEntries(repo, id);
-    const headers = cacheHeaders(repo, id);
-    if (matches(c, id)) return c.body(null, 304, headers) as never;
-    return c.json({ sha: id, entries }, 200, headers);
+    const { Vary, ...headers } = cacheHeaders(repo, id);
+    const json = Buffer.from(JSON.stringify({ sha: id, entries }));
+    const encoded = await encodeBody(json, c.req.header("accept-encoding"), Vary);
+    const enc = encoded.headers["Content-Encoding"];
+    const all = { ...headers, ...encoded.headers, ...(enc ? { ETag: `"${id}.${enc}"` } : {}) };
+    if (matches(c, id)) return c.body(null, 304, all) as never;
+    return c.body(encoded.body, 200, { ...all, "Content-Type": "application/json" }) as never;
   },
 );
 
@@ -169,10 +177,21 @@ contentApi.openapi(
     ...PUBLIC,
     tags: ["code"],
     summary: "Many objects by id in one answer, framed as git cat-file --batch frames them",
-    description: `Body: \`{"ids": [...]}\`, at most ${MAX_BATCH_IDS} ids. Answer (application/x-git-batch): per id, \`<sha> <type> <size>\\n<bytes>\\n\`; \`<sha> missing\\n\` when the project has no such object; \`<sha> deferred\\n\` for ids left out once the answer holds ${MAX_BATCH_BYTES} bytes (ask for them again).`,
+    description: `Body: \`{"ids": [...], "bases": {"<id>": "<base id>"}}\`, at most ${MAX_BATCH_IDS} ids; \`bases\` (optional) names, for a wanted blob, a blob of this project the client already has (an earlier version of the same file). Answer (application/x-git-batch): per id, \`<sha> <type> <size>\\n<bytes>\\n\`; \`<sha> delta <size> <base>\\n<delta>\\n\` when a base was named and git's pack delta from it (base size and result size as varints, then copy and insert instructions, as git's patch-delta reads them) is smaller than the blob (both at most ${MAX_DELTA_BLOB} bytes; a base this project does not have is ignored); \`<sha> missing\\n\` when the project has no such object; \`<sha> deferred\\n\` for ids left out once the answer holds ${MAX_BATCH_BYTES} bytes (ask for them again). Compressed (br or gzip) when Accept-Encoding allows.`,
     request: {
       params: z.object({ owner, project }),
-      body: jsonBody(z.object({ ids: z.array(z.string().max(64)).min(1).max(MAX_BATCH_IDS) })),
+      body: jsonBody(
+        z.object({
+          ids: z.array(z.string().max(64)).min(1).max(MAX_BATCH_IDS),
+          bases: z
+            .record(z.string().max(64), z.string().max(64))
+            .refine((b) => Object.keys(b).length <= MAX_BATCH_IDS, `At most ${MAX_BATCH_IDS} bases`)
+            .optional()
+            .openapi({
+              description: "Per wanted blob id, the id of a blob the client has, to send a delta from",
+            }),
+        }),
+      ),
     },
     responses: {
       200: { description: "The framed objects (application/x-git-batch)" },
@@ -182,10 +201,12 @@ contentApi.openapi(
   }),
   async (c) => {
     const { owner: o, project: p } = c.req.valid("param");
-    const { ids } = c.req.valid("json");
+    const { ids, bases } = c.req.valid("json");
     const repo = await open(c, o, p);
-    const frames = await batchFrames(repo, ids);
-    return c.body(new Uint8Array(Buffer.concat(frames)), 200, {
+    const frames = await batchFrames(repo, ids, bases);
+    const encoded = await encodeBody(Buffer.concat(frames), c.req.header("accept-encoding"));
+    return c.body(encoded.body, 200, {
+      ...encoded.headers,
       "Content-Type": "application/x-git-batch",
       "Cache-Control": repo.public ? "no-cache" : "private, no-cache",
       "X-Content-Type-Options": "nosniff",

@@ -14,6 +14,7 @@ import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { EMPTY_TREE, parseCommit } from "../repos/git-layer/objects.ts";
 import { listTreeObject } from "../repos/git-layer/repo-reads.ts";
 import { assertSafeRef } from "../repos/safe-names.ts";
+import { DeltaBudget, deltaFrom } from "./batch-deltas.ts";
 import { signedSecondsLeft } from "./object-urls.ts";
 
 /** Largest object served by id (bigger ones: clone, or the raw file URL). */
@@ -152,10 +153,17 @@ const tooLarge = (size: number) =>
  * Many objects in one answer, framed as `git cat-file --batch` frames them:
  * `<sha> <type> <size>\n<bytes>\n` per object, `<sha> missing\n` for an id the repository does
  * not have (or that is too large), and `<sha> deferred\n` for ids left for another request once
- * the answer holds MAX_BATCH_BYTES (the client asks for those again).
+ * the answer holds MAX_BATCH_BYTES (the client asks for those again). For an id with a base in
+ * `bases` (a blob the client has), `<sha> delta <size> <base>\n<git delta>\n` when the delta
+ * is smaller than the blob (batch-deltas.ts).
  */
-export async function batchFrames(repo: ContentRepo, ids: string[]): Promise<Buffer[]> {
+export async function batchFrames(
+  repo: ContentRepo,
+  ids: string[],
+  bases: Record<string, string> = {},
+): Promise<Buffer[]> {
   const out: Buffer[] = [];
+  const budget = new DeltaBudget();
   let bytes = 0;
   for (const sha of ids) {
     if (!SHA.test(sha) || !repo.git) {
@@ -172,8 +180,16 @@ export async function batchFrames(repo: ContentRepo, ids: string[]): Promise<Buf
       out.push(Buffer.from(`${sha} missing\n`));
       continue;
     }
-    bytes += obj.data.length;
-    out.push(Buffer.from(`${sha} ${obj.type} ${obj.data.length}\n`), obj.data, Buffer.from("\n"));
+    const base = obj.type === "blob" ? bases[sha] : undefined;
+    const delta = base && (await deltaFrom(repo.git, obj.data, base, budget));
+    const data = delta || obj.data;
+    bytes += data.length;
+    const head = delta ? `${sha} delta ${data.length} ${base}` : `${sha} ${obj.type} ${data.length}`;
+    out.push(
+      Buffer.from(`${head}\n`),
+      Buffer.from(data.buffer, data.byteOffset, data.length),
+      Buffer.from("\n"),
+    );
   }
   return out;
 }
