@@ -5,6 +5,7 @@
 import http from "node:http";
 import { CliError, EXIT, exitForProblem, problemName } from "./exit-codes.ts";
 import { trace } from "./git.ts";
+import { decodeBody } from "./http-decode.ts";
 
 export interface ClientOptions {
   server: string;
@@ -65,6 +66,8 @@ interface Answer {
   status: number;
   statusText: string;
   location?: string;
+  /** Content-Encoding of the body (still encoded). */
+  encoding?: string;
   body: Buffer;
 }
 
@@ -87,6 +90,7 @@ async function send(
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? "",
           location: res.headers.location,
+          encoding: res.headers["content-encoding"],
           body: Buffer.concat(chunks),
         }),
       );
@@ -144,6 +148,21 @@ export async function requestBytes(
   body?: string,
   ms = 60_000,
 ): Promise<Buffer> {
+  return (await requestBody(url, method, headers, body, ms)).data;
+}
+
+/**
+ * As requestBytes, for a request that may send `accept-encoding`: the body decoded (gzip or
+ * br, at most `maxBytes` once decoded) and `wire`, the bytes that crossed the network.
+ */
+export async function requestBody(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+  ms = 60_000,
+  maxBytes = 256 * 1024 * 1024,
+): Promise<{ data: Buffer; wire: number }> {
   let res: Answer;
   try {
     res = await send(url, method, headers, body, ms);
@@ -151,7 +170,17 @@ export async function requestBytes(
     const reason = (err as { code?: string }).code ?? (err as Error).name;
     throw new CliError(`cannot reach ${url.origin} (${reason})`, EXIT.unreachable);
   }
-  if (res.status === 200 || res.status === 206) return res.body;
+  if (res.status === 200 || res.status === 206) {
+    if (!res.encoding || res.encoding === "identity") return { data: res.body, wire: res.body.length };
+    try {
+      return { data: await decodeBody(res.body, res.encoding, maxBytes), wire: res.body.length };
+    } catch (err) {
+      throw new CliError(
+        `${url.origin} sent a body mic cannot decode (${(err as Error).message})`,
+        EXIT.unreachable,
+      );
+    }
+  }
   const code = [401, 403, 404].includes(res.status) ? EXIT.notFound : EXIT.unreachable;
   throw new CliError(`${res.status} from ${method} ${url.pathname}`, code, { status: res.status });
 }

@@ -126,6 +126,46 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
   );
 
   it(
+    "reads a file changed on trunk after mic sync as a git delta from its cached earlier version",
+    async () => {
+      // A project of its own: the tests after this one count ana/lib's positions.
+      await api(f.url, "POST", "/api/v1/projects", { token, json: { handle: "notes" } });
+      const land = async (text: string) => {
+        const base = "/api/v1/projects/ana/notes/sessions";
+        const s = await api(f.url, "POST", base, { token, json: { goal: "Write the notes" } });
+        const changes = [{ path: "docs/notes.md", content: b64(text) }];
+        await api(f.url, "PUT", `${base}/${s.body.id}/changes`, { token, json: { changes } });
+        expect((await api(f.url, "POST", `${base}/${s.body.id}/land`, { token })).status).toBe(200);
+      };
+      const v1 = Array.from({ length: 300 }, (_, i) => `note ${i}: something worth keeping\n`).join("");
+      const v2 = v1.replace("note 150:", "note 150 (revised):");
+      await land(v1);
+      const m = await startMicFs({
+        conn: { server: f.url, token },
+        project: { owner: "ana", project: "notes" },
+        onError: (e) => console.error("mic-fs:", e),
+      });
+      try {
+        const cat = async () =>
+          (await nfs("nfs-cat", m.url.replace("?", "/docs/notes.md?"))).stdout.toString();
+        expect(await cat()).toBe(v1);
+        await land(v2);
+        const record = JSON.parse(readFileSync(join(m.stateDir, "mount.json"), "utf8"));
+        expect(await control(record, { op: "sync" })).toMatchObject({ from_position: 1, position: 2 });
+        const before = m.remote.received;
+        expect(await cat()).toBe(v2);
+        expect(m.remote.deltas).toBe(1);
+        // Two small tree listings and a delta of a few dozen bytes, not the 10 KB file.
+        expect(m.remote.received - before).toBeLessThan(v2.length / 10);
+        expect(m.cache.has(blobId(Buffer.from(v2)))).toBe(true);
+      } finally {
+        await m.close();
+      }
+    },
+    SLOW,
+  );
+
+  it(
     "writes a file with nfs-cp, lands it with mic land in the mount, and trunk has it",
     async () => {
       const dir = join(work, "mnt");

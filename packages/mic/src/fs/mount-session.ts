@@ -146,7 +146,8 @@ export class MountSession {
   async moveTo(at: string | undefined, keep: boolean) {
     const from = this.state.position;
     const r = await this.fs.remote.resolve(at);
-    const base = new TreeBase(this.fs.remote, r.tree);
+    // Files changed since the old position come as deltas from their cached old versions.
+    const base = new TreeBase(this.fs.remote, r.tree, this.state.tree);
     if (keep) await this.fs.overlay.reset(base);
     else {
       (this.fs.overlay as { base: unknown }).base = base;

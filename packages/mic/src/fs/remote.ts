@@ -1,8 +1,12 @@
 // mic-fs's view of the forge: a position resolved to its tree, tree listings and blobs by id
 // (GET …/trees/{sha}, GET …/objects/{sha} with Range for large files, POST …/objects/batch
 // for many small ones), each answer kept in the shared content cache, so a second mount or a
-// restart reads from disk. Counts the bytes it received (the benchmark reports them).
-import { request, requestBytes } from "../client.ts";
+// restart reads from disk. Listings and batches are asked for compressed (br, gzip); a blob
+// whose earlier version (same path, an older position: hint()) is cached is asked for as a
+// git delta from it, applied here and checked against the blob's id before it is kept.
+// Counts the bytes it received as they crossed the network (the benchmark reports them).
+import { applyDelta } from "@micelio/core/delta/git-delta";
+import { request, requestBody } from "../client.ts";
 import { type Connection, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { blobId, type ContentCache } from "./cache.ts";
@@ -28,10 +32,21 @@ export interface Resolved {
 /** Files at least this large are read in ranges and never cached whole. */
 export const LARGE_FILE = 8 * 1024 * 1024;
 
+/** Hints kept (blob id → the id of its earlier version); the oldest go first past this. */
+const MAX_HINTS = 200_000;
+/** What mic-fs accepts for listings and batches; MIC_FS_ENCODING=identity turns it off. */
+const ACCEPT_ENCODING = process.env.MIC_FS_ENCODING ?? "br, gzip";
+
 export class Remote {
   received = 0;
   requests = 0;
+  /** Blobs that came as deltas, and the bytes those deltas stood for. */
+  deltas = 0;
+  deltaSaved = 0;
+  /** MIC_FS_DELTAS=0: never ask for deltas (the benchmark's "before"). */
+  useDeltas = process.env.MIC_FS_DELTAS !== "0";
   private readonly inflight = new Map<string, Promise<Buffer>>();
+  private readonly bases = new Map<string, string>();
 
   constructor(
     readonly conn: Connection,
@@ -75,11 +90,30 @@ export class Remote {
     return this.bytes("GET", `/objects/${sha}`, undefined, extra);
   }
 
+  /** `have` (cached) is an earlier version of blob `want`: ask for `want` as a delta from it. */
+  hint(want: string, have: string) {
+    if (!this.useDeltas || want === have || this.cache.has(want)) return;
+    if (this.bases.size >= MAX_HINTS) this.bases.delete(this.bases.keys().next().value!);
+    this.bases.set(want, have);
+  }
+
+  private baseOf(sha: string) {
+    const have = this.bases.get(sha);
+    return have && this.cache.has(have) ? have : undefined;
+  }
+
+  /** A tree's listing if the cache has it (no request). */
+  async cachedTree(sha: string): Promise<TreeEntry[] | null> {
+    if (!this.cache.has(`t${sha}`)) return null;
+    const hit = await this.cache.get(`t${sha}`);
+    return hit ? (JSON.parse(hit.toString("utf8")) as TreeEntry[]) : null;
+  }
+
   async tree(sha: string): Promise<TreeEntry[]> {
     const key = `t${sha}`;
     const hit = await this.cache.get(key);
     if (hit) return JSON.parse(hit.toString("utf8")) as TreeEntry[];
-    const body = await this.bytes("GET", `/trees/${sha}`);
+    const body = await this.bytes("GET", `/trees/${sha}`, undefined, { "accept-encoding": ACCEPT_ENCODING });
     const entries = (JSON.parse(body.toString("utf8")) as { entries: TreeEntry[] }).entries;
     await this.cache.put(key, Buffer.from(JSON.stringify(entries)));
     return entries;
@@ -91,7 +125,13 @@ export class Remote {
     if (hit) return hit;
     let p = this.inflight.get(sha);
     if (!p) {
-      p = this.object(sha).then(async (data) => {
+      // With a cached earlier version, one batch request for a delta from it.
+      const fetched = this.baseOf(sha)
+        ? this.fetchMany([sha], false).then(() => this.cache.get(sha))
+        : Promise.resolve(undefined);
+      p = fetched.then(async (got) => {
+        if (got) return got;
+        const data = await this.object(sha);
         if (blobId(data) !== sha)
           throw new CliError(`the forge sent wrong bytes for ${sha}`, EXIT.unreachable);
         await this.cache.put(sha, data);
@@ -121,20 +161,57 @@ export class Remote {
     return run;
   }
 
-  private async fetchMany(ids: string[]) {
-    const want = [...new Set(ids)].filter((id) => !this.cache.has(id) && !this.inflight.has(id));
+  private async fetchMany(ids: string[], skipInflight = true) {
+    const want = [...new Set(ids)].filter(
+      (id) => !this.cache.has(id) && !(skipInflight && this.inflight.has(id)),
+    );
     for (let i = 0; i < want.length; i += 256) {
       let ask = want.slice(i, i + 256);
+      let withBases = true;
       while (ask.length) {
-        const body = await this.bytes("POST", "/objects/batch", JSON.stringify({ ids: ask }));
-        const deferred: string[] = [];
+        const bases: Record<string, string> = {};
+        for (const id of withBases ? ask : []) {
+          const have = this.baseOf(id);
+          if (have) bases[id] = have;
+        }
+        const body = await this.bytes(
+          "POST",
+          "/objects/batch",
+          JSON.stringify(Object.keys(bases).length ? { ids: ask, bases } : { ids: ask }),
+          { "accept-encoding": ACCEPT_ENCODING },
+        );
+        const again: string[] = [];
         for (const f of parseBatch(body)) {
-          if (f.kind === "deferred") deferred.push(f.sha);
-          else if (f.kind === "object" && f.type === "blob" && blobId(f.data) === f.sha)
+          if (f.kind === "deferred") again.push(f.sha);
+          else if (f.kind === "delta") {
+            const data = await this.undelta(f.sha, f.base, f.data);
+            if (data) await this.cache.put(f.sha, data);
+            else again.push(f.sha); // its base left the cache, or a bad delta: ask for it whole
+          } else if (f.kind === "object" && f.type === "blob" && blobId(f.data) === f.sha)
             await this.cache.put(f.sha, f.data);
         }
-        ask = deferred.length < ask.length ? deferred : [];
+        const progressed = again.length < ask.length;
+        if (!progressed && withBases)
+          withBases = false; // one more try, whole blobs
+        else if (!progressed) break;
+        ask = again;
       }
+    }
+  }
+
+  /** A delta frame's blob: the base from the cache, the delta applied, the id checked. */
+  private async undelta(sha: string, base: string, delta: Buffer): Promise<Buffer | null> {
+    this.bases.delete(sha);
+    const have = await this.cache.get(base);
+    if (!have) return null;
+    try {
+      const data = Buffer.from(applyDelta(have, delta, LARGE_FILE));
+      if (blobId(data) !== sha) return null;
+      this.deltas++;
+      this.deltaSaved += data.length - delta.length;
+      return data;
+    } catch {
+      return null;
     }
   }
 
@@ -153,32 +230,39 @@ export class Remote {
     if (this.conn.token && toForge) headers.authorization = `Bearer ${this.conn.token}`;
     if (body) headers["content-type"] = "application/json";
     this.requests++;
-    const data = await requestBytes(url, method, headers, body);
-    this.received += data.length;
+    const { data, wire } = await requestBody(url, method, headers, body);
+    this.received += wire;
     return data;
   }
 }
 
 export type BatchFrame =
   | { kind: "object"; sha: string; type: string; data: Buffer }
+  | { kind: "delta"; sha: string; base: string; data: Buffer }
   | { kind: "missing" | "deferred"; sha: string };
 
-/** The forge's batch answer: `<sha> <type> <size>\n<bytes>\n`, `<sha> missing|deferred\n`. */
+/**
+ * The forge's batch answer: `<sha> <type> <size>\n<bytes>\n`, `<sha> delta <size> <base>\n
+ * <git delta>\n`, `<sha> missing|deferred\n`.
+ */
 export function parseBatch(buf: Buffer): BatchFrame[] {
   const out: BatchFrame[] = [];
   let at = 0;
   while (at < buf.length) {
     const nl = buf.indexOf(10, at);
     if (nl < 0) break;
-    const [sha = "", what = "", size] = buf.toString("latin1", at, nl).split(" ");
+    const [sha = "", what = "", size, base = ""] = buf.toString("latin1", at, nl).split(" ");
     if (what === "missing" || what === "deferred") {
       out.push({ kind: what, sha });
       at = nl + 1;
       continue;
     }
     const n = Number(size);
-    if (!Number.isSafeInteger(n) || nl + 1 + n > buf.length) break;
-    out.push({ kind: "object", sha, type: what, data: buf.subarray(nl + 1, nl + 1 + n) });
+    if (!Number.isSafeInteger(n) || n < 0 || nl + 1 + n > buf.length) break;
+    const data = buf.subarray(nl + 1, nl + 1 + n);
+    out.push(
+      what === "delta" ? { kind: "delta", sha, base, data } : { kind: "object", sha, type: what, data },
+    );
     at = nl + 1 + n + 1;
   }
   return out;

@@ -1,14 +1,20 @@
 // The read-only base of a mount: the project's tree at a position, listed lazily by path
 // (one tree request per directory, first time only) through the forge remote and its cache.
+// After a move (mic sync, a landing) it knows the previous position's root: a directory's
+// blobs that differ from the same path's cached earlier version are hinted to the remote,
+// which then asks for them as deltas from that version.
 import type { Base } from "./overlay.ts";
 import type { Remote, TreeEntry } from "./remote.ts";
 
 export class TreeBase implements Base {
   private readonly dirs = new Map<string, Promise<TreeEntry[] | null>>();
+  private readonly before = new Map<string, Promise<TreeEntry[] | null>>();
 
   constructor(
     readonly remote: Remote,
     readonly root: string,
+    /** The root tree of the position the mount stood on before this one, if any. */
+    readonly previousRoot?: string,
   ) {}
 
   list(path: string): Promise<TreeEntry[] | null> {
@@ -22,11 +28,40 @@ export class TreeBase implements Base {
   }
 
   private async load(path: string): Promise<TreeEntry[] | null> {
-    if (path === "") return this.remote.tree(this.root);
     const cut = path.lastIndexOf("/");
-    const parent = await this.list(cut < 0 ? "" : path.slice(0, cut));
+    const parent = path === "" ? null : await this.list(cut < 0 ? "" : path.slice(0, cut));
     const e = parent?.find((x) => x.name === path.slice(cut + 1));
-    return e?.type === "tree" ? this.remote.tree(e.sha) : null;
+    const sha = path === "" ? this.root : e?.type === "tree" ? e.sha : null;
+    if (!sha) return null;
+    const entries = await this.remote.tree(sha);
+    if (this.previousRoot && this.previousRoot !== this.root) await this.hint(path, entries).catch(() => {});
+    return entries;
+  }
+
+  /** The previous position's listing of `path`, from the cache only (no request). */
+  private earlier(path: string): Promise<TreeEntry[] | null> {
+    let p = this.before.get(path);
+    if (!p) {
+      p = (async () => {
+        if (path === "") return this.remote.cachedTree(this.previousRoot!);
+        const cut = path.lastIndexOf("/");
+        const parent = await this.earlier(cut < 0 ? "" : path.slice(0, cut));
+        const e = parent?.find((x) => x.name === path.slice(cut + 1));
+        return e?.type === "tree" ? this.remote.cachedTree(e.sha) : null;
+      })();
+      this.before.set(path, p);
+    }
+    return p;
+  }
+
+  private async hint(path: string, entries: TreeEntry[]) {
+    const old = await this.earlier(path);
+    if (!old) return;
+    const was = new Map(old.filter((e) => e.type === "blob").map((e) => [e.name, e.sha]));
+    for (const e of entries) {
+      const have = e.type === "blob" ? was.get(e.name) : undefined;
+      if (have && have !== e.sha && this.remote.cache.has(have)) this.remote.hint(e.sha, have);
+    }
   }
 
   blob(sha: string) {
