@@ -34,8 +34,6 @@ export const LARGE_FILE = 8 * 1024 * 1024;
 
 /** Hints kept (blob id → the id of its earlier version); the oldest go first past this. */
 const MAX_HINTS = 200_000;
-/** What mic-fs accepts for listings and batches; MIC_FS_ENCODING=identity turns it off. */
-const ACCEPT_ENCODING = process.env.MIC_FS_ENCODING ?? "br, gzip";
 
 export class Remote {
   received = 0;
@@ -45,6 +43,8 @@ export class Remote {
   deltaSaved = 0;
   /** MIC_FS_DELTAS=0: never ask for deltas (the benchmark's "before"). */
   useDeltas = process.env.MIC_FS_DELTAS !== "0";
+  /** What listings and batches may come compressed with; MIC_FS_ENCODING=identity: not at all. */
+  acceptEncoding = process.env.MIC_FS_ENCODING ?? "br, gzip";
   private readonly inflight = new Map<string, Promise<Buffer>>();
   private readonly bases = new Map<string, string>();
 
@@ -113,7 +113,9 @@ export class Remote {
     const key = `t${sha}`;
     const hit = await this.cache.get(key);
     if (hit) return JSON.parse(hit.toString("utf8")) as TreeEntry[];
-    const body = await this.bytes("GET", `/trees/${sha}`, undefined, { "accept-encoding": ACCEPT_ENCODING });
+    const body = await this.bytes("GET", `/trees/${sha}`, undefined, {
+      "accept-encoding": this.acceptEncoding,
+    });
     const entries = (JSON.parse(body.toString("utf8")) as { entries: TreeEntry[] }).entries;
     await this.cache.put(key, Buffer.from(JSON.stringify(entries)));
     return entries;
@@ -178,7 +180,7 @@ export class Remote {
           "POST",
           "/objects/batch",
           JSON.stringify(Object.keys(bases).length ? { ids: ask, bases } : { ids: ask }),
-          { "accept-encoding": ACCEPT_ENCODING },
+          { "accept-encoding": this.acceptEncoding },
         );
         const again: string[] = [];
         for (const f of parseBatch(body)) {
