@@ -66,8 +66,9 @@ interface Answer {
   status: number;
   statusText: string;
   location?: string;
-  /** Content-Encoding of the body (still encoded). */
+  /** Content-Encoding of the body (still encoded), and its Content-Type. */
   encoding?: string;
+  type?: string;
   body: Buffer;
 }
 
@@ -91,6 +92,7 @@ async function send(
           statusText: res.statusMessage ?? "",
           location: res.headers.location,
           encoding: res.headers["content-encoding"],
+          type: res.headers["content-type"],
           body: Buffer.concat(chunks),
         }),
       );
@@ -162,7 +164,7 @@ export async function requestBody(
   body?: string,
   ms = 60_000,
   maxBytes = 256 * 1024 * 1024,
-): Promise<{ data: Buffer; wire: number }> {
+): Promise<{ data: Buffer; wire: number; type?: string }> {
   let res: Answer;
   try {
     res = await send(url, method, headers, body, ms);
@@ -171,9 +173,10 @@ export async function requestBody(
     throw new CliError(`cannot reach ${url.origin} (${reason})`, EXIT.unreachable);
   }
   if (res.status === 200 || res.status === 206) {
-    if (!res.encoding || res.encoding === "identity") return { data: res.body, wire: res.body.length };
+    const { type } = res;
+    if (!res.encoding || res.encoding === "identity") return { data: res.body, wire: res.body.length, type };
     try {
-      return { data: await decodeBody(res.body, res.encoding, maxBytes), wire: res.body.length };
+      return { data: await decodeBody(res.body, res.encoding, maxBytes), wire: res.body.length, type };
     } catch (err) {
       throw new CliError(
         `${url.origin} sent a body mic cannot decode (${(err as Error).message})`,

@@ -155,6 +155,8 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
         const before = m.remote.received;
         expect(await cat()).toBe(v2);
         expect(m.remote.deltas).toBe(1);
+        // The two listings on the way (root, docs/) came as deltas from the cached old ones too.
+        expect(m.remote.treeDeltas).toBe(2);
         // Two small tree listings and a delta of a few dozen bytes, not the 10 KB file.
         expect(m.remote.received - before).toBeLessThan(v2.length / 10);
         expect(m.cache.has(blobId(Buffer.from(v2)))).toBe(true);

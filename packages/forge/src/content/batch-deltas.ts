@@ -6,6 +6,7 @@
 // blobs under MAX_DELTA_BLOB, and at most MAX_DELTA_WORK bytes read for deltas per request.
 import { createDelta } from "@micelio/core/delta/git-delta";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
+import { type ContentRepo, treeEntries } from "./content-service.ts";
 
 /** Blobs (wanted and base) larger than this are sent whole. */
 export const MAX_DELTA_BLOB = 1024 * 1024;
@@ -40,4 +41,18 @@ export async function deltaFrom(
   const delta = createDelta(obj.data, want);
   if (delta) budget.made++;
   return delta;
+}
+
+/**
+ * A tree's listing (`JSON.stringify` of its entries, as GET …/trees/{sha} lists them) as a
+ * delta from the listing of `base`, another tree of this repository the client has listed;
+ * null when `base` is no tree here, either listing is over MAX_DELTA_BLOB, or it saves nothing.
+ */
+export async function listingDelta(repo: ContentRepo, entries: unknown[], base: string) {
+  if (!SHA.test(base)) return null;
+  const was = await treeEntries(repo, base).catch(() => null);
+  if (!was) return null;
+  const [from, to] = [Buffer.from(JSON.stringify(was)), Buffer.from(JSON.stringify(entries))];
+  if (from.length > MAX_DELTA_BLOB || to.length > MAX_DELTA_BLOB) return null;
+  return createDelta(from, to);
 }

@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import { apiRouter, json, jsonBody, PUBLIC, problems } from "../api/openapi.ts";
 import type { AppEnv } from "../http/context.ts";
 import { publicOrigin } from "../meta/urls.ts";
-import { MAX_DELTA_BLOB } from "./batch-deltas.ts";
+import { listingDelta, MAX_DELTA_BLOB } from "./batch-deltas.ts";
 import { encodeBody } from "./compress.ts";
 import {
   batchFrames,
@@ -107,14 +107,37 @@ contentApi.openapi(
     tags: ["code"],
     summary: "A tree by id: its entries in git's order, with blob sizes (immutable)",
     description: 'Compressed (br or gzip) when Accept-Encoding allows; the ETag is then `"<id>.<encoding>"`.',
-    request: { params: z.object({ owner, project, sha }) },
-    responses: { 200: json(Tree, "The tree's entries"), 404: problems[404] },
+    request: {
+      params: z.object({ owner, project, sha }),
+      query: z.object({
+        base: z.string().max(64).optional().openapi({
+          description:
+            "A tree of this project the client has listed (the same directory at an earlier position): the answer may then be `application/x-git-delta` with `X-Delta-Base: <base>`, git's pack delta from that tree's `entries` to this one's (each as `JSON.stringify` of the array)",
+        }),
+      }),
+    },
+    responses: {
+      200: json(Tree, "The tree's entries (or, with `base`, possibly a delta of them)"),
+      404: problems[404],
+    },
   }),
   async (c) => {
     const { owner: o, project: p, sha: id } = c.req.valid("param");
     const repo = await open(c, o, p);
     const entries = await treeEntries(repo, id);
     const { Vary, ...headers } = cacheHeaders(repo, id);
+    const base = c.req.valid("query").base;
+    const delta = base ? await listingDelta(repo, entries, base) : null;
+    if (delta) {
+      const packed = await encodeBody(delta, c.req.header("accept-encoding"), Vary);
+      return c.body(packed.body, 200, {
+        ...headers,
+        ...packed.headers,
+        ETag: `"${id}.from.${base}"`,
+        "Content-Type": "application/x-git-delta",
+        "X-Delta-Base": base!,
+      }) as never;
+    }
     const json = Buffer.from(JSON.stringify({ sha: id, entries }));
     const encoded = await encodeBody(json, c.req.header("accept-encoding"), Vary);
     const enc = encoded.headers["Content-Encoding"];

@@ -101,6 +101,29 @@ describe("content API: deltas and compression", () => {
     expect((await batch("pub", { ids: [want], bases: tooMany })).status).toBe(400);
   });
 
+  it("lists a tree as a delta from an earlier listing of the same directory", async () => {
+    const at = async (n: number) =>
+      (await api(f.url, "GET", `/api/v1/projects/cy/pub/resolve?at=${n}`)).body.tree;
+    const [was, now] = [await at(1), await at(2)];
+    const list = async (t: string) =>
+      (await api(f.url, "GET", `/api/v1/projects/cy/pub/trees/${t}`)).body.entries;
+    const r = await fetch(`${f.url}/api/v1/projects/cy/pub/trees/${now}?base=${was}`);
+    expect(r.headers.get("content-type")).toBe("application/x-git-delta");
+    expect(r.headers.get("x-delta-base")).toBe(was);
+    const delta = Buffer.from(await r.arrayBuffer());
+    const from = Buffer.from(JSON.stringify(await list(was)));
+    expect(Buffer.from(applyDelta(from, delta)).toString()).toBe(JSON.stringify(await list(now)));
+    // Another project's tree (the vault's root) as a base: the whole listing.
+    const vault = (await api(f.url, "GET", "/api/v1/projects/cy/vault/resolve", { token: owner })).body.tree;
+    for (const base of [vault, "3".repeat(40), "x"]) {
+      const whole = await fetch(`${f.url}/api/v1/projects/cy/pub/trees/${now}?base=${base}`, {
+        headers: { authorization: `Bearer ${owner}` },
+      });
+      expect(whole.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(((await whole.json()) as { entries: unknown }).entries).toEqual(await list(now));
+    }
+  });
+
   it("never reads a base from another project: a private blob's id is ignored", async () => {
     const want = blobId(NEW);
     const secret = blobId(SECRET);

@@ -22,6 +22,16 @@ export function cacheDir(): string {
 export const blobId = (data: Uint8Array) =>
   createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
 
+/** The git id of the tree these entries (as the content API lists them) make up. */
+export function treeId(entries: { name: string; mode: string; sha: string }[]) {
+  const parts = entries.flatMap((e) => [
+    Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.name}\0`),
+    Buffer.from(e.sha, "hex"),
+  ]);
+  const body = Buffer.concat(parts);
+  return createHash("sha1").update(`tree ${body.length}\0`).update(body).digest("hex");
+}
+
 export class ContentCache {
   readonly dir: string;
   private bytes = 0;

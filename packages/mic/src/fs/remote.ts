@@ -9,7 +9,7 @@ import { applyDelta } from "@micelio/core/delta/git-delta";
 import { request, requestBody } from "../client.ts";
 import { type Connection, projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { blobId, type ContentCache } from "./cache.ts";
+import { blobId, type ContentCache, treeId } from "./cache.ts";
 
 export interface TreeEntry {
   name: string;
@@ -41,6 +41,8 @@ export class Remote {
   /** Blobs that came as deltas, and the bytes those deltas stood for. */
   deltas = 0;
   deltaSaved = 0;
+  /** Tree listings that came as deltas from an earlier listing. */
+  treeDeltas = 0;
   /** MIC_FS_DELTAS=0: never ask for deltas (the benchmark's "before"). */
   useDeltas = process.env.MIC_FS_DELTAS !== "0";
   /** What listings and batches may come compressed with; MIC_FS_ENCODING=identity: not at all. */
@@ -109,14 +111,36 @@ export class Remote {
     return hit ? (JSON.parse(hit.toString("utf8")) as TreeEntry[]) : null;
   }
 
-  async tree(sha: string): Promise<TreeEntry[]> {
+  /**
+   * A tree's listing: from the cache, else the forge; with `base` (the same directory's tree
+   * at the previous position) listed in the cache, asked for as a delta from that listing,
+   * which is kept only if the git tree it describes has the id asked for.
+   */
+  async tree(sha: string, base?: string): Promise<TreeEntry[]> {
     const key = `t${sha}`;
     const hit = await this.cache.get(key);
     if (hit) return JSON.parse(hit.toString("utf8")) as TreeEntry[];
-    const body = await this.bytes("GET", `/trees/${sha}`, undefined, {
+    const was = base && base !== sha && this.useDeltas ? await this.cache.get(`t${base}`) : undefined;
+    const q = was ? `?base=${base}` : "";
+    const got = await this.fetch("GET", `/trees/${sha}${q}`, undefined, {
       "accept-encoding": this.acceptEncoding,
     });
-    const entries = (JSON.parse(body.toString("utf8")) as { entries: TreeEntry[] }).entries;
+    let entries: TreeEntry[] | null = null;
+    if (was && got.type?.startsWith("application/x-git-delta")) {
+      try {
+        const listed = JSON.parse(
+          Buffer.from(applyDelta(was, got.data, 16 << 20)).toString("utf8"),
+        ) as TreeEntry[];
+        if (treeId(listed) === sha) {
+          entries = listed;
+          this.treeDeltas++;
+        }
+      } catch {
+        /* a bad delta: the listing whole, below */
+      }
+      if (!entries) return this.tree(sha);
+    }
+    entries ??= (JSON.parse(got.data.toString("utf8")) as { entries: TreeEntry[] }).entries;
     await this.cache.put(key, Buffer.from(JSON.stringify(entries)));
     return entries;
   }
@@ -224,6 +248,16 @@ export class Remote {
     extra: Record<string, string> = {},
     absolute = false,
   ): Promise<Buffer> {
+    return (await this.fetch(method, path, body, extra, absolute)).data;
+  }
+
+  private async fetch(
+    method: string,
+    path: string,
+    body?: string,
+    extra: Record<string, string> = {},
+    absolute = false,
+  ): Promise<{ data: Buffer; type?: string }> {
     const url = new URL(absolute ? path : this.base + path);
     const headers: Record<string, string> = { ...extra };
     // The token goes only to the forge itself, never to a CDN, and not with a signed URL.
@@ -232,9 +266,9 @@ export class Remote {
     if (this.conn.token && toForge) headers.authorization = `Bearer ${this.conn.token}`;
     if (body) headers["content-type"] = "application/json";
     this.requests++;
-    const { data, wire } = await requestBody(url, method, headers, body);
+    const { data, wire, type } = await requestBody(url, method, headers, body);
     this.received += wire;
-    return data;
+    return { data, type };
   }
 }
 

@@ -1,6 +1,7 @@
 // The read-only base of a mount: the project's tree at a position, listed lazily by path
 // (one tree request per directory, first time only) through the forge remote and its cache.
 // After a move (mic sync, a landing) it knows the previous position's root: a directory's
+// listing is asked for as a delta from the same directory's cached earlier listing, and its
 // blobs that differ from the same path's cached earlier version are hinted to the remote,
 // which then asks for them as deltas from that version.
 import type { Base } from "./overlay.ts";
@@ -33,22 +34,27 @@ export class TreeBase implements Base {
     const e = parent?.find((x) => x.name === path.slice(cut + 1));
     const sha = path === "" ? this.root : e?.type === "tree" ? e.sha : null;
     if (!sha) return null;
-    const entries = await this.remote.tree(sha);
-    if (this.previousRoot && this.previousRoot !== this.root) await this.hint(path, entries).catch(() => {});
+    const moved = this.previousRoot && this.previousRoot !== this.root;
+    const was = moved ? await this.earlierSha(path).catch(() => null) : null;
+    const entries = await this.remote.tree(sha, was ?? undefined);
+    if (moved) await this.hint(path, entries).catch(() => {});
     return entries;
+  }
+
+  /** The previous position's tree id at `path`, from cached listings only (no request). */
+  private async earlierSha(path: string): Promise<string | null> {
+    if (path === "") return this.previousRoot ?? null;
+    const cut = path.lastIndexOf("/");
+    const parent = await this.earlier(cut < 0 ? "" : path.slice(0, cut));
+    const e = parent?.find((x) => x.name === path.slice(cut + 1));
+    return e?.type === "tree" ? e.sha : null;
   }
 
   /** The previous position's listing of `path`, from the cache only (no request). */
   private earlier(path: string): Promise<TreeEntry[] | null> {
     let p = this.before.get(path);
     if (!p) {
-      p = (async () => {
-        if (path === "") return this.remote.cachedTree(this.previousRoot!);
-        const cut = path.lastIndexOf("/");
-        const parent = await this.earlier(cut < 0 ? "" : path.slice(0, cut));
-        const e = parent?.find((x) => x.name === path.slice(cut + 1));
-        return e?.type === "tree" ? this.remote.cachedTree(e.sha) : null;
-      })();
+      p = this.earlierSha(path).then((sha) => (sha ? this.remote.cachedTree(sha) : null));
       this.before.set(path, p);
     }
     return p;
