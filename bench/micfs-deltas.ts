@@ -119,7 +119,7 @@ try {
         `${c.name}: sync, \`nfs-ls -R\`, ${EDITS} edited blobs fetched`,
         sync,
         fs.remote.received - before,
-        fs.remote.deltas,
+        `${fs.remote.deltas} / ${fs.remote.treeDeltas}`,
       );
       await fs.close();
       rmSync(process.env.MIC_CACHE_DIR, { recursive: true, force: true });
