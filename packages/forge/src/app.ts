@@ -1,9 +1,10 @@
 // Builds the forge's HTTP application: middleware in order (request id and logging,
 // authentication, rate limits, CSRF, offline marks), then health, assets, the app manifest
 // and service worker, API and web pages; errors and unknown paths answered in one place.
+
+import { ulid } from "@micelio/core/ulid";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { ulid } from "ulid";
 import { buildApi } from "./api/api.ts";
 import { notFound } from "./errors/app-error.ts";
 import { errorResponse } from "./errors/handler.tsx";
