@@ -37,6 +37,7 @@ import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { artifactsApi } from "../sessions/session-artifacts-api.ts";
+import { sessionFileApi } from "../sessions/session-file-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
@@ -71,16 +72,18 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
 
 /**
  * Bodies that are not JSON, read by their routes under their own caps: git bundles for import
- * (streamed to disk, repos/import-service.ts), a session's artifacts (sessions/session-artifacts.ts)
- * and mail clients' one-click unsubscribe (notifications/).
+ * (streamed to disk, repos/import-service.ts), a session's artifacts (sessions/session-artifacts.ts),
+ * large files of its change (sessions/session-file-api.ts) and mail clients' one-click
+ * unsubscribe (notifications/).
  */
 const isRawUpload = (method: string, path: string, type: string) =>
-  method === "POST" &&
-  ((path.endsWith("/import") && type.startsWith("application/x-git-bundle")) ||
-    (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)) ||
-    // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form; it is not read.
-    (/\/notifications\/unsubscribe\/[^/]+$/.test(path) &&
-      type.startsWith("application/x-www-form-urlencoded")));
+  (method === "PUT" && /\/sessions\/[^/]+\/file$/.test(path) && !/json/i.test(type)) ||
+  (method === "POST" &&
+    ((path.endsWith("/import") && type.startsWith("application/x-git-bundle")) ||
+      (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)) ||
+      // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form; it is not read.
+      (/\/notifications\/unsubscribe\/[^/]+$/.test(path) &&
+        type.startsWith("application/x-www-form-urlencoded"))));
 
 const jsonLimit = bodyLimit({
   maxSize: MAX_BODY,
@@ -138,6 +141,7 @@ export function buildApi() {
     noiseApi,
     agentPolicyApi,
     artifactsApi,
+    sessionFileApi,
     promptsApi,
     hooksApi,
     storageApi,
