@@ -54,6 +54,10 @@ export async function serveBundle(
   }
   const { size } = await file.stat();
   headers["Content-Length"] = String(size);
+  if (c.req.method === "HEAD") {
+    await file.close();
+    return new Response(null, { status: 200, headers });
+  }
   const out = new PassThrough();
   pipeline(file.createReadStream(), out, (err) => {
     if (err) c.var.log.debug({ err }, "bundle download ended early");

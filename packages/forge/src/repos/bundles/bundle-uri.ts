@@ -71,7 +71,9 @@ export async function answerBundleUri(
   let buf = Buffer.alloc(0);
   let ended = false;
   const more = async () => {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      throw badRequest("The client went away");
+    });
     if (done) ended = true;
     else buf = Buffer.concat([buf, value]);
   };

@@ -116,6 +116,14 @@ describe("clone bundles (bundle-uri)", () => {
       "bundle.mode": "all",
       [`bundle.${info.id}.uri`]: url(`/gitowner/pub.git/bundles/${info.id}.bundle`),
     });
+    // The command takes no arguments, as in git.
+    const withArg = await fetch(url("/gitowner/pub.git/git-upload-pack"), {
+      method: "POST",
+      headers: { ...V2, "content-type": "application/x-git-upload-pack-request" },
+      body: Buffer.concat([pktLine("command=bundle-uri\n"), DELIM, pktLine("want HEAD\n"), FLUSH]),
+    });
+    expect(withArg.status).toBe(400);
+    expect((await withArg.json()).detail).toMatch(/unexpected argument/);
     // Below the threshold: no bundle, no capability, an empty list.
     expect(await currentBundle(f.forge.repos.dir(ids.small))).toBeNull();
     const small = await capabilities("small");
@@ -132,6 +140,11 @@ describe("clone bundles (bundle-uri)", () => {
     const etag = res.headers.get("etag")!;
     expect((await res.arrayBuffer()).byteLength).toBe(Number(res.headers.get("content-length")));
     expect((await fetch(uri, { headers: { "if-none-match": etag } })).status).toBe(304);
+    const head = await fetch(uri, { method: "HEAD" });
+    expect([head.status, head.headers.get("content-length")]).toEqual([
+      200,
+      res.headers.get("content-length"),
+    ]);
 
     const clone = join(work, "pub-clone");
     await runGit(work, "clone", "-q", "--mirror", `--bundle-uri=${uri}`, url("/gitowner/pub.git"), clone);
