@@ -123,7 +123,7 @@ describe("clone bundles (bundle-uri)", () => {
       body: Buffer.concat([pktLine("command=bundle-uri\n"), DELIM, pktLine("want HEAD\n"), FLUSH]),
     });
     expect(withArg.status).toBe(400);
-    expect((await withArg.json()).detail).toMatch(/unexpected argument/);
+    expect(((await withArg.json()) as { detail: string }).detail).toMatch(/unexpected argument/);
     // Below the threshold: no bundle, no capability, an empty list.
     expect(await currentBundle(f.forge.repos.dir(ids.small))).toBeNull();
     const small = await capabilities("small");
