@@ -156,6 +156,11 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
           { path: "big.bin", status: "added" },
           { path: "src/c.ts", status: "added" },
         ]);
+        const diff = JSON.parse((await mic(dir, "--json", "diff")).stdout).patch;
+        expect(diff).toBe(
+          "Binary files /dev/null and b/big.bin differ\n" +
+            "--- /dev/null\n+++ b/src/c.ts\n@@ -0,0 +1 @@\n+export const c = 3;\n",
+        );
         expect((await mic(dir, "land")).status).toBe(1); // a mount's landing needs its goal
         const landed = await mic(dir, "--json", "land", "--goal", "Add c");
         expect(landed.status, landed.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { type Finding, scanDiff } from "@micelio/core/secrets/index";
 import { conflict } from "../errors/app-error.ts";
 import { isAncestor } from "../repos/git-layer/ancestry.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import { isBinary, lineDiff, splitLines } from "../repos/git-layer/line-diff.ts";
+import { isBinary, lineDiff, splitLines } from "@micelio/core/line-diff";
 import { diffTrees, type PathChange } from "../repos/git-layer/tree-diff.ts";
 import { sessionRef } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";

@@ -6,7 +6,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import { isBinary, splitLines } from "../repos/git-layer/line-diff.ts";
+import { isBinary, splitLines } from "@micelio/core/line-diff";
 import { diffTrees } from "../repos/git-layer/tree-diff.ts";
 
 export const SLOTS = 64;

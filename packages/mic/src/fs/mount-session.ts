@@ -5,6 +5,7 @@
 // PUT …/file, then POST …/land), after which the mount
 // stands on the landed position with an empty overlay; a sync moves the base to trunk's head
 // and keeps the overlay (its entries are paths: they now apply on the new base).
+import { unifiedDiff } from "@micelio/core/unified-diff";
 import { request } from "../client.ts";
 import { projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
@@ -72,28 +73,28 @@ export class MountSession {
     };
   }
 
-  /** The change as a patch of whole files (old lines "-", new lines "+"). */
+  /** The change as a unified diff, file by file (as `git diff` prints it). */
   async diff() {
     const out: string[] = [];
     for (const { path, status, change } of await this.changes()) {
-      const old = status === "added" ? "" : await this.baseText(path);
-      const now = "delete" in change ? "" : (await this.fs.overlay.contentOf(change)).toString("utf8");
+      const old = status === "added" ? Buffer.alloc(0) : await this.baseBytes(path);
+      const now = "delete" in change ? Buffer.alloc(0) : await this.fs.overlay.contentOf(change);
       out.push(
-        `--- ${status === "added" ? "/dev/null" : `a/${path}`}`,
-        `+++ ${"delete" in change ? "/dev/null" : `b/${path}`}`,
+        unifiedDiff(
+          { path: status === "added" ? null : path, content: old },
+          { path: "delete" in change ? null : path, content: now },
+        ),
       );
-      for (const l of old ? old.replace(/\n$/, "").split("\n") : []) out.push(`-${l}`);
-      for (const l of now ? now.replace(/\n$/, "").split("\n") : []) out.push(`+${l}`);
     }
-    return { patch: out.length ? `${out.join("\n")}\n` : "" };
+    return { patch: out.join("") };
   }
 
-  private async baseText(path: string) {
+  private async baseBytes(path: string): Promise<Buffer> {
     const cut = path.lastIndexOf("/");
     const e = (await this.fs.overlay.base.list(cut < 0 ? "" : path.slice(0, cut)))?.find(
       (x) => x.name === path.slice(cut + 1),
     );
-    return e?.type === "blob" ? (await this.fs.remote.blob(e.sha)).toString("utf8") : "";
+    return e?.type === "blob" ? await this.fs.remote.blob(e.sha) : Buffer.alloc(0);
   }
 
   async land(goal: string) {

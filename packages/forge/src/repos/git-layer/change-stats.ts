@@ -4,7 +4,7 @@
 // the long-lived `cat-file --batch` several at a time, so a large first push is not a
 // round trip per file.
 import type { GitRepo } from "./git-repo.ts";
-import { isBinary, lineDiff, splitLines } from "./line-diff.ts";
+import { isBinary, lineDiff, splitLines } from "@micelio/core/line-diff";
 import { diffTrees, type PathChange } from "./tree-diff.ts";
 
 export interface ChangeStats {

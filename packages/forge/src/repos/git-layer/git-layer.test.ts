@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeCommitIn } from "../../landing/git-land.ts";
 import { GitRepo, ZERO_OID } from "./git-repo.ts";
-import { lineDiff, splitLines } from "./line-diff.ts";
+import { lineDiff, splitLines } from "@micelio/core/line-diff";
 import { formatTree, type GitObject, parseBatchAnswer, parseTree } from "./objects.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-git-layer-"));

@@ -6,7 +6,7 @@
 // text (cold paths: a background summary, a cached card) run git once each.
 import { GitError, gitStream, gitText } from "../git.ts";
 import type { GitRepo } from "./git-repo.ts";
-import { isBinary, lineDiff, splitLines } from "./line-diff.ts";
+import { isBinary, lineDiff, splitLines } from "@micelio/core/line-diff";
 import { diffTrees, type PathChange } from "./tree-diff.ts";
 
 export interface FileLines {
