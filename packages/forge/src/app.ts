@@ -47,7 +47,13 @@ export function buildApp(forge: Forge) {
   const pageHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
-      imgSrc: ["'self'", "data:", "https:"],
+      // The CDN's origin too, for one on plain http (pages show repository images from it).
+      imgSrc: [
+        "'self'",
+        "data:",
+        "https:",
+        ...(forge.config.cdnUrl ? [new URL(forge.config.cdnUrl).origin] : []),
+      ],
       styleSrc: ["'self'", "'unsafe-inline'"],
       scriptSrc: ["'self'"],
       objectSrc: ["'none'"],
@@ -68,12 +74,22 @@ export function buildApp(forge: Forge) {
     crossOriginEmbedderPolicy: false,
     crossOriginResourcePolicy: "same-origin",
   });
+  // Blobs served under a file name (content/named-objects-api.ts) set their own CSP and
+  // resource policy (pages on the forge show them from a CDN's origin); the rest as raw files.
+  const objectFileHeaders = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], sandbox: [] },
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: "same-origin",
+    overwrite: false,
+  });
   app.use("*", (c, next) =>
     /^\/[^/]+\/[^/]+\/(?:raw\/|sessions\/[^/]+\/artifacts\/)/.test(c.req.path)
       ? rawHeaders(c, next)
-      : isEmbeddable(c.req.path)
-        ? embedHeaders(c, next)
-        : pageHeaders(c, next),
+      : /^\/api\/v1\/projects\/[^/]+\/[^/]+\/objects\/[^/]+\/[^/]+$/.test(c.req.path)
+        ? objectFileHeaders(c, next)
+        : isEmbeddable(c.req.path)
+          ? embedHeaders(c, next)
+          : pageHeaders(c, next),
   );
   app.route("/", health);
   app.route("/", assets);

@@ -15,6 +15,7 @@ import { browseApi } from "../browse/browse-api.ts";
 import { advisoriesApi } from "../checks/audit/advisories-api.ts";
 import { validationsApi } from "../checks/validations-api.ts";
 import { contentApi } from "../content/content-api.ts";
+import { namedObjectsApi } from "../content/named-objects-api.ts";
 import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { errorsApi } from "../error-tracking/errors-api.ts";
@@ -117,6 +118,7 @@ export function buildApi() {
     importApi,
     browseApi,
     contentApi,
+    namedObjectsApi,
     blameApi,
     reviewBudgetApi, // before sessionsApi: /sessions/review-batch is not /sessions/{id}
     sessionsApi,
