@@ -63,7 +63,13 @@ export async function startForgeProcess(
   dataDir: string,
   opts: { keepDatabaseUrl?: boolean; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ url: string; child: ChildProcess }> {
-  const main = join(import.meta.dirname, "..", "packages", "forge", "src", "main.ts");
+  // What `npm start` runs: the compiled bundle (bin/micelio.js builds it when a source is newer);
+  // BENCH_TSX=1 runs the TypeScript sources through tsx's loader instead.
+  const forge = join(import.meta.dirname, "..", "packages", "forge");
+  const entry =
+    process.env.BENCH_TSX === "1"
+      ? ["--import", "tsx", join(forge, "src", "main.ts")]
+      : [join(forge, "bin", "micelio.js")];
   const env = {
     ...process.env,
     PORT: "0",
@@ -75,7 +81,7 @@ export async function startForgeProcess(
     ...opts.env,
   };
   if (!opts.keepDatabaseUrl) delete (env as Record<string, string | undefined>).DATABASE_URL;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", main, "serve"], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, "serve"], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -1,9 +1,10 @@
 // Builds the forge's HTTP application: middleware in order (request id and logging,
 // authentication, rate limits, CSRF, offline marks), then health, assets, the app manifest
 // and service worker, API and web pages; errors and unknown paths answered in one place.
+
+import { ulid } from "@micelio/core/ulid";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { ulid } from "ulid";
 import { buildApi } from "./api/api.ts";
 import { notFound } from "./errors/app-error.ts";
 import { errorResponse } from "./errors/handler.tsx";
@@ -46,7 +47,13 @@ export function buildApp(forge: Forge) {
   const pageHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
-      imgSrc: ["'self'", "data:", "https:"],
+      // The CDN's origin too, for one on plain http (pages show repository images from it).
+      imgSrc: [
+        "'self'",
+        "data:",
+        "https:",
+        ...(forge.config.cdnUrl ? [new URL(forge.config.cdnUrl).origin] : []),
+      ],
       styleSrc: ["'self'", "'unsafe-inline'"],
       scriptSrc: ["'self'"],
       objectSrc: ["'none'"],
@@ -67,12 +74,22 @@ export function buildApp(forge: Forge) {
     crossOriginEmbedderPolicy: false,
     crossOriginResourcePolicy: "same-origin",
   });
+  // Blobs served under a file name (content/named-objects-api.ts) set their own CSP and
+  // resource policy (pages on the forge show them from a CDN's origin); the rest as raw files.
+  const objectFileHeaders = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], sandbox: [] },
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: "same-origin",
+    overwrite: false,
+  });
   app.use("*", (c, next) =>
     /^\/[^/]+\/[^/]+\/(?:raw\/|sessions\/[^/]+\/artifacts\/)/.test(c.req.path)
       ? rawHeaders(c, next)
-      : isEmbeddable(c.req.path)
-        ? embedHeaders(c, next)
-        : pageHeaders(c, next),
+      : /^\/api\/v1\/projects\/[^/]+\/[^/]+\/objects\/[^/]+\/[^/]+$/.test(c.req.path)
+        ? objectFileHeaders(c, next)
+        : isEmbeddable(c.req.path)
+          ? embedHeaders(c, next)
+          : pageHeaders(c, next),
   );
   app.route("/", health);
   app.route("/", assets);

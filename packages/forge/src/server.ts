@@ -130,7 +130,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
   const mail = mailJobHandlers({ db: database.db, config, log, baseUrl: () => url });
   const handlers = {
     ...maintenanceHandlers(database.db, config.dataDir, objects, config.errorRetentionDays),
-    ...repoJobHandlers(repos),
+    ...repoJobHandlers(repos, { db: database.db, settings: config.bundles }),
     ...searchJobHandlers(database.db, repos, (projectId, text) =>
       noticing(log, noteReadme(database.db, config.abuse, projectId, text)),
     ),

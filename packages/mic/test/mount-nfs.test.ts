@@ -4,6 +4,7 @@
 // written with nfs-cp goes to the overlay, `mic land` in the mounted directory lands it and
 // trunk has it.
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -40,7 +41,7 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
   let token = "";
   let fs: MicFs;
   const nfs = (tool: string, ...args: string[]) =>
-    run(`/usr/bin/${tool}`, args, { encoding: "buffer", timeout: 60_000 });
+    run(`/usr/bin/${tool}`, args, { encoding: "buffer", timeout: 60_000, maxBuffer: 64 << 20 });
   const url = (path = "") => fs.url.replace("?", `${path}?`);
 
   beforeAll(async () => {
@@ -187,16 +188,31 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
         expect((await nfs("nfs-cat", started.url.replace("?", "/src/c.ts?"))).stdout.toString()).toBe(
           "export const c = 3;\n",
         );
+        // A file too large for a JSON upload lands too (sent as raw bytes, PUT …/file).
+        const big = randomBytes(2 * 1024 * 1024 + 17);
+        writeFileSync(join(work, "big.bin"), big);
+        await nfs("nfs-cp", join(work, "big.bin"), started.url.replace("?", "/big.bin?"));
         const mic = micRunner(env);
         const status = JSON.parse((await mic(dir, "--json", "status")).stdout);
-        expect(status.changes).toEqual([{ path: "src/c.ts", status: "added" }]);
+        expect(status.changes).toEqual([
+          { path: "big.bin", status: "added" },
+          { path: "src/c.ts", status: "added" },
+        ]);
+        const diff = JSON.parse((await mic(dir, "--json", "diff")).stdout).patch;
+        expect(diff).toBe(
+          "Binary files /dev/null and b/big.bin differ\n" +
+            "--- /dev/null\n+++ b/src/c.ts\n@@ -0,0 +1 @@\n+export const c = 3;\n",
+        );
         expect((await mic(dir, "land")).status).toBe(1); // a mount's landing needs its goal
         const landed = await mic(dir, "--json", "land", "--goal", "Add c");
         expect(landed.status, landed.stderr).toBe(0);
         expect(JSON.parse(landed.stdout)).toMatchObject({
           position: 2,
           goal: "Add c",
-          changes: [{ path: "src/c.ts", status: "added" }],
+          changes: [
+            { path: "big.bin", status: "added" },
+            { path: "src/c.ts", status: "added" },
+          ],
         });
         const onTrunk = await api(f.url, "GET", "/api/v1/projects/ana/lib/blob/main/src/c.ts", { token });
         expect(onTrunk.body.content).toBe("export const c = 3;\n");
@@ -208,6 +224,9 @@ describe.skipIf(!NFS_TOOLS)("mic-fs with libnfs clients", () => {
         expect((await nfs("nfs-cat", started.url.replace("?", "/src/c.ts?"))).stdout.toString()).toBe(
           "export const c = 3;\n",
         );
+        expect(
+          Buffer.compare((await nfs("nfs-cat", started.url.replace("?", "/big.bin?"))).stdout, big),
+        ).toBe(0);
         const down = await mic(work, "--json", "unmount", dir);
         expect(down.status, down.stderr).toBe(0);
         const code = server.exitCode ?? (await new Promise((r) => server.once("exit", r)));

@@ -2,7 +2,7 @@
 // explanation (which signal, the numbers, when). At most one open entry per account and
 // signal. Administrators dismiss an entry or suspend the account (which settles all its open
 // entries); flags and decisions go to the audit log.
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import type { Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { Db } from "../db/db.ts";

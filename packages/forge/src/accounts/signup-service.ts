@@ -6,8 +6,9 @@
 // user (the administrator) is created and signed in at once either way. Handles are public:
 // a taken one is refused first, whatever the address; the handle of a registered address is
 // reserved and a pending account hidden, so the handle tells nothing either.
+
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
 import type { Account } from "../db/schema.ts";
 import { conflict } from "../errors/app-error.ts";

@@ -1,8 +1,9 @@
 // Who may create an account: the registration mode (open, invite-only or closed), stored in
 // instance_settings with MICELIO_REGISTRATION as the default, and single-use invite links
 // that administrators create. A sign-up consumes its invite in the sign-up's transaction.
+
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { z } from "zod";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
 import type { Viewer } from "../accounts/viewer.ts";

@@ -15,6 +15,7 @@ import { browseApi } from "../browse/browse-api.ts";
 import { advisoriesApi } from "../checks/audit/advisories-api.ts";
 import { validationsApi } from "../checks/validations-api.ts";
 import { contentApi } from "../content/content-api.ts";
+import { namedObjectsApi } from "../content/named-objects-api.ts";
 import { deviceApi } from "../device/device-api.ts";
 import { webSessionsApi } from "../devices/web-sessions-api.ts";
 import { errorsApi } from "../error-tracking/errors-api.ts";
@@ -37,6 +38,7 @@ import { commentsApi } from "../reviews/comments-api.ts";
 import { searchApi } from "../search/search-api.ts";
 import { eventsApi } from "../sessions/events-api.ts";
 import { artifactsApi } from "../sessions/session-artifacts-api.ts";
+import { sessionFileApi } from "../sessions/session-file-api.ts";
 import { sessionsApi } from "../sessions/sessions-api.ts";
 import { syncInfoApi } from "../sessions/sync-info-api.ts";
 import { socialApi } from "../social/social-api.ts";
@@ -71,16 +73,18 @@ export const requireJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) 
 
 /**
  * Bodies that are not JSON, read by their routes under their own caps: git bundles for import
- * (streamed to disk, repos/import-service.ts), a session's artifacts (sessions/session-artifacts.ts)
- * and mail clients' one-click unsubscribe (notifications/).
+ * (streamed to disk, repos/import-service.ts), a session's artifacts (sessions/session-artifacts.ts),
+ * large files of its change (sessions/session-file-api.ts) and mail clients' one-click
+ * unsubscribe (notifications/).
  */
 const isRawUpload = (method: string, path: string, type: string) =>
-  method === "POST" &&
-  ((path.endsWith("/import") && type.startsWith("application/x-git-bundle")) ||
-    (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)) ||
-    // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form; it is not read.
-    (/\/notifications\/unsubscribe\/[^/]+$/.test(path) &&
-      type.startsWith("application/x-www-form-urlencoded")));
+  (method === "PUT" && /\/sessions\/[^/]+\/file$/.test(path) && !/json/i.test(type)) ||
+  (method === "POST" &&
+    ((path.endsWith("/import") && type.startsWith("application/x-git-bundle")) ||
+      (/\/sessions\/[^/]+\/artifacts$/.test(path) && !/json/i.test(type)) ||
+      // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form; it is not read.
+      (/\/notifications\/unsubscribe\/[^/]+$/.test(path) &&
+        type.startsWith("application/x-www-form-urlencoded"))));
 
 const jsonLimit = bodyLimit({
   maxSize: MAX_BODY,
@@ -114,6 +118,7 @@ export function buildApi() {
     importApi,
     browseApi,
     contentApi,
+    namedObjectsApi,
     blameApi,
     reviewBudgetApi, // before sessionsApi: /sessions/review-batch is not /sessions/{id}
     sessionsApi,
@@ -138,6 +143,7 @@ export function buildApi() {
     noiseApi,
     agentPolicyApi,
     artifactsApi,
+    sessionFileApi,
     promptsApi,
     hooksApi,
     storageApi,

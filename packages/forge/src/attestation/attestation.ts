@@ -97,7 +97,10 @@ export async function signingPayload(forge: Forge, p: ProjectWithOwner, s: Sessi
 export async function recordSubmission(forge: Forge, p: ProjectWithOwner, s: SessionRow, input: unknown) {
   const data = requireValid(submissionSchema, input ?? {});
   let generatedAt = data.generated_at ? declaredGeneratedAt(data.generated_at) : s.generated_at;
-  if (!generatedAt) {
+  // The conversation's last event: read first only when a signature must cover it; otherwise
+  // the update below takes it in the same statement (one query fewer on every land).
+  const lastEvent = sql<Date | null>`(SELECT max(created_at) FROM session_events WHERE session_id = ${s.id})`;
+  if (!generatedAt && data.signature) {
     const last = await forge.db
       .selectFrom("session_events")
       .select(sql<Date | null>`max(created_at)`.as("at"))
@@ -131,7 +134,7 @@ export async function recordSubmission(forge: Forge, p: ProjectWithOwner, s: Ses
   await forge.db
     .updateTable("sessions")
     .set({
-      generated_at: generatedAt,
+      generated_at: generatedAt ?? lastEvent,
       submitted_at: new Date(),
       ...(signed ? { content_signature: signed } : {}),
     })

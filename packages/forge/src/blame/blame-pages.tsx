@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { highlightBlob, locate, openRepo } from "../browse/browse-service.ts";
 import { Breadcrumbs, RefPicker, RepoHeader } from "../browse/browse-views.tsx";
+import { cdnHref } from "../browse/cdn-links.ts";
 import type { AppEnv } from "../http/context.ts";
 import { Layout } from "../web/layout.tsx";
 import { meta } from "../web/page.ts";
@@ -38,7 +39,7 @@ blamePages.get("/:owner/:project/blame/:rest{.+}", async (c: Context<AppEnv>) =>
       <h2>
         Blame <span class="hint">by session</span>
       </h2>
-      <BlameSummary view={view} />
+      <BlameSummary view={view} rawHref={cdnHref(forge, repo, view.entry)} />
       {view.complete ? null : (
         <div class="notice">
           Finding the landings of some older lines took too long; they show their commit instead.

@@ -103,7 +103,8 @@ export function BlameHunks({ view, html }: { view: BlameView; html: string[] }) 
   );
 }
 
-export function BlameSummary({ view }: { view: BlameView }) {
+/** `rawHref`: the file's CDN URL when the instance has one (browse/cdn-links.ts). */
+export function BlameSummary({ view, rawHref }: { view: BlameView; rawHref?: string }) {
   const { repo, loc } = view;
   const n = view.lines.length;
   const landings = view.landings.size;
@@ -114,7 +115,7 @@ export function BlameSummary({ view }: { view: BlameView }) {
       </span>
       <nav class="file-actions" aria-label="File">
         <a href={blobUrl(repo, loc.ref, loc.path)}>View file</a>
-        <a href={rawUrl(repo, loc.ref, loc.path)}>Raw</a>
+        <a href={rawHref ?? rawUrl(repo, loc.ref, loc.path)}>Raw</a>
         <a href={commitsUrl(repo, loc.ref, loc.path)}>History</a>
       </nav>
     </div>

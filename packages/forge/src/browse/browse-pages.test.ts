@@ -143,9 +143,11 @@ describe("code browsing pages", () => {
     const bin = await get(`${P}/blob/main/data.bin`);
     expect(bin.text).toContain("binary file");
     expect(bin.text).toContain(`href="${P}/raw/main/data.bin"`);
-    expect((await get(`${P}/blob/main/docs/logo.png`)).text).toContain(
-      `<img src="${P}/raw/main/docs/logo.png"`,
-    );
+    const logo = (await get(`${P}/blob/main/docs/logo.png`)).text;
+    expect(logo).toContain(`<img src="${P}/raw/main/docs/logo.png"`);
+    // Without MICELIO_CDN_URL, pages link the raw routes, never objects by id (cdn-pages.test.ts).
+    expect(logo).toContain(`<a href="${P}/raw/main/docs/logo.png">Raw</a>`);
+    for (const html of [logo, bin.text, (await get(P)).text]) expect(html).not.toContain("/objects/");
     const md = await get(`${P}/blob/main/docs/guide.md`);
     expect(md.text).toContain(`href="${P}/blob/main/README.md"`); // ../README.md resolved
     expect((await get(`${P}/blob/main/docs/guide.md?plain=1`)).text).toContain('id="L1"');

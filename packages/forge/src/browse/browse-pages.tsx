@@ -39,6 +39,7 @@ import {
   TimeAgo,
   treeUrl,
 } from "./browse-views.tsx";
+import { cdnHref } from "./cdn-links.ts";
 import { bodyKind, type FileBody, FileContent, FileHeader } from "./code-view.tsx";
 import { CommitList, CommitMeta, DiffView } from "./commit-views.tsx";
 import type { Location } from "./git-read.ts";
@@ -142,7 +143,7 @@ browsePages.get("/:owner/:project/blob/:rest{.+}", async (c) => {
   if (f.entry.type === "tree") return c.redirect(treeUrl(repo, loc.ref, loc.path), 302);
   if (f.entry.type !== "blob") throw notFound("No such file");
   const plain = c.req.query("plain") === "1";
-  const body: FileBody = { kind: bodyKind(f.entry, f, plain) };
+  const body: FileBody = { kind: bodyKind(f.entry, f, plain), rawHref: cdnHref(forge, repo, f.entry) };
   const text = f.content?.toString("utf8") ?? "";
   let splice: Splice | undefined;
   if (body.kind === "code") {

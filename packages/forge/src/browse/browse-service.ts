@@ -23,6 +23,7 @@ import {
 import { ByteLru } from "../repos/git-layer/byte-lru.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { assertSafePath, assertSafeRef } from "../repos/safe-names.ts";
+import { cdnImages } from "./cdn-links.ts";
 import { codeTableHtml } from "./code-view-html.ts";
 import {
   type CommitInfo,
@@ -209,8 +210,12 @@ export async function highlightBlob(forge: Forge, entry: TreeEntry, text: string
 
 export const isMarkdown = (path: string) => /\.(md|markdown|mdown|mkdn|mkd)$/i.test(path);
 
-/** Sanitized HTML of a markdown blob, links resolved for the ref it is shown at; cached. */
-export function renderMarkdownBlob(
+/**
+ * Sanitized HTML of a markdown blob, links resolved for the ref it is shown at; cached. With a
+ * CDN, its images of repository files are then pointed there (cdn-links.ts; after the cache,
+ * as a private project's URLs are signed for minutes).
+ */
+export async function renderMarkdownBlob(
   forge: Forge,
   repo: Repo,
   loc: Location,
@@ -220,7 +225,8 @@ export function renderMarkdownBlob(
   const ref = encodeRef(loc.ref);
   const ctx = { linkBase: `${repo.base}/blob/${ref}`, rawBase: `${repo.base}/raw/${ref}`, path: entry.path };
   const key = `${entry.oid}:markdown:v1:${ctx.linkBase}\n${ctx.rawBase}\n${ctx.path}`;
-  return renderCache(forge).getOrCompute(key, () => renderMarkdownHighlighted(text, ctx));
+  const html = await renderCache(forge).getOrCompute(key, () => renderMarkdownHighlighted(text, ctx));
+  return cdnImages(forge, repo, loc.commit, ctx.rawBase, html);
 }
 
 export const README = /^readme(\.(md|markdown|mdown|mkdn|txt|rst|adoc|org))?$/i;

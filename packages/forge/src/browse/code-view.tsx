@@ -1,6 +1,7 @@
 // The file view: highlighted lines with numbered anchors (#L10; /assets/code-lines.js adds
 // #L10-L20 ranges as an optional enhancement), rendered markdown, image previews, and the
-// notice with a raw link for binary or oversized files. Code scrolls inside its own box.
+// notice with a raw link for binary or oversized files (on the CDN when there is one). Code
+// scrolls inside its own box.
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { isMarkdown, type Repo } from "./browse-service.ts";
@@ -23,6 +24,8 @@ export interface FileBody {
   lineCount?: number;
   language?: string;
   target?: string;
+  /** Where the file's bytes are linked: its CDN URL (cdn-links.ts), else the raw route. */
+  rawHref?: string;
 }
 
 export function FileHeader(props: {
@@ -50,7 +53,7 @@ export function FileHeader(props: {
             <a href={`${here}?plain=1`}>Code</a>
           )
         ) : null}
-        <a href={rawUrl(repo, loc.ref, entry.path)}>Raw</a>
+        <a href={body.rawHref ?? rawUrl(repo, loc.ref, entry.path)}>Raw</a>
         {body.kind === "code" || body.kind === "markdown" ? (
           <a href={here.replace(`${repo.base}/blob/`, `${repo.base}/blame/`)}>Blame</a>
         ) : null}
@@ -66,7 +69,8 @@ function Notice({ children }: { children?: Child }) {
 
 export function FileContent(props: { repo: Repo; loc: Location; entry: TreeEntry; body: FileBody }) {
   const { repo, loc, entry, body } = props;
-  const rawLink = <a href={rawUrl(repo, loc.ref, entry.path)}>View the raw file</a>;
+  const href = body.rawHref ?? rawUrl(repo, loc.ref, entry.path);
+  const rawLink = <a href={href}>View the raw file</a>;
   switch (body.kind) {
     case "code":
       return (
@@ -80,7 +84,7 @@ export function FileContent(props: { repo: Repo; loc: Location; entry: TreeEntry
     case "image":
       return (
         <div class="image-view">
-          <img src={rawUrl(repo, loc.ref, entry.path)} alt={entry.name} />
+          <img src={href} alt={entry.name} />
         </div>
       );
     case "symlink":

@@ -6,6 +6,7 @@
 // response immutable, and private projects are never publicly cacheable.
 import { Readable } from "node:stream";
 import type { Context } from "hono";
+import { disposition, extensionOf, type FileType, fileType } from "../content/file-types.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import { isFullSha } from "../repos/safe-names.ts";
@@ -15,34 +16,13 @@ import { isBinary, type Location, readBlob, spawnBlob, statPath } from "./git-re
 /** Blobs up to this size are read whole; larger ones are streamed from git. */
 const BUFFER_LIMIT = 8 * 1024 * 1024;
 
-const INLINE_TYPES: Record<string, string> = {
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-  bmp: "image/bmp",
-  ico: "image/x-icon",
-  mp3: "audio/mpeg",
-  wav: "audio/wav",
-  ogg: "audio/ogg",
-  mp4: "video/mp4",
-  webm: "video/webm",
-};
-
-export interface RawType {
-  contentType: string;
-  attachment: boolean;
-}
+export type RawType = FileType;
 
 /** The content type a raw file is served with (see the header comment for the rules). */
 export function rawType(path: string, binary: boolean, fetchDest: string | undefined): RawType {
-  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? "";
-  if (ext === "svg" && fetchDest === "image") return { contentType: "image/svg+xml", attachment: true };
-  if (INLINE_TYPES[ext] && binary) return { contentType: INLINE_TYPES[ext], attachment: false };
-  if (!binary) return { contentType: "text/plain; charset=utf-8", attachment: false };
-  return { contentType: "application/octet-stream", attachment: true };
+  // SVG is text here unless a browser loads it as an image (the response varies on it).
+  if (extensionOf(path) === "svg" && fetchDest !== "image") return fileType("", binary);
+  return fileType(path, binary);
 }
 
 export function rawHeaders(repo: Repo, loc: Location, oid: string): Record<string, string> {
@@ -58,11 +38,6 @@ export function rawHeaders(repo: Repo, loc: Location, oid: string): Record<strin
     ETag: `"${oid}"`,
     Vary: "Sec-Fetch-Dest",
   };
-}
-
-function disposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 /** Answers GET /{owner}/{project}/raw/{ref}/{path}. */

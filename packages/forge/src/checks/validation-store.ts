@@ -2,8 +2,8 @@
 // far plus one), record its steps and scores in one transaction, find a finished run to
 // reuse (same session commit, same trunk commit), and read runs back for the API and pages.
 
+import { ulid } from "@micelio/core/ulid";
 import type { Insertable, Selectable } from "kysely";
-import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
 import type { ValidationRunsTable, ValidationStepsTable } from "../db/schema.ts";
 import type { Scores, Shortfall } from "./score.ts";

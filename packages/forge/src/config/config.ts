@@ -46,6 +46,14 @@ const schema = z.object({
     .positive()
     .default(2 * 2 ** 30),
   MICELIO_GIT_MAX_PUSH_OBJECTS: z.coerce.number().int().positive().default(2_000_000),
+  MICELIO_BUNDLE_URI: z.enum(["on", "off"]).default("on"),
+  MICELIO_BUNDLE_MIN_COMMITS: z.coerce.number().int().min(1).default(2000),
+  MICELIO_BUNDLE_MIN_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(64 * 2 ** 20),
+  MICELIO_BUNDLE_INTERVAL: z.coerce.number().int().min(0).default(3600),
   MICELIO_OUTBOUND_ALLOW: z.string().max(10_000).optional(),
   MICELIO_FEDERATION: z.enum(["on", "off"]).default("on"),
   MICELIO_FEDERATION_BLOCK: z.string().max(10_000).optional(),
@@ -141,6 +149,8 @@ export interface Config {
   abuse: { signupsPerIpHour: number; projectsPerHour: number; links: number; failedPushesHour: number };
   /** Caps on git smart HTTP (repos/git-service.ts): time, concurrency and request sizes. */
   git: GitLimits;
+  /** Clone bundles advertised with protocol v2's bundle-uri (repos/bundles/). */
+  bundles: BundleSettings;
   /** "auto": Secure cookies whenever the request arrived over https. */
   /** The first webhook retry's delay; each next one is four times longer (webhooks/deliver.ts). */
   webhookRetryMs: number;
@@ -207,6 +217,16 @@ export interface GitLimits {
   maxPushObjects: number;
 }
 
+export interface BundleSettings {
+  enabled: boolean;
+  /** A repository gets a bundle once its default branch has this many commits… */
+  minCommits: number;
+  /** …or its packs take this many bytes. */
+  minBytes: number;
+  /** A bundle is rebuilt when the refs moved and it is at least this old (ms). */
+  intervalMs: number;
+}
+
 export interface OAuthSettings {
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   gitlab?: { clientId: string; clientSecret: string; url: string };
@@ -257,6 +277,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRequestBytes: e.MICELIO_GIT_MAX_REQUEST_BYTES,
       maxPushBytes: e.MICELIO_GIT_MAX_PUSH_BYTES,
       maxPushObjects: e.MICELIO_GIT_MAX_PUSH_OBJECTS,
+    },
+    bundles: {
+      enabled: e.MICELIO_BUNDLE_URI === "on",
+      minCommits: e.MICELIO_BUNDLE_MIN_COMMITS,
+      minBytes: e.MICELIO_BUNDLE_MIN_BYTES,
+      intervalMs: e.MICELIO_BUNDLE_INTERVAL * 1000,
     },
     webhookRetryMs: e.MICELIO_WEBHOOK_RETRY_SECONDS * 1000,
     outboundAllow: e.MICELIO_OUTBOUND_ALLOW,

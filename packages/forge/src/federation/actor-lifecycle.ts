@@ -5,7 +5,7 @@
 // transaction (actor-gone.ts), so the row change and the notice commit together; the job signs
 // with the actor's kept key (federation_keys is kept by id and outlives the project).
 import { Delete, PUBLIC_COLLECTION } from "@fedify/fedify";
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import type { Forge } from "../http/context.ts";
 import type { ActorGone } from "./actor-gone.ts";
 import { blockedHost, enqueueDelivery, federationOf } from "./federation.ts";

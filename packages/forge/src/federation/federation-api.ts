@@ -4,8 +4,8 @@
 
 import { Follow, Undo } from "@fedify/fedify";
 import { createRoute, z } from "@hono/zod-openapi";
+import { ulid } from "@micelio/core/ulid";
 import type { Context } from "hono";
-import { ulid } from "ulid";
 import { apiRouter, json, jsonBody, problems, requireUser, scoped } from "../api/openapi.ts";
 import { recordAudit } from "../audit/audit.ts";
 import { forbidden, notFound } from "../errors/app-error.ts";

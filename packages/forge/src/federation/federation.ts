@@ -33,10 +33,10 @@ import {
   Update,
 } from "@fedify/fedify";
 import { parseSemVer } from "@fedify/fedify/nodeinfo";
+import { ulid } from "@micelio/core/ulid";
 import type { Context as HonoContext, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import type { Db } from "../db/db.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { AppEnv, Forge } from "../http/context.ts";

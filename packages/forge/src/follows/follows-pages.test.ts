@@ -3,7 +3,7 @@
 // API's order, the empty states, 404 for unknown accounts, suspended ones shown as their
 // profile is but left out of others' lists and counts, the profile's counts linking here, and a project called "followers"
 // keeping its own page at /{owner}/followers.
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { setUpRoles } from "../testing/roles.ts";

@@ -3,8 +3,8 @@
 // in process memory, and in Redis shared by several forge processes. Requests are sent from a
 // random loopback source address (127.x.y.z) so each run has its own anonymous counter.
 import { request } from "node:http";
+import { ulid } from "@micelio/core/ulid";
 import { Redis } from "ioredis";
-import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../accounts/secrets.ts";
 import type { Db } from "../db/db.ts";

@@ -22,6 +22,7 @@ export {
   deleteCompletedOlderThan,
   type EnqueueOptions,
   enqueue,
+  enqueueUnless,
   getJob,
   JOB_STATES,
   type ListJobsOptions,

@@ -2,7 +2,15 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/db.ts";
 import { claimJobs, completeJob, failJob } from "./claim.ts";
-import { countByState, deleteCompletedOlderThan, enqueue, getJob, listJobs, retryDead } from "./queue.ts";
+import {
+  countByState,
+  deleteCompletedOlderThan,
+  enqueue,
+  enqueueUnless,
+  getJob,
+  listJobs,
+  retryDead,
+} from "./queue.ts";
 import { type JobsTestDatabase, jobsTestDatabase } from "./test-support.ts";
 
 describe("job queue", () => {
@@ -68,6 +76,25 @@ describe("job queue", () => {
     expect(await enqueue(db, "tick", {}, { uniqueKey: "slot:1", uniqueScope: "all" })).toBe(a);
     // The default scope only looks at active jobs.
     expect(await enqueue(db, "tick", {}, { uniqueKey: "slot:1" })).not.toBe(a);
+  });
+
+  it("enqueueUnless adds no job while its condition holds, checked in the insert itself", async () => {
+    await sql`CREATE TABLE IF NOT EXISTS unless_done (k text PRIMARY KEY)`.execute(db);
+    const done = sql`EXISTS (SELECT 1 FROM unless_done WHERE k = 'r')`;
+    const a = await enqueueUnless(db, "sum", {}, { uniqueKey: "sum:r" }, done);
+    expect(a).not.toBeNull();
+    // The job records its result and completes: a caller that read "no result" before gets nothing.
+    await sql`INSERT INTO unless_done (k) VALUES ('r')`.execute(db);
+    await finish(a!);
+    expect(await enqueueUnless(db, "sum", {}, { uniqueKey: "sum:r" }, done)).toBeNull();
+    expect(
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE kind = 'sum'`.execute(db)).rows[0]!
+        .n,
+    ).toBe(1);
+    // While the job is still active, its id comes back as with enqueue().
+    const b = await enqueueUnless(db, "sum2", {}, { uniqueKey: "sum:s" }, sql`false`);
+    expect(await enqueueUnless(db, "sum2", {}, { uniqueKey: "sum:s" }, sql`false`)).toBe(b);
+    await sql`DROP TABLE unless_done`.execute(db);
   });
 
   it("gives one job for a unique key enqueued concurrently, from separate pools too", async () => {

@@ -2,7 +2,7 @@
 // list and count them, bring dead jobs back, and prune old completed ones. Every function
 // takes a Db, which may also be a Kysely transaction, so a job can be enqueued atomically
 // with the change that calls for it.
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import type { Job, JobState } from "../db/schema.ts";
 
@@ -37,6 +37,21 @@ export async function enqueue(
   payload: Record<string, unknown> = {},
   opts: EnqueueOptions = {},
 ): Promise<number> {
+  return (await enqueueUnless(db, kind, payload, opts)) as number;
+}
+
+/**
+ * enqueue(), except that no job is added while `skipIf` (an SQL condition) holds, checked in
+ * the insert's own statement: a job that records its result and then completes cannot be
+ * enqueued again by a caller that read "no result" just before (null when skipped).
+ */
+export async function enqueueUnless(
+  db: Db,
+  kind: string,
+  payload: Record<string, unknown>,
+  opts: EnqueueOptions,
+  skipIf?: RawBuilder<unknown>,
+): Promise<number | null> {
   if (!kind) throw new Error("job kind must not be empty");
   if (opts.maxAttempts !== undefined && !(Number.isInteger(opts.maxAttempts) && opts.maxAttempts >= 1)) {
     throw new Error(`maxAttempts must be a positive integer, got ${opts.maxAttempts}`);
@@ -56,6 +71,7 @@ export async function enqueue(
   const vals = sql.join(values);
 
   if (opts.uniqueKey === undefined) {
+    if (skipIf) throw new Error("enqueueUnless needs a unique key");
     const { rows } = await sql<{
       id: number;
     }>`INSERT INTO jobs (${cols}) VALUES (${vals}) RETURNING id`.execute(db);
@@ -64,9 +80,13 @@ export async function enqueue(
 
   const key = opts.uniqueKey;
   const all = opts.uniqueScope === "all";
-  const guard = all
-    ? sql`WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE unique_key = ${key} AND state IN ('completed', 'dead'))`
-    : sql``;
+  const conditions = [
+    ...(all
+      ? [sql`NOT EXISTS (SELECT 1 FROM jobs WHERE unique_key = ${key} AND state IN ('completed', 'dead'))`]
+      : []),
+    ...(skipIf ? [sql`NOT (${skipIf})`] : []),
+  ];
+  const guard = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
   const existing = all ? sql`` : sql`AND state IN ('available', 'running')`;
   // The ON CONFLICT target names the partial unique index jobs_unique_key. The fallback
   // SELECT sees the statement's snapshot, so when the conflicting job committed (or
@@ -85,6 +105,10 @@ export async function enqueue(
        ORDER BY id DESC LIMIT 1)
       LIMIT 1`.execute(db);
     if (rows.length > 0) return rows[0].id;
+    if (skipIf) {
+      const { rows: skip } = await sql<{ skip: boolean }>`SELECT (${skipIf}) AS skip`.execute(db);
+      if (skip[0]?.skip) return null;
+    }
   }
   throw new Error(`could not enqueue unique job ${JSON.stringify(key)}: it keeps changing state`);
 }

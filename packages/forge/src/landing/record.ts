@@ -3,8 +3,9 @@
 // An epoch's landings are written with a few multi-row statements, not a few per landing.
 // The transaction also tells every forge process, on commit, that the project has new
 // events and that its trunk moved (db/notify-bus.ts).
+
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { README } from "../browse/browse-service.ts";
 import type { Db } from "../db/db.ts";
 import { notify } from "../db/notify-bus.ts";

@@ -3,11 +3,12 @@
 // `git diff-tree -r --no-renames`), lines added and removed (as `--numstat` counts them),
 // and what the secret gate finds in the added lines (from the blobs in memory, not from a
 // `git diff` process). A commit not directly on its base falls back to `git merge-base`.
+
+import { isBinary, lineDiff, splitLines } from "@micelio/core/line-diff";
 import { type Finding, scanDiff } from "@micelio/core/secrets/index";
 import { conflict } from "../errors/app-error.ts";
 import { isAncestor } from "../repos/git-layer/ancestry.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import { isBinary, lineDiff, splitLines } from "../repos/git-layer/line-diff.ts";
 import { diffTrees, type PathChange } from "../repos/git-layer/tree-diff.ts";
 import { sessionRef } from "../sessions/session-changes.ts";
 import type { SessionRow } from "../sessions/session-types.ts";

@@ -2,8 +2,9 @@
 // someone else), unlinking (never the last way to sign in), and creating an account through a
 // provider with the handle its owner chose. Accounts are matched by the provider's user id
 // only; an address from a provider never merges two accounts.
+
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { z } from "zod";
 import { createUser, type NewUser } from "../accounts/accounts-service.ts";
 import { handleHeld } from "../accounts/handle-reservations.ts";

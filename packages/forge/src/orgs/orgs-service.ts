@@ -3,8 +3,8 @@
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { lockSignups } from "../accounts/accounts-service.ts";
 import { isPendingSignup, requireHandleFree } from "../accounts/handle-reservations.ts";
 import { accountHandle } from "../accounts/handles.ts";

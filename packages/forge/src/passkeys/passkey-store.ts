@@ -1,7 +1,7 @@
 // The passkeys table: a user's passkeys, one looked up by its credential id, adding,
 // renaming and removing one, and the signature counter moved forward only from the value
 // that was checked (so two uses racing with the same counter cannot both succeed).
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import type { Db } from "../db/db.ts";
 import type { Passkey } from "../db/schema.ts";
 

@@ -3,8 +3,8 @@
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { noteLinks, noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import type { Viewer } from "../accounts/viewer.ts";

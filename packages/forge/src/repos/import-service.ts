@@ -5,7 +5,7 @@ import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import { isAdmin, type Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import { AppError, forbidden } from "../errors/app-error.ts";

@@ -1,7 +1,10 @@
 // Repository upkeep run by the job queue after pushes: repack into one pack with a
-// reachability bitmap (clones then count objects quickly) and pack the refs.
+// reachability bitmap (clones then count objects quickly) and pack the refs; then the clone
+// bundle (bundles/bundle-upkeep.ts), when it is due.
+import type { BundleSettings } from "../config/config.ts";
 import type { Db } from "../db/db.ts";
 import { enqueue, type JobHandler } from "../jobs/index.ts";
+import { bundleJobHandlers, bundleUpkeep } from "./bundles/bundle-upkeep.ts";
 import { git } from "./git.ts";
 import { repackArgs } from "./git-layer/fork-objects.ts";
 import type { RepoStore } from "./repo-store.ts";
@@ -18,8 +21,13 @@ export function scheduleMaintenance(db: Db, projectId: string) {
   );
 }
 
-export function repoJobHandlers(repos: RepoStore): Record<string, JobHandler> {
+/** `bundles`: the database and settings for clone bundles (none without). */
+export function repoJobHandlers(
+  repos: RepoStore,
+  bundles?: { db: Db; settings: BundleSettings },
+): Record<string, JobHandler> {
   return {
+    ...(bundles ? bundleJobHandlers(repos, bundles.settings) : {}),
     [REPO_MAINTAIN_JOB]: async (payload: { projectId: string }) => {
       if (!repos.exists(payload.projectId)) return; // deleted meanwhile
       const dir = repos.dir(payload.projectId);
@@ -30,6 +38,7 @@ export function repoJobHandlers(repos: RepoStore): Record<string, JobHandler> {
         timeoutMs: 30 * 60_000,
       }).catch(async () => git(base, { cwd: dir, timeoutMs: 30 * 60_000 }));
       await git(["pack-refs", "--all"], { cwd: dir });
+      if (bundles) await bundleUpkeep(bundles.db, repos, payload.projectId, bundles.settings);
     },
   };
 }

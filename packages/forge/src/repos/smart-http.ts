@@ -1,5 +1,6 @@
 // Git smart HTTP: clone, fetch (protocol v2; v0 for forks) and push through the system git's upload-pack
-// and receive-pack in --stateless-rpc mode, streamed both ways. Credentials come only from
+// and receive-pack in --stateless-rpc mode, streamed both ways; clone bundles (protocol v2's
+// bundle-uri) are answered and served by bundles/. Credentials come only from
 // the Authorization header (HTTP Basic with a password or token, or Bearer), never from the
 // web session cookie, so other sites cannot make a browser push. The processes, their streams
 // and their caps are run by git-service.ts; pushes are checked on the way by pack-guard.ts.
@@ -14,6 +15,8 @@ import type { AppEnv } from "../http/context.ts";
 import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
 import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { recordPush } from "../sessions/project-events.ts";
+import { BUNDLE_ROUTE, serveBundle } from "./bundles/bundle-download.ts";
+import { answerBundleUri, bundleCapabilities } from "./bundles/bundle-uri.ts";
 import { runGitService } from "./git-service.ts";
 import { v2Advertisement } from "./git-service-advert.ts";
 import { byteLimit, decodingStreams } from "./gzip-body.ts";
@@ -41,7 +44,7 @@ export function acceptedRefs(output: string): string[] {
 }
 
 export const isGitPath = (path: string) =>
-  /^\/[^/]+\/[^/]+\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(path);
+  /^\/[^/]+\/[^/]+\/(info\/refs|git-upload-pack|git-receive-pack|bundles\/[^/]+\.bundle)$/.test(path);
 
 const challenge = () =>
   new AppError("unauthorized", "Authentication required", {
@@ -100,7 +103,7 @@ smartHttp.get("/:owner/:project/info/refs", async (c) => {
   const env = protocolEnv(c, service, dir);
   const v2 = service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "");
   // v2 advertises capabilities, not refs: served from memory (git-service-advert.ts).
-  if (v2) return v2Advertisement(c, dir, env.GIT_PROTOCOL);
+  if (v2) return v2Advertisement(c, dir, env.GIT_PROTOCOL, await bundleCapabilities(c.get("forge"), dir));
   return runGitService(c, {
     // Never a fork's parent's refs (`.have` lines), whatever the repository's own config says.
     args: [
@@ -117,6 +120,8 @@ smartHttp.get("/:owner/:project/info/refs", async (c) => {
   });
 });
 
+smartHttp.get(BUNDLE_ROUTE, (c) => serveBundle(c, () => resolve(c, "git-upload-pack")));
+
 for (const service of SERVICES) {
   smartHttp.post(`/:owner/:project/${service}`, async (c) => {
     if (c.req.header("content-type") !== `application/x-${service}-request`) {
@@ -124,6 +129,13 @@ for (const service of SERVICES) {
     }
     const { dir, project } = await resolve(c, service);
     const forge = c.get("forge");
+    const env = protocolEnv(c, service, dir);
+    // Protocol v2's bundle-uri command is the forge's to answer (bundles/bundle-uri.ts).
+    const peeked =
+      service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "")
+        ? await answerBundleUri(c, project, dir)
+        : { body: c.req.raw.body };
+    if ("response" in peeked) return peeked.response;
     const limits = forge.config.git;
     const extra =
       service === "git-upload-pack"
@@ -137,10 +149,10 @@ for (const service of SERVICES) {
         "--stateless-rpc",
         dir,
       ],
-      env: { ...protocolEnv(c, service, dir), ...extra.env },
+      env: { ...env, ...extra.env },
       contentType: `application/x-${service}-result`,
       input: {
-        body: c.req.raw.body,
+        body: peeked.body,
         // Fetch requests (wants and haves) are capped in size, pushes by the pack guard.
         through: [
           ...decodingStreams(c.req.header("content-encoding")),

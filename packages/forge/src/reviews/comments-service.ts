@@ -8,8 +8,8 @@
 
 import { z } from "@hono/zod-openapi";
 import { COMMENT_KINDS, type CommentKind, MAX_COMMENT_CHARS } from "@micelio/core";
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { noteLinks, noticing } from "../abuse/abuse-service.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import type { Db } from "../db/db.ts";

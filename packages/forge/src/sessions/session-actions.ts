@@ -8,12 +8,14 @@ import { scheduleValidation } from "../checks/validation-job.ts";
 import { unauthorized } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import { sessionChangeOf } from "../og/og-subjects.ts";
+import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { checkChanges, checkLand, reviewRules } from "../trust/agent-limits.ts";
 import { requireAgentsRunning } from "../trust/circuit-breaker.ts";
 import { checkCapacityQuietly } from "../trust/review-budget.ts";
 import { landedCommit } from "./landed-commit.ts";
-import { applyChanges, recordStats } from "./session-changes.ts";
+import { type AppliedChanges, applyChanges, applyFiles, recordStats } from "./session-changes.ts";
 import { syncSession } from "./session-sync.ts";
+import type { SessionRow } from "./session-types.ts";
 import {
   checkLandRules,
   clearReady,
@@ -36,7 +38,7 @@ export async function sessionDetail(
 }
 
 /** Applies file changes (the REST body: {changes: [{path, content (base64)} | {path, delete}]}). */
-export async function putSessionChanges(
+export function putSessionChanges(
   forge: Forge,
   viewer: Viewer,
   owner: string,
@@ -44,11 +46,42 @@ export async function putSessionChanges(
   id: string,
   input: unknown,
 ) {
+  return changeSession(forge, viewer, owner, project, id, (repo, session, then) =>
+    applyChanges(repo, session, input, then),
+  );
+}
+
+/** Writes one file from its raw bytes (PUT …/file: files too large for a JSON body). */
+export function putSessionFile(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+  file: { path: string; mode: string; bytes: Buffer },
+) {
+  return changeSession(forge, viewer, owner, project, id, (repo, session, then) =>
+    applyFiles(repo, session, [file], then),
+  );
+}
+
+async function changeSession(
+  forge: Forge,
+  viewer: Viewer,
+  owner: string,
+  project: string,
+  id: string,
+  apply: (
+    repo: GitRepo,
+    session: SessionRow,
+    then: (r: AppliedChanges) => Promise<void>,
+  ) => Promise<AppliedChanges>,
+) {
   if (!viewer.user) throw unauthorized();
   const { project: p, role, session } = await getSession(forge.db, viewer, owner, project, id, "write");
   requireOpen(session);
   await checkChanges(forge.db, role, session);
-  const applied = await applyChanges(forge.git.get(forge.repos.dir(p.id)), session, input, (r) =>
+  const applied = await apply(forge.git.get(forge.repos.dir(p.id)), session, (r) =>
     recordStats(forge.db, session, r),
   );
   if (session.ready_at) await clearReady(forge.db, session.id);

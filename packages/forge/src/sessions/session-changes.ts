@@ -91,6 +91,24 @@ export async function applyChanges(
   then?: (applied: AppliedChanges) => Promise<void>,
 ): Promise<AppliedChanges> {
   const { changes } = requireValid(changesSchema, input);
+  const files = changes.map((ch) =>
+    "delete" in ch
+      ? ch
+      : { path: ch.path, mode: ch.mode ?? "100644", bytes: Buffer.from(ch.content, "base64") },
+  );
+  return applyFiles(repo, session, files, then);
+}
+
+/** A file change with its bytes (a JSON upload's base64 decoded, or a raw upload's body). */
+export type FileChange = { path: string; delete: true } | { path: string; mode: string; bytes: Buffer };
+
+/** applyChanges for changes already read: paths checked, blobs written, the ref moved. */
+export async function applyFiles(
+  repo: GitRepo,
+  session: SessionRow,
+  changes: FileChange[],
+  then?: (applied: AppliedChanges) => Promise<void>,
+): Promise<AppliedChanges> {
   const seen = new Set<string>();
   for (const ch of changes) {
     const p = assertSafePath(ch.path);
@@ -103,10 +121,7 @@ export async function applyChanges(
   for (const ch of changes) {
     const path = assertSafePath(ch.path);
     if ("delete" in ch) edits.push({ path, delete: true });
-    else {
-      const oid = await repo.write("blob", Buffer.from(ch.content, "base64"));
-      edits.push({ path, mode: ch.mode ?? "100644", oid });
-    }
+    else edits.push({ path, mode: ch.mode, oid: await repo.write("blob", ch.bytes) });
   }
   return serialized(`${repo.dir}\0${session.id}`, async () => {
     const baseTree = session.base_commit ? (await repo.readCommit(session.base_commit)).tree : null;

@@ -15,8 +15,8 @@ import {
   type SessionEvent,
   sessionEventSchema,
 } from "@micelio/core";
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { declaredGeneratedAt, staleness } from "../attestation/staleness.ts";
 import type { Db } from "../db/db.ts";

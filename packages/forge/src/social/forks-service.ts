@@ -9,7 +9,7 @@
 
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import { noteProjectCreated, noticing } from "../abuse/abuse-service.ts";
 import { projectHandle } from "../accounts/handles.ts";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";

@@ -4,8 +4,9 @@
 // source. The parent's maintainers review and land it like any other session; the author
 // needs no write access to the parent. The change is fetched into the parent with fsck on:
 // objects that fail it are refused (400) and the parent is left as it was.
+
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import type { Viewer } from "../accounts/viewer.ts";
 import { AppError, conflict, invalid } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";

@@ -3,7 +3,7 @@
 // then stores them with both keys sealed by the instance's secret box; reading never shows the
 // secret (and only the end of the access key id); every change is audited, without the keys.
 
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import type { Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { SecretBox } from "../crypto/secret-box.ts";

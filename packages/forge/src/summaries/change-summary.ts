@@ -6,10 +6,10 @@
 // change (change-range.ts summaryKey): a session and its landing share one when the landing
 // did not have to replay the change.
 import type { Forge } from "../http/context.ts";
-import { enqueue } from "../jobs/index.ts";
+import { enqueueUnless } from "../jobs/index.ts";
 import { type ChangeRange, summaryKey } from "./change-range.ts";
 import { SUMMARY_JOB, type SummaryJob } from "./summarize-job.ts";
-import { attemptDue, attemptsThisHour, summariesOn, summaryRow } from "./summary-policy.ts";
+import { attemptDue, attemptNotDue, attemptsThisHour, summariesOn, summaryRow } from "./summary-policy.ts";
 
 export interface StoredSummary {
   text: string;
@@ -36,9 +36,12 @@ export async function changeSummary(
     head: range.head,
     goal: goal ?? null,
   };
-  await enqueue(forge.db, SUMMARY_JOB, job as unknown as Record<string, unknown>, {
-    uniqueKey: `${SUMMARY_JOB}:${project.id}:${key.base}:${key.head}`,
-    maxAttempts: 1,
-  });
+  await enqueueUnless(
+    forge.db,
+    SUMMARY_JOB,
+    job as unknown as Record<string, unknown>,
+    { uniqueKey: `${SUMMARY_JOB}:${project.id}:${key.base}:${key.head}`, maxAttempts: 1 },
+    attemptNotDue(project.id, key.base, key.head),
+  );
   return undefined;
 }

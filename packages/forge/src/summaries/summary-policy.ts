@@ -44,6 +44,16 @@ export function attemptDue(row: Omit<SummaryRow, "model"> | undefined, now = Dat
   return row.failures < MAX_ATTEMPTS && now - new Date(row.updated_at).getTime() >= RETRY_AFTER_MS;
 }
 
+/**
+ * attemptDue's opposite in SQL, for the enqueue itself: the job may have stored its answer (or
+ * failure) after the page read the row, and then it must not be asked again.
+ */
+export const attemptNotDue = (projectId: string, base: string, head: string) => sql`EXISTS (
+  SELECT 1 FROM change_summaries
+  WHERE project_id = ${projectId} AND base_sha = ${base} AND head_sha = ${head}
+    AND (summary IS NOT NULL OR failures >= ${MAX_ATTEMPTS}
+         OR updated_at > now() - ${RETRY_AFTER_MS}::double precision * interval '1 millisecond'))`;
+
 /** Attempts started in the last hour: rows written (each attempt writes one) and jobs waiting. */
 export async function attemptsThisHour(db: Db, kind: string): Promise<number> {
   const { rows } = await sql<{ n: string | number }>`

@@ -6,8 +6,8 @@
 // zod as extended by @hono/zod-openapi: a schema built before the extension has no .openapi().
 import { z } from "@hono/zod-openapi";
 import { SCOPES, type Scope } from "@micelio/core";
+import { ulid } from "@micelio/core/ulid";
 import type { Kysely } from "kysely";
-import { ulid } from "ulid";
 import { randomToken, sha256 } from "../accounts/secrets.ts";
 import type { ProjectLimit, Viewer } from "../accounts/viewer.ts";
 import { type Actor, recordAudit } from "../audit/audit.ts";

@@ -3,10 +3,11 @@
 // their added lines (whitespace-normalized), whose share of equal slots estimates the Jaccard
 // similarity of the two sets of lines. The MinHash of a union is the slot-wise minimum, so a
 // session's fingerprint does not depend on how its files were grouped.
+
+import { isBinary, splitLines } from "@micelio/core/line-diff";
 import { sql } from "kysely";
 import type { Db } from "../db/db.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import { isBinary, splitLines } from "../repos/git-layer/line-diff.ts";
 import { diffTrees } from "../repos/git-layer/tree-diff.ts";
 
 export const SLOTS = 64;

@@ -2,7 +2,7 @@
 // on, stored only as hashes. A code is spent by marking it used in one conditional update,
 // so two requests racing with the same code cannot both succeed.
 import { randomInt } from "node:crypto";
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import { sha256 } from "../accounts/secrets.ts";
 import type { Db } from "../db/db.ts";
 

@@ -6,8 +6,9 @@
 // failure schedules the next attempt itself (backoff ×4 from MICELIO_WEBHOOK_RETRY_SECONDS);
 // after MAX_ATTEMPTS it gives up, and a hook whose deliveries fail DISABLE_AFTER times in a row
 // is disabled and its creator mailed.
+
+import { ulid } from "@micelio/core/ulid";
 import { sql } from "kysely";
-import { ulid } from "ulid";
 import type { SecretBox } from "../crypto/secret-box.ts";
 import type { Db } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";

@@ -4,7 +4,7 @@
 // instance's secret box and never shown again.
 import { randomBytes } from "node:crypto";
 import { z } from "@hono/zod-openapi";
-import { ulid } from "ulid";
+import { ulid } from "@micelio/core/ulid";
 import type { Viewer } from "../accounts/viewer.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { SecretBox } from "../crypto/secret-box.ts";

@@ -1,9 +1,11 @@
 // What `mic status`, `mic diff`, `mic land` and `mic sync` do in a mounted directory, run by
 // the mount's own server (which holds the overlay): the overlay's changes against the base,
 // landed as a session (created at the mount's base position, its files uploaded with
-// PUT …/changes in bodies under the API's 1 MiB, then POST …/land), after which the mount
+// PUT …/changes in bodies under the API's 1 MiB, larger files alone as raw bytes with
+// PUT …/file, then POST …/land), after which the mount
 // stands on the landed position with an empty overlay; a sync moves the base to trunk's head
 // and keeps the overlay (its entries are paths: they now apply on the new base).
+import { unifiedDiff } from "@micelio/core/unified-diff";
 import { request } from "../client.ts";
 import { projectPath } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
@@ -13,6 +15,18 @@ import type { Resolved } from "./remote.ts";
 import { TreeBase } from "./tree-base.ts";
 
 const MAX_BODY = 900 * 1024;
+/** Files up to this size go base64 in PUT …/changes batches; larger ones as raw bytes. */
+const MAX_JSON_FILE = 512 * 1024;
+
+/** A change as PUT …/changes takes it. */
+function wire(c: Change, bytes: Buffer | null) {
+  if ("delete" in c) return { path: c.path, delete: true };
+  return {
+    path: c.path,
+    content: (bytes ?? Buffer.alloc(0)).toString("base64"),
+    ...(c.mode === "100644" ? {} : { mode: c.mode }),
+  };
+}
 
 export interface MountState extends Resolved {
   server: string;
@@ -59,28 +73,28 @@ export class MountSession {
     };
   }
 
-  /** The change as a patch of whole files (old lines "-", new lines "+"). */
+  /** The change as a unified diff, file by file (as `git diff` prints it). */
   async diff() {
     const out: string[] = [];
     for (const { path, status, change } of await this.changes()) {
-      const old = status === "added" ? "" : await this.baseText(path);
-      const now = "delete" in change ? "" : (await this.fs.overlay.contentOf(change)).toString("utf8");
+      const old = status === "added" ? Buffer.alloc(0) : await this.baseBytes(path);
+      const now = "delete" in change ? Buffer.alloc(0) : await this.fs.overlay.contentOf(change);
       out.push(
-        `--- ${status === "added" ? "/dev/null" : `a/${path}`}`,
-        `+++ ${"delete" in change ? "/dev/null" : `b/${path}`}`,
+        unifiedDiff(
+          { path: status === "added" ? null : path, content: old },
+          { path: "delete" in change ? null : path, content: now },
+        ),
       );
-      for (const l of old ? old.replace(/\n$/, "").split("\n") : []) out.push(`-${l}`);
-      for (const l of now ? now.replace(/\n$/, "").split("\n") : []) out.push(`+${l}`);
     }
-    return { patch: out.length ? `${out.join("\n")}\n` : "" };
+    return { patch: out.join("") };
   }
 
-  private async baseText(path: string) {
+  private async baseBytes(path: string): Promise<Buffer> {
     const cut = path.lastIndexOf("/");
     const e = (await this.fs.overlay.base.list(cut < 0 ? "" : path.slice(0, cut)))?.find(
       (x) => x.name === path.slice(cut + 1),
     );
-    return e?.type === "blob" ? (await this.fs.remote.blob(e.sha)).toString("utf8") : "";
+    return e?.type === "blob" ? await this.fs.remote.blob(e.sha) : Buffer.alloc(0);
   }
 
   async land(goal: string) {
@@ -100,13 +114,17 @@ export class MountSession {
       size = 0;
     };
     for (const { change } of changes) {
-      const item = await this.wire(change);
+      const bytes = "delete" in change ? null : await this.fs.overlay.contentOf(change);
+      if (bytes && !("delete" in change) && bytes.length > MAX_JSON_FILE) {
+        // Too large for a JSON body: its raw bytes on their own (PUT …/file, up to 64 MiB).
+        const mode = change.mode === "100644" ? "" : `&mode=${change.mode}`;
+        const file = `${path}/file?path=${encodeURIComponent(change.path)}${mode}`;
+        const raw = { raw: bytes, contentType: "application/octet-stream" };
+        await request({ ...conn, timeoutMs: 10 * 60_000 }, "PUT", file, raw);
+        continue;
+      }
+      const item = wire(change, bytes);
       const n = JSON.stringify(item).length;
-      if (n > MAX_BODY)
-        throw new CliError(
-          `${change.path} is too large to land from a mount (over ${MAX_BODY} bytes encoded)`,
-          EXIT.refused,
-        );
       if (size + n > MAX_BODY) await flush();
       batch.push(item);
       size += n;
@@ -134,12 +152,6 @@ export class MountSession {
       commit: landed.commit,
       changes: changes.map(({ path: p, status }) => ({ path: p, status })),
     };
-  }
-
-  private async wire(c: Change) {
-    if ("delete" in c) return { path: c.path, delete: true };
-    const content = (await this.fs.overlay.contentOf(c)).toString("base64");
-    return { path: c.path, content, ...(c.mode === "100644" ? {} : { mode: c.mode }) };
   }
 
   /** Moves the base to `at` (trunk's head when absent); keeps the overlay when `keep`. */

@@ -3,8 +3,9 @@
 // `--numstat` counts them: binary files and submodules count no lines). Blobs are asked of
 // the long-lived `cat-file --batch` several at a time, so a large first push is not a
 // round trip per file.
+
+import { isBinary, lineDiff, splitLines } from "@micelio/core/line-diff";
 import type { GitRepo } from "./git-repo.ts";
-import { isBinary, lineDiff, splitLines } from "./line-diff.ts";
 import { diffTrees, type PathChange } from "./tree-diff.ts";
 
 export interface ChangeStats {

@@ -5,11 +5,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { lineDiff, splitLines } from "@micelio/core/line-diff";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeCommitIn } from "../../landing/git-land.ts";
 import { GitRepo, ZERO_OID } from "./git-repo.ts";
-import { lineDiff, splitLines } from "./line-diff.ts";
 import { formatTree, type GitObject, parseBatchAnswer, parseTree } from "./objects.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-git-layer-"));

@@ -4,9 +4,10 @@
 // `git diff-tree -r --no-renames --numstat` counts them: binary files have no line counts,
 // a submodule counts its "Subproject commit" line. The commit count, subjects and the patch
 // text (cold paths: a background summary, a cached card) run git once each.
+
+import { isBinary, lineDiff, splitLines } from "@micelio/core/line-diff";
 import { GitError, gitStream, gitText } from "../git.ts";
 import type { GitRepo } from "./git-repo.ts";
-import { isBinary, lineDiff, splitLines } from "./line-diff.ts";
 import { diffTrees, type PathChange } from "./tree-diff.ts";
 
 export interface FileLines {

@@ -1,4 +1,4 @@
-// Lines added and removed between two texts, as `git diff --numstat` counts them for a
+// Lines added and removed between two texts (shared by the forge's git layer and mic), as `git diff --numstat` counts them for a
 // minimal diff (Myers' O(ND) algorithm over lines with their terminators), and the numbers
 // of the added lines in the new text (for the secret scan). Past `maxEdits` differences the
 // differing middle (after the common head and tail) counts as wholly replaced: more lines
@@ -42,9 +42,18 @@ export function lineDiff(a: string[], b: string[], maxEdits = 4000): LineDiff {
 
 /** Indexes of `y` on a longest common subsequence with `x`, or null past maxEdits. */
 function myersKept(x: string[], y: string[], maxEdits: number): Set<number> | null {
+  const pairs = myersPairs(x, y, maxEdits);
+  return pairs && new Set(pairs.map(([, j]) => j));
+}
+
+/**
+ * The lines `x` and `y` keep in common on a longest common subsequence, as [index in x,
+ * index in y] pairs in ascending order; null when they differ by more than maxEdits lines.
+ */
+export function myersPairs(x: string[], y: string[], maxEdits = 4000): [number, number][] | null {
   const n = x.length;
   const m = y.length;
-  if (n === 0 || m === 0) return new Set();
+  if (n === 0 || m === 0) return [];
   const max = Math.min(n + m, maxEdits);
   const off = max + 1;
   const v = new Int32Array(2 * max + 3);
@@ -65,8 +74,8 @@ function myersKept(x: string[], y: string[], maxEdits: number): Set<number> | nu
   return null;
 }
 
-function backtrack(trace: Int32Array[], x: string[], y: string[], dEnd: number, off: number): Set<number> {
-  const kept = new Set<number>();
+function backtrack(trace: Int32Array[], x: string[], y: string[], dEnd: number, off: number) {
+  const kept: [number, number][] = [];
   let i = x.length;
   let j = y.length;
   for (let d = dEnd; d >= 0; d--) {
@@ -80,10 +89,10 @@ function backtrack(trace: Int32Array[], x: string[], y: string[], dEnd: number, 
     while (i > prevI && j > prevJ) {
       i--;
       j--;
-      kept.add(j);
+      kept.push([i, j]);
     }
     i = prevI;
     j = prevJ;
   }
-  return kept;
+  return kept.reverse();
 }
