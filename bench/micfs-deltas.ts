@@ -68,12 +68,14 @@ const until = async (what: string, ok: () => boolean) => {
     if (Date.now() - t > 300_000) throw new Error(`timed out waiting for ${what}`);
 };
 
+let forgeChild: { kill(): void } | undefined;
 try {
   const repo = join(work, "wide");
   console.log(`building a repository with ${FILES} files and a landing that edits ${EDITS}…`);
   const ids = await makeRepo(repo);
   const start = (await git(repo, "rev-parse", "main~1")).trim();
   const forge = await startForgeProcess(join(work, "forge"));
+  forgeChild = forge.child;
   await benchProject(forge.url, "wide");
   const remote = `${forge.url.replace("http://", "http://bench:bench-password@")}/bench/wide.git`;
   await git(repo, "push", "-q", remote, "main");
@@ -100,8 +102,13 @@ try {
       load.push(loadavg()[0]!);
       const serve = () =>
         startMicFs({ conn: { server: forge.url }, project: { owner: "bench", project: "wide" }, at: start });
-      // A kept-alive socket the forge closed just then is reset: once more on a new one.
-      const fs = await serve().catch(() => serve());
+      // Let the sockets the forge closed while rmSync held the loop be seen as closed, and
+      // retry a request still sent on one (ECONNRESET) after a moment.
+      await new Promise((r) => setTimeout(r, 500));
+      const fs = await serve().catch(async () => {
+        await new Promise((r) => setTimeout(r, 1000));
+        return serve();
+      });
       console.log(`run ${run + 1}: ${c.name}`);
       const ls = () => exec("nfs-ls", ["-R", fs.url], { maxBuffer: 256 << 20 });
       const cold = await time(async () => {
@@ -133,7 +140,7 @@ try {
     `${f(Math.min(...xs))} / ${f(median(xs))} / ${f(Math.max(...xs))}`;
   for (const [k, v] of Object.entries(rows))
     console.log(`| ${k} | ${mmm(v.ms)} | ${mmm(v.bytes)} | ${v.deltas.at(-1)} |`);
-  forge.child.kill();
 } finally {
+  forgeChild?.kill();
   rmSync(work, { recursive: true, force: true });
 }
