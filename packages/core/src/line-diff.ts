@@ -21,7 +21,8 @@ export function splitLines(text: string): string[] {
 /** Git treats a blob with a NUL in its first 8,000 bytes as binary. */
 export const isBinary = (data: Buffer) => data.subarray(0, 8000).includes(0);
 
-export function lineDiff(a: string[], b: string[], maxEdits = 4000): LineDiff {
+/** The lines two texts share at their start and end, and the differing middles between. */
+export function trimCommon(a: string[], b: string[]) {
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let tail = 0;
@@ -31,8 +32,11 @@ export function lineDiff(a: string[], b: string[], maxEdits = 4000): LineDiff {
     a[a.length - 1 - tail] === b[b.length - 1 - tail]
   )
     tail++;
-  const x = a.slice(head, a.length - tail);
-  const y = b.slice(head, b.length - tail);
+  return { head, tail, x: a.slice(head, a.length - tail), y: b.slice(head, b.length - tail) };
+}
+
+export function lineDiff(a: string[], b: string[], maxEdits = 4000): LineDiff {
+  const { head, x, y } = trimCommon(a, b);
   const keptNew = myersKept(x, y, maxEdits);
   const addedLines: number[] = [];
   for (let j = 0; j < y.length; j++) if (!keptNew?.has(j)) addedLines.push(head + j + 1);

@@ -3,7 +3,7 @@
 // joined), "\ No newline at end of file" where a last line has no terminator. Lines are
 // matched by Myers' algorithm (line-diff.ts); past its edit limit the differing middle is shown
 // as wholly replaced. Binary texts (a NUL in the first 8,000 bytes) are only named.
-import { isBinary, myersPairs, splitLines } from "./line-diff.ts";
+import { isBinary, myersPairs, splitLines, trimCommon } from "./line-diff.ts";
 
 export interface DiffSide {
   /** The path shown for this side, or null for /dev/null (added or deleted file). */
@@ -15,17 +15,7 @@ export interface DiffSide {
 type Op = { kind: " " | "-" | "+"; line: string; a: number; b: number };
 
 function script(a: string[], b: string[]): Op[] {
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (
-    tail < a.length - head &&
-    tail < b.length - head &&
-    a[a.length - 1 - tail] === b[b.length - 1 - tail]
-  )
-    tail++;
-  const x = a.slice(head, a.length - tail);
-  const y = b.slice(head, b.length - tail);
+  const { head, tail, x, y } = trimCommon(a, b);
   const pairs = myersPairs(x, y) ?? [];
   const ops: Op[] = [];
   for (let k = 0; k < head; k++) ops.push({ kind: " ", line: a[k]!, a: k, b: k });

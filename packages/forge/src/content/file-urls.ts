@@ -6,7 +6,7 @@
 // purpose, so it opens that one file only, and no object URL of object-urls.ts opens it). The
 // expiry is rounded up to the minute, so a page viewed again within the minute names the same
 // URL and the browser's copy is used. Without a CDN there is no such URL (pages keep /raw/).
-import { timingSafeEqual } from "node:crypto";
+import { type SignedQuery, signedSecondsLeft } from "../crypto/signed-url.ts";
 import type { Forge } from "../http/context.ts";
 import { SIGNED_URL_SECONDS } from "./object-urls.ts";
 
@@ -46,19 +46,12 @@ export function cdnFileUrl(
 }
 
 /** Seconds left on a file URL's signature, or null when it is wrong, for another file, or old. */
-export function fileSecondsLeft(
+export const fileSecondsLeft = (
   forge: Forge,
   projectId: string,
   sha: string,
   name: string,
-  signature: { expires?: string; sig?: string },
+  signature: SignedQuery,
   now = Date.now(),
-): number | null {
-  const { expires, sig } = signature;
-  if (!expires || !sig || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(sig)) return null;
-  const left = Number(expires) - Math.floor(now / 1000);
-  if (left <= 0 || left > SIGNED_URL_SECONDS) return null;
-  const want = Buffer.from(fileSignature(forge, projectId, sha, name, Number(expires)));
-  const got = Buffer.from(sig);
-  return want.length === got.length && timingSafeEqual(want, got) ? left : null;
-}
+): number | null =>
+  signedSecondsLeft(signature, (e) => fileSignature(forge, projectId, sha, name, e), SIGNED_URL_SECONDS, now);

@@ -4,7 +4,7 @@
 // CDN can serve them without ever seeing a token: `?expires=<unix>&sig=<hmac>`, the HMAC (the
 // instance key's, crypto/secret-box.ts `mac`) over the project's id and the expiry. Anyone
 // holding such a URL may read that project's objects until it expires, as with any signed URL.
-import { timingSafeEqual } from "node:crypto";
+import { signedSecondsLeft as secondsLeft } from "../crypto/signed-url.ts";
 import type { Forge } from "../http/context.ts";
 
 /** How long a signed object URL lives. */
@@ -36,17 +36,11 @@ export function objectUrlTemplate(
 }
 
 /** Whether `sig` signs this project until `expires`, and it has not passed; seconds left or null. */
-export function signedSecondsLeft(
+export const signedSecondsLeft = (
   forge: Forge,
   projectId: string,
   expires: string | undefined,
   sig: string | undefined,
   now = Date.now(),
-): number | null {
-  if (!expires || !sig || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(sig)) return null;
-  const left = Number(expires) - Math.floor(now / 1000);
-  if (left <= 0 || left > SIGNED_URL_SECONDS) return null;
-  const want = Buffer.from(objectSignature(forge, projectId, Number(expires)));
-  const got = Buffer.from(sig);
-  return want.length === got.length && timingSafeEqual(want, got) ? left : null;
-}
+): number | null =>
+  secondsLeft({ expires, sig }, (e) => objectSignature(forge, projectId, e), SIGNED_URL_SECONDS, now);

@@ -35,6 +35,17 @@ export const changesSchema = z.object({
     .max(10_000),
 });
 
+/** The answer to an upload (PUT …/changes, PUT …/file): the session's change as it now stands. */
+export const appliedSchema = z
+  .object({
+    commit: z.string(),
+    tree: z.string().openapi({ description: "The session's tree after the upload" }),
+    paths: z.array(z.string()),
+    lines_added: z.number(),
+    lines_removed: z.number(),
+  })
+  .openapi("SessionChangesApplied");
+
 /** The session's commit, or null when nothing was uploaded yet. */
 export const sessionCommit = (src: string | GitRepo, id: string): Promise<string | null> =>
   layerFor(src).resolveCommit(sessionRef(id));

@@ -8,6 +8,7 @@ import { apiRouter, json, problems, requireUser, scoped } from "../api/openapi.t
 import { AppError, invalid } from "../errors/app-error.ts";
 import { readCapped } from "../http/web-body-limit.ts";
 import { putSessionFile } from "./session-actions.ts";
+import { appliedSchema } from "./session-changes.ts";
 import { getSession, requireOpen } from "./sessions-service.ts";
 
 export const MAX_SESSION_FILE_BYTES = 64 * 1024 * 1024;
@@ -34,16 +35,7 @@ sessionFileApi.openapi(
       body: { content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
     },
     responses: {
-      200: json(
-        z.object({
-          commit: z.string(),
-          tree: z.string(),
-          paths: z.array(z.string()),
-          lines_added: z.number(),
-          lines_removed: z.number(),
-        }),
-        "The session's change",
-      ),
+      200: json(appliedSchema, "The session's change"),
       400: problems[400],
       404: problems[404],
       409: problems[409],

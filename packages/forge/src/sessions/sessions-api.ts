@@ -10,7 +10,7 @@ import { getProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
 import { landSessionAs, putSessionChanges, sessionDetail, syncSessionAs } from "./session-actions.ts";
 import { auditSessionDecision } from "./session-audit.ts";
-import { changesSchema } from "./session-changes.ts";
+import { appliedSchema, changesSchema } from "./session-changes.ts";
 import { parseKinds, sessionEventsSse, wantsEventStream } from "./session-events-sse.ts";
 import { syncSchema } from "./session-sync.ts";
 import {
@@ -222,16 +222,7 @@ sessionsApi.openapi(
     ...scoped("session:write"),
     request: { params: S, body: jsonBody(changesSchema.openapi("SessionChangesRequest")) },
     responses: {
-      200: json(
-        z.object({
-          commit: z.string(),
-          tree: z.string().openapi({ description: "The session's tree after the upload" }),
-          paths: z.array(z.string()),
-          lines_added: z.number(),
-          lines_removed: z.number(),
-        }),
-        "The session's change",
-      ),
+      200: json(appliedSchema, "The session's change"),
       400: problems[400],
       404: problems[404],
       409: problems[409],

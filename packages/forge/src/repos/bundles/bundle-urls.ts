@@ -5,7 +5,7 @@
 // (`?expires=<unix>&sig=<hmac>`, the instance key's HMAC over the project, bundle and expiry,
 // as content/object-urls.ts does for objects), so neither a CDN nor git's bundle download
 // needs the caller's credentials; without a valid one the download asks for them as a clone does.
-import { timingSafeEqual } from "node:crypto";
+import { type SignedQuery, signedSecondsLeft } from "../../crypto/signed-url.ts";
 import type { Forge } from "../../http/context.ts";
 
 /** How long a signed bundle URL lives: the clone that was given it starts right away. */
@@ -30,18 +30,11 @@ export function bundleUrl(
 }
 
 /** Seconds a signed bundle URL has left, or null when it is missing, wrong or expired. */
-export function signedBundleSecondsLeft(
+export const signedBundleSecondsLeft = (
   forge: Forge,
   projectId: string,
   bundleId: string,
-  query: { expires?: string; sig?: string },
+  query: SignedQuery,
   now = Date.now(),
-): number | null {
-  const { expires, sig } = query;
-  if (!expires || !sig || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(sig)) return null;
-  const left = Number(expires) - Math.floor(now / 1000);
-  if (left <= 0 || left > SIGNED_BUNDLE_SECONDS) return null;
-  const want = Buffer.from(signature(forge, projectId, bundleId, Number(expires)));
-  const got = Buffer.from(sig);
-  return want.length === got.length && timingSafeEqual(want, got) ? left : null;
-}
+): number | null =>
+  signedSecondsLeft(query, (e) => signature(forge, projectId, bundleId, e), SIGNED_BUNDLE_SECONDS, now);
