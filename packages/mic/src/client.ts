@@ -72,7 +72,31 @@ interface Answer {
   body: Buffer;
 }
 
+/**
+ * One HTTP exchange on the keep-alive agent. A kept socket the server closed while it sat idle
+ * fails with ECONNRESET before any answer (the server never read the request): that one is
+ * sent once more on a new connection, as Node's documentation advises (`reusedSocket`).
+ */
 async function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+  ms: number,
+): Promise<Answer> {
+  try {
+    return await sendOnce(url, method, headers, body, ms);
+  } catch (err) {
+    if (
+      (err as { reusedSocket?: boolean; code?: string }).reusedSocket &&
+      (err as { code?: string }).code === "ECONNRESET"
+    )
+      return sendOnce(url, method, headers, body, ms);
+    throw err;
+  }
+}
+
+async function sendOnce(
   url: URL,
   method: string,
   headers: Record<string, string>,
@@ -97,7 +121,17 @@ async function send(
         }),
       );
     });
-    req.on("error", (err) => reject(signal.aborted ? Object.assign(err, { code: "TimeoutError" }) : err));
+    let answered = false;
+    req.on("response", () => {
+      answered = true;
+    });
+    req.on("error", (err) =>
+      reject(
+        signal.aborted
+          ? Object.assign(err, { code: "TimeoutError" })
+          : Object.assign(err, { reusedSocket: req.reusedSocket && !answered }),
+      ),
+    );
     req.end(body);
   });
 }
