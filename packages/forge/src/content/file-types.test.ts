@@ -71,7 +71,7 @@ describe("files by name", () => {
     fc.assert(
       fc.property(
         fc.stringMatching(/^[0-9a-f]{40}$/),
-        fc.string({ minLength: 1, maxLength: 50 }).filter((n) => !n.includes("/")),
+        fc.string({ minLength: 1, maxLength: 50 }).filter((n) => !n.includes("/") && n !== "." && n !== ".."),
         fc.string({ minLength: 1, maxLength: 50 }),
         (sha, n, other) => {
           const url = new URL(cdnFileUrl(forge, project, sha, n, now)!);
@@ -88,6 +88,9 @@ describe("files by name", () => {
       ),
       { numRuns: 50 },
     );
+    // "." and ".." name no file: no URL (a URL's path would drop them).
+    expect(cdnFileUrl(forge, project, "a".repeat(40), ".", now)).toBeUndefined();
+    expect(cdnFileUrl(forge, project, "a".repeat(40), "..", now)).toBeUndefined();
     // Within a minute the URL is the same (the browser keeps the image); a public one has no signature.
     expect(cdnFileUrl(forge, project, "a".repeat(40), "x.png", now)).toBe(
       cdnFileUrl(forge, project, "a".repeat(40), "x.png", now + 20_000),

@@ -37,7 +37,9 @@ export function cdnFileUrl(
   now = Date.now(),
 ): string | undefined {
   const cdn = forge.config.cdnUrl;
-  if (!cdn || !name || name.length > MAX_FILE_NAME || name.includes("/")) return undefined;
+  // "." and ".." are no file's name, and a URL's path would lose them.
+  if (!cdn || !name || name.length > MAX_FILE_NAME || name.includes("/") || name === "." || name === "..")
+    return undefined;
   const url = `${cdn}${objectFilePath(project, sha, name)}`;
   if (project.visibility === "public") return url;
   // Rounded to the minute, and never further than SIGNED_URL_SECONDS away.
