@@ -21,7 +21,7 @@ import {
   treeEntries,
 } from "./content-service.ts";
 import { objectUrlTemplate } from "./object-urls.ts";
-import { rangeOf } from "./range.ts";
+import { bytesAnswer } from "./range.ts";
 
 export const contentApi = apiRouter();
 
@@ -182,14 +182,7 @@ contentApi.openapi(
       "Content-Type": "application/octet-stream",
       "Accept-Ranges": "bytes",
     };
-    if (matches(c, id!)) return c.body(null, 304, headers);
-    const range = rangeOf(c.req.header("range"), data.length);
-    if (range === "unsatisfiable")
-      return c.body(null, 416, { ...headers, "Content-Range": `bytes */${data.length}` });
-    if (!range) return c.body(new Uint8Array(data), 200, headers);
-    const part = data.subarray(range.start, range.end + 1);
-    headers["Content-Range"] = `bytes ${range.start}-${range.end}/${data.length}`;
-    return c.body(new Uint8Array(part), 206, headers);
+    return bytesAnswer(c, data, headers, matches(c, id!));
   }) as never,
 );
 

@@ -16,7 +16,7 @@ import { projectByName } from "../projects/projects-service.ts";
 import { blobBytes, type ContentRepo, openContent } from "./content-service.ts";
 import { disposition, fileType, USER_CONTENT_CSP } from "./file-types.ts";
 import { fileSecondsLeft, MAX_FILE_NAME } from "./file-urls.ts";
-import { rangeOf } from "./range.ts";
+import { bytesAnswer } from "./range.ts";
 
 export const namedObjectsApi = apiRouter();
 
@@ -91,12 +91,11 @@ namedObjectsApi.openapi(
       ...(repo.public || signed ? {} : { Vary: "Authorization, Cookie" }),
     };
     const tags = c.req.header("if-none-match")?.split(/\s*,\s*/) ?? [];
-    if (tags.some((t) => t === `"${p.sha}"` || t === `W/"${p.sha}"`)) return c.body(null, 304, headers);
-    const range = rangeOf(c.req.header("range"), data.length);
-    if (range === "unsatisfiable")
-      return c.body(null, 416, { ...headers, "Content-Range": `bytes */${data.length}` });
-    if (!range) return c.body(new Uint8Array(data), 200, headers);
-    headers["Content-Range"] = `bytes ${range.start}-${range.end}/${data.length}`;
-    return c.body(new Uint8Array(data.subarray(range.start, range.end + 1)), 206, headers);
+    return bytesAnswer(
+      c,
+      data,
+      headers,
+      tags.some((t) => t === `"${p.sha}"` || t === `W/"${p.sha}"`),
+    );
   }) as never,
 );

@@ -19,3 +19,27 @@ export function rangeOf(header: string | undefined, length: number): Range | nul
   if (end < start) return null;
   return { start, end };
 }
+
+/**
+ * The answer for a blob's bytes: 304 when the client has it (`fresh`), else 200, 206 for one
+ * range or 416 for a range past the end, with `headers` on each.
+ */
+export function bytesAnswer(
+  c: { req: { header(name: string): string | undefined } },
+  data: Buffer,
+  headers: Record<string, string>,
+  fresh: boolean,
+): Response {
+  if (fresh) return new Response(null, { status: 304, headers });
+  const range = rangeOf(c.req.header("range"), data.length);
+  if (range === "unsatisfiable")
+    return new Response(null, {
+      status: 416,
+      headers: { ...headers, "Content-Range": `bytes */${data.length}` },
+    });
+  if (!range) return new Response(new Uint8Array(data), { status: 200, headers });
+  return new Response(new Uint8Array(data.subarray(range.start, range.end + 1)), {
+    status: 206,
+    headers: { ...headers, "Content-Range": `bytes ${range.start}-${range.end}/${data.length}` },
+  });
+}
