@@ -35,7 +35,7 @@ import { syncRefCaches } from "./ops/ref-cache-sync.ts";
 import { parseOutboundAllow } from "./outbound/address-policy.ts";
 import { QUALITY_ALERTS_CRON, qualityAlertHandlers } from "./quality/quality-alert-job.ts";
 import { GitRepos } from "./repos/git-layer/git-repos.ts";
-import { repoJobHandlers } from "./repos/maintain.ts";
+import { compactWhenPacksPile, repoJobHandlers } from "./repos/maintain.ts";
 import { createRepoStore } from "./repos/repo-store.ts";
 import { searchJobHandlers } from "./search/readme-index.ts";
 import { configureBorrowers } from "./social/forks-repo.ts";
@@ -158,6 +158,9 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       errors.capture(occurrenceOf(err, "job", { job: job.id, kind: job.kind, attempt: job.attempts })),
   });
   await worker.start();
+  const stopCompaction = compactWhenPacksPile(database.db, repos, (err) =>
+    log.warn({ err }, "could not schedule a repository's compaction"),
+  );
   const stopHookWatch = watchForHookEvents(database.db, bus, log);
   const stopNotifyWatch = watchForNotifications(database.db, bus, log);
   const stopFederationWatch = watchForFederationEvents(database.db, bus, log);
@@ -205,6 +208,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         git.close();
         stopRefSync();
         stopTokenSync();
+        stopCompaction();
         stopHookWatch();
         stopNotifyWatch();
         stopFederationWatch();

@@ -7,9 +7,9 @@ import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionChange } from "../landing/session-read.ts";
 import { spliceTree } from "../landing/splice.ts";
-import { StagedObjects } from "../landing/staged-objects.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
 import { isTreeMode } from "../repos/git-layer/objects.ts";
+import { StagedObjects } from "../repos/git-layer/staged-objects.ts";
 import { CHECKS_PATH } from "./checks-config.ts";
 
 export class TreeTooLarge extends Error {}

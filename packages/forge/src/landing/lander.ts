@@ -16,6 +16,7 @@ import type { Db } from "../db/db.ts";
 import { conflict } from "../errors/app-error.ts";
 import type { Logger } from "../ops/logger.ts";
 import type { GitRepos } from "../repos/git-layer/git-repos.ts";
+import { StagedObjects } from "../repos/git-layer/staged-objects.ts";
 import type { RepoStore } from "../repos/repo-store.ts";
 import { indexFor } from "./filters.ts";
 import { casTrunkIn, trunkHeadOf } from "./git-land.ts";
@@ -23,7 +24,6 @@ import type { LandOutcome, PendingLanding } from "./land-types.ts";
 import { checkSession, loadSessions, prepareLanding } from "./prepare.ts";
 import { asProjectLander, type LockMode } from "./project-lock.ts";
 import { recordLandings } from "./record.ts";
-import { StagedObjects } from "./staged-objects.ts";
 import { type Pusher, reconcileTrunk, recordedHead } from "./trunk.ts";
 
 export { landConflict } from "./prepare.ts";

@@ -7,6 +7,7 @@ import { refuseInvalidChecks } from "../checks/checks-errors.ts";
 import type { Db } from "../db/db.ts";
 import { AppError, invalid, notFound, sessionClosed } from "../errors/app-error.ts";
 import type { GitRepo } from "../repos/git-layer/git-repo.ts";
+import type { ObjectStore } from "../repos/git-layer/staged-objects.ts";
 import { secretsError } from "../repos/secret-gate.ts";
 import { recordProjectEvent } from "../sessions/project-events.ts";
 import { commitEnv } from "../sessions/session-changes.ts";
@@ -16,7 +17,6 @@ import { landingMessage, writeCommitIn } from "./git-land.ts";
 import type { ConflictDetail, PendingLanding } from "./land-types.ts";
 import { readSessionChange, type SessionChange } from "./session-read.ts";
 import { spliceTree } from "./splice.ts";
-import type { ObjectStore } from "./staged-objects.ts";
 
 export interface EpochSession {
   row: SessionRow;

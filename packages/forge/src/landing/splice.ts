@@ -6,8 +6,8 @@
 // trunk's entry must still be the session's old one (or already its new one); anything else
 // is reported as a conflict, as `git merge-tree` would.
 import { EMPTY_TREE, formatTree, isTreeMode, type TreeEntry } from "../repos/git-layer/objects.ts";
+import type { ObjectStore } from "../repos/git-layer/staged-objects.ts";
 import type { PathChange, Side } from "../repos/git-layer/tree-diff.ts";
-import type { ObjectStore } from "./staged-objects.ts";
 
 export interface SpliceResult {
   tree: string;

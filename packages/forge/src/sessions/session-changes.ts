@@ -13,6 +13,7 @@ import { readTreeChange } from "../landing/session-read.ts";
 import { type GitRepo, ZERO_OID } from "../repos/git-layer/git-repo.ts";
 import { layerFor } from "../repos/git-layer/git-repos.ts";
 import { rangeStats } from "../repos/git-layer/range-diff.ts";
+import { StagedObjects } from "../repos/git-layer/staged-objects.ts";
 import { assertSafePath } from "../repos/safe-names.ts";
 import { editTree, type TreeEdit } from "./session-tree.ts";
 import type { SessionRow } from "./session-types.ts";
@@ -128,25 +129,29 @@ export async function applyFiles(
     if (seen.has(p)) throw invalid(`The path ${p} appears twice`);
     seen.add(p);
   }
+  // The blobs, trees and commit are staged and written together as one pack (with other
+  // PUTs' that arrive meanwhile: GitRepo.writeMany) just before the ref moves.
+  const staged = new StagedObjects(repo);
   const edits: TreeEdit[] = [];
   for (const ch of changes) {
     const path = assertSafePath(ch.path);
     if ("delete" in ch) edits.push({ path, delete: true });
-    else edits.push({ path, mode: ch.mode, oid: await repo.write("blob", ch.bytes) });
+    else edits.push({ path, mode: ch.mode, oid: await staged.write("blob", ch.bytes) });
   }
   return serialized(`${repo.dir}\0${session.id}`, async () => {
     const baseTree = session.base_commit ? (await repo.readCommit(session.base_commit)).tree : null;
     for (let attempt = 1; ; attempt++) {
       const previous = await repo.resolveCommit(sessionRef(session.id));
       const startTree = previous ? (await repo.readCommit(previous)).tree : baseTree;
-      const tree = await editTree(repo, startTree, edits);
+      const tree = await editTree(staged, startTree, edits);
       const commit = await writeCommitIn(
-        repo,
+        staged,
         tree,
         session.base_commit,
         `${session.goal}\n`,
         commitEnv(session),
       );
+      await staged.flush();
       const ref = { ref: sessionRef(session.id), next: commit, expected: previous ?? ZERO_OID };
       if (await repo.updateRefs([ref], "micelio session changes")) {
         const change = await readTreeChange(repo, baseTree, tree, { scan: false });

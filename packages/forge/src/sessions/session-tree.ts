@@ -4,9 +4,10 @@
 // `PUT …/changes` used to run. Writing a file where the tree has a directory replaces the
 // directory, writing below a file replaces the file, deleting a path that is not a file is a
 // no-op, and directories left empty disappear. Only the trees on the way to a changed path
-// are read; the changed ones are written bottom-up as loose objects.
-import type { GitRepo } from "../repos/git-layer/git-repo.ts";
+// are read; the changed ones are written bottom-up (a PUT stages them, with its blobs and
+// commit, to be written as one pack: staged-objects.ts).
 import { EMPTY_TREE, formatTree, isTreeMode, type TreeEntry } from "../repos/git-layer/objects.ts";
+import type { ObjectStore } from "../repos/git-layer/staged-objects.ts";
 
 export type TreeEdit = { path: string; mode: string; oid: string } | { path: string; delete: true };
 
@@ -18,14 +19,14 @@ interface Dir {
   open: Map<string, Dir>;
 }
 
-const load = async (repo: GitRepo, oid: string | null): Promise<Dir> => {
+const load = async (repo: ObjectStore, oid: string | null): Promise<Dir> => {
   const entries = new Map<string, TreeEntry>();
   if (oid && oid !== EMPTY_TREE) for (const e of await repo.readTree(oid)) entries.set(e.name, e);
   return { oid, entries, open: new Map() };
 };
 
 /** The tree `from` (null: empty) with `edits` applied in order; returns the new tree's id. */
-export async function editTree(repo: GitRepo, from: string | null, edits: TreeEdit[]): Promise<string> {
+export async function editTree(repo: ObjectStore, from: string | null, edits: TreeEdit[]): Promise<string> {
   const root = await load(repo, from);
   for (const edit of edits) {
     const parts = edit.path.split("/");
@@ -48,7 +49,7 @@ export async function editTree(repo: GitRepo, from: string | null, edits: TreeEd
 }
 
 /** The directory `name` in `dir`, opened; with `create`, made (replacing a file) when missing. */
-async function child(repo: GitRepo, dir: Dir, name: string, create: boolean): Promise<Dir | null> {
+async function child(repo: ObjectStore, dir: Dir, name: string, create: boolean): Promise<Dir | null> {
   const opened = dir.open.get(name);
   if (opened) return opened;
   const entry = dir.entries.get(name);
@@ -61,7 +62,7 @@ async function child(repo: GitRepo, dir: Dir, name: string, create: boolean): Pr
 }
 
 /** Writes the opened directories bottom-up; null when `dir` ends empty. */
-async function write(repo: GitRepo, dir: Dir): Promise<string | null> {
+async function write(repo: ObjectStore, dir: Dir): Promise<string | null> {
   for (const [name, sub] of dir.open) {
     const oid = await write(repo, sub);
     if (oid) dir.entries.set(name, { name, mode: "40000", oid });

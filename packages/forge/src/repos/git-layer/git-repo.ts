@@ -1,6 +1,7 @@
 // One repository behind the git layer: objects are read through a long-lived
 // `git cat-file --batch`, blobs, trees and commits are written in process as loose objects
-// (zlib + SHA-1, written to a temporary file and renamed, as git does), and refs move by
+// (zlib + SHA-1, written to a temporary file and renamed, as git does) or, several at once,
+// as one pack (pack-write.ts), and refs move by
 // compare-and-swap through a long-lived `git update-ref --stdin` (start/prepare/commit).
 // Measured against a process per operation and against libraries in docs/adr/0022-git-layer.md.
 import { randomBytes } from "node:crypto";
@@ -21,6 +22,7 @@ import {
   parseTree,
   type TreeEntry,
 } from "./objects.ts";
+import { buildPack, type PackEntry, writePackFiles } from "./pack-write.ts";
 import { invalidateRefs } from "./ref-cache.ts";
 import { peekObject, rememberObject } from "./repo-reads.ts";
 
@@ -60,6 +62,13 @@ export class GitRepo {
   private readonly refWriters = new Map<string, GitProcess>();
   /** Object fan-out directories known to exist (objects/xx), so that a write skips mkdir. */
   private readonly fanout = new Set<string>();
+  /** writeMany() calls waiting for the batch being written (drain()). */
+  private waiting: Array<{
+    objects: Array<{ type: ObjectType; data: Buffer }>;
+    resolve: (ids: string[]) => void;
+    reject: (err: unknown) => void;
+  }> = [];
+  private draining = false;
   private readonly opts: Required<GitRepoOptions>;
 
   constructor(
@@ -146,6 +155,58 @@ export class GitRepo {
     }
     rememberObject(this, { oid, type, data });
     return oid;
+  }
+
+  /**
+   * Writes several objects at once and returns their ids in order. Concurrent calls are
+   * gathered: while one batch is being written the next ones wait and are then written
+   * together, as one pack and its index when they hold two or more objects (two new files
+   * instead of one per object). The objects are on disk when this returns, so a ref may point
+   * at them at once.
+   */
+  writeMany(objects: Array<{ type: ObjectType; data: Buffer }>): Promise<string[]> {
+    if (objects.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ objects, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain() {
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0);
+        try {
+          const ids = await this.writeNow(batch.flatMap((b) => b.objects));
+          let at = 0;
+          for (const b of batch) {
+            b.resolve(ids.slice(at, at + b.objects.length));
+            at += b.objects.length;
+          }
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async writeNow(objects: Array<{ type: ObjectType; data: Buffer }>): Promise<string[]> {
+    if (objects.length === 1) return [await this.write(objects[0].type, objects[0].data)];
+    const entries: PackEntry[] = [];
+    for (const o of objects) {
+      const deflated =
+        o.data.length > DEFLATE_INLINE_MAX
+          ? await deflateAsync(o.data, { level: 1 })
+          : deflateSync(o.data, { level: 1 });
+      entries.push({ oid: objectId(o.type, o.data), type: o.type, deflated, size: o.data.length });
+    }
+    await writePackFiles(this.dir, buildPack(entries), `tmp_pack_${TMP_PREFIX}${(++tmpSeq).toString(36)}`);
+    for (const [i, o] of objects.entries())
+      rememberObject(this, { oid: entries[i].oid, type: o.type, data: o.data });
+    return entries.map((e) => e.oid);
   }
 
   /**

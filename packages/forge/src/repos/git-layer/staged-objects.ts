@@ -1,17 +1,11 @@
-// An epoch's new objects, held in memory until the epoch moves trunk: each session's spliced
-// trees and its commit get their ids at once (SHA-1, no I/O), later sessions of the epoch read
-// those trees from here, and all of them are written together (in parallel, through the git
-// layer) just before the compare-and-swap. The serial part of an epoch — each session spliced
+// New objects held in memory until they are written together, as one pack (GitRepo.writeMany).
+// An epoch's: each session's spliced trees and its commit get their ids at once (SHA-1, no
+// I/O), later sessions of the epoch read those trees from here, and all of them are written
+// just before the compare-and-swap. A PUT's: its blobs, trees and commit, before its ref moves. The serial part of an epoch — each session spliced
 // onto the one before — thus waits on no disk or git process, only on trunk trees it has
 // never read (which the git layer keeps in memory once read).
-import type { GitRepo } from "../repos/git-layer/git-repo.ts";
-import {
-  EMPTY_TREE,
-  type ObjectType,
-  objectId,
-  parseTree,
-  type TreeEntry,
-} from "../repos/git-layer/objects.ts";
+import type { GitRepo } from "./git-repo.ts";
+import { EMPTY_TREE, type ObjectType, objectId, parseTree, type TreeEntry } from "./objects.ts";
 
 /** Reads trees and writes objects: a GitRepo, or staged objects on top of one. */
 export interface ObjectStore {
@@ -46,6 +40,6 @@ export class StagedObjects implements ObjectStore {
   async flush(): Promise<void> {
     const all = [...this.staged.values()];
     this.staged.clear();
-    await Promise.all(all.map((o) => this.repo.write(o.type, o.data)));
+    await this.repo.writeMany(all);
   }
 }
