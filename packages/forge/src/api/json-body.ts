@@ -36,6 +36,9 @@ export const checkJsonBody = (): MiddlewareHandler<AppEnv> => async (c, next) =>
   } catch {
     throw invalid("The request body is not valid JSON");
   }
+  // The route's validator reads the text from here (without it Hono would make a Response of
+  // the cached bytes to decode them again).
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
   await next();
 };
 
