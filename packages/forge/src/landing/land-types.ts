@@ -11,6 +11,8 @@ export interface ConflictDetail {
 export interface LandOutcome {
   position: number;
   commit: string;
+  /** The session's row as the epoch's transaction left it (when this process recorded it). */
+  session?: Record<string, unknown>;
 }
 
 export interface PendingLanding {

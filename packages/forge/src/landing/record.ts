@@ -115,7 +115,10 @@ async function recordIn(trx: Db, projectId: string, start: number, items: Pendin
   }
   await insertChunked(landings, (rows) => trx.insertInto("landings").values(rows).execute());
   await insertChunked(paths, (rows) => trx.insertInto("landing_paths").values(rows).execute());
-  await insertChunked(landed, (rows) => markLanded(trx, rows, now));
+  const rowsAfter = new Map<string, Record<string, unknown>>();
+  await insertChunked(landed, async (rows) => {
+    for (const row of await markLanded(trx, rows, now)) rowsAfter.set(row.id as string, row);
+  });
   await insertChunked([...rollups.values()], (rows) =>
     trx
       .insertInto("landing_rollups")
@@ -130,10 +133,12 @@ async function recordIn(trx: Db, projectId: string, start: number, items: Pendin
   await insertChunked(events, (rows) => trx.insertInto("project_events").values(rows).execute());
   await notify(trx, PROJECT_EVENTS_CHANNEL, projectId);
   await notify(trx, REFS_CHANNEL, projectId);
-  return landed.map((l): LandOutcome => ({ position: l.position, commit: l.item.commit }));
+  return landed.map(
+    (l): LandOutcome => ({ position: l.position, commit: l.item.commit, session: rowsAfter.get(l.id) }),
+  );
 }
 
-/** Marks an epoch's sessions landed with one UPDATE … FROM (VALUES …). */
+/** Marks an epoch's sessions landed with one UPDATE … FROM (VALUES …); returns their rows. */
 async function markLanded(
   trx: Db,
   rows: { id: string; position: number; item: PendingLanding }[],
@@ -145,10 +150,12 @@ async function markLanded(
         sql`(${r.id}::text, ${r.position}::int, ${r.item.commit}::text, ${r.item.paths.length}::int, ${r.item.linesAdded}::int, ${r.item.linesRemoved}::int)`,
     ),
   );
-  await sql`
+  const { rows: after } = await sql<Record<string, unknown>>`
     UPDATE sessions AS s SET
       status = 'landed', landed_position = v.position, landed_commit = v.sha, landed_at = ${now},
       updated_at = ${now}, touched_paths = v.touched, lines_added = v.added, lines_removed = v.removed
     FROM (VALUES ${values}) AS v(id, position, sha, touched, added, removed)
-    WHERE s.id = v.id`.execute(trx);
+    WHERE s.id = v.id
+    RETURNING s.*`.execute(trx);
+  return after;
 }

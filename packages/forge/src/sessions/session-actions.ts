@@ -114,9 +114,9 @@ export async function landSessionAs(
       throw err;
     },
   );
-  const outcome = await forge.lander.land(p.id, session.id, viewer.user.handle);
+  const { session: recorded, ...outcome } = await forge.lander.land(p.id, session.id, viewer.user.handle);
   const [after, landed] = await Promise.all([
-    reloadSession(forge.db, session.id),
+    recorded ? (recorded as SessionRow) : reloadSession(forge.db, session.id),
     landedCommit(forge.git.get(forge.repos.dir(p.id)), outcome.commit),
   ]);
   return { ...outcome, ...landed, session: after, validation: validation && runJson(validation, apiBase) };

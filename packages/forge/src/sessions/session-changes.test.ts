@@ -81,6 +81,11 @@ describe("PUT session changes", () => {
       true,
     );
     expect(landed.body.tree).toBe(git("rev-parse", `${landed.body.commit}^{tree}`));
+    // The answer's session is the row the epoch recorded, shaped as a later read shows it.
+    const read = await api(f.url, "GET", `${base}/sessions/${s.id}`, { token });
+    expect(landed.body.session.status).toBe("landed");
+    const { change_summary: _detailOnly, ...shown } = read.body.session ?? read.body;
+    expect(landed.body.session).toEqual(shown);
   });
 });
 
