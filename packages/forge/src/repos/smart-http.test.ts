@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit, tryGit } from "../testing/git.ts";
-import { gitEnv } from "./git.ts";
+import { gitEnv, observeGit } from "./git.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-git-"));
 // The forge runs in this process: git must run asynchronously or it would wait on itself.
@@ -115,6 +115,49 @@ describe("git smart HTTP", async () => {
     expect(after.trim()).toBe(await gitsAdvert(dir));
     await run(dir, "config", "--unset", "uploadpack.allowRefInWant");
     expect(await advert()).toBe(first);
+  });
+
+  it("answers ls-refs itself (no upload-pack), as git would, and leaves hidden refs to git", async () => {
+    const { id } = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", "pub")
+      .executeTakeFirstOrThrow();
+    const dir = f.forge.repos.dir(id);
+    const started: string[] = [];
+    const off = observeGit((e) => {
+      if (e.phase === "start") started.push(e.args.join(" "));
+    });
+    const uploadPacks = () =>
+      started.filter((a) => a.includes("upload-pack") && !a.includes("--advertise-refs")).length;
+    try {
+      const listed = await run(
+        work,
+        "-c",
+        "protocol.version=2",
+        "ls-remote",
+        "--symref",
+        url("/gitowner/pub.git"),
+      );
+      expect(listed).toBe(await run(work, "-c", "protocol.version=2", "ls-remote", "--symref", dir));
+      expect(listed).toMatch(/^ref: refs\/heads\/main\tHEAD\n/);
+      expect(listed).toMatch(/\trefs\/tags\/v1-annotated\^\{\}$/m);
+      expect(uploadPacks()).toBe(0);
+      // A clone: the pack still comes from upload-pack, once.
+      const clone = join(work, "ls-refs-clone");
+      await run(work, "-c", "protocol.version=2", "clone", "-q", "--mirror", url("/gitowner/pub.git"), clone);
+      expect(await refs(clone)).toBe(await refs(dir));
+      expect(uploadPacks()).toBe(1);
+      // Configuration that changes the answer sends the command to git, which applies it.
+      await run(dir, "config", "uploadpack.hideRefs", "refs/tags/");
+      const hidden = await run(work, "-c", "protocol.version=2", "ls-remote", url("/gitowner/pub.git"));
+      expect(hidden).not.toMatch(/refs\/tags\//);
+      expect(hidden).toMatch(/\trefs\/heads\/main$/m);
+      expect(uploadPacks()).toBe(2);
+    } finally {
+      off();
+      await run(dir, "config", "--unset", "uploadpack.hideRefs").catch(() => {});
+    }
   });
 
   it("makes shallow clones and incremental fetches", async () => {

@@ -16,7 +16,7 @@ import { getProject, type ProjectWithOwner } from "../projects/projects-service.
 import { scheduleReadmeIndex } from "../search/readme-index.ts";
 import { recordPush } from "../sessions/project-events.ts";
 import { BUNDLE_ROUTE, serveBundle } from "./bundles/bundle-download.ts";
-import { answerBundleUri, bundleCapabilities } from "./bundles/bundle-uri.ts";
+import { bundleCapabilities } from "./bundles/bundle-uri.ts";
 import { runGitService } from "./git-service.ts";
 import { v2Advertisement } from "./git-service-advert.ts";
 import { byteLimit, decodingStreams } from "./gzip-body.ts";
@@ -24,6 +24,7 @@ import { scheduleMaintenance } from "./maintain.ts";
 import { packCacheArgs } from "./pack-cache.ts";
 import { packGuard, receivePackConfig } from "./pack-guard.ts";
 import { receiveHookArgs } from "./receive-hooks.ts";
+import { answerV2Command } from "./v2-commands.ts";
 
 export const smartHttp = new Hono<AppEnv>();
 
@@ -130,10 +131,10 @@ for (const service of SERVICES) {
     const { dir, project } = await resolve(c, service);
     const forge = c.get("forge");
     const env = protocolEnv(c, service, dir);
-    // Protocol v2's bundle-uri command is the forge's to answer (bundles/bundle-uri.ts).
+    // Protocol v2's bundle-uri and ls-refs commands are the forge's to answer (v2-commands.ts).
     const peeked =
       service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "")
-        ? await answerBundleUri(c, project, dir)
+        ? await answerV2Command(c, project, dir)
         : { body: c.req.raw.body };
     if ("response" in peeked) return peeked.response;
     const limits = forge.config.git;

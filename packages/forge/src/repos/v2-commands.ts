@@ -1,0 +1,84 @@
+// The protocol v2 upload-pack commands the forge answers itself: bundle-uri (bundles/bundle-uri.ts;
+// git's upload-pack knows only bundles in the repository's config) and ls-refs (ls-refs.ts; one
+// git process fewer per clone and fetch). Anything else — fetch, object-info, or a request the
+// forge leaves to git — goes on to upload-pack with the bytes read put back.
+import type { Context } from "hono";
+import { AppError } from "../errors/app-error.ts";
+import type { AppEnv } from "../http/context.ts";
+import type { ProjectWithOwner } from "../projects/projects-service.ts";
+import { answerBundleUri } from "./bundles/bundle-uri.ts";
+import type { GitRepo } from "./git-layer/git-repo.ts";
+import { lsRefs, lsRefsArgs } from "./ls-refs.ts";
+import { ClientGone, peekV2 } from "./v2-request.ts";
+
+/** The largest request read before deciding (a command, capabilities, arguments, a flush). */
+const MAX_REQUEST = 16 * 1024;
+const COMMANDS = ["bundle-uri", "ls-refs"] as const;
+
+const peels = new Map<string, string | null>();
+const KEPT_PEELS = 4096;
+
+/** The object an annotated tag finally names (tags of tags followed), or null for a non-tag. */
+export async function peelTag(repo: GitRepo, oid: string): Promise<string | null> {
+  const key = `${repo.dir}\0${oid}`;
+  const kept = peels.get(key);
+  if (kept !== undefined) return kept;
+  let at = oid;
+  let peeled: string | null = null;
+  for (let depth = 0; depth < 16; depth++) {
+    const info = await repo.info(at);
+    if (!info) {
+      peeled = null; // a tag naming a missing object: git gives no peeled value
+      break;
+    }
+    if (info.type !== "tag") {
+      peeled = depth === 0 ? null : at;
+      break;
+    }
+    const tag = await repo.read(at);
+    const next = tag && /^object ([0-9a-f]{40})\n/.exec(tag.data.toString("latin1", 0, 60))?.[1];
+    if (!next) break;
+    at = next;
+  }
+  if (peels.size >= KEPT_PEELS) peels.delete(peels.keys().next().value as string);
+  peels.set(key, peeled);
+  return peeled;
+}
+
+const result = (body: Buffer) =>
+  new Response(new Uint8Array(body), {
+    status: 200,
+    headers: {
+      "Content-Type": "application/x-git-upload-pack-result",
+      "Cache-Control": "no-cache, max-age=0, must-revalidate",
+    },
+  });
+
+/**
+ * For a protocol v2 upload-pack request: the forge's answer when it is a command the forge
+ * serves, else the request body to hand to upload-pack.
+ */
+export async function answerV2Command(
+  c: Context<AppEnv>,
+  project: ProjectWithOwner,
+  dir: string,
+): Promise<{ response: Response } | { body: ReadableStream<Uint8Array> | null }> {
+  const body = c.req.raw.body;
+  const encoding = c.req.header("content-encoding");
+  if (encoding && encoding !== "identity") return { body };
+  let peek: Awaited<ReturnType<typeof peekV2>>;
+  try {
+    peek = await peekV2(body, COMMANDS, MAX_REQUEST);
+  } catch (err) {
+    if (err instanceof ClientGone) throw new AppError("invalid", err.message);
+    throw err;
+  }
+  if (peek.kind === "other") return { body: peek.body };
+  if (peek.command === "bundle-uri")
+    return { response: result(await answerBundleUri(c, project, dir, peek)) };
+  if (peek.kind === "incomplete") return { body: peek.pass() };
+  const args = lsRefsArgs(peek.pkts);
+  const repo = c.get("forge").git.get(dir);
+  const answer = args && (await lsRefs(dir, args, (oid) => peelTag(repo, oid)));
+  return answer ? { response: result(answer) } : { body: peek.pass() };
+}

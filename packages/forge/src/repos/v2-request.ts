@@ -1,0 +1,87 @@
+// The start of a protocol v2 upload-pack request (gitprotocol-v2: `command=<name>`, capability
+// lines, maybe a delimiter and arguments, a flush), read by the forge for the commands it answers
+// itself (bundle-uri, ls-refs). Only the first pkt-line is read before deciding; a command the
+// forge does not answer, or a request it gives up on, goes on to upload-pack with every byte
+// read put back in front of the rest of the body.
+import { type Pkt, PktError, pktLine, readPkts } from "./bundles/pkt-line.ts";
+
+export type V2Peek =
+  /** Not one of the commands asked for: the body to hand to upload-pack. */
+  | { kind: "other"; body: ReadableStream<Uint8Array> | null }
+  /** The command's packets after the command line, up to (not including) the flush. */
+  | { kind: "request"; command: string; pkts: Pkt[]; pass: () => ReadableStream<Uint8Array> }
+  /** The command, but its request could not be read whole within `max` bytes. */
+  | {
+      kind: "incomplete";
+      command: string;
+      reason: "ended" | "too-long" | "malformed";
+      detail: string;
+      pass: () => ReadableStream<Uint8Array>;
+    };
+
+const startsLike = (buf: Buffer, want: Buffer) =>
+  buf.subarray(0, want.length).equals(want.subarray(0, Math.min(buf.length, want.length)));
+
+/** A body stream giving `first` and then the rest of `reader`. */
+function rejoin(first: Buffer, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      if (first.length > 0) ctrl.enqueue(new Uint8Array(first));
+    },
+    async pull(ctrl) {
+      const { done, value } = await reader.read();
+      if (done) ctrl.close();
+      else ctrl.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+export class ClientGone extends Error {}
+
+/**
+ * Reads the request in `body` (not content-encoded) if its first pkt-line is `command=<name>`
+ * for one of `commands`, as far as its flush and at most `max` bytes.
+ */
+export async function peekV2(
+  body: ReadableStream<Uint8Array> | null,
+  commands: readonly string[],
+  max: number,
+): Promise<V2Peek> {
+  if (!body) return { kind: "other", body };
+  const lines = commands.flatMap((name) => [
+    { name, pkt: pktLine(`command=${name}\n`) },
+    { name, pkt: pktLine(`command=${name}`) },
+  ]);
+  const reader = body.getReader();
+  let buf = Buffer.alloc(0);
+  let ended = false;
+  const more = async () => {
+    const { done, value } = await reader.read().catch(() => {
+      throw new ClientGone("The client went away");
+    });
+    if (done) ended = true;
+    else buf = Buffer.concat([buf, value]);
+  };
+  const longest = Math.max(...lines.map((l) => l.pkt.length));
+  while (!ended && buf.length < longest && lines.some((l) => startsLike(buf, l.pkt))) await more();
+  const line = lines.find((l) => buf.length >= l.pkt.length && buf.subarray(0, l.pkt.length).equals(l.pkt));
+  if (!line) return { kind: "other", body: rejoin(buf, reader) };
+
+  const pass = () => rejoin(buf, reader);
+  for (;;) {
+    let parsed: ReturnType<typeof readPkts>;
+    try {
+      parsed = readPkts(buf.subarray(line.pkt.length));
+    } catch (err) {
+      if (!(err instanceof PktError)) throw err;
+      return { kind: "incomplete", command: line.name, reason: "malformed", detail: err.message, pass };
+    }
+    const flush = parsed.pkts.findIndex((p) => p.kind === "flush");
+    if (flush >= 0) return { kind: "request", command: line.name, pkts: parsed.pkts.slice(0, flush), pass };
+    if (ended) return { kind: "incomplete", command: line.name, reason: "ended", detail: "no flush", pass };
+    if (buf.length > max)
+      return { kind: "incomplete", command: line.name, reason: "too-long", detail: "", pass };
+    await more();
+  }
+}
