@@ -13,6 +13,12 @@ import { gitSpawn } from "./git.ts";
 import { clientKey, gitServiceSlots } from "./git-service-slots.ts";
 import { badGzip, isGzipError } from "./gzip-body.ts";
 
+/** Receives git's output as it goes to the client, then whether the answer ended well. */
+export interface OutputRecorder {
+  write(chunk: Buffer): void;
+  end(ok: boolean): void;
+}
+
 export interface GitServiceRun {
   args: string[];
   env?: Record<string, string>;
@@ -23,6 +29,8 @@ export interface GitServiceRun {
   prefix?: string;
   /** Runs after git exits and before the response ends (the client waits), with the last 64 KiB of git's output. */
   after?: (code: number | null, output: string) => Promise<void>;
+  /** Keeps a copy of git's output (fetch-cache.ts). */
+  record?: OutputRecorder;
 }
 
 /** Git stopped reading its stdin (it finished or failed): its exit and output tell the rest. */
@@ -58,6 +66,7 @@ export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Pro
   const fail = (err: unknown) => {
     if (failure !== undefined) return;
     failure = err;
+    run.record?.end(false);
     child.kill("SIGKILL");
     if (signal.aborted) log.debug({ err }, "git client went away");
     else log.warn({ err }, "git service request ended early");
@@ -92,6 +101,7 @@ export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Pro
     transform(chunk: Buffer, _enc, done) {
       // The end is kept: receive-pack's report-status (ok/ng per ref) comes last.
       if (run.after) output = (output + chunk.toString("latin1")).slice(-65_536);
+      run.record?.write(chunk);
       done(null, chunk);
       if (!started) begin();
     },
@@ -102,6 +112,7 @@ export async function runGitService(c: Context<AppEnv>, run: GitServiceRun): Pro
           else fail(new AppError("invalid", "git could not serve this request"));
         }
         if (run.after) await run.after(code, output).catch((err) => log.error({ err }, "after git service"));
+        run.record?.end(code === 0 && failure === undefined);
         done();
       });
     },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, userWithToken } from "../testing/client.ts";
 import { startTestForge, type TestForge } from "../testing/forge.ts";
 import { runGit } from "../testing/git.ts";
+import { observeGit } from "./git.ts";
 import { repoJobHandlers } from "./maintain.ts";
 import { packCacheDir, prunePackCache } from "./pack-cache.ts";
 
@@ -15,10 +16,13 @@ describe("pack cache for clones", () => {
   let f: TestForge;
   let remote: string;
   let projectId: string;
-  const packs = () =>
+  const cached = (suffix: string) =>
     existsSync(packCacheDir(f.dataDir))
-      ? readdirSync(packCacheDir(f.dataDir)).filter((n) => n.endsWith(".pack"))
+      ? readdirSync(packCacheDir(f.dataDir)).filter((n) => n.endsWith(suffix))
       : [];
+  /** Packs kept by upload-pack's hook (pack-cache-hook.sh) and whole answers kept by fetch-cache.ts. */
+  const packs = () => cached(".pack");
+  const answers = () => cached(".fetch");
 
   beforeAll(async () => {
     f = await startTestForge();
@@ -40,13 +44,28 @@ describe("pack cache for clones", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("serves a second identical full clone from one cached pack", async () => {
-    expect(packs()).toHaveLength(0);
+  it("serves a second identical full clone from one kept answer (v2) or one cached pack (v0)", async () => {
+    expect([...packs(), ...answers()]).toHaveLength(0);
     await run(work, "clone", "-q", "--bare", remote, join(work, "c1"));
+    expect(answers()).toHaveLength(1);
+    expect(packs()).toHaveLength(0);
+    const started: string[] = [];
+    const off = observeGit((e) => {
+      if (e.phase === "start") started.push(e.args.join(" "));
+    });
+    try {
+      await run(work, "clone", "-q", "--bare", remote, join(work, "c2"));
+    } finally {
+      off();
+    }
+    expect(answers()).toHaveLength(1);
+    // The advertisement and ls-refs come from memory, the pack from the kept answer.
+    expect(started.filter((a) => a.includes("upload-pack"))).toEqual([]);
+    // Protocol v0 (what forks speak) goes through upload-pack's pack-objects hook.
+    for (const c of ["v0a", "v0b"])
+      await run(work, "-c", "protocol.version=0", "clone", "-q", "--bare", remote, join(work, c));
     expect(packs()).toHaveLength(1);
-    await run(work, "clone", "-q", "--bare", remote, join(work, "c2"));
-    expect(packs()).toHaveLength(1);
-    for (const c of ["c1", "c2"]) {
+    for (const c of ["c1", "c2", "v0a", "v0b"]) {
       expect(await run(join(work, c), "rev-parse", "main")).toBe(
         await run(join(work, "src"), "rev-parse", "main"),
       );
@@ -54,26 +73,35 @@ describe("pack cache for clones", () => {
     }
   });
 
-  it("does not cache incremental fetches; a push makes the next full clone a new entry", async () => {
+  it("does not keep incremental fetches; a push or a new tag makes the next full clone a new entry", async () => {
     const src = join(work, "src");
     writeFileSync(join(src, "new.txt"), "new\n");
     await run(src, "add", ".");
     await run(src, "commit", "-q", "-m", "new");
     await run(src, "push", "-q", remote, "main");
     await run(join(work, "c1"), "fetch", "-q", remote, "main:main");
+    expect(answers()).toHaveLength(1);
     expect(packs()).toHaveLength(1);
-    await run(work, "clone", "-q", "--bare", remote, join(work, "c3"));
-    expect(packs()).toHaveLength(2);
+    await run(work, "clone", "-q", "--bare", "--single-branch", remote, join(work, "c3"));
+    expect(answers()).toHaveLength(2);
     expect(await run(join(work, "c3"), "rev-parse", "main")).toBe(await run(src, "rev-parse", "main"));
+    // A tag on a commit already in the pack: a single-branch clone wants the same commit as
+    // before, and include-tag brings the tag along, so the tags are part of the key.
+    await run(src, "tag", "-a", "v1", "-m", "one", "HEAD~1");
+    await run(src, "push", "-q", remote, "v1");
+    await run(work, "clone", "-q", "--bare", "--single-branch", remote, join(work, "c4"));
+    expect(answers()).toHaveLength(3);
+    expect(await run(join(work, "c4"), "rev-parse", "v1")).toBe(await run(src, "rev-parse", "v1"));
   });
 
-  it("prunes least recently used packs beyond the budget", () => {
-    const [a, b] = packs().map((n) => join(packCacheDir(f.dataDir), n));
-    utimesSync(a, new Date(1000), new Date(1000));
+  it("prunes least recently used packs and answers beyond the budget", () => {
+    const all = [...packs(), ...answers()].map((n) => join(packCacheDir(f.dataDir), n));
+    expect(all).toHaveLength(4);
+    utimesSync(all[0]!, new Date(1000), new Date(1000));
     const r = prunePackCache(f.dataDir, 1);
-    expect(r.removed).toBe(2);
-    expect(existsSync(b)).toBe(false);
-    expect(packs()).toHaveLength(0);
+    expect(r.removed).toBe(4);
+    expect(existsSync(all[1]!)).toBe(false);
+    expect([...packs(), ...answers()]).toHaveLength(0);
   });
 
   it("repacks with a bitmap in the maintenance job", async () => {

@@ -138,10 +138,14 @@ for (const service of SERVICES) {
         : { body: c.req.raw.body };
     if ("response" in peeked) return peeked.response;
     const limits = forge.config.git;
+    // An answer the forge keeps itself (fetch-cache.ts) does not go through the pack cache's hook too.
+    const record = "record" in peeked ? peeked.record : undefined;
     const extra =
-      service === "git-upload-pack"
-        ? packCacheArgs(forge.config.dataDir)
-        : receiveHookArgs({ protectTrunk: project.trunk_push === "sessions_only" });
+      service === "git-receive-pack"
+        ? receiveHookArgs({ protectTrunk: project.trunk_push === "sessions_only" })
+        : record
+          ? { args: [], env: {} }
+          : packCacheArgs(forge.config.dataDir);
     const run = {
       args: [
         ...extra.args,
@@ -152,6 +156,7 @@ for (const service of SERVICES) {
       ],
       env: { ...env, ...extra.env },
       contentType: `application/x-${service}-result`,
+      record,
       input: {
         body: peeked.body,
         // Fetch requests (wants and haves) are capped in size, pushes by the pack guard.

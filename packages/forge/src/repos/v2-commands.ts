@@ -7,13 +7,17 @@ import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import { answerBundleUri } from "./bundles/bundle-uri.ts";
+import { fetchFromCache } from "./fetch-cache.ts";
 import type { GitRepo } from "./git-layer/git-repo.ts";
+import type { OutputRecorder } from "./git-service.ts";
 import { lsRefs, lsRefsArgs } from "./ls-refs.ts";
-import { ClientGone, peekV2 } from "./v2-request.ts";
+import { ClientGone, peekV2, uploadPackResult } from "./v2-request.ts";
 
 /** The largest request read before deciding (a command, capabilities, arguments, a flush). */
 const MAX_REQUEST = 16 * 1024;
-const COMMANDS = ["bundle-uri", "ls-refs"] as const;
+/** A fetch request (wants) read whole to see whether its answer is kept (fetch-cache.ts). */
+const MAX_FETCH_REQUEST = 2 ** 20;
+const COMMANDS = ["bundle-uri", "ls-refs", "fetch"] as const;
 
 const peels = new Map<string, string | null>();
 const KEPT_PEELS = 4096;
@@ -45,14 +49,7 @@ export async function peelTag(repo: GitRepo, oid: string): Promise<string | null
   return peeled;
 }
 
-const result = (body: Buffer) =>
-  new Response(new Uint8Array(body), {
-    status: 200,
-    headers: {
-      "Content-Type": "application/x-git-upload-pack-result",
-      "Cache-Control": "no-cache, max-age=0, must-revalidate",
-    },
-  });
+const result = (body: Buffer) => uploadPackResult(new Uint8Array(body));
 
 /**
  * For a protocol v2 upload-pack request: the forge's answer when it is a command the forge
@@ -62,13 +59,16 @@ export async function answerV2Command(
   c: Context<AppEnv>,
   project: ProjectWithOwner,
   dir: string,
-): Promise<{ response: Response } | { body: ReadableStream<Uint8Array> | null }> {
+): Promise<{ response: Response } | { body: ReadableStream<Uint8Array> | null; record?: OutputRecorder }> {
   const body = c.req.raw.body;
   const encoding = c.req.header("content-encoding");
   if (encoding && encoding !== "identity") return { body };
   let peek: Awaited<ReturnType<typeof peekV2>>;
   try {
-    peek = await peekV2(body, COMMANDS, MAX_REQUEST);
+    const forge = c.get("forge");
+    peek = await peekV2(body, COMMANDS, (command) =>
+      command === "fetch" ? Math.min(MAX_FETCH_REQUEST, forge.config.git.maxRequestBytes) : MAX_REQUEST,
+    );
   } catch (err) {
     if (err instanceof ClientGone) throw new AppError("invalid", err.message);
     throw err;
@@ -77,6 +77,11 @@ export async function answerV2Command(
   if (peek.command === "bundle-uri")
     return { response: result(await answerBundleUri(c, project, dir, peek)) };
   if (peek.kind === "incomplete") return { body: peek.pass() };
+  if (peek.command === "fetch") {
+    const kept = await fetchFromCache(c.get("forge").config.dataDir, dir, peek.pkts);
+    if (kept && "response" in kept) return kept;
+    return { body: peek.pass(), record: kept?.record };
+  }
   const args = lsRefsArgs(peek.pkts);
   const repo = c.get("forge").git.get(dir);
   const answer = args && (await lsRefs(dir, args, (oid) => peelTag(repo, oid)));

@@ -41,12 +41,12 @@ export class ClientGone extends Error {}
 
 /**
  * Reads the request in `body` (not content-encoded) if its first pkt-line is `command=<name>`
- * for one of `commands`, as far as its flush and at most `max` bytes.
+ * for one of `commands`, as far as its flush and at most `max(command)` bytes.
  */
 export async function peekV2(
   body: ReadableStream<Uint8Array> | null,
   commands: readonly string[],
-  max: number,
+  max: (command: string) => number,
 ): Promise<V2Peek> {
   if (!body) return { kind: "other", body };
   const lines = commands.flatMap((name) => [
@@ -80,8 +80,18 @@ export async function peekV2(
     const flush = parsed.pkts.findIndex((p) => p.kind === "flush");
     if (flush >= 0) return { kind: "request", command: line.name, pkts: parsed.pkts.slice(0, flush), pass };
     if (ended) return { kind: "incomplete", command: line.name, reason: "ended", detail: "no flush", pass };
-    if (buf.length > max)
+    if (buf.length > max(line.name))
       return { kind: "incomplete", command: line.name, reason: "too-long", detail: "", pass };
     await more();
   }
 }
+
+/** A 200 answer to an upload-pack request, as upload-pack's would be sent. */
+export const uploadPackResult = (body: Uint8Array | ReadableStream<Uint8Array>) =>
+  new Response(body, {
+    status: 200,
+    headers: {
+      "Content-Type": "application/x-git-upload-pack-result",
+      "Cache-Control": "no-cache, max-age=0, must-revalidate",
+    },
+  });
