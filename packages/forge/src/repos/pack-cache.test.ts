@@ -104,6 +104,32 @@ describe("pack cache for clones", () => {
     expect([...packs(), ...answers()]).toHaveLength(0);
   });
 
+  it("keeps the answer to a gzipped fetch request (a repository with many refs) too", async () => {
+    const src = join(work, "src");
+    for (let i = 0; i < 60; i++) await run(src, "branch", "-f", `topic-${i}`, `HEAD~${i % 5}`);
+    await run(src, "push", "-q", remote, "--all");
+    const clone = async (name: string) => {
+      const started: string[] = [];
+      const off = observeGit((e) => {
+        if (e.phase === "start") started.push(e.args.join(" "));
+      });
+      try {
+        // GIT_TRACE_CURL would show it: git gzips request bodies over 1 KiB (60 wants are 3 KiB).
+        await run(work, "clone", "-q", "--mirror", remote, join(work, name));
+      } finally {
+        off();
+      }
+      return started.filter((a) => a.includes("upload-pack") && !a.includes("--advertise-refs")).length;
+    };
+    expect(await clone("many1")).toBe(1);
+    expect(answers()).toHaveLength(1);
+    expect(await clone("many2")).toBe(0);
+    expect(await run(join(work, "many2"), "for-each-ref", "--format=%(objectname) %(refname)")).toBe(
+      await run(join(work, "many1"), "for-each-ref", "--format=%(objectname) %(refname)"),
+    );
+    expect(await run(join(work, "many2"), "fsck", "--no-progress")).toBe("");
+  });
+
   it("repacks with a bitmap in the maintenance job", async () => {
     await repoJobHandlers(f.forge.repos)["repo.maintain"](
       { projectId },

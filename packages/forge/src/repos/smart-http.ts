@@ -135,7 +135,7 @@ for (const service of SERVICES) {
     const peeked =
       service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "")
         ? await answerV2Command(c, project, dir)
-        : { body: c.req.raw.body };
+        : { body: c.req.raw.body, decoded: false };
     if ("response" in peeked) return peeked.response;
     const limits = forge.config.git;
     // An answer the forge keeps itself (fetch-cache.ts) does not go through the pack cache's hook too.
@@ -161,7 +161,7 @@ for (const service of SERVICES) {
         body: peeked.body,
         // Fetch requests (wants and haves) are capped in size, pushes by the pack guard.
         through: [
-          ...decodingStreams(c.req.header("content-encoding")),
+          ...(peeked.decoded ? [] : decodingStreams(c.req.header("content-encoding"))),
           service === "git-upload-pack"
             ? byteLimit(limits.maxRequestBytes, "The fetch request")
             : packGuard(limits),

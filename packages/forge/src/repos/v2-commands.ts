@@ -2,6 +2,7 @@
 // git's upload-pack knows only bundles in the repository's config) and ls-refs (ls-refs.ts; one
 // git process fewer per clone and fetch). Anything else — fetch, object-info, or a request the
 // forge leaves to git — goes on to upload-pack with the bytes read put back.
+import { pipeline, Readable } from "node:stream";
 import type { Context } from "hono";
 import { AppError } from "../errors/app-error.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -10,6 +11,7 @@ import { answerBundleUri } from "./bundles/bundle-uri.ts";
 import { fetchFromCache } from "./fetch-cache.ts";
 import type { GitRepo } from "./git-layer/git-repo.ts";
 import type { OutputRecorder } from "./git-service.ts";
+import { badGzip, byteLimit, decodingStreams, isGzipError } from "./gzip-body.ts";
 import { lsRefs, lsRefsArgs } from "./ls-refs.ts";
 import { ClientGone, peekV2, uploadPackResult } from "./v2-request.ts";
 
@@ -59,31 +61,50 @@ export async function answerV2Command(
   c: Context<AppEnv>,
   project: ProjectWithOwner,
   dir: string,
-): Promise<{ response: Response } | { body: ReadableStream<Uint8Array> | null; record?: OutputRecorder }> {
-  const body = c.req.raw.body;
-  const encoding = c.req.header("content-encoding");
-  if (encoding && encoding !== "identity") return { body };
+): Promise<
+  | { response: Response }
+  | { body: ReadableStream<Uint8Array> | null; decoded: boolean; record?: OutputRecorder }
+> {
+  const forge = c.get("forge");
+  const raw = c.req.raw.body;
+  // A large request comes gzipped (git compresses request bodies over 1 KiB): decoded here, capped.
+  const steps = decodingStreams(c.req.header("content-encoding"));
+  const decoded = steps.length > 0;
+  const body =
+    raw && decoded
+      ? (Readable.toWeb(
+          pipeline(
+            [
+              Readable.fromWeb(raw as import("node:stream/web").ReadableStream),
+              ...steps,
+              byteLimit(forge.config.git.maxRequestBytes, "The fetch request"),
+            ],
+            () => {},
+          ) as unknown as Readable,
+        ) as ReadableStream<Uint8Array>)
+      : raw;
   let peek: Awaited<ReturnType<typeof peekV2>>;
   try {
-    const forge = c.get("forge");
     peek = await peekV2(body, COMMANDS, (command) =>
       command === "fetch" ? Math.min(MAX_FETCH_REQUEST, forge.config.git.maxRequestBytes) : MAX_REQUEST,
     );
   } catch (err) {
-    if (err instanceof ClientGone) throw new AppError("invalid", err.message);
-    throw err;
+    if (!(err instanceof ClientGone)) throw err;
+    if (err.cause instanceof AppError) throw err.cause;
+    if (isGzipError(err.cause)) throw badGzip();
+    throw new AppError("invalid", err.message);
   }
-  if (peek.kind === "other") return { body: peek.body };
+  if (peek.kind === "other") return { body: peek.body, decoded };
   if (peek.command === "bundle-uri")
     return { response: result(await answerBundleUri(c, project, dir, peek)) };
-  if (peek.kind === "incomplete") return { body: peek.pass() };
+  if (peek.kind === "incomplete") return { body: peek.pass(), decoded };
   if (peek.command === "fetch") {
-    const kept = await fetchFromCache(c.get("forge").config.dataDir, dir, peek.pkts);
+    const kept = await fetchFromCache(forge.config.dataDir, dir, peek.pkts);
     if (kept && "response" in kept) return kept;
-    return { body: peek.pass(), record: kept?.record };
+    return { body: peek.pass(), decoded, record: kept?.record };
   }
   const args = lsRefsArgs(peek.pkts);
-  const repo = c.get("forge").git.get(dir);
+  const repo = forge.git.get(dir);
   const answer = args && (await lsRefs(dir, args, (oid) => peelTag(repo, oid)));
-  return answer ? { response: result(answer) } : { body: peek.pass() };
+  return answer ? { response: result(answer) } : { body: peek.pass(), decoded };
 }

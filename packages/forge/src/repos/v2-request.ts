@@ -37,6 +37,7 @@ function rejoin(first: Buffer, reader: ReadableStreamDefaultReader<Uint8Array>):
   });
 }
 
+/** Reading the body failed (the client went away, or a decoding step refused it: `cause`). */
 export class ClientGone extends Error {}
 
 /**
@@ -57,8 +58,8 @@ export async function peekV2(
   let buf = Buffer.alloc(0);
   let ended = false;
   const more = async () => {
-    const { done, value } = await reader.read().catch(() => {
-      throw new ClientGone("The client went away");
+    const { done, value } = await reader.read().catch((cause) => {
+      throw new ClientGone("The client went away", { cause });
     });
     if (done) ended = true;
     else buf = Buffer.concat([buf, value]);
