@@ -70,7 +70,7 @@ for (let i = 0; i < 15; i++)
     for (const [step, fn] of Object.entries(steps)) {
       const t = performance.now();
       const r = await fn(base);
-      const b = await r.arrayBuffer();
+      await r.arrayBuffer();
       const ms = performance.now() - t;
       if (r.status !== 200) throw new Error(`${name} ${step} ${r.status}`);
       const key = `${name} ${step}`;

@@ -1,20 +1,28 @@
 // Benchmark: full clones of a repository with 5,000 commits through the forge (cold: first
 // clone after a push; warm: later clones, served from the pack cache) against git's own
-// `git http-backend` serving the same repository. Run: npx tsx bench/clone.ts [commits] [runs]
+// `git http-backend` serving the same repository. Run: npx tsx bench/clone.ts [commits] [runs];
+// `npx tsx bench/clone.ts /path/to/repo.git [runs]` uses that repository's branches and tags
+// instead of a generated history (a real project, e.g. a mirror brought by the tool library).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHttpBackend } from "./http-backend.ts";
 import { benchProject, git, makeRepo, median, startForgeProcess, time } from "./lib.ts";
 
-const COMMITS = Number(process.argv[2] ?? 5000);
+const SOURCE = process.argv[2] && !/^\d+$/.test(process.argv[2]) ? process.argv[2] : undefined;
+const COMMITS = SOURCE ? 0 : Number(process.argv[2] ?? 5000);
 const RUNS = Number(process.argv[3] ?? 7);
 
 const work = mkdtempSync(join(tmpdir(), "micelio-bench-"));
 try {
   const repo = join(work, "repos", "big.git");
-  console.log(`building a repository with ${COMMITS} commits…`);
-  await makeRepo(repo, COMMITS);
+  if (SOURCE) {
+    console.log(`copying the branches and tags of ${SOURCE}…`);
+    await git(work, "clone", "-q", "--bare", SOURCE, repo);
+  } else {
+    console.log(`building a repository with ${COMMITS} commits…`);
+    await makeRepo(repo, COMMITS);
+  }
   await git(repo, "repack", "-a", "-d", "-b", "-q");
   const backend = await startHttpBackend(join(work, "repos"));
   const forge = await startForgeProcess(join(work, "forge"));
@@ -35,9 +43,11 @@ try {
     backendTimes.push(await time(clone(backendUrl)));
     forgeTimes.push(await time(clone(forgeUrl)));
   }
-  const count = await git(join(work, "c0"), "rev-list", "--count", "main");
+  const count = await git(join(work, "c0"), "rev-list", "--count", "--all");
+  const refs = (await git(join(work, "c0"), "for-each-ref", "--format=x")).split("\n").length;
   const result = {
     commits: Number(count),
+    refs,
     runs: RUNS,
     forge_first_clone_ms: Math.round(cold),
     forge_median_ms: Math.round(median(forgeTimes)),
