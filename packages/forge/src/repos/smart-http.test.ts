@@ -35,6 +35,16 @@ describe("git smart HTTP", async () => {
     return u.toString();
   };
 
+  /** The bare repository of one of gitowner's projects. */
+  const repoDir = async (handle: string) => {
+    const { id } = await f.forge.db
+      .selectFrom("projects")
+      .select("id")
+      .where("handle", "=", handle)
+      .executeTakeFirstOrThrow();
+    return f.forge.repos.dir(id);
+  };
+
   beforeAll(async () => {
     f = await startTestForge();
     owner = await userWithToken(f.url, "gitowner");
@@ -90,12 +100,7 @@ describe("git smart HTTP", async () => {
   });
 
   it("answers protocol v2's advertisement as git does, and anew when the repository's config changes", async () => {
-    const { id } = await f.forge.db
-      .selectFrom("projects")
-      .select("id")
-      .where("handle", "=", "pub")
-      .executeTakeFirstOrThrow();
-    const dir = f.forge.repos.dir(id);
+    const dir = await repoDir("pub");
     const advert = async () => {
       const res = await fetch(url("/gitowner/pub.git/info/refs?service=git-upload-pack"), {
         headers: { "git-protocol": "version=2" },
@@ -118,12 +123,7 @@ describe("git smart HTTP", async () => {
   });
 
   it("answers ls-refs itself (no upload-pack), as git would, and leaves hidden refs to git", async () => {
-    const { id } = await f.forge.db
-      .selectFrom("projects")
-      .select("id")
-      .where("handle", "=", "pub")
-      .executeTakeFirstOrThrow();
-    const dir = f.forge.repos.dir(id);
+    const dir = await repoDir("pub");
     const started: string[] = [];
     const off = observeGit((e) => {
       if (e.phase === "start") started.push(e.args.join(" "));
