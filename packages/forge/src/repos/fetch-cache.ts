@@ -16,9 +16,8 @@ import type { Pkt } from "./bundles/pkt-line.ts";
 import type { OutputRecorder } from "./git-service.ts";
 import { lsRefs } from "./ls-refs.ts";
 import { packCacheDir } from "./pack-cache.ts";
-import { uploadPackResult } from "./v2-request.ts";
+import { uploadPackResult, usualArgs } from "./v2-request.ts";
 
-const CAPABILITY = /^(agent=|server-option=)|^object-format=sha1$/;
 const OPTIONS = new Set(["thin-pack", "ofs-delta", "no-progress", "include-tag"]);
 const WANT = /^want ([0-9a-f]{40})$/;
 /** Answers larger than this are not kept. */
@@ -26,20 +25,13 @@ const MAX_KEPT = (Number(process.env.MICELIO_FETCH_CACHE_MAX_MB) || 512) * 2 ** 
 
 /** What identifies a cacheable fetch request's answer (options and wants), or null when it is not one. */
 export function fetchKeyParts(pkts: Pkt[]): { options: string[]; wants: string[] } | null {
+  const lines = usualArgs(pkts);
+  if (!lines) return null;
   const options = new Set<string>();
   const wants = new Set<string>();
-  let inArgs = false;
   let done = false;
-  for (const p of pkts) {
-    if (p.kind === "delim" && !inArgs) {
-      inArgs = true;
-      continue;
-    }
-    if (p.kind !== "data") return null;
-    const line = p.data.toString("latin1").replace(/\n$/, "");
-    if (!inArgs) {
-      if (!CAPABILITY.test(line)) return null;
-    } else if (OPTIONS.has(line)) options.add(line);
+  for (const line of lines) {
+    if (OPTIONS.has(line)) options.add(line);
     else if (line === "done") done = true;
     else {
       const want = WANT.exec(line)?.[1];

@@ -9,7 +9,6 @@ import { DELIM, FLUSH, pktLine, readPkts } from "./bundles/pkt-line.ts";
 import { gitEnv } from "./git.ts";
 import { GitRepos } from "./git-layer/git-repos.ts";
 import { goodRefName, lsRefs, lsRefsArgs } from "./ls-refs.ts";
-import { peelTag } from "./v2-commands.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-ls-refs-"));
 const pool = new GitRepos(4);
@@ -153,7 +152,7 @@ describe("ls-refs in process", () => {
 
         const req = request(s.caps, [...s.args, ...s.prefixes.map((p) => `ref-prefix ${p}`)]);
         const repo = pool.get(dir);
-        const ours = await lsRefs(dir, argsOf(req)!, (oid) => peelTag(repo, oid));
+        const ours = await lsRefs(dir, argsOf(req)!, (oid) => repo.peelTag(oid));
         const gits = await gitsAnswer(dir, req);
         pool.forget(dir);
         const exists = (name: string) =>

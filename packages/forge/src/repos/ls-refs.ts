@@ -16,6 +16,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Pkt, PktError, pktLine } from "./bundles/pkt-line.ts";
+import { usualArgs } from "./v2-request.ts";
 
 export interface LsRefsArgs {
   symrefs: boolean;
@@ -28,34 +29,18 @@ export interface LsRefsArgs {
 export type PeelTag = (oid: string) => Promise<string | null>;
 
 const OID = /^[0-9a-f]{40}$/;
-const CAPABILITY = /^(agent=|server-option=)|^object-format=sha1$/;
 /** Repository configuration that changes ls-refs' answer. */
 const CHANGES_ANSWER = /hiderefs|lsrefs|objectformat|refstorage|namespace|\[include/i;
 /** Git's SYMREF_MAXDEPTH. */
 const MAX_DEPTH = 5;
 
-/** The text of a request packet, as git's reader gives it (one trailing newline dropped). */
-function text(p: Pkt): string | null {
-  if (p.kind !== "data" || p.data.length === 0) return null;
-  const s = p.data.toString("utf8");
-  if (s.includes("\uFFFD") || s.includes("\0")) return null;
-  return s.endsWith("\n") ? s.slice(0, -1) : s;
-}
-
 /** An ls-refs request's arguments (the packets after its command line), or null to leave it to git. */
 export function lsRefsArgs(pkts: Pkt[]): LsRefsArgs | null {
+  const lines = usualArgs(pkts);
+  if (!lines) return null;
   const args: LsRefsArgs = { symrefs: false, peel: false, unborn: false, prefixes: [] };
-  let inArgs = false;
-  for (const p of pkts) {
-    if (p.kind === "delim" && !inArgs) {
-      inArgs = true;
-      continue;
-    }
-    const line = text(p);
-    if (line === null) return null;
-    if (!inArgs) {
-      if (!CAPABILITY.test(line)) return null;
-    } else if (line === "symrefs" || line === "peel" || line === "unborn") args[line] = true;
+  for (const line of lines) {
+    if (line === "symrefs" || line === "peel" || line === "unborn") args[line] = true;
     else if (line.startsWith("ref-prefix ")) args.prefixes.push(line.slice(11));
     else return null;
   }
@@ -206,10 +191,12 @@ async function answer(dir: string, args: LsRefsArgs, peelTag: PeelTag): Promise<
   };
   const out: Buffer[] = [];
 
-  const head = await resolve(dir, packed, "HEAD");
-  if (!head.symbolic && !head.oid) throw new GiveUp();
-  if ((head.oid || (args.unborn && args.symrefs && head.symbolic)) && matches("HEAD"))
-    out.push(await line("HEAD", head.oid, head.symbolic ? head.target : null));
+  if (matches("HEAD")) {
+    const head = await resolve(dir, packed, "HEAD");
+    if (!head.symbolic && !head.oid) throw new GiveUp();
+    if (head.oid || (args.unborn && args.symrefs && head.symbolic))
+      out.push(await line("HEAD", head.oid, head.symbolic ? head.target : null));
+  }
 
   const names = new Set<string>();
   for (const root of walkRoots(args.prefixes)) {

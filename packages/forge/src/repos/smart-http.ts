@@ -131,7 +131,7 @@ for (const service of SERVICES) {
     const { dir, project } = await resolve(c, service);
     const forge = c.get("forge");
     const env = protocolEnv(c, service, dir);
-    // Protocol v2's bundle-uri and ls-refs commands are the forge's to answer (v2-commands.ts).
+    // Protocol v2's bundle-uri, ls-refs and repeated full fetches are the forge's to answer (v2-commands.ts).
     const peeked =
       service === "git-upload-pack" && /version=2/.test(env.GIT_PROTOCOL ?? "")
         ? await answerV2Command(c, project, dir)

@@ -1,7 +1,8 @@
 // The protocol v2 upload-pack commands the forge answers itself: bundle-uri (bundles/bundle-uri.ts;
-// git's upload-pack knows only bundles in the repository's config) and ls-refs (ls-refs.ts; one
-// git process fewer per clone and fetch). Anything else — fetch, object-info, or a request the
-// forge leaves to git — goes on to upload-pack with the bytes read put back.
+// git's upload-pack knows only bundles in the repository's config), ls-refs (ls-refs.ts; one git
+// process fewer per clone and fetch) and a repeated full fetch (fetch-cache.ts; none). Anything
+// else — other fetches, object-info, or a request the forge leaves to git — goes on to
+// upload-pack with the bytes read put back (and a fetch whose answer is to be kept, with a recorder).
 import { pipeline, Readable } from "node:stream";
 import type { Context } from "hono";
 import { AppError } from "../errors/app-error.ts";
@@ -9,7 +10,6 @@ import type { AppEnv } from "../http/context.ts";
 import type { ProjectWithOwner } from "../projects/projects-service.ts";
 import { answerBundleUri } from "./bundles/bundle-uri.ts";
 import { fetchFromCache } from "./fetch-cache.ts";
-import type { GitRepo } from "./git-layer/git-repo.ts";
 import type { OutputRecorder } from "./git-service.ts";
 import { badGzip, byteLimit, decodingStreams, isGzipError } from "./gzip-body.ts";
 import { lsRefs, lsRefsArgs } from "./ls-refs.ts";
@@ -20,36 +20,6 @@ const MAX_REQUEST = 16 * 1024;
 /** A fetch request (wants) read whole to see whether its answer is kept (fetch-cache.ts). */
 const MAX_FETCH_REQUEST = 2 ** 20;
 const COMMANDS = ["bundle-uri", "ls-refs", "fetch"] as const;
-
-const peels = new Map<string, string | null>();
-const KEPT_PEELS = 4096;
-
-/** The object an annotated tag finally names (tags of tags followed), or null for a non-tag. */
-export async function peelTag(repo: GitRepo, oid: string): Promise<string | null> {
-  const key = `${repo.dir}\0${oid}`;
-  const kept = peels.get(key);
-  if (kept !== undefined) return kept;
-  let at = oid;
-  let peeled: string | null = null;
-  for (let depth = 0; depth < 16; depth++) {
-    const info = await repo.info(at);
-    if (!info) {
-      peeled = null; // a tag naming a missing object: git gives no peeled value
-      break;
-    }
-    if (info.type !== "tag") {
-      peeled = depth === 0 ? null : at;
-      break;
-    }
-    const tag = await repo.read(at);
-    const next = tag && /^object ([0-9a-f]{40})\n/.exec(tag.data.toString("latin1", 0, 60))?.[1];
-    if (!next) break;
-    at = next;
-  }
-  if (peels.size >= KEPT_PEELS) peels.delete(peels.keys().next().value as string);
-  peels.set(key, peeled);
-  return peeled;
-}
 
 const result = (body: Buffer) => uploadPackResult(new Uint8Array(body));
 
@@ -105,6 +75,6 @@ export async function answerV2Command(
   }
   const args = lsRefsArgs(peek.pkts);
   const repo = forge.git.get(dir);
-  const answer = args && (await lsRefs(dir, args, (oid) => peelTag(repo, oid)));
+  const answer = args && (await lsRefs(dir, args, (oid) => repo.peelTag(oid)));
   return answer ? { response: result(answer) } : { body: peek.pass(), decoded };
 }

@@ -5,6 +5,32 @@
 // read put back in front of the rest of the body.
 import { type Pkt, PktError, pktLine, readPkts } from "./bundles/pkt-line.ts";
 
+/** Capabilities git's clients send with every command (and git's upload-pack takes). */
+const USUAL_CAPABILITY = /^(agent=|server-option=)|^object-format=sha1$/;
+
+/**
+ * A v2 request's argument lines (after the delimiter), as git's reader gives them (one trailing
+ * newline dropped), when its capabilities are only the usual ones and every packet is a
+ * non-empty UTF-8 line; null otherwise (the forge leaves such a request to git).
+ */
+export function usualArgs(pkts: Pkt[]): string[] | null {
+  const args: string[] = [];
+  let inArgs = false;
+  for (const p of pkts) {
+    if (p.kind === "delim" && !inArgs) {
+      inArgs = true;
+      continue;
+    }
+    if (p.kind !== "data" || p.data.length === 0) return null;
+    const s = p.data.toString("utf8");
+    if (s.includes("\uFFFD") || s.includes("\0")) return null;
+    const line = s.endsWith("\n") ? s.slice(0, -1) : s;
+    if (inArgs) args.push(line);
+    else if (!USUAL_CAPABILITY.test(line)) return null;
+  }
+  return args;
+}
+
 export type V2Peek =
   /** Not one of the commands asked for: the body to hand to upload-pack. */
   | { kind: "other"; body: ReadableStream<Uint8Array> | null }

@@ -100,6 +100,12 @@ export class GitRepo {
     return this.checker.call(`${safeName(name)}\n`, parseCheckAnswer);
   }
 
+  /** The object an annotated tag finally names (`<oid>^{}`), or null when `oid` is not a readable tag. */
+  async peelTag(oid: string): Promise<string | null> {
+    if ((await this.info(oid))?.type !== "tag") return null;
+    return (await this.info(`${oid}^{}`))?.oid ?? null;
+  }
+
   async readType(name: string, type: ObjectType): Promise<GitObject> {
     const obj = await this.read(name);
     if (!obj || obj.type !== type) throw new GitError(`not a ${type}: ${name}`, null, "");
