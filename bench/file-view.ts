@@ -1,7 +1,9 @@
 // Benchmark: the web view of a 2,000-line TypeScript file, cold (first view: highlight and
 // cache) and warm (served from memory), plus the warm tree, commit and blame pages and the
 // blob's JSON. Then one more warm pass of every page under strace (when present) counts the
-// git processes the forge starts: a warm page should start none. Run: npx tsx bench/file-view.ts [runs]
+// git processes the forge starts: a warm page should start none. Each warm series (right after
+// the first view) is followed by a steady one, after BENCH_SETTLE (100) more untimed requests
+// per page, once the JIT and the garbage collector have settled. Run: npx tsx bench/file-view.ts [runs]
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -9,6 +11,26 @@ import { join } from "node:path";
 import { benchProject, git, median, startForgeProcess, time } from "./lib.ts";
 
 const RUNS = Number(process.argv[2] ?? 20);
+/** Untimed requests per page between the warm series and the steady one (JIT, caches, GC settled). */
+const SETTLE = Number(process.env.BENCH_SETTLE ?? 100);
+
+/** The warm series (right after the first view), then SETTLE untimed, then the steady series. */
+async function warmAndSteady(pages: Record<string, string>, ask: (path: string) => Promise<void>) {
+  const warm: Record<string, ReturnType<typeof stats>> = {};
+  const steady: Record<string, ReturnType<typeof stats>> = {};
+  for (const [name, path] of Object.entries(pages)) {
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await time(() => ask(path)));
+    warm[name] = stats(runs);
+  }
+  for (const [name, path] of Object.entries(pages)) {
+    for (let i = 0; i < SETTLE; i++) await ask(path);
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await time(() => ask(path)));
+    steady[name] = stats(runs);
+  }
+  return { warm, steady };
+}
 
 function typescriptFile(lines: number): string {
   const out: string[] = [
@@ -85,19 +107,13 @@ async function serverTimes(dataDir: string, src: string, pages: Record<string, s
   try {
     await publish(running.url, src);
     const app = buildApp(running.forge);
-    const out: Record<string, ReturnType<typeof stats>> = {};
-    for (const [name, path] of Object.entries(pages)) {
-      const ask = async () => {
-        const res = await app.request(`http://127.0.0.1${path}`);
-        if (res.status !== 200) throw new Error(`${path}: status ${res.status}`);
-        await res.arrayBuffer();
-      };
-      await ask();
-      const runs: number[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await time(ask));
-      out[name] = stats(runs);
-    }
-    return out;
+    const ask = async (path: string) => {
+      const res = await app.request(`http://127.0.0.1${path}`);
+      if (res.status !== 200) throw new Error(`${path}: status ${res.status}`);
+      await res.arrayBuffer();
+    };
+    for (const path of Object.values(pages)) await ask(path);
+    return await warmAndSteady(pages, ask);
   } finally {
     await running.stop();
   }
@@ -129,12 +145,7 @@ try {
   };
   const cold: Record<string, number> = {};
   for (const [name, path] of Object.entries(pages)) cold[name] = Number((await time(get(path))).toFixed(1));
-  const warm: Record<string, ReturnType<typeof stats>> = {};
-  for (const [name, path] of Object.entries(pages)) {
-    const runs: number[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await time(get(path)));
-    warm[name] = stats(runs);
-  }
+  const { warm, steady } = await warmAndSteady(pages, (path) => get(path)());
   // Then once more under strace (which slows every system call, so it is not timed).
   const traceFile = join(work, "strace.txt");
   const tracer = await traceExecs(forge.child.pid!, traceFile);
@@ -156,8 +167,11 @@ try {
         runs: RUNS,
         load_average: loadavg().map((x) => Number(x.toFixed(2))),
         cold_ms: cold,
+        settle: SETTLE,
         warm_ms: warm,
-        warm_server_ms: server,
+        steady_ms: steady,
+        warm_server_ms: server.warm,
+        steady_server_ms: server.steady,
         git_processes_during_a_warm_pass: gitExecs,
       },
       null,

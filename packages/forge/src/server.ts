@@ -33,6 +33,7 @@ import { createLogger, type Logger } from "./ops/logger.ts";
 import { MAINTENANCE_CRON, maintenanceHandlers } from "./ops/maintenance.ts";
 import { syncRefCaches } from "./ops/ref-cache-sync.ts";
 import { parseOutboundAllow } from "./outbound/address-policy.ts";
+import { syncProjectViews } from "./projects/project-view-cache.ts";
 import { QUALITY_ALERTS_CRON, qualityAlertHandlers } from "./quality/quality-alert-job.ts";
 import { GitRepos } from "./repos/git-layer/git-repos.ts";
 import { compactWhenPacksPile, repoJobHandlers } from "./repos/maintain.ts";
@@ -109,6 +110,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
     (err) => log.error({ err }, "announcing moved refs failed"),
   );
   const stopTokenSync = syncTokenCache(bus); // cached token authentications (tokens/token-cache.ts)
+  const stopProjectSync = syncProjectViews(bus); // cached projects of pages (projects/project-view-cache.ts)
   const objects = config.s3 ? s3ObjectStore(config.s3) : localObjectStore(join(config.dataDir, "objects"));
   const theme = new DailyTheme({ enabled: config.dailyTheme === "on", llm: config.llm, objects, log });
   const forge: Forge = {
@@ -208,6 +210,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
         git.close();
         stopRefSync();
         stopTokenSync();
+        stopProjectSync();
         stopCompaction();
         stopHookWatch();
         stopNotifyWatch();

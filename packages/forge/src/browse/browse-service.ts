@@ -1,4 +1,4 @@
-// Code browsing service: who may read (getProject: private projects are 404 to outsiders),
+// Code browsing service: who may read (viewProject: private projects are 404 to outsiders),
 // validation of every ref and path taken from a URL, and the read cache — a file's code view
 // HTML, rendered markdown and per-directory last commits are cached by content id (blob or
 // commit id), never by ref name, in one render cache per forge ($DATA/cache/render: a
@@ -10,7 +10,7 @@ import type { Viewer } from "../accounts/viewer.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { Forge } from "../http/context.ts";
 import type { ProjectRole } from "../projects/access.ts";
-import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { type ProjectWithOwner, viewProject } from "../projects/projects-service.ts";
 import {
   createRenderCache,
   detectLanguage,
@@ -82,7 +82,7 @@ const NO_REFS: RepoRefs = { branches: [], tags: [], defaultBranch: undefined, he
 
 /** Opens a project's repository for reading, if the viewer may read the project. */
 export async function openRepo(forge: Forge, viewer: Viewer, owner: string, handle: string): Promise<Repo> {
-  const { project, role } = await getProject(forge.db, viewer, owner, handle, "read");
+  const { project, role } = await viewProject(forge.db, viewer, owner, handle);
   return repoOf(forge, project, role);
 }
 

@@ -60,7 +60,11 @@ export async function requireRole(
   project: Project & { owner_suspended_at?: Date | null },
   need: Exclude<ProjectRole, "none">,
 ) {
-  const role = await projectRole(db, viewer, project);
+  return assertRole(viewer, await projectRole(db, viewer, project), need);
+}
+
+/** requireRole's verdict on a role already known (projects/project-view-cache.ts keeps roles). */
+export function assertRole(viewer: Viewer, role: ProjectRole, need: Exclude<ProjectRole, "none">) {
   if (role === "none") throw notFound("Project not found");
   if (RANK[role] < RANK[need]) {
     if (need !== "read" && viewer.user && !hasScope(viewer, "project:write")) {

@@ -23,7 +23,8 @@ import { cutLooseFromPrivate } from "../social/forks-isolation.ts";
 import { detachForks, lockForksOf } from "../social/forks-repo.ts";
 import { requireForkMayBePublic } from "../social/forks-rules.ts";
 import { forkColumns } from "../social/social-columns.ts";
-import { type ProjectRole, requireRole, whereVisible } from "./access.ts";
+import { assertRole, type ProjectRole, projectRole, requireRole, whereVisible } from "./access.ts";
+import { projectViews, viewerClass, viewKey } from "./project-view-cache.ts";
 
 const name = z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters");
 const description = z.string().max(1000, "Description must be at most 1000 characters");
@@ -168,6 +169,30 @@ export async function getProject(
   if (!project) throw notFound("Project not found");
   const role = await requireRole(db, viewer, project, need);
   return { project, role };
+}
+
+/**
+ * getProject for read-only views (pages, their JSON, blame, search, MCP's read tools): the
+ * project and the viewer's role from the process's cache when it holds them
+ * (projects/project-view-cache.ts), read and kept otherwise. Write paths use getProject.
+ */
+export async function viewProject(
+  db: Db,
+  viewer: Viewer,
+  owner: string,
+  handle: string,
+): Promise<{ project: ProjectWithOwner; role: ProjectRole }> {
+  const cls = viewerClass(viewer);
+  const key = cls === null ? null : viewKey(cls, owner, handle);
+  const hit = key === null ? undefined : projectViews.get(key, db);
+  if (hit) return { project: hit.project, role: assertRole(viewer, hit.role, "read") };
+  const generation = projectViews.generation;
+  const project = await findProject(db, viewer, owner, handle);
+  if (!project) throw notFound("Project not found");
+  const role = await projectRole(db, viewer, project);
+  if (key !== null && role !== "none")
+    projectViews.set(key, { project: Object.freeze(project), role }, db, generation);
+  return { project, role: assertRole(viewer, role, "read") };
 }
 
 export async function resolveOwner(db: Db, viewer: Viewer, owner: string | undefined): Promise<Account> {

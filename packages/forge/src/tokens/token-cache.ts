@@ -12,6 +12,7 @@ import type { Scope } from "@micelio/core";
 import type { ProjectLimit } from "../accounts/viewer.ts";
 import { onTableWrite } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";
+import { RowCache } from "../db/row-cache.ts";
 import type { Account } from "../db/schema.ts";
 
 export interface TokenAuth {
@@ -26,61 +27,17 @@ export interface TokenAuth {
   projects: ProjectLimit | null;
 }
 
-interface Entry {
-  auth: TokenAuth;
-  storedAt: number;
-  /** The database the entry was read from (tests run several forges in one process). */
-  source: object;
-}
-
 export const AUTH_CHANNEL = "auth";
 
-export class TokenCache {
-  private readonly map = new Map<string, Entry>();
-  private gen = 0;
-
-  constructor(
-    readonly maxEntries = 10_000,
-    readonly ttlMs = 5 * 60_000,
-  ) {}
-
-  /** The generation to hand back to `set`: any invalidation in between makes `set` a no-op. */
-  get generation() {
-    return this.gen;
-  }
-
-  get(hash: string, source: object, now = Date.now()): TokenAuth | undefined {
-    const hit = this.map.get(hash);
-    if (!hit || hit.source !== source) return undefined;
-    this.map.delete(hash);
-    if (now - hit.storedAt > this.ttlMs) return undefined;
-    this.map.set(hash, hit); // most recently used last
-    return hit.auth;
-  }
-
-  set(hash: string, auth: TokenAuth, source: object, generation: number, now = Date.now()) {
-    if (generation !== this.gen || this.maxEntries <= 0) return;
-    this.map.delete(hash);
-    this.map.set(hash, { auth, storedAt: now, source });
-    for (const oldest of this.map.keys()) {
-      if (this.map.size <= this.maxEntries) break;
-      this.map.delete(oldest);
-    }
+/** Authentications by token hash (5 minutes at most by default). */
+export class TokenCache extends RowCache<TokenAuth> {
+  constructor(maxEntries = 10_000, ttlMs = 5 * 60_000) {
+    super(maxEntries, ttlMs);
   }
 
   /** Drops the entries of one account (its tokens or the account changed). */
   forgetUser(userId: string) {
-    this.gen++;
-    for (const [hash, e] of this.map) if (e.auth.user.id === userId) this.map.delete(hash);
-  }
-
-  clear() {
-    this.gen++;
-    this.map.clear();
-  }
-
-  get size() {
-    return this.map.size;
+    this.forget((auth) => auth.user.id === userId);
   }
 }
 
