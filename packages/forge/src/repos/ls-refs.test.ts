@@ -8,7 +8,8 @@ import { runGit } from "../testing/git.ts";
 import { DELIM, FLUSH, pktLine, readPkts } from "./bundles/pkt-line.ts";
 import { gitEnv } from "./git.ts";
 import { GitRepos } from "./git-layer/git-repos.ts";
-import { goodRefName, lsRefs, lsRefsArgs } from "./ls-refs.ts";
+import { goodRefName } from "./git-layer/packed-refs.ts";
+import { lsRefs, lsRefsArgs } from "./ls-refs.ts";
 
 const work = mkdtempSync(join(tmpdir(), "micelio-ls-refs-"));
 const pool = new GitRepos(4);

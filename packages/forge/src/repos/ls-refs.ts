@@ -4,8 +4,8 @@
 // asked), then every ref under refs/ in byte order, each kept only if it starts with one of the
 // `ref-prefix` arguments (all when none), with ` symref-target:` and ` peeled:` attributes when
 // asked; then a flush. Refs are read fresh from git's files on every request (loose refs under
-// the prefixes' directories, packed-refs parsed once per version of the file), never from a
-// cache that another process's write could leave stale.
+// the prefixes' directories first, then packed-refs, parsed once per version of the file:
+// git-layer/packed-refs.ts), never from a cache that another process's write could leave stale.
 //
 // Whatever this does not reproduce exactly goes to upload-pack instead (lsRefs gives null):
 // capabilities or arguments other than git's usual ones, configuration that changes the answer
@@ -13,9 +13,10 @@
 // broken or dangling refs. One difference stays: git leaves out refs whose object is missing,
 // which this does not check (such a repository is corrupt, and the fetch fails either way).
 // `ls-refs.test.ts` compares the two answers on random repositories and requests.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Pkt, PktError, pktLine } from "./bundles/pkt-line.ts";
+import { goodRefName, type PackedRefs, readPackedRefs } from "./git-layer/packed-refs.ts";
 import { usualArgs } from "./v2-request.ts";
 
 export interface LsRefsArgs {
@@ -28,7 +29,6 @@ export interface LsRefsArgs {
 /** Finds the object a tag names, or null when `oid` is not a tag (or cannot be read). */
 export type PeelTag = (oid: string) => Promise<string | null>;
 
-const OID = /^[0-9a-f]{40}$/;
 /** Repository configuration that changes ls-refs' answer. */
 const CHANGES_ANSWER = /hiderefs|lsrefs|objectformat|refstorage|namespace|\[include/i;
 /** Git's SYMREF_MAXDEPTH. */
@@ -47,57 +47,7 @@ export function lsRefsArgs(pkts: Pkt[]): LsRefsArgs | null {
   return args;
 }
 
-/** Whether git's check_refname_format would take a full ref name. */
-export function goodRefName(name: string): boolean {
-  if (name === "@" || name.endsWith(".") || /\.\.|@\{|[ ~^:?*[\\]/.test(name)) return false;
-  for (let i = 0; i < name.length; i++)
-    if (name.charCodeAt(i) < 0x20 || name.charCodeAt(i) === 0x7f) return false;
-  return name.split("/").every((c) => c.length > 0 && !c.startsWith(".") && !c.endsWith(".lock"));
-}
-
 class GiveUp extends Error {}
-
-interface Packed {
-  refs: Map<string, string>;
-  /** A packed ref's peeled id, or null when packed-refs says it is not a tag (fully-peeled files only). */
-  peeled: Map<string, string | null>;
-}
-
-const packedFiles = new Map<string, { key: string; packed: Packed }>();
-const KEPT_PACKED = 64;
-
-/** packed-refs parsed, kept while the file (inode, size, mtime) stays the same. */
-async function readPacked(dir: string): Promise<Packed> {
-  const path = join(dir, "packed-refs");
-  const st = await stat(path).catch(() => null);
-  if (!st) return { refs: new Map(), peeled: new Map() };
-  const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
-  const kept = packedFiles.get(path);
-  if (kept?.key === key) return kept.packed;
-  const content = await readFile(path, "utf8");
-  const refs = new Map<string, string>();
-  const peeled = new Map<string, string | null>();
-  const lines = content.split("\n");
-  const fully = /^# pack-refs with:.* fully-peeled( |$)/.test(lines[0] ?? "");
-  let last: string | undefined;
-  for (const line of lines) {
-    if (line === "" || line.startsWith("#")) continue;
-    if (line.startsWith("^")) {
-      if (!last || !OID.test(line.slice(1))) throw new GiveUp();
-      peeled.set(last, line.slice(1));
-      continue;
-    }
-    const [oid, name, extra] = line.split(" ");
-    if (!oid || !OID.test(oid) || !name || extra !== undefined || !goodRefName(name)) throw new GiveUp();
-    refs.set(name, oid);
-    if (fully) peeled.set(name, null);
-    last = name;
-  }
-  const packed = { refs, peeled };
-  if (packedFiles.size >= KEPT_PACKED) packedFiles.delete(packedFiles.keys().next().value as string);
-  packedFiles.set(path, { key, packed });
-  return packed;
-}
 
 type Loose = { oid: string } | { ref: string } | undefined;
 
@@ -121,6 +71,35 @@ async function readLoose(dir: string, name: string): Promise<Loose> {
   return { oid };
 }
 
+/**
+ * packed-refs as last read, read again when a ref is in neither it nor a loose file (packed
+ * since: packed-refs is always consulted after the loose files, git-layer/packed-refs.ts).
+ */
+class Packed {
+  constructor(
+    private readonly dir: string,
+    public now: PackedRefs,
+  ) {}
+
+  static async read(dir: string): Promise<Packed> {
+    const packed = new Packed(dir, await readPackedRefs(dir));
+    packed.check();
+    return packed;
+  }
+
+  async lookup(name: string): Promise<string | null> {
+    const oid = this.now.refs.get(name);
+    if (oid) return oid;
+    this.now = await readPackedRefs(this.dir);
+    this.check();
+    return this.now.refs.get(name) ?? null;
+  }
+
+  private check() {
+    if (!this.now.clean) throw new GiveUp();
+  }
+}
+
 /** What `name` resolves to: its id (null when a symref's target does not exist) and final name. */
 async function resolve(
   dir: string,
@@ -134,7 +113,7 @@ async function resolve(
       at = loose.ref;
       continue;
     }
-    const oid = loose?.oid ?? packed.refs.get(at) ?? null;
+    const oid = loose?.oid ?? (await packed.lookup(at));
     return { oid, target: at, symbolic: at !== name };
   }
   throw new GiveUp();
@@ -175,11 +154,19 @@ const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.
 async function answer(dir: string, args: LsRefsArgs, peelTag: PeelTag): Promise<Buffer> {
   const config = await readFile(join(dir, "config"), "utf8").catch(() => "");
   if (CHANGES_ANSWER.test(config)) throw new GiveUp();
-  const packed = await readPacked(dir);
+  // The loose refs are listed before packed-refs is read (git-layer/packed-refs.ts).
+  const roots = walkRoots(args.prefixes);
+  const looseByRoot: string[][] = [];
+  for (const root of roots) {
+    const loose: string[] = [];
+    await looseNames(dir, root, loose);
+    looseByRoot.push(loose);
+  }
+  const packed = await Packed.read(dir);
   const matches = (name: string) =>
     args.prefixes.length === 0 || args.prefixes.some((p) => name.startsWith(p));
   const peel = async (name: string, oid: string) => {
-    const known = packed.refs.get(name) === oid ? packed.peeled.get(name) : undefined;
+    const known = packed.now.refs.get(name) === oid ? packed.now.peeled.get(name) : undefined;
     return known !== undefined ? known : peelTag(oid);
   };
   const line = async (name: string, oid: string | null, target: string | null) => {
@@ -199,11 +186,9 @@ async function answer(dir: string, args: LsRefsArgs, peelTag: PeelTag): Promise<
   }
 
   const names = new Set<string>();
-  for (const root of walkRoots(args.prefixes)) {
-    for (const name of packed.refs.keys()) if (name.startsWith(root)) names.add(name);
-    const loose: string[] = [];
-    await looseNames(dir, root, loose);
-    for (const name of loose) {
+  for (const [i, root] of roots.entries()) {
+    for (const name of packed.now.refs.keys()) if (name.startsWith(root)) names.add(name);
+    for (const name of looseByRoot[i]!) {
       if (!goodRefName(name)) throw new GiveUp();
       names.add(name);
     }

@@ -1,6 +1,7 @@
 // Refs resolved in process, cached per repository until something writes refs. Refs are read
-// from git's own files (loose refs under refs/, packed-refs, HEAD), never by starting git;
-// whatever is derived from them (branch lists, resolved names) is cached with them. The cache
+// from git's own files (loose refs under refs/ and HEAD, then packed-refs: packed-refs.ts),
+// never by starting git; whatever is derived from them (branch lists, resolved names) is
+// cached with them. The cache
 // is dropped — never expired — by invalidateRefs(dir), which runs on every write path:
 //   - every git process that may write refs, when it exits (receive-pack for pushes, fetch for
 //     imports and fork syncs, update-ref, symbolic-ref…: any command not known to be read-only),
@@ -12,6 +13,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { observeGit } from "../git.ts";
+import { readPackedRefs } from "./packed-refs.ts";
 
 /** Where an invalidation came from: this process, or another one (forwarded to us). */
 export type RefsOrigin = "local" | "remote";
@@ -111,39 +113,6 @@ observeGit((e) => {
 
 const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
-export interface PackedRefs {
-  refs: Map<string, string>;
-  /** Annotated tags' peeled ids, where packed-refs records them. */
-  peeled: Map<string, string>;
-}
-
-/** The packed-refs file, parsed (cached with the refs). */
-export function packedRefs(dir: string): Promise<PackedRefs> {
-  return cachedForRefs(dir, "packed-refs", async () => {
-    const refs = new Map<string, string>();
-    const peeled = new Map<string, string>();
-    let text = "";
-    try {
-      text = await readFile(join(dir, "packed-refs"), "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    }
-    let last: string | undefined;
-    for (const line of text.split("\n")) {
-      if (line.startsWith("^")) {
-        if (last && OID.test(line.slice(1))) peeled.set(last, line.slice(1));
-      } else if (line && !line.startsWith("#")) {
-        const sp = line.indexOf(" ");
-        if (OID.test(line.slice(0, sp))) {
-          last = line.slice(sp + 1);
-          refs.set(last, line.slice(0, sp));
-        }
-      }
-    }
-    return { refs, peeled };
-  });
-}
-
 const readText = async (path: string) => {
   try {
     return (await readFile(path, "utf8")).trim();
@@ -156,8 +125,7 @@ const readText = async (path: string) => {
 
 /** Every ref under `prefix` ("refs/heads/") with the id it names (symbolic refs followed). */
 export async function refsUnder(dir: string, prefix: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const [name, oid] of (await packedRefs(dir)).refs) if (name.startsWith(prefix)) out.set(name, oid);
+  const loose = new Map<string, string>();
   const walk = async (rel: string) => {
     let items: import("node:fs").Dirent[];
     try {
@@ -170,12 +138,15 @@ export async function refsUnder(dir: string, prefix: string): Promise<Map<string
       if (it.isDirectory()) await walk(`${name}/`);
       else if (it.isFile() && !it.name.endsWith(".lock")) {
         const oid = await resolveRef(dir, name);
-        if (oid) out.set(name, oid);
-        else out.delete(name);
+        if (oid) loose.set(name, oid);
       }
     }
   };
+  // Loose refs first, then packed-refs (git-layer/packed-refs.ts); a loose ref wins.
   await walk(prefix);
+  const out = new Map<string, string>();
+  for (const [name, oid] of (await readPackedRefs(dir)).refs) if (name.startsWith(prefix)) out.set(name, oid);
+  for (const [name, oid] of loose) out.set(name, oid);
   return out;
 }
 
@@ -187,7 +158,7 @@ export async function resolveRef(dir: string, name: string, depth = 0): Promise<
     if (loose.startsWith("ref: ")) return resolveRef(dir, loose.slice(5), depth + 1);
     if (OID.test(loose)) return loose;
   }
-  return (await packedRefs(dir)).refs.get(name) ?? null;
+  return (await readPackedRefs(dir)).refs.get(name) ?? null;
 }
 
 /** What HEAD names ("refs/heads/main"), or undefined when it is detached or unreadable. */
