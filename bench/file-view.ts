@@ -109,7 +109,8 @@ async function serverTimes(dataDir: string, src: string, pages: Record<string, s
     const app = buildApp(running.forge);
     const ask = async (path: string) => {
       const res = await app.request(`http://127.0.0.1${path}`);
-      if (res.status !== 200) throw new Error(`${path}: status ${res.status}: ${(await res.text()).slice(0, 400)}`);
+      if (res.status !== 200)
+        throw new Error(`${path}: status ${res.status}: ${(await res.text()).slice(0, 400)}`);
       await res.arrayBuffer();
     };
     for (const path of Object.values(pages)) await ask(path);
@@ -133,7 +134,8 @@ try {
   await publish(forge.url, src);
   const get = (path: string) => async () => {
     const res = await fetch(forge.url + path);
-    if (res.status !== 200) throw new Error(`${path}: status ${res.status}: ${(await res.text()).slice(0, 400)}`);
+    if (res.status !== 200)
+      throw new Error(`${path}: status ${res.status}: ${(await res.text()).slice(0, 400)}`);
     await res.text();
   };
   const pages = {

@@ -1,15 +1,16 @@
-// Projects as read-only views see them (the browse pages, their JSON, blame, code search,
-// MCP's read tools), kept in process: a warm page costs no query to find its project and the
-// viewer's role in it. Keyed by owner, handle and the kind of viewer the answer depends on
-// (anonymous and scope-less viewers share one entry; signed-in users and administrators have
-// their own; project tokens are never cached). The access check still runs on every request:
-// what is kept is the row and the role projects/access.ts computed from it, and every entry is
-// dropped whenever what it was computed from may have changed: at once by this process's
-// writes to projects, accounts or org_members (db/db.ts onTableWrite, before the writer's next
-// request), and in every process on commit (migration 0046's triggers send on the bus's
-// "projects" channel; 0022's send accounts and memberships on "auth"; a lost bus connection
-// drops everything). A landing moves head_position, so it drops the project's entries too.
-// The TTL (60 s) only bounds a write the triggers could not see (none known).
+// Projects as read-only views see them (the browse pages, their JSON, blame, code search, the
+// session, session list and activity pages, MCP's read tools), kept in process: a warm page
+// costs no query to find its project and the viewer's role in it. Keyed by owner, handle and
+// the kind of viewer the answer depends on (anonymous and scope-less viewers share one entry;
+// signed-in users and administrators have their own; project tokens are never cached). The
+// access check still runs on every request: what is kept is the row and the role
+// projects/access.ts computed from it, and every entry is dropped whenever what it was
+// computed from may have changed: at once by this process's writes to projects, accounts or
+// org_members (db/db.ts onTableWrite, before the writer's next request), and in every process
+// on commit (migration 0046's triggers send on the bus's "projects" channel; 0022's send
+// accounts and memberships on "auth"; a lost bus connection drops everything). A landing
+// moves head_position, so it drops the cache too. The TTL (60 s) only bounds a write the
+// triggers could not see (none known).
 import { hasScope, isAdmin, type Viewer } from "../accounts/viewer.ts";
 import { onTableWrite } from "../db/db.ts";
 import type { NotifyBus } from "../db/notify-bus.ts";

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { shortSha, TimeAgo } from "../browse/browse-views.tsx";
 import type { AppEnv } from "../http/context.ts";
-import { getProject } from "../projects/projects-service.ts";
+import { viewProject } from "../projects/projects-service.ts";
 import { listLandings } from "./landings-log.ts";
 import { AgentName, commitLink, OriginBadge, projectBase, projectPage, StaleMark } from "./session-views.tsx";
 
@@ -14,7 +14,7 @@ const PER_PAGE = 30;
 
 activityPage.get("/:owner/:project/activity", async (c) => {
   const db = c.get("forge").db;
-  const { project: p } = await getProject(db, c.get("viewer"), c.req.param("owner"), c.req.param("project"));
+  const { project: p } = await viewProject(db, c.get("viewer"), c.req.param("owner"), c.req.param("project"));
   const before = Number.parseInt(c.req.query("before") ?? "", 10);
   const cursor = Number.isSafeInteger(before) && before > 1 ? Math.min(before, 2_147_483_647) : undefined;
   const rows = await listLandings(db, p.id, { before: cursor, limit: PER_PAGE + 1 }, c.get("viewer"));

@@ -16,7 +16,7 @@ import { sessionReplies } from "../federation/replies.ts";
 import { RemoteReplies } from "../federation/replies-pages.tsx";
 import type { AppEnv } from "../http/context.ts";
 import { sessionOgImage } from "../og/og-head.ts";
-import { getProject, type ProjectWithOwner } from "../projects/projects-service.ts";
+import { type ProjectWithOwner, viewProject } from "../projects/projects-service.ts";
 import { sessionReview } from "../reviews/review-data.ts";
 import { PromptSuggestions, ReviewSection } from "../reviews/review-views.tsx";
 import type { StoredSummary } from "../summaries/change-summary.ts";
@@ -56,7 +56,7 @@ const EVENTS_PER_PAGE = 300;
 
 sessionPages.get("/:owner/:project/sessions", async (c) => {
   const db = c.get("forge").db;
-  const { project: p } = await getProject(db, c.get("viewer"), c.req.param("owner"), c.req.param("project"));
+  const { project: p } = await viewProject(db, c.get("viewer"), c.req.param("owner"), c.req.param("project"));
   const f = listFilters(c.req.query());
   const rows = await listSessions(db, p, { ...f, limit: PER_PAGE + 1 });
   const sessions = rows.slice(0, PER_PAGE);
@@ -286,7 +286,7 @@ sessionPages.get("/:owner/:project/sessions/:id", async (c) => {
   const forge = c.get("forge");
   const [viewer, owner, handle] = [c.get("viewer"), c.req.param("owner"), c.req.param("project")];
   // The live script follows events from here: read before the session, so none is missed.
-  const { project: checked } = await getProject(forge.db, viewer, owner, handle);
+  const { project: checked } = await viewProject(forge.db, viewer, owner, handle);
   const latest = await latestEventId(forge.db, checked.id);
   const {
     project: p,
