@@ -40,12 +40,7 @@ describe("MCP over Streamable HTTP", () => {
   beforeAll(async () => {
     f = await startTestForge();
     roles = await setUpRoles(f.url);
-    const made = await roles.call("owner", "POST", "/api/v1/projects", {
-      owner: "acme",
-      handle: "app",
-      visibility: "private",
-    });
-    expect(made.status).toBe(201);
+    await roles.orgProject("app");
   });
   afterAll(async () => {
     for (const c of clients) await c.close();

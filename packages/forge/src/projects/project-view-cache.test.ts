@@ -43,13 +43,7 @@ describe("project view cache", () => {
   beforeAll(async () => {
     f = await startTestForge();
     roles = await setUpRoles(f.url);
-    const made = await roles.call("owner", "POST", "/api/v1/projects", {
-      owner: "acme",
-      handle: "vault",
-      visibility: "private",
-    });
-    expect(made.status).toBe(201);
-    projectId = made.body.id;
+    projectId = await roles.orgProject("vault");
     const s = sessionApi(f.url, roles.tokens.owner!, "acme", "vault");
     const opened = await s.open("Notes");
     await s.change(opened.id, { "notes.txt": "vault notes\n" });

@@ -21,12 +21,7 @@ describe("prompt templates API", () => {
   beforeAll(async () => {
     f = await startTestForge();
     r = await setUpRoles(f.url);
-    const made = await r.call("owner", "POST", "/api/v1/projects", {
-      owner: "acme",
-      handle: "vault",
-      visibility: "private",
-    });
-    expect(made.status).toBe(201);
+    await r.orgProject("vault");
   });
   afterAll(() => f.close());
 

@@ -17,6 +17,8 @@ export interface Roles {
   browsers: Record<Who, Browser>;
   /** An API call as this viewer. */
   call(who: Who, method: string, path: string, json?: unknown): Promise<ApiResult>;
+  /** Creates project acme/`handle` as its owner (private unless said); gives its id. */
+  orgProject(handle: string, visibility?: "public" | "private"): Promise<string>;
 }
 
 export async function setUpRoles(base: string, opts: { org?: { name?: string }; browsers?: boolean } = {}) {
@@ -47,5 +49,11 @@ export async function setUpRoles(base: string, opts: { org?: { name?: string }; 
     const r = await browsers[who].submit("/login", "/login", { login: handle, password });
     if (r.status !== 303) throw new Error(`log in ${handle}: ${r.status}`);
   }
-  return { accounts, tokens, browsers, call } satisfies Roles;
+  const orgProject: Roles["orgProject"] = async (handle, visibility = "private") => {
+    const made = await call("owner", "POST", "/api/v1/projects", { owner: "acme", handle, visibility });
+    if (made.status !== 201)
+      throw new Error(`create acme/${handle}: ${made.status} ${JSON.stringify(made.body)}`);
+    return made.body.id as string;
+  };
+  return { accounts, tokens, browsers, call, orgProject } satisfies Roles;
 }
