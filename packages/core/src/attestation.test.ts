@@ -29,7 +29,9 @@ function reorder(v: Json, pick: (keys: string[]) => string[]): Json {
   if (Array.isArray(v)) return v.map((x) => reorder(x, pick));
   if (v === null || typeof v !== "object") return v;
   const out: Record<string, Json> = {};
-  for (const k of pick(Object.keys(v))) out[k] = reorder(v[k] as Json, pick);
+  // Defined, not assigned: a key "__proto__" stays a key (assignment would set the prototype).
+  for (const k of pick(Object.keys(v)))
+    Object.defineProperty(out, k, { value: reorder(v[k] as Json, pick), enumerable: true, writable: true });
   return out;
 }
 
@@ -55,6 +57,10 @@ describe("canonical JSON", () => {
   it("sorts keys, leaves out undefined and refuses numbers JSON cannot hold", () => {
     expect(canonicalJson({ b: 1, a: [true, null, "x"], c: undefined })).toBe('{"a":[true,null,"x"],"b":1}');
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(/finite/);
+    // A key named "__proto__" (found by the property above) is a key like any other.
+    expect(canonicalJson(JSON.parse('{"b":{"__proto__":[]},"__proto__":1}'))).toBe(
+      '{"__proto__":1,"b":{"__proto__":[]}}',
+    );
   });
 });
 
