@@ -1,8 +1,8 @@
 // Refs resolved in process, cached per repository until something writes refs. Refs are read
 // from git's own files (loose refs under refs/ and HEAD, then packed-refs: packed-refs.ts),
 // never by starting git; whatever is derived from them (branch lists, resolved names) is
-// cached with them. The cache
-// is dropped — never expired — by invalidateRefs(dir), which runs on every write path:
+// cached with them. The cache is dropped — never expired — by invalidateRefs(dir), which runs
+// on every write path:
 //   - every git process that may write refs, when it exits (receive-pack for pushes, fetch for
 //     imports and fork syncs, update-ref, symbolic-ref…: any command not known to be read-only),
 //     seen through observeGit in repos/git.ts;
@@ -125,7 +125,8 @@ const readText = async (path: string) => {
 
 /** Every ref under `prefix` ("refs/heads/") with the id it names (symbolic refs followed). */
 export async function refsUnder(dir: string, prefix: string): Promise<Map<string, string>> {
-  const loose = new Map<string, string>();
+  // A loose file shadows its packed copy, even when it names nothing (a dangling symref).
+  const loose = new Map<string, string | null>();
   const walk = async (rel: string) => {
     let items: import("node:fs").Dirent[];
     try {
@@ -137,8 +138,7 @@ export async function refsUnder(dir: string, prefix: string): Promise<Map<string
       const name = `${rel}${it.name}`;
       if (it.isDirectory()) await walk(`${name}/`);
       else if (it.isFile() && !it.name.endsWith(".lock")) {
-        const oid = await resolveRef(dir, name);
-        if (oid) loose.set(name, oid);
+        loose.set(name, await resolveRef(dir, name));
       }
     }
   };
@@ -146,7 +146,10 @@ export async function refsUnder(dir: string, prefix: string): Promise<Map<string
   await walk(prefix);
   const out = new Map<string, string>();
   for (const [name, oid] of (await readPackedRefs(dir)).refs) if (name.startsWith(prefix)) out.set(name, oid);
-  for (const [name, oid] of loose) out.set(name, oid);
+  for (const [name, oid] of loose) {
+    if (oid) out.set(name, oid);
+    else out.delete(name);
+  }
   return out;
 }
 
