@@ -25,16 +25,23 @@ export interface NotifyBus {
 
 const NAME = /^[a-z0-9_]{1,40}$/;
 
-/** The PostgreSQL channel behind a bus channel name. */
-export function channelName(channel: string): string {
+/** A bus channel name, checked (the PostgreSQL name is made by SQL's micelio_channel). */
+function checked(channel: string): string {
   if (!NAME.test(channel)) throw new Error(`invalid bus channel: ${channel}`);
-  return `micelio_${channel}`;
+  return channel;
 }
+
+/**
+ * The SQL for the PostgreSQL channel behind a bus channel: `micelio_<channel>` in the public
+ * schema, `micelio_<schema>_<channel>` in another (migration 0047), so forges sharing one
+ * database in separate schemas do not hear each other.
+ */
+export const channelSql = (channel: string) => sql<string>`micelio_channel(${checked(channel)})`;
 
 /** Sends a message with `pg_notify` through `db` (a transaction delivers it on commit). */
 export async function notify(db: Db, channel: string, payload: string): Promise<void> {
   if (Buffer.byteLength(payload) > 7900) throw new Error("bus payload too large");
-  await sql`SELECT pg_notify(${channelName(channel)}, ${payload})`.execute(db);
+  await sql`SELECT pg_notify(${channelSql(channel)}, ${payload})`.execute(db);
 }
 
 type Backend = {
@@ -45,6 +52,12 @@ type Backend = {
 
 export function createNotifyBus(handle: DatabaseHandle, log?: Logger): NotifyBus {
   const subscribers = new Map<string, Set<BusListener>>();
+  // The PostgreSQL names' prefix, asked of the database once (the schema decides it).
+  let prefix = "";
+  const named = sql<{ p: string }>`SELECT micelio_channel('') AS p`.execute(handle.db).then((r) => {
+    prefix = r.rows[0].p;
+  });
+  named.catch(() => {}); // reported by the LISTEN that waits for it
   const deliver = (channel: string, payload: string | null) => {
     for (const fn of subscribers.get(channel) ?? []) {
       try {
@@ -57,26 +70,36 @@ export function createNotifyBus(handle: DatabaseHandle, log?: Logger): NotifyBus
   const everyone = () => {
     for (const channel of subscribers.keys()) deliver(channel, null);
   };
+  const heard = (pgName: string, payload: string) => {
+    if (pgName.startsWith(prefix)) deliver(pgName.slice(prefix.length), payload);
+  };
   const backend: Backend = handle.pglite
-    ? pgliteBackend(handle.pglite, deliver)
-    : postgresBackend(handle.url!, () => [...subscribers.keys()], deliver, everyone, log);
+    ? pgliteBackend(handle.pglite, heard)
+    : postgresBackend(
+        handle.url!,
+        () => [...subscribers.keys()].map((c) => prefix + c),
+        heard,
+        everyone,
+        log,
+      );
   let closed = false;
   return {
     publish: (channel, payload, via) => notify(via ?? handle.db, channel, payload),
     subscribe(channel, fn) {
-      const pgName = channelName(channel);
-      let set = subscribers.get(pgName);
+      let set = subscribers.get(checked(channel));
       if (!set) {
         set = new Set();
-        subscribers.set(pgName, set);
-        backend.listen(pgName).catch((err) => log?.warn({ err, channel }, "LISTEN failed"));
+        subscribers.set(channel, set);
+        named
+          .then(() => backend.listen(prefix + channel))
+          .catch((err) => log?.warn({ err, channel }, "LISTEN failed"));
       }
       set.add(fn);
       return () => {
-        const current = subscribers.get(pgName);
+        const current = subscribers.get(channel);
         if (!current?.delete(fn) || current.size > 0 || closed) return;
-        subscribers.delete(pgName);
-        backend.unlisten(pgName).catch(() => {});
+        subscribers.delete(channel);
+        named.then(() => backend.unlisten(prefix + channel)).catch(() => {});
       };
     },
     async close() {
@@ -118,7 +141,7 @@ function postgresBackend(
   let connecting: Promise<pg.Client | null> | null = null;
   let closed = false;
   let retryMs = 100;
-  const ident = (c: string) => `"${c}"`; // channelName() allows [a-z0-9_] only
+  const ident = (c: string) => `"${c}"`; // names are micelio_ + schema + [a-z0-9_] channels
 
   const connect = (): Promise<pg.Client | null> => {
     connecting ??= (async () => {

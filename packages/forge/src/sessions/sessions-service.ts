@@ -20,7 +20,7 @@ import { sql } from "kysely";
 import { hasScope, type Viewer } from "../accounts/viewer.ts";
 import { declaredGeneratedAt, staleness } from "../attestation/staleness.ts";
 import type { Db } from "../db/db.ts";
-import { channelName, notify } from "../db/notify-bus.ts";
+import { channelSql, notify } from "../db/notify-bus.ts";
 import {
   conflict,
   forbidden,
@@ -217,7 +217,7 @@ export async function createSession(db: Db, viewer: Viewer, owner: string, handl
       INSERT INTO project_events (project_id, type, data)
       SELECT s.project_id, 'session.created', ${event}::jsonb FROM s
     )
-    SELECT s.*, pg_notify(${channelName(PROJECT_EVENTS_CHANNEL)}, s.project_id) AS notified FROM s`.execute(
+    SELECT s.*, pg_notify(${channelSql(PROJECT_EVENTS_CHANNEL)}, s.project_id) AS notified FROM s`.execute(
     db,
   );
   if (rows.length === 0) throw notFound(`No landing at position ${base}`);
