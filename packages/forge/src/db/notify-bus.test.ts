@@ -42,7 +42,9 @@ describe("notify bus", () => {
   });
 
   it("names channels micelio_<channel> in the public schema, and refuses odd channel names", async () => {
-    const { rows } = await sql<{ n: string }>`SELECT micelio_channel('projects') AS n`.execute(a.db.handle.db);
+    const { rows } = await sql<{ n: string }>`SELECT micelio_channel('projects') AS n`.execute(
+      a.db.handle.db,
+    );
     const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(a.db.handle.db)).rows[0].s;
     expect(rows[0].n).toBe(schema === "public" ? "micelio_projects" : `micelio_${schema}_projects`);
     await expect(a.bus.publish("Bad-Name", "x")).rejects.toThrow(/invalid bus channel/);
