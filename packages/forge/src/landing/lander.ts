@@ -67,7 +67,9 @@ export class Lander {
     private readonly log?: Logger,
     opts: LanderOptions = {},
   ) {
-    this.maxBatch = opts.maxBatch ?? Number(process.env.MICELIO_LAND_BATCH ?? 32);
+    // 128: with 100 clients about 45 landings wait at once; a cap below that makes some wait
+    // for two epochs (docs/benchmarks.md, "epoch size").
+    this.maxBatch = opts.maxBatch ?? Number(process.env.MICELIO_LAND_BATCH ?? 128);
     this.maxWaitMs = opts.maxWaitMs ?? Number(process.env.MICELIO_LAND_WAIT_MS ?? 10);
     this.lock = opts.lock ?? "in-process";
     this.maxAttempts = opts.maxAttempts ?? 20;
