@@ -1,11 +1,11 @@
 // Opens the metadata database: embedded PGlite in the data directory by default, or a real
 // PostgreSQL server when a URL is given. Both speak the same SQL and run the same migrations.
 
-import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, type LogEvent, PostgresDialect } from "kysely";
 import pg from "pg";
 import { openPglite } from "./pglite-open.ts";
 import { PglitePool } from "./pglite-pool.ts";
+import type { LiteEngine } from "./pglite-thread.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -25,7 +25,7 @@ export interface DatabaseHandle {
   /** PGlite only: the data directory as a tarball (see OpenOptions.loadDataDir). */
   dump?: () => Promise<Blob | File>;
   /** PGlite only: the engine (its LISTEN/NOTIFY serves the in-process bus, db/notify-bus.ts). */
-  pglite?: PGlite;
+  pglite?: LiteEngine;
   /** PostgreSQL only: the server's URL (the bus opens its own LISTEN connection). */
   url?: string;
 }
@@ -86,6 +86,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     async withClient(fn) {
       const client = await pool.connect();
       try {
+        await client.take("exclusive"); // scripts and advisory locks: the session to itself
         return await fn(client);
       } finally {
         client.release();

@@ -6,11 +6,12 @@
 // when that connection drops and comes back, every subscriber gets `null` ("you may have
 // missed messages: drop what you cache"). PGlite is one process: its own LISTEN delivers
 // in process, through the same calls.
-import type { PGlite } from "@electric-sql/pglite";
+
 import { sql } from "kysely";
 import pg from "pg";
 import type { Logger } from "../ops/logger.ts";
 import type { DatabaseHandle, Db } from "./db.ts";
+import type { LiteEngine } from "./pglite-thread.ts";
 
 /** A message, or null after a reconnect (messages may have been lost meanwhile). */
 export type BusListener = (payload: string | null) => void;
@@ -110,7 +111,7 @@ export function createNotifyBus(handle: DatabaseHandle, log?: Logger): NotifyBus
   };
 }
 
-function pgliteBackend(lite: PGlite, deliver: (c: string, p: string) => void): Backend {
+function pgliteBackend(lite: LiteEngine, deliver: (c: string, p: string) => void): Backend {
   const stops = new Map<string, Promise<() => Promise<void>>>();
   return {
     async listen(channel) {

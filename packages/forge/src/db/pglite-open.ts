@@ -5,35 +5,51 @@
 //   buffers are read from files the OS caches anyway);
 // - a new data directory initialized (initdb) in a short-lived child process: initdb runs a
 //   second PostgreSQL instance whose ~150 MiB the server process would otherwise keep until
-//   it restarts.
+//   it restarts;
+// - on a thread of its own by default (pglite-thread.ts, ADR 33), else on the caller's.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { PGlite } from "@electric-sql/pglite";
+import { type LiteEngine, startPgliteThread } from "./pglite-thread.ts";
 
 /** `-c name=value` settings added to PGlite's default start parameters. */
 export const PGLITE_SETTINGS = ["shared_buffers=16MB"];
 
-const INITDB = `const [url, dir, startParams] = JSON.parse(process.argv[1]);
+const INITDB = `const [url, dir, settings] = JSON.parse(process.argv[1]);
 const { PGlite } = await import(url);
+const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((s) => ["-c", s])];
 const lite = new PGlite(dir, { startParams });
 await lite.waitReady;
 await lite.close();`;
 
-export async function openPglite(opts: { dir?: string; loadDataDir?: Blob }): Promise<PGlite> {
+/**
+ * Whether PGlite runs on its own thread (pglite-thread.ts): MICELIO_PGLITE_THREAD, on unless
+ * set to 0.
+ */
+export const pgliteOnThread = () => process.env.MICELIO_PGLITE_THREAD !== "0";
+
+export async function openPglite(opts: {
+  dir?: string;
+  loadDataDir?: Blob;
+  thread?: boolean;
+}): Promise<LiteEngine> {
+  if (opts.dir) {
+    mkdirSync(opts.dir, { recursive: true });
+    if (!existsSync(join(opts.dir, "PG_VERSION"))) {
+      const args = JSON.stringify([import.meta.resolve("@electric-sql/pglite"), opts.dir, PGLITE_SETTINGS]);
+      await promisify(execFile)(process.execPath, ["--input-type=module", "-e", INITDB, args], {
+        maxBuffer: 16 << 20,
+      });
+    }
+  }
+  if (opts.thread ?? pgliteOnThread())
+    return startPgliteThread({ dir: opts.dir, loadDataDir: opts.loadDataDir, settings: PGLITE_SETTINGS });
   const { PGlite } = await import("@electric-sql/pglite");
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ["-c", s])];
   // pg_trgm (typo-tolerant search) ships with PGlite; migration 0009 creates the extension.
   const extensions = { pg_trgm };
   if (!opts.dir) return PGlite.create({ extensions, loadDataDir: opts.loadDataDir, startParams });
-  mkdirSync(opts.dir, { recursive: true });
-  if (!existsSync(join(opts.dir, "PG_VERSION"))) {
-    const args = JSON.stringify([import.meta.resolve("@electric-sql/pglite"), opts.dir, startParams]);
-    await promisify(execFile)(process.execPath, ["--input-type=module", "-e", INITDB, args], {
-      maxBuffer: 16 << 20,
-    });
-  }
   return PGlite.create(opts.dir, { extensions, startParams });
 }
