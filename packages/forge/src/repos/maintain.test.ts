@@ -1,8 +1,10 @@
 // Repository upkeep and the small packs of the git layer: piled-up packs are announced and a
 // geometric compaction merges them, and neither upkeep drops an object of a pack that no ref
-// reaches yet (a landing's pack is written just before its ref moves).
+// reaches yet (a landing's pack is written just before its ref moves); the full upkeep prunes
+// unreachable objects and temporary files only past git gc's two weeks, and never in a
+// repository others borrow objects from.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ulid } from "@micelio/core/ulid";
@@ -87,5 +89,43 @@ describe("upkeep of the git layer's packs", () => {
     ]);
     await handlers[REPO_MAINTAIN_JOB]({ projectId: id }, ctx);
     for (const oid of [commit, ...pending]) expect(has(dir, oid)).toBe(true);
+  });
+
+  it("prunes unreachable objects and temporary files older than two weeks, unless others borrow", async () => {
+    const weeksAgo = (n: number) => new Date(Date.now() - n * 7 * 86_400_000);
+    /** A loose object no ref reaches, written `age` weeks ago. */
+    const stray = (dir: string, text: string, age: number) => {
+      const oid = execFileSync("git", ["hash-object", "-w", "--stdin"], {
+        cwd: dir,
+        env: gitEnv,
+        input: text,
+      })
+        .toString()
+        .trim();
+      const file = join(dir, "objects", oid.slice(0, 2), oid.slice(2));
+      utimesSync(file, weeksAgo(age), weeksAgo(age));
+      return oid;
+    };
+    const leftover = (dir: string) => {
+      const file = join(dir, "objects", "pack", "tmp_pack_crashed");
+      writeFileSync(file, "half a pack");
+      utimesSync(file, weeksAgo(3), weeksAgo(3));
+      return file;
+    };
+    const plain = await project();
+    const lender = await project();
+    execFileSync("git", ["config", "gc.pruneExpire", "never"], { cwd: lender.dir, env: gitEnv });
+    const old = stray(plain.dir, "old garbage\n", 3);
+    const recent = stray(plain.dir, "recent garbage\n", 0);
+    const tmp = leftover(plain.dir);
+    const kept = stray(lender.dir, "old but borrowed\n", 3);
+    const keptTmp = leftover(lender.dir);
+    await handlers[REPO_MAINTAIN_JOB]({ projectId: plain.id }, ctx);
+    await handlers[REPO_MAINTAIN_JOB]({ projectId: lender.id }, ctx);
+    expect(has(plain.dir, old)).toBe(false);
+    expect(existsSync(tmp)).toBe(false);
+    expect(has(plain.dir, recent)).toBe(true);
+    expect(has(lender.dir, kept)).toBe(true);
+    expect(existsSync(keptTmp)).toBe(true);
   });
 });

@@ -4,9 +4,12 @@
 // write small packs (git-layer/pack-write.ts): a geometric repack that merges the small packs
 // and leaves the big one alone, scheduled each time PACKS_PER_NOTICE more piled up.
 //
-// Unreachable objects are never dropped here: a pack the layer just wrote is unreachable until
-// its ref moves a moment later, so the full repack keeps unreachable objects loose (-A, as
-// `git gc` does) and the geometric one keeps every object of the packs it merges.
+// A pack the layer just wrote is unreachable until its ref moves a moment later, so no upkeep
+// drops a recent unreachable object: the geometric repack keeps every object of the packs it
+// merges, and the full one works as `git gc` does with its default grace of two weeks —
+// unreachable objects older than that are dropped, younger ones kept loose, and then loose
+// unreachable objects and temporary files (a `tmp_pack_…` left by a crash) older than that are
+// pruned. A repository others borrow objects from (forks) keeps everything (-k).
 import { basename, dirname } from "node:path";
 import type { BundleSettings } from "../config/config.ts";
 import type { Db } from "../db/db.ts";
@@ -18,6 +21,8 @@ import { onPacksPiled } from "./git-layer/pack-write.ts";
 import type { RepoStore } from "./repo-store.ts";
 
 export const REPO_MAINTAIN_JOB = "repo.maintain";
+/** How old an unreachable object or temporary file must be to go (git gc's default). */
+export const PRUNE_EXPIRE = "2.weeks.ago";
 export const REPO_COMPACT_JOB = "repo.compact";
 
 /** Schedules upkeep shortly after a push; several pushes in a row make one job. */
@@ -58,11 +63,13 @@ export function repoJobHandlers(
       if (!repos.exists(payload.projectId)) return; // deleted meanwhile
       const dir = repos.dir(payload.projectId);
       const shared = await repackArgs(dir); // forks borrow objects: git-layer/fork-objects.ts
-      // -A: unreachable objects become loose rather than dropped (-k keeps them packed).
-      const all = shared.args.includes("-k") ? "-a" : "-A";
-      const base = ["repack", all, "-d", "-q", ...shared.args, ...(shared.bitmaps ? ["-b"] : [])];
+      const lends = shared.args.includes("-k"); // others borrow: keep every object, packed
+      // -A: recent unreachable objects become loose rather than dropped; old ones go.
+      const all = lends ? ["-a"] : ["-A", `--unpack-unreachable=${PRUNE_EXPIRE}`];
+      const base = ["repack", ...all, "-d", "-q", ...shared.args, ...(shared.bitmaps ? ["-b"] : [])];
       await repack(dir, base);
       await git(["pack-refs", "--all"], { cwd: dir });
+      if (!lends) await git(["prune", `--expire=${PRUNE_EXPIRE}`], { cwd: dir, timeoutMs: 30 * 60_000 });
       if (bundles) await bundleUpkeep(bundles.db, repos, payload.projectId, bundles.settings);
     },
     [REPO_COMPACT_JOB]: async (payload: { projectId: string }) => {
