@@ -12,6 +12,7 @@ import { openInstanceSecrets } from "./crypto/instance-secrets.ts";
 import { type DatabaseHandle, openDatabase } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { createNotifyBus } from "./db/notify-bus.ts";
+import { pgliteOnThread } from "./db/pglite-open.ts";
 import { ErrorTracker, occurrenceOf, trackLogger } from "./error-tracking/error-tracker.ts";
 import { federationJobHandlers, watchForFederationEvents } from "./federation/federation-jobs.ts";
 import { grpcHandler } from "./grpc/grpc-routes.ts";
@@ -74,6 +75,7 @@ export async function startForge(config: Config, opts: StartOptions = {}): Promi
       url: config.databaseUrl,
       schema: config.databaseSchema,
       dir: config.databaseUrl ? undefined : join(config.dataDir, "db"),
+      thread: pgliteOnThread(),
     }));
   const applied = await migrate(database);
   let url = config.publicUrl ?? "";

@@ -39,6 +39,12 @@ export interface OpenOptions {
   schema?: string;
   /** A PGlite data directory dump to start the in-memory database from (tests' template). */
   loadDataDir?: Blob;
+  /**
+   * PGlite on a thread of its own (db/pglite-thread.ts, ADR 33): what the server does
+   * (MICELIO_PGLITE_THREAD); tests and one-off commands keep it in process, where a short run
+   * of sequential queries is quicker.
+   */
+  thread?: boolean;
 }
 
 /**
@@ -77,7 +83,7 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.url) return openPostgres(opts.url, opts.schema);
-  const lite = await openPglite(opts);
+  const lite = await openPglite({ ...opts, thread: opts.thread ?? false });
   const pool = new PglitePool(lite);
   const db = kysely(pool);
   return {

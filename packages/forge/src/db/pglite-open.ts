@@ -6,7 +6,8 @@
 // - a new data directory initialized (initdb) in a short-lived child process: initdb runs a
 //   second PostgreSQL instance whose ~150 MiB the server process would otherwise keep until
 //   it restarts;
-// - on a thread of its own by default (pglite-thread.ts, ADR 33), else on the caller's.
+// - on a thread of its own when asked (the server, by default: pglite-thread.ts, ADR 33), else
+//   on the caller's.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -24,8 +25,8 @@ await lite.waitReady;
 await lite.close();`;
 
 /**
- * Whether PGlite runs on its own thread (pglite-thread.ts): MICELIO_PGLITE_THREAD, on unless
- * set to 0.
+ * Whether the server runs PGlite on its own thread (pglite-thread.ts): MICELIO_PGLITE_THREAD,
+ * on unless set to 0.
  */
 export const pgliteOnThread = () => process.env.MICELIO_PGLITE_THREAD !== "0";
 
@@ -43,7 +44,7 @@ export async function openPglite(opts: {
       });
     }
   }
-  if (opts.thread ?? pgliteOnThread())
+  if (opts.thread)
     return startPgliteThread({ dir: opts.dir, loadDataDir: opts.loadDataDir, settings: PGLITE_SETTINGS });
   const { PGlite } = await import("@electric-sql/pglite");
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");

@@ -10,15 +10,12 @@ describe.each([
   ["in process", false],
 ])("the PGlite pool, PGlite %s", (_name, thread) => {
   let handle: DatabaseHandle;
-  const saved = process.env.MICELIO_PGLITE_THREAD;
 
   beforeAll(async () => {
-    process.env.MICELIO_PGLITE_THREAD = thread ? "1" : "0";
-    handle = await openDatabase({});
+    handle = await openDatabase({ thread });
     await sql`CREATE TABLE t (v int)`.execute(handle.db);
   });
   afterAll(async () => {
-    process.env.MICELIO_PGLITE_THREAD = saved;
     await handle?.close();
   });
 
