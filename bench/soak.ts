@@ -91,7 +91,11 @@ try {
   const call = async (method: string, path: string, body?: unknown, auth = "") => {
     const res = await fetch(forge.url + path, {
       method,
-      headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
+      // No Content-Type without a body: the API refuses an empty body labelled JSON.
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(auth ? { authorization: auth } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch((err) => {
       if (setup) throw err;
