@@ -11,18 +11,17 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { createPglite } from "./pglite-create.mjs";
 import { type LiteEngine, startPgliteThread } from "./pglite-thread.ts";
 
 /** `-c name=value` settings added to PGlite's default start parameters. */
 export const PGLITE_SETTINGS = ["shared_buffers=16MB"];
 
 const INITDB = `const [url, dir, settings] = JSON.parse(process.argv[1]);
-const { PGlite } = await import(url);
-const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((s) => ["-c", s])];
-const lite = new PGlite(dir, { startParams });
-await lite.waitReady;
-await lite.close();`;
+const { initPglite } = await import(url);
+await initPglite(dir, settings);`;
 
 /**
  * Whether the server runs PGlite on its own thread (pglite-thread.ts): MICELIO_PGLITE_THREAD,
@@ -38,7 +37,8 @@ export async function openPglite(opts: {
   if (opts.dir) {
     mkdirSync(opts.dir, { recursive: true });
     if (!existsSync(join(opts.dir, "PG_VERSION"))) {
-      const args = JSON.stringify([import.meta.resolve("@electric-sql/pglite"), opts.dir, PGLITE_SETTINGS]);
+      const create = pathToFileURL(join(import.meta.dirname, "pglite-create.mjs")).href;
+      const args = JSON.stringify([create, opts.dir, PGLITE_SETTINGS]);
       await promisify(execFile)(process.execPath, ["--input-type=module", "-e", INITDB, args], {
         maxBuffer: 16 << 20,
       });
@@ -46,11 +46,5 @@ export async function openPglite(opts: {
   }
   if (opts.thread)
     return startPgliteThread({ dir: opts.dir, loadDataDir: opts.loadDataDir, settings: PGLITE_SETTINGS });
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
-  const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ["-c", s])];
-  // pg_trgm (typo-tolerant search) ships with PGlite; migration 0009 creates the extension.
-  const extensions = { pg_trgm };
-  if (!opts.dir) return PGlite.create({ extensions, loadDataDir: opts.loadDataDir, startParams });
-  return PGlite.create(opts.dir, { extensions, startParams });
+  return createPglite({ dir: opts.dir, loadDataDir: opts.loadDataDir, settings: PGLITE_SETTINGS });
 }

@@ -81,7 +81,10 @@ export async function startPgliteThread(opts: {
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        await call("listen", { channel });
+        await call("listen", { channel }).catch((err) => {
+          listeners.delete(channel); // the next listen asks the thread again
+          throw err;
+        });
       }
       set.add(fn);
       return async () => {

@@ -4,15 +4,10 @@
 // TypeScript sources, the tests and the bundle. Messages: {id, op, ...} in, {id, ok, value |
 // error} out; notifications as {channel, payload}.
 import { parentPort, workerData } from "node:worker_threads";
+import { createPglite } from "./pglite-create.mjs";
 
-const { PGlite } = await import("@electric-sql/pglite");
-const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
 const { dir, settings, loadDataDir } = workerData;
-const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((s) => ["-c", s])];
-const extensions = { pg_trgm };
-const lite = dir
-  ? await PGlite.create(dir, { extensions, startParams })
-  : await PGlite.create({ extensions, startParams, loadDataDir: loadDataDir && new Blob([loadDataDir]) });
+const lite = await createPglite({ dir, settings, loadDataDir: loadDataDir && new Blob([loadDataDir]) });
 
 const stops = new Map();
 
