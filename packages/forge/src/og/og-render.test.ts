@@ -39,6 +39,7 @@ describe("og text", () => {
     expect(clip("ship it 🚀 now 👨‍👩‍👧", 100)).toBe("ship it now");
     expect(clip("a\u0000b\u202Ec\uD800d", 100)).toBe("a b c d");
     expect(clip("中文", 10)).toBe("");
+    expect(clip("!! ᴀ", 2)).toBe("!…"); // a kept space must not let the text run past its length
   });
 
   it("never throws, never exceeds its length and leaves no control characters (property)", () => {

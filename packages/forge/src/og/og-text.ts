@@ -20,7 +20,7 @@ export function clip(text: string, max: number): string {
       continue;
     }
     if (![...segment].every((ch) => drawable(ch.codePointAt(0)!))) continue;
-    if (out.length === max) {
+    if (out.length >= max) {
       while (out.length >= max || out[out.length - 1] === " ") out.pop();
       out.push("…");
       return out.join("");
