@@ -59,13 +59,28 @@ export async function makeRepo(dir: string, commits: number, files = 200): Promi
   await git(dir, "gc", "-q", "--aggressive");
 }
 
+/**
+ * The start script's memory settings on embedded PGlite (bin/serve.sh, ADR 34): malloc's mmap
+ * threshold fixed at 32 KiB and a 4 MiB semi-space; none on PostgreSQL (`postgres` true).
+ * BENCH_FORGE_PLAIN=1 leaves them out on PGlite too, to measure them.
+ */
+export function startSettings(postgres: boolean): { env: Record<string, string>; nodeArgs: string[] } {
+  if (postgres || process.env.BENCH_FORGE_PLAIN === "1") return { env: {}, nodeArgs: [] };
+  return {
+    env: { GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? "glibc.malloc.mmap_threshold=32768" },
+    nodeArgs: ["--max-semi-space-size=4"],
+  };
+}
+
 export async function startForgeProcess(
   dataDir: string,
   opts: { keepDatabaseUrl?: boolean; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ url: string; child: ChildProcess }> {
-  // What `npm start` runs: the compiled bundle (bin/micelio.js builds it when a source is newer);
-  // BENCH_TSX=1 runs the TypeScript sources through tsx's loader instead.
+  // What `npm start` runs: the compiled bundle (bin/micelio.js builds it when a source is newer),
+  // with the start script's memory settings; BENCH_TSX=1 runs the TypeScript sources through
+  // tsx's loader instead.
   const forge = join(import.meta.dirname, "..", "packages", "forge");
+  const settings = startSettings(Boolean(opts.keepDatabaseUrl && process.env.DATABASE_URL));
   const entry =
     process.env.BENCH_TSX === "1"
       ? ["--import", "tsx", join(forge, "src", "main.ts")]
@@ -78,10 +93,11 @@ export async function startForgeProcess(
     LOG_LEVEL: "warn",
     MICELIO_RATE_LIMIT_ANON: "1000000",
     MICELIO_RATE_LIMIT_USER: "1000000",
+    ...settings.env,
     ...opts.env,
   };
   if (!opts.keepDatabaseUrl) delete (env as Record<string, string | undefined>).DATABASE_URL;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, "serve"], {
+  const child = spawn(process.execPath, [...settings.nodeArgs, ...(opts.nodeArgs ?? []), ...entry, "serve"], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });

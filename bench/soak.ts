@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
+import { startSettings } from "./lib.ts";
 import { memOf } from "./proc-mem.ts";
 
 const { values: opt } = parseArgs({
@@ -52,19 +53,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startForge(): Promise<{ url: string; child: ChildProcess }> {
   const bin = join(import.meta.dirname, "..", "packages", "forge", "bin", "micelio.js");
-  const child = spawn(process.execPath, ["--expose-gc", "--import", preload, bin, "serve"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      MICELIO_DATA_DIR: join(work, "data"),
-      LOG_LEVEL: "warn",
-      MICELIO_RATE_LIMIT_ANON: "1000000",
-      MICELIO_RATE_LIMIT_USER: "1000000",
-      MICELIO_RATE_LIMIT_AGENT: "1000000",
+  const settings = startSettings(Boolean(process.env.DATABASE_URL)); // as `npm start` runs it
+  const child = spawn(
+    process.execPath,
+    [...settings.nodeArgs, "--expose-gc", "--import", preload, bin, "serve"],
+    {
+      env: {
+        ...process.env,
+        ...settings.env,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        MICELIO_DATA_DIR: join(work, "data"),
+        LOG_LEVEL: "warn",
+        MICELIO_RATE_LIMIT_ANON: "1000000",
+        MICELIO_RATE_LIMIT_USER: "1000000",
+        MICELIO_RATE_LIMIT_AGENT: "1000000",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on("data", (d) => {

@@ -2,9 +2,9 @@
 // URL, serves pages, keeps data across a restart (migrations run again harmlessly), and
 // exits cleanly on SIGTERM.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AWS_EXAMPLE_KEY_ID } from "@micelio/core/secrets/test-support";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,9 +16,14 @@ import { runGit, tryGit } from "../src/testing/git.ts";
 const MAIN = join(import.meta.dirname, "..", "src", "main.ts");
 const BIN = join(import.meta.dirname, "..", "bin", "micelio.js");
 
+/** `npm start` as npm runs it on a POSIX system: the package's start script through `sh -c`. */
+const ROOT = join(import.meta.dirname, "..", "..", "..");
+const START_SCRIPT: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start;
+
 function serve(
   dataDir: string,
-  entry = ["--import", "tsx", MAIN],
+  entry = ["--import", "tsx", MAIN, "serve"],
+  command = process.execPath,
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -28,7 +33,9 @@ function serve(
     LOG_LEVEL: "warn",
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [...entry, "serve"], {
+  delete env.GLIBC_TUNABLES;
+  const child = spawn(command, entry, {
+    cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -81,8 +88,16 @@ describe("micelio serve", () => {
   }, 240_000);
 
   it("runs compiled from the bin (npm start), finding the files kept beside the sources", async () => {
-    const served = await serve(join(dataDir, "compiled"), [BIN]);
+    const served = await serve(join(dataDir, "compiled"), ["-c", START_SCRIPT], "sh");
     try {
+      // The start script leaves one process, the server, with PGlite's memory settings (ADR 34).
+      const pid = served.child.pid!;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      expect(argv.map((a) => resolve(ROOT, a))).toContain(BIN);
+      expect(argv).toContain("--max-semi-space-size=4");
+      expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")).toContain(
+        "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768",
+      );
       expect((await fetch(served.url)).status).toBe(200);
       // The SQL migrations ran, and the stylesheet and skill.md are found.
       expect((await api(served.url, "GET", "/ready")).body).toEqual({ status: "ready", database: "ok" });
